@@ -1,0 +1,83 @@
+"""The command line. Commands that need no GUI never import Qt.
+
+Subcommands live in ``cmd_*.py`` modules, each with ``register(subparsers)``; handlers
+take ``(args, ctx)`` and return an exit code. Known failures (``WarroomError``) become
+one ``error:`` line on stderr, per CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from warroom import __version__
+from warroom.cli.common import Context, ErrorParser
+from warroom.errors import WarroomError
+
+COMMAND_MODULES = (
+    "warroom.cli.cmd_core",
+    "warroom.cli.cmd_timeline",
+    "warroom.cli.cmd_handover",
+    "warroom.cli.cmd_probe",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ErrorParser(
+        prog="warroom",
+        description="A desktop war room for incident commanders. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="the workspace directory (default: $WARROOM_DATA_DIR, else the user data dir)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    gui = parser.add_argument_group("window")
+    gui.add_argument(
+        "--demo",
+        action="store_true",
+        help="open on the built-in simulated outage (a throwaway workspace unless --data-dir)",
+    )
+    gui.add_argument("--screenshot", metavar="FILE", help="save the window as PNG, then quit")
+    gui.add_argument(
+        "--after",
+        metavar="SECONDS",
+        type=float,
+        default=1.0,
+        help="with --screenshot: wait this long first (default 1)",
+    )
+    gui.add_argument("--workspace-file", metavar="FILE", help="open this workspace TOML file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ErrorParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    try:
+        if args.command is None:
+            from warroom.ui.launch import launch_gui
+
+            return launch_gui(args)
+        return int(args.func(args, ctx) or 0)
+    except WarroomError as exc:
+        ctx.error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

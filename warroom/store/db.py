@@ -1,0 +1,239 @@
+"""Opening a workspace database safely: checks, pragmas, migrations, the one writer.
+
+This package is the only code that writes SQL. Everything that writes goes through
+``Store.write()``: one connection, one lock, ``BEGIN IMMEDIATE`` so concurrent
+processes queue on the busy timeout instead of failing with "database is locked".
+Readers get their own connection per thread (WAL lets them read while we write).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from warroom import timeutil
+from warroom.errors import StoreError
+from warroom.paths import DB_NAME
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 30.0
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Create the data dir if needed and prove we can write there."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create data dir {data_dir}: {exc.strerror}") from exc
+    if not data_dir.is_dir():
+        raise StoreError(f"data dir {data_dir} is not a directory")
+    probe = data_dir / f".write-test-{os.getpid()}-{threading.get_ident()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(f"data dir {data_dir} is not writable: {exc.strerror}") from exc
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not SQLite before SQLite gets a chance to touch it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a SQLite database; refusing to touch it")
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the pragmas every Warroom connection needs."""
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
+    else:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        # FULL: a process that printed an entry id must never lose it, even on power loss.
+        conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is damaged ({exc}); restore a snapshot: warroom snapshot list"
+        ) from exc
+    if rows != ["ok"]:
+        raise StoreError(
+            f"{path} is damaged ({'; '.join(rows[:3])}); "
+            "restore a snapshot: warroom snapshot list"
+        )
+
+
+class Store:
+    """One workspace database. Thread-safe: writes serialise on one connection."""
+
+    def __init__(self, data_dir: Path, path: Path, conn: sqlite3.Connection) -> None:
+        self.data_dir = data_dir
+        self.path = path
+        self._conn = conn
+        self._wlock = threading.RLock()
+        self._local = threading.local()
+        self._closed = False
+        self.db = sqlite_utils.Database(conn)
+
+    # -- opening ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, *, migrate: bool = True) -> Store:
+        """Open (creating if needed) the workspace in ``data_dir``.
+
+        Raises ``StoreError`` with one line for an unwritable dir, a non-SQLite file, a
+        damaged file or a schema from a newer Warroom. Nothing is overwritten then.
+        """
+        from warroom.store import migrations
+
+        data_dir = Path(data_dir)
+        check_data_dir(data_dir)
+        path = data_dir / DB_NAME
+        check_sqlite_file(path)
+        existed = path.exists() and path.stat().st_size > 0
+        try:
+            conn = connect(path)
+            if existed:
+                quick_check(conn, path)
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("journal_mode is %s, not wal, for %s", mode, path)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+        store = cls(data_dir, path, conn)
+        try:
+            migrations.check_known(store)
+            if migrate:
+                migrations.apply(store, backup=existed)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        # Readers first: the last connection to close checkpoints the WAL, and only a
+        # writable one can.
+        for conn in getattr(self, "_readers", []):
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        with self._wlock:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """The one way to write: a serialised ``BEGIN IMMEDIATE`` transaction.
+
+        Nested calls join the outer transaction. Any exception rolls back everything.
+        """
+        with self._wlock:
+            conn = self._conn
+            if conn.in_transaction:
+                yield conn
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot write to {self.path}: {exc}") from exc
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write to {self.path}: {exc}") from exc
+
+    # -- reading ---------------------------------------------------------
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read connection (WAL: reads never wait on the writer)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=True)
+            self._local.conn = conn
+            self.__dict__.setdefault("_readers", []).append(conn)
+        return conn
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self.reader().execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self.reader().execute(sql, params).fetchone()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process too) commits."""
+        return int(self.reader().execute("PRAGMA data_version").fetchone()[0])
+
+    # -- maintenance -----------------------------------------------------
+
+    def vacuum_into(self, target: Path) -> None:
+        """A consistent copy of the whole database, taken while others keep working."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.unlink(missing_ok=True)
+        try:
+            conn = connect(self.path, readonly=True)
+            try:
+                conn.execute("VACUUM INTO ?", (str(tmp),))
+            finally:
+                conn.close()
+            os.replace(tmp, target)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write snapshot {target}: {exc}") from exc
+
+    def meta_get(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else default
+
+    def meta_set(self, key: str, value: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO meta(key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, value, timeutil.now_str()),
+            )
