@@ -1,0 +1,502 @@
+"""Incidents, entries, revisions and action items: the rules, with no I/O and no Qt.
+
+The record is append-only. An edit is a new revision (a full snapshot of the entry);
+hiding is a revision with ``hidden`` set; an incident field change is a row of its own.
+That is what lets two workstations merge by plain union.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from warroom import timeutil
+from warroom.errors import UsageError, ValidationError
+
+
+class Severity(StrEnum):
+    SEV1 = "SEV1"
+    SEV2 = "SEV2"
+    SEV3 = "SEV3"
+    SEV4 = "SEV4"
+
+
+class IncidentStatus(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class Kind(StrEnum):
+    OBSERVATION = "observation"
+    ACTION = "action"
+    DECISION = "decision"
+    COMMS = "comms"
+    NOTE = "note"
+    # Written by Warroom itself.
+    STATUS = "status"
+    PROBE = "probe"
+    SOCIAL = "social"
+    HANDOVER = "handover"
+
+
+MANUAL_KINDS = (Kind.OBSERVATION, Kind.ACTION, Kind.DECISION, Kind.COMMS, Kind.NOTE)
+AUTOMATIC_KINDS = (Kind.STATUS, Kind.PROBE, Kind.SOCIAL, Kind.HANDOVER)
+
+# Milestones in the order they must happen.
+MILESTONES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
+MILESTONE_LABELS = {
+    "started_at": "started",
+    "detected_at": "detected",
+    "mitigated_at": "mitigated",
+    "resolved_at": "resolved",
+}
+
+# Incident fields whose every change is recorded (and shown as a ``status`` entry).
+TRACKED_FIELDS = (
+    "title",
+    "severity",
+    "status",
+    "commander",
+    "comms_lead",
+    "next_commander",
+    "summary",
+    "impact",
+    "objectives",
+    "root_cause",
+    "affected_services",
+    "next_update_due",
+    *MILESTONES,
+)
+FIELD_LABELS = {
+    "title": "title",
+    "severity": "severity",
+    "status": "status",
+    "commander": "commander",
+    "comms_lead": "comms lead",
+    "next_commander": "next commander",
+    "summary": "summary",
+    "impact": "impact",
+    "objectives": "objectives",
+    "root_cause": "root cause",
+    "affected_services": "affected services",
+    "next_update_due": "next update due",
+    **MILESTONE_LABELS,
+}
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+MAX_TEXT = 10_000_000  # 10 MB: a pasted log is fine; a runaway paste is refused clearly.
+
+
+def parse_kind(value: str) -> Kind:
+    v = value.strip().lower()
+    aliases = {"obs": "observation", "decide": "decision", "comm": "comms", "act": "action"}
+    v = aliases.get(v, v)
+    try:
+        return Kind(v)
+    except ValueError:
+        raise UsageError(
+            f"unknown kind {value!r}; expected one of {', '.join(k.value for k in Kind)}"
+        ) from None
+
+
+def parse_severity(value: str) -> Severity:
+    v = value.strip().upper()
+    if v in {"1", "2", "3", "4"}:
+        v = "SEV" + v
+    try:
+        return Severity(v)
+    except ValueError:
+        raise UsageError(f"unknown severity {value!r}; expected SEV1, SEV2, SEV3 or SEV4") from None
+
+
+def parse_status(value: str) -> IncidentStatus:
+    try:
+        return IncidentStatus(value.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"unknown status {value!r}; expected one of "
+            f"{', '.join(s.value for s in IncidentStatus)}"
+        ) from None
+
+
+def check_text(text: str, *, what: str = "text") -> str:
+    """Refuse what cannot be kept faithfully; return everything else unchanged."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError(f"{what} is empty")
+    if "\x00" in text:
+        raise ValidationError(f"{what} contains a NUL character (U+0000), which cannot be stored")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}. "
+            "Attach it as a file instead"
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(f"{what} has a broken character (lone surrogate)") from exc
+    return text
+
+
+def normalize_tag(tag: str) -> str:
+    t = unicodedata.normalize("NFC", tag.strip().lstrip("#")).lower()
+    if not t or any(c.isspace() for c in t):
+        raise ValidationError(f"not a tag: {tag!r} (a tag is one word)")
+    return t
+
+
+def tags_to_text(tags: list[str] | tuple[str, ...]) -> str:
+    seen: list[str] = []
+    for t in tags:
+        n = normalize_tag(t)
+        if n not in seen:
+            seen.append(n)
+    return " ".join(seen)
+
+
+def tags_from_text(text: str) -> list[str]:
+    return [t for t in text.split(" ") if t]
+
+
+def future_warning(at: datetime, now: datetime) -> str | None:
+    if at - now > FUTURE_TOLERANCE:
+        return (
+            f"time {timeutil.fmt(at)} is {timeutil.fmt_duration((at - now).total_seconds())} "
+            "in the future"
+        )
+    return None
+
+
+def check_milestones(values: dict[str, str | None]) -> list[str]:
+    """Problems with milestone order (empty when fine). Values are stored UTC strings."""
+    problems = []
+    seen: list[tuple[str, str]] = []
+    for name in MILESTONES:
+        v = values.get(name)
+        if not v:
+            continue
+        for prev_name, prev in seen:
+            if v < prev:
+                problems.append(
+                    f"{MILESTONE_LABELS[name]} ({v}) is before "
+                    f"{MILESTONE_LABELS[prev_name]} ({prev})"
+                )
+        seen.append((name, v))
+    return problems
+
+
+# -- capture line ---------------------------------------------------------
+
+_PREFIX_KIND = {
+    "/decision": Kind.DECISION,
+    "/decide": Kind.DECISION,
+    "/action": Kind.ACTION,
+    "/act": Kind.ACTION,
+    "/comms": Kind.COMMS,
+    "/comm": Kind.COMMS,
+    "/obs": Kind.OBSERVATION,
+    "/observation": Kind.OBSERVATION,
+    "/note": Kind.NOTE,
+}
+_LEAD_TIME = re.compile(
+    r"^(?P<t>(?:\d{1,2}:\d{2}(?::\d{2})?)|(?:[+-]\d+(?:\.\d+)?\s?(?:ms|s|sec|m|min|h|d)))(?=\s|$)",
+    re.I,
+)
+_HASHTAG = re.compile(r"(?:(?<=\s)|^)#([^\s#]+)")
+_TODO = re.compile(r"^todo:\s*", re.I)
+
+
+def hashtags(text: str) -> list[str]:
+    """The ``#tags`` written in a text, normalised (``#DNS`` and ``#dns`` are one tag)."""
+    out: list[str] = []
+    for raw in _HASHTAG.findall(text):
+        t = raw.rstrip(".,;:!?)")
+        if t and not t.isdigit():
+            n = normalize_tag(t)
+            if n not in out:
+                out.append(n)
+    return out
+
+
+@dataclass
+class Capture:
+    """What a capture line means: kind, time, text, tags, and maybe an action item."""
+
+    text: str
+    kind: Kind = Kind.OBSERVATION
+    occurred_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    todo: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_capture(
+    line: str,
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    default_kind: Kind = Kind.OBSERVATION,
+) -> Capture:
+    """Understand a capture line: ``[-5m|10:42] [/decision] [TODO:] text #tag``.
+
+    The text is kept exactly as typed after the prefixes; tags are read from it.
+    """
+    now = now or timeutil.now()
+    rest = line.strip()
+    kind = default_kind
+    at: datetime | None = None
+    todo = None
+    changed = True
+    while changed and rest:
+        changed = False
+        m = _LEAD_TIME.match(rest)
+        if m and at is None:
+            at = timeutil.parse_user_time(m.group("t"), ref=now, tz=tz)
+            rest = rest[m.end() :].lstrip()
+            changed = True
+            continue
+        head, _, tail = rest.partition(" ")
+        if head.lower() in _PREFIX_KIND:
+            kind = _PREFIX_KIND[head.lower()]
+            rest = tail.lstrip()
+            changed = True
+    if _TODO.match(rest):
+        kind = Kind.ACTION if kind == default_kind else kind
+        todo = _TODO.sub("", rest, count=1).strip()
+        if not todo:
+            raise ValidationError("TODO: needs a text")
+    check_text(rest)
+    tags = hashtags(rest)
+    cap = Capture(text=rest, kind=kind, occurred_at=at, tags=tags, todo=todo)
+    if at is not None:
+        w = future_warning(at, now)
+        if w:
+            cap.warnings.append(w)
+    return cap
+
+
+# -- records ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    created_at: str
+    created_by: str
+    title: str
+    severity: str
+    status: str
+    commander: str = ""
+    comms_lead: str = ""
+    next_commander: str = ""
+    summary: str = ""
+    impact: str = ""
+    objectives: str = ""
+    root_cause: str = ""
+    affected_services: tuple[str, ...] = ()
+    detected_at: str | None = None
+    started_at: str | None = None
+    mitigated_at: str | None = None
+    resolved_at: str | None = None
+    next_update_due: str | None = None
+    updated_at: str = ""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Incident:
+        d = dict(row)
+        d["affected_services"] = tuple(json.loads(d.get("affected_services") or "[]"))
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+    @property
+    def start(self) -> str:
+        """When the clock of this incident starts: impact start, else detection."""
+        return self.started_at or self.detected_at or self.created_at
+
+    def record(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["affected_services"] = list(self.affected_services)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    incident: str
+    recorded_at: str
+    author: str
+    occurred_at: str
+    kind: str
+    text: str
+    tags: tuple[str, ...] = ()
+    pinned: bool = False
+    external: bool = False
+    hidden: bool = False
+    hidden_reason: str = ""
+    revision: int = 1
+    current_rev: str = ""
+    edited_at: str = ""
+    edited_by: str = ""
+    conflict: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Entry:
+        d = dict(row)
+        return cls(
+            id=d["id"],
+            incident=d["incident"],
+            recorded_at=d["recorded_at"],
+            author=d["author"],
+            occurred_at=d["occurred_at"],
+            kind=d["kind"],
+            text=d["text"],
+            tags=tuple(tags_from_text(d["tags"])),
+            pinned=bool(d["pinned"]),
+            external=bool(d["external"]),
+            hidden=bool(d["hidden"]),
+            hidden_reason=d["hidden_reason"],
+            revision=d["revision"],
+            current_rev=d["current_rev"],
+            edited_at=d["edited_at"],
+            edited_by=d["edited_by"],
+            conflict=bool(d["conflict"]),
+            meta=json.loads(d["meta"] or "{}"),
+        )
+
+    def record(self) -> dict[str, Any]:
+        """The CONTRACT.md entry record."""
+        return {
+            "id": self.id,
+            "incident": self.incident,
+            "occurred_at": self.occurred_at,
+            "recorded_at": self.recorded_at,
+            "kind": self.kind,
+            "author": self.author,
+            "text": self.text,
+            "tags": list(self.tags),
+            "pinned": self.pinned,
+            "external": self.external,
+            "hidden": self.hidden,
+            "hidden_reason": self.hidden_reason,
+            "revision": self.revision,
+            "edited_at": self.edited_at,
+            "edited_by": self.edited_by,
+            "conflict": self.conflict,
+            "meta": self.meta,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    id: str
+    entry: str
+    parent: str | None
+    recorded_at: str
+    author: str
+    occurred_at: str
+    kind: str
+    text: str
+    tags: tuple[str, ...] = ()
+    pinned: bool = False
+    external: bool = False
+    hidden: bool = False
+    hidden_reason: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Revision:
+        d = dict(row)
+        d["tags"] = tuple(tags_from_text(d["tags"]))
+        for k in ("pinned", "external", "hidden"):
+            d[k] = bool(d[k])
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+    def record(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["tags"] = list(self.tags)
+        return d
+
+
+REVISION_FIELDS = (
+    "occurred_at",
+    "kind",
+    "text",
+    "tags",
+    "pinned",
+    "external",
+    "hidden",
+    "hidden_reason",
+)
+
+
+def describe_change(old: Revision, new: Revision) -> str:
+    """``text, time`` — which fields a revision changed, for the history view."""
+    names = {"occurred_at": "time"}
+    return ", ".join(names.get(f, f) for f in REVISION_FIELDS if getattr(old, f) != getattr(new, f))
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    id: str
+    incident: str
+    entry: str | None
+    text: str
+    owner: str
+    due: str | None
+    done: bool
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> ActionItem:
+        d = dict(row)
+        d["done"] = bool(d["done"])
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+    def record(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentChange:
+    id: str
+    incident: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_at: str
+    changed_by: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> IncidentChange:
+        d = dict(row)
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+    def record(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def status_entry_text(field_name: str, old: str | None, new: str | None) -> str:
+    """The words of an automatic ``status`` entry."""
+    label = FIELD_LABELS.get(field_name, field_name)
+
+    def show(v: str | None) -> str:
+        if v is None or v == "" or v == "[]":
+            return "(none)"
+        if field_name == "affected_services":
+            return ", ".join(json.loads(v)) or "(none)"
+        if len(v) > 200:
+            return v[:200] + "…"
+        return v
+
+    if field_name in {"summary", "impact", "objectives", "root_cause"}:
+        return f"{label.capitalize()} changed from: {show(old)}\n\nto: {show(new)}"
+    return f"{label.capitalize()} changed from {show(old)} to {show(new)}"

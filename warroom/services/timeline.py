@@ -1,0 +1,540 @@
+"""Timeline operations shared by the command line and the GUI.
+
+Every write is one transaction through the store's single writer; rules come from
+``warroom.domain.incidents``. Listeners (the GUI) hear about our own writes at once;
+other processes' writes are noticed through ``Store.data_version()``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from typing import Any
+
+from warroom import ids, timeutil
+from warroom.domain import incidents as d
+from warroom.domain.incidents import (
+    ActionItem,
+    Entry,
+    Incident,
+    IncidentChange,
+    Kind,
+    Revision,
+)
+from warroom.errors import NotFound, UsageError, ValidationError
+from warroom.store import Store
+from warroom.store import timeline as q
+from warroom.store.timeline import EntryFilter
+
+log = logging.getLogger(__name__)
+
+AUTHOR_KEY = "author"
+
+
+def default_author(store: Store | None = None) -> str:
+    """The name set once for this workspace, else the login name."""
+    if store is not None:
+        name = store.meta_get(AUTHOR_KEY)
+        if name:
+            return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@dataclass
+class Result:
+    """What a write produced, and anything the user should be warned about."""
+
+    value: Any
+    warnings: list[str] = field(default_factory=list)
+
+
+Listener = Callable[[str, str], None]  # (what: "incident"|"entry"|"action", id)
+
+
+class Timeline:
+    """Incidents and their timelines in one workspace."""
+
+    def __init__(self, store: Store, *, author: str | None = None) -> None:
+        self.store = store
+        self.author = author or default_author(store)
+        self._listeners: list[Listener] = []
+
+    # -- listeners -------------------------------------------------------
+
+    def subscribe(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def unsubscribe(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _notify(self, what: str, ident: str) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(what, ident)
+            except Exception:  # a broken view must not undo a committed write
+                log.exception("timeline listener failed")
+
+    def set_author(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValidationError("the author's name is empty")
+        self.store.meta_set(AUTHOR_KEY, name)
+        self.author = name
+
+    # -- incidents -------------------------------------------------------
+
+    def resolve_incident_id(self, ref: str) -> str:
+        """An id, or an unambiguous prefix of one, or ``latest``/``active``."""
+        if ref.strip().lower() in {"latest", "active", "last"}:
+            rows = q.list_incidents(self.store)
+            open_ = [i for i in rows if i.status != d.IncidentStatus.RESOLVED]
+            if not rows:
+                raise NotFound("there is no incident yet (warroom incident new TITLE)")
+            return (open_ or rows)[0].id
+        found = q.find_incident_ids(self.store, ref)
+        if not found:
+            raise NotFound(f"no incident {ref!r}")
+        if len(found) > 1 and ref.strip().upper() not in found:
+            raise UsageError(f"incident id {ref!r} is ambiguous ({len(found)} match)")
+        return ref.strip().upper() if ref.strip().upper() in found else found[0]
+
+    def incident(self, ref: str) -> Incident:
+        inc = q.get_incident(self.store, self.resolve_incident_id(ref))
+        if inc is None:
+            raise NotFound(f"no incident {ref!r}")
+        return inc
+
+    def incidents(self) -> list[Incident]:
+        return q.list_incidents(self.store)
+
+    def new_incident(
+        self,
+        title: str,
+        *,
+        severity: str = "SEV3",
+        status: str = "investigating",
+        commander: str = "",
+        comms_lead: str = "",
+        summary: str = "",
+        impact: str = "",
+        started_at: datetime | None = None,
+        detected_at: datetime | None = None,
+        at: datetime | None = None,
+    ) -> Incident:
+        d.check_text(title, what="title")
+        sev = d.parse_severity(severity)
+        st = d.parse_status(status)
+        now = at or timeutil.now()
+        now_s = timeutil.fmt(now)
+        iid = ids.new_id()
+        initial: dict[str, str | None] = {
+            "title": title.strip(),
+            "severity": sev.value,
+            "status": st.value,
+            "commander": commander.strip(),
+            "comms_lead": comms_lead.strip(),
+            "summary": summary,
+            "impact": impact,
+            "detected_at": timeutil.fmt(detected_at) if detected_at else now_s,
+            "started_at": timeutil.fmt(started_at) if started_at else None,
+        }
+        problems = d.check_milestones(initial)
+        if problems:
+            raise ValidationError("milestones out of order: " + "; ".join(problems))
+        with self.store.write() as conn:
+            q.insert_incident_shell(
+                conn,
+                {"id": iid, "created_at": now_s, "created_by": self.author, **initial},
+            )
+            for name, value in initial.items():
+                if value in (None, ""):
+                    continue
+                q.insert_change(
+                    conn,
+                    IncidentChange(ids.new_id(), iid, name, None, value, now_s, self.author),
+                )
+            q.refresh_incident(conn, iid)
+            text = f"Incident opened: {title.strip()} ({sev.value}, {st.value})"
+            if commander.strip():
+                text += f"; commander {commander.strip()}"
+            self._insert_entry(
+                conn,
+                iid,
+                text,
+                kind=Kind.STATUS,
+                occurred_at=now_s,
+                recorded_at=now_s,
+                meta={"opened": True},
+            )
+        self._notify("incident", iid)
+        return self.incident(iid)
+
+    def set_incident(
+        self, ref: str, *, force: bool = False, at: datetime | None = None, **fields: Any
+    ) -> Result:
+        """Change tracked fields; each real change is recorded and logged as a status entry.
+
+        Milestone values may be datetimes or user time strings. Setting status
+        ``resolved`` (``monitoring``) stamps the resolved (mitigated) milestone if empty.
+        """
+        inc = self.incident(ref)
+        now = at or timeutil.now()
+        now_s = timeutil.fmt(now)
+        new: dict[str, str | None] = {}
+        warnings: list[str] = []
+        for name, value in fields.items():
+            if value is None:
+                continue
+            if name not in d.TRACKED_FIELDS:
+                raise UsageError(f"unknown incident field {name!r}")
+            new[name] = self._normalize_field(name, value, now)
+        if new.get("status") == d.IncidentStatus.RESOLVED and not inc.resolved_at:
+            new.setdefault("resolved_at", now_s)
+        if new.get("status") == d.IncidentStatus.MONITORING and not inc.mitigated_at:
+            new.setdefault("mitigated_at", now_s)
+        if "resolved_at" in new and new["resolved_at"] and not inc.mitigated_at:
+            new.setdefault("mitigated_at", new["resolved_at"])
+        current = inc.record()
+        current["affected_services"] = json.dumps(list(inc.affected_services))
+        changes = {k: v for k, v in new.items() if (current.get(k) or None) != (v or None)}
+        milestones = {m: current.get(m) for m in d.MILESTONES}
+        milestones.update({k: v for k, v in changes.items() if k in d.MILESTONES})
+        problems = d.check_milestones(milestones)
+        if problems and not force:
+            raise ValidationError(
+                "milestones out of order: " + "; ".join(problems) + " (use --force to keep it)"
+            )
+        warnings.extend(problems)
+        for k in d.MILESTONES:
+            v = changes.get(k)
+            if v:
+                w = d.future_warning(timeutil.parse_utc(v), now)
+                if w:
+                    warnings.append(f"{d.MILESTONE_LABELS[k]}: {w}")
+        if not changes:
+            return Result([], warnings)
+        with self.store.write() as conn:
+            for name, value in changes.items():
+                old = current.get(name)
+                old_s = None if old in (None, "") else str(old)
+                q.insert_change(
+                    conn,
+                    IncidentChange(ids.new_id(), inc.id, name, old_s, value, now_s, self.author),
+                )
+                self._insert_entry(
+                    conn,
+                    inc.id,
+                    d.status_entry_text(name, old_s, value),
+                    kind=Kind.STATUS,
+                    occurred_at=now_s,
+                    recorded_at=now_s,
+                    meta={"field": name, "old": old_s, "new": value},
+                )
+            q.refresh_incident(conn, inc.id)
+        self._notify("incident", inc.id)
+        return Result(list(changes), warnings)
+
+    def _normalize_field(self, name: str, value: Any, now: datetime) -> str | None:
+        if name == "severity":
+            return d.parse_severity(str(value)).value
+        if name == "status":
+            return d.parse_status(str(value)).value
+        if name in d.MILESTONES or name == "next_update_due":
+            if value == "":
+                return None
+            if isinstance(value, datetime):
+                return timeutil.fmt(value)
+            return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now))
+        if name == "affected_services":
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            return json.dumps(sorted({str(s).strip() for s in items if str(s).strip()}))
+        if name == "title":
+            return d.check_text(str(value), what="title").strip()
+        return str(value)
+
+    def incident_history(self, ref: str) -> list[IncidentChange]:
+        return q.incident_changes(self.store, self.resolve_incident_id(ref))
+
+    # -- entries ------------------------------------------------------------
+
+    def _insert_entry(
+        self,
+        conn: Any,
+        incident: str,
+        text: str,
+        *,
+        kind: str,
+        occurred_at: str,
+        recorded_at: str,
+        tags: tuple[str, ...] = (),
+        pinned: bool = False,
+        external: bool = False,
+        author: str | None = None,
+        meta: dict[str, Any] | None = None,
+        entry_id: str | None = None,
+    ) -> str:
+        eid = entry_id or ids.new_id()
+        who = author or self.author
+        rev = Revision(
+            id=ids.new_id(),
+            entry=eid,
+            parent=None,
+            recorded_at=recorded_at,
+            author=who,
+            occurred_at=occurred_at,
+            kind=str(kind),
+            text=text,
+            tags=tuple(tags),
+            pinned=pinned,
+            external=external,
+        )
+        q.insert_entry_shell(
+            conn,
+            {
+                "id": eid,
+                "incident": incident,
+                "recorded_at": recorded_at,
+                "author": who,
+                "meta": meta or {},
+            },
+            rev,
+        )
+        q.insert_revision(conn, rev)
+        return eid
+
+    def log(
+        self,
+        ref: str,
+        text: str,
+        *,
+        kind: str | None = None,
+        at: datetime | None = None,
+        author: str | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+        pinned: bool = False,
+        external: bool = False,
+        meta: dict[str, Any] | None = None,
+        todo: str | None = None,
+    ) -> Result:
+        """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
+        iid = self.resolve_incident_id(ref)
+        d.check_text(text)
+        if todo is None and text.lstrip().lower().startswith("todo:"):
+            todo = text.lstrip()[5:].strip() or None
+        k = d.parse_kind(kind) if kind else (Kind.ACTION if todo else Kind.OBSERVATION)
+        now = timeutil.now()
+        occurred = at or now
+        warnings = []
+        w = d.future_warning(occurred, now)
+        if w:
+            warnings.append(w)
+        tag_text = d.tags_to_text([*tags, *d.hashtags(text)])
+        with self.store.write() as conn:
+            eid = self._insert_entry(
+                conn,
+                iid,
+                text,
+                kind=k.value,
+                occurred_at=timeutil.fmt(occurred),
+                recorded_at=timeutil.fmt(now),
+                tags=tuple(d.tags_from_text(tag_text)),
+                pinned=pinned,
+                external=external,
+                author=author,
+                meta=meta,
+            )
+            if todo:
+                self._add_action(conn, iid, todo, entry=eid, now=now)
+        self._notify("entry", eid)
+        return Result(self.entry(eid), warnings)
+
+    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
+        """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
+        cap = d.parse_capture(line, tz=tz)
+        res = self.log(
+            ref, cap.text, kind=cap.kind.value, at=cap.occurred_at, tags=cap.tags, todo=cap.todo
+        )
+        res.warnings = cap.warnings + [w for w in res.warnings if w not in cap.warnings]
+        return res
+
+    def resolve_entry_id(self, ref: str) -> str:
+        found = q.find_entry_ids(self.store, ref)
+        if not found:
+            raise NotFound(f"no entry {ref!r}")
+        if ref.strip().upper() in found:
+            return ref.strip().upper()
+        if len(found) > 1:
+            raise UsageError(f"entry id {ref!r} is ambiguous")
+        return found[0]
+
+    def entry(self, ref: str) -> Entry:
+        e = q.get_entry(self.store, self.resolve_entry_id(ref))
+        if e is None:
+            raise NotFound(f"no entry {ref!r}")
+        return e
+
+    def revisions(self, ref: str) -> list[Revision]:
+        return q.revisions_of(self.store, self.resolve_entry_id(ref))
+
+    def revise(
+        self,
+        ref: str,
+        *,
+        note: str = "",
+        base: str | None = None,
+        **changes: Any,
+    ) -> Result:
+        """Append a revision with ``changes`` over the current one; nothing is overwritten.
+
+        ``changes`` keys: text, occurred_at (datetime), kind, tags, pinned, external,
+        hidden, hidden_reason. ``base`` is the revision the user was looking at (the
+        new revision's parent); by default the current one.
+        """
+        eid = self.resolve_entry_id(ref)
+        now = timeutil.now()
+        warnings: list[str] = []
+        values: dict[str, Any] = {}
+        for k, v in changes.items():
+            if v is None:
+                continue
+            if k == "text":
+                values[k] = d.check_text(v)
+            elif k == "occurred_at":
+                at = v if isinstance(v, datetime) else timeutil.parse_user_time(str(v), ref=now)
+                w = d.future_warning(at, now)
+                if w:
+                    warnings.append(w)
+                values[k] = timeutil.fmt(at)
+            elif k == "kind":
+                values[k] = d.parse_kind(str(v)).value
+            elif k == "tags":
+                values[k] = tuple(d.tags_from_text(d.tags_to_text(list(v))))
+            elif k in {"pinned", "external", "hidden"}:
+                values[k] = bool(v)
+            elif k == "hidden_reason":
+                values[k] = str(v)
+            else:
+                raise UsageError(f"cannot change {k!r} of an entry")
+        with self.store.write() as conn:
+            row = conn.execute(
+                f"SELECT {q.REVISION_COLS} FROM revisions WHERE id = "
+                "(SELECT current_rev FROM entries WHERE id = ?)",
+                (eid,),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no entry {ref!r}")
+            cur = Revision.from_row(row)
+            new = replace(
+                cur,
+                id=ids.new_id(),
+                parent=base or cur.id,
+                recorded_at=timeutil.fmt(now),
+                author=self.author,
+                note=note,
+                **values,
+            )
+            if new.hidden and not new.hidden_reason and "hidden" in values:
+                raise ValidationError("hiding an entry needs a reason")
+            if not new.hidden:
+                new = replace(new, hidden_reason="")
+            if d.describe_change(cur, new) == "":
+                return Result(self.entry(eid), ["nothing changed"])
+            q.insert_revision(conn, new)
+            q.refresh_entry(conn, eid)
+        self._notify("entry", eid)
+        return Result(self.entry(eid), warnings)
+
+    def edit(
+        self,
+        ref: str,
+        *,
+        text: str | None = None,
+        at: Any = None,
+        kind: str | None = None,
+        tags: list[str] | None = None,
+    ) -> Result:
+        return self.revise(ref, text=text, occurred_at=at, kind=kind, tags=tags, note="edit")
+
+    def hide(self, ref: str, reason: str) -> Result:
+        if not reason.strip():
+            raise ValidationError("hiding an entry needs a reason")
+        return self.revise(ref, hidden=True, hidden_reason=reason.strip(), note="hide")
+
+    def unhide(self, ref: str) -> Result:
+        return self.revise(ref, hidden=False, note="unhide")
+
+    def pin(self, ref: str, pinned: bool = True) -> Result:
+        return self.revise(ref, pinned=pinned, note="pin" if pinned else "unpin")
+
+    def entries(self, flt: EntryFilter, **kw: Any) -> list[Entry]:
+        return q.list_entries(self.store, flt, **kw)
+
+    def filter(self, ref: str, **kw: Any) -> EntryFilter:
+        return EntryFilter(incident=self.resolve_incident_id(ref), **kw)
+
+    # -- action items -------------------------------------------------------------
+
+    def _add_action(
+        self,
+        conn: Any,
+        incident: str,
+        text: str,
+        *,
+        entry: str | None,
+        now: datetime,
+        owner: str = "",
+        due: str | None = None,
+    ) -> ActionItem:
+        now_s = timeutil.fmt(now)
+        item = ActionItem(
+            id=ids.new_id(),
+            incident=incident,
+            entry=entry,
+            text=d.check_text(text),
+            owner=owner,
+            due=due,
+            done=False,
+            created_at=now_s,
+            created_by=self.author,
+            updated_at=now_s,
+            updated_by=self.author,
+        )
+        q.upsert_action(conn, item)
+        return item
+
+    def add_action(self, ref: str, text: str, *, owner: str = "", due: Any = None) -> ActionItem:
+        iid = self.resolve_incident_id(ref)
+        now = timeutil.now()
+        due_s = None
+        if due:
+            due_s = timeutil.fmt(
+                due if isinstance(due, datetime) else timeutil.parse_user_time(str(due), ref=now)
+            )
+        with self.store.write() as conn:
+            item = self._add_action(conn, iid, text, entry=None, now=now, owner=owner, due=due_s)
+        self._notify("action", item.id)
+        return item
+
+    def update_action(self, action_id: str, **changes: Any) -> ActionItem:
+        item = q.get_action(self.store, action_id)
+        if item is None:
+            raise NotFound(f"no action item {action_id!r}")
+        now = timeutil.now()
+        if "due" in changes and changes["due"] and not isinstance(changes["due"], str):
+            changes["due"] = timeutil.fmt(changes["due"])
+        new = replace(item, **changes, updated_at=timeutil.fmt(now), updated_by=self.author)
+        with self.store.write() as conn:
+            q.upsert_action(conn, new)
+        self._notify("action", new.id)
+        return new
+
+    def actions(self, ref: str, *, open_only: bool = False) -> list[ActionItem]:
+        return q.action_items(self.store, self.resolve_incident_id(ref), open_only=open_only)

@@ -1,0 +1,435 @@
+"""SQL for incidents, entries, revisions, action items and evidence.
+
+Writers take the connection from ``Store.write()``; readers take the ``Store``. The
+``incidents`` and ``entries`` rows are caches derived from the immutable change and
+revision rows (``refresh_*``), so an import only has to insert and refresh.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from warroom.domain.incidents import (
+    TRACKED_FIELDS,
+    ActionItem,
+    Entry,
+    Incident,
+    IncidentChange,
+    Revision,
+)
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
+
+ENTRY_COLS = (
+    "id, incident, recorded_at, author, meta, occurred_at, kind, text, tags, pinned, "
+    "external, hidden, hidden_reason, revision, current_rev, edited_at, edited_by, conflict"
+)
+REVISION_COLS = (
+    "id, entry, parent, recorded_at, author, occurred_at, kind, text, tags, pinned, "
+    "external, hidden, hidden_reason, note"
+)
+CHANGE_COLS = "id, incident, field, old_value, new_value, changed_at, changed_by"
+ACTION_COLS = (
+    "id, incident, entry, text, owner, due, done, created_at, created_by, updated_at, updated_by"
+)
+
+
+# -- incidents ---------------------------------------------------------------
+
+
+def insert_incident_shell(conn: sqlite3.Connection, inc: dict[str, Any]) -> bool:
+    """Create the incident row if missing (values come from its changes)."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO incidents(id, created_at, created_by, title, severity, status, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            inc["id"],
+            inc["created_at"],
+            inc["created_by"],
+            inc.get("title", ""),
+            inc.get("severity", "SEV3"),
+            inc.get("status", "investigating"),
+            inc["created_at"],
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def insert_change(conn: sqlite3.Connection, ch: IncidentChange) -> bool:
+    cur = conn.execute(
+        f"INSERT OR IGNORE INTO incident_changes({CHANGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (ch.id, ch.incident, ch.field, ch.old_value, ch.new_value, ch.changed_at, ch.changed_by),
+    )
+    return cur.rowcount > 0
+
+
+def refresh_incident(conn: sqlite3.Connection, incident: str) -> None:
+    """Set every tracked field to its latest change (changed_at, then id: last wins)."""
+    rows = conn.execute(
+        "SELECT field, new_value, changed_at FROM incident_changes c WHERE incident = ? "
+        "AND id = (SELECT id FROM incident_changes c2 WHERE c2.incident = c.incident "
+        "AND c2.field = c.field ORDER BY changed_at DESC, id DESC LIMIT 1)",
+        (incident,),
+    ).fetchall()
+    sets: dict[str, Any] = {}
+    latest = ""
+    for field, value, changed_at in rows:
+        if field not in TRACKED_FIELDS:
+            continue
+        if field in {"title", "severity", "status"} and value is None:
+            continue
+        if value is None and field not in {
+            "detected_at",
+            "started_at",
+            "mitigated_at",
+            "resolved_at",
+            "next_update_due",
+        }:
+            value = "[]" if field == "affected_services" else ""
+        sets[field] = value
+        latest = max(latest, changed_at)
+    if not sets:
+        return
+    assign = ", ".join(f"{f} = ?" for f in sets)
+    conn.execute(
+        f"UPDATE incidents SET {assign}, updated_at = max(updated_at, ?) WHERE id = ?",
+        (*sets.values(), latest, incident),
+    )
+
+
+def get_incident(store: Store, incident: str) -> Incident | None:
+    row = store.query_one("SELECT * FROM incidents WHERE id = ?", (incident,))
+    return Incident.from_row(row) if row else None
+
+
+def find_incident_ids(store: Store, prefix: str) -> list[str]:
+    """Ids equal to, or (case-insensitively) starting with, ``prefix``."""
+    p = prefix.strip().upper()
+    rows = store.query(
+        "SELECT id FROM incidents WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id",
+        (p, p.replace("%", "\\%").replace("_", "\\_") + "%"),
+    )
+    return [r[0] for r in rows]
+
+
+def list_incidents(store: Store) -> list[Incident]:
+    rows = store.query("SELECT * FROM incidents ORDER BY created_at DESC, id DESC")
+    return [Incident.from_row(r) for r in rows]
+
+
+def incident_changes(store: Store, incident: str) -> list[IncidentChange]:
+    rows = store.query(
+        f"SELECT {CHANGE_COLS} FROM incident_changes WHERE incident = ? ORDER BY changed_at, id",
+        (incident,),
+    )
+    return [IncidentChange.from_row(r) for r in rows]
+
+
+# -- entries and revisions ------------------------------------------------------
+
+
+def insert_entry_shell(conn: sqlite3.Connection, e: dict[str, Any], first: Revision) -> bool:
+    """Create the entry row (cache filled from ``first``) if it does not exist yet."""
+    cur = conn.execute(
+        f"INSERT OR IGNORE INTO entries({ENTRY_COLS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)",
+        (
+            e["id"],
+            e["incident"],
+            e["recorded_at"],
+            e["author"],
+            json.dumps(e.get("meta") or {}, ensure_ascii=False, sort_keys=True),
+            first.occurred_at,
+            first.kind,
+            first.text,
+            " ".join(first.tags),
+            int(first.pinned),
+            int(first.external),
+            int(first.hidden),
+            first.hidden_reason,
+            first.id,
+            first.recorded_at,
+            first.author,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def insert_revision(conn: sqlite3.Connection, r: Revision) -> bool:
+    cur = conn.execute(
+        f"INSERT OR IGNORE INTO revisions({REVISION_COLS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            r.id,
+            r.entry,
+            r.parent,
+            r.recorded_at,
+            r.author,
+            r.occurred_at,
+            r.kind,
+            r.text,
+            " ".join(r.tags),
+            int(r.pinned),
+            int(r.external),
+            int(r.hidden),
+            r.hidden_reason,
+            r.note,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def refresh_entry(conn: sqlite3.Connection, entry: str) -> None:
+    """Make the entry row show its newest revision; flag forks as conflicts."""
+    cur = conn.execute(
+        f"SELECT {REVISION_COLS} FROM revisions WHERE entry = ? "
+        "ORDER BY recorded_at DESC, id DESC LIMIT 1",
+        (entry,),
+    ).fetchone()
+    if cur is None:
+        return
+    n, forks = conn.execute(
+        "SELECT count(*), count(*) - count(DISTINCT coalesce(parent, '')) FROM revisions "
+        "WHERE entry = ?",
+        (entry,),
+    ).fetchone()
+    r = Revision.from_row(cur)
+    conn.execute(
+        "UPDATE entries SET occurred_at = ?, kind = ?, text = ?, tags = ?, pinned = ?, "
+        "external = ?, hidden = ?, hidden_reason = ?, revision = ?, current_rev = ?, "
+        "edited_at = ?, edited_by = ?, conflict = ? WHERE id = ?",
+        (
+            r.occurred_at,
+            r.kind,
+            r.text,
+            " ".join(r.tags),
+            int(r.pinned),
+            int(r.external),
+            int(r.hidden),
+            r.hidden_reason,
+            n,
+            r.id,
+            r.recorded_at,
+            r.author,
+            int(forks > 0),
+            entry,
+        ),
+    )
+
+
+def get_entry(store: Store, entry: str) -> Entry | None:
+    row = store.query_one(f"SELECT {ENTRY_COLS} FROM entries WHERE id = ?", (entry,))
+    return Entry.from_row(row) if row else None
+
+
+def find_entry_ids(store: Store, prefix: str) -> list[str]:
+    p = prefix.strip().upper()
+    rows = store.query(
+        "SELECT id FROM entries WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
+        (p, p.replace("%", "\\%").replace("_", "\\_") + "%"),
+    )
+    return [r[0] for r in rows]
+
+
+def revisions_of(store: Store, entry: str) -> list[Revision]:
+    rows = store.query(
+        f"SELECT {REVISION_COLS} FROM revisions WHERE entry = ? ORDER BY recorded_at, id",
+        (entry,),
+    )
+    return [Revision.from_row(r) for r in rows]
+
+
+def fts_query(text: str) -> str:
+    """Turn what a person typed into a safe FTS5 query: every word must match (prefix)."""
+    words = [w for w in text.replace('"', " ").split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries a view or command wants. Empty fields do not filter."""
+
+    incident: str
+    search: str = ""
+    kinds: tuple[str, ...] = ()
+    tag: str = ""
+    author: str = ""
+    pinned_only: bool = False
+    include_hidden: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["e.incident = ?"]
+        params: list[Any] = [self.incident]
+        if self.kinds:
+            clauses.append(f"e.kind IN ({','.join('?' * len(self.kinds))})")
+            params.extend(self.kinds)
+        if self.tag:
+            clauses.append("(' ' || e.tags || ' ') LIKE ?")
+            params.append(f"% {self.tag.lstrip('#').lower()} %")
+        if self.author:
+            clauses.append("e.author = ?")
+            params.append(self.author)
+        if self.pinned_only:
+            clauses.append("e.pinned = 1")
+        if not self.include_hidden:
+            clauses.append("e.hidden = 0")
+        q = fts_query(self.search) if self.search.strip() else ""
+        if q:
+            clauses.append("e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            params.append(q)
+        return " AND ".join(clauses), params
+
+
+def list_entries(
+    store: Store,
+    flt: EntryFilter,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> list[Entry]:
+    where, params = flt.where()
+    order = "DESC" if newest_first else "ASC"
+    sql = (
+        f"SELECT {', '.join('e.' + c.strip() for c in ENTRY_COLS.split(','))} FROM entries e "
+        f"WHERE {where} ORDER BY e.occurred_at {order}, e.id {order}"
+    )
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
+    return [Entry.from_row(r) for r in store.query(sql, params)]
+
+
+def entry_keys(store: Store, flt: EntryFilter) -> list[str]:
+    """Just the ordered ids: cheap enough for 100,000 rows, so a view can page lazily."""
+    where, params = flt.where()
+    rows = store.reader().execute(
+        f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.occurred_at, e.id", params
+    )
+    return [r[0] for r in rows]
+
+
+def entries_by_ids(store: Store, ids: Sequence[str]) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = store.query(
+            f"SELECT {ENTRY_COLS} FROM entries WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        for r in rows:
+            out[r["id"]] = Entry.from_row(r)
+    return out
+
+
+def authors(store: Store, incident: str) -> list[str]:
+    return [
+        r[0]
+        for r in store.query(
+            "SELECT DISTINCT author FROM entries WHERE incident = ? ORDER BY author", (incident,)
+        )
+    ]
+
+
+def tags(store: Store, incident: str) -> list[str]:
+    found: set[str] = set()
+    for (t,) in store.query(
+        "SELECT DISTINCT tags FROM entries WHERE incident = ? AND tags != ''", (incident,)
+    ):
+        found.update(x for x in t.split(" ") if x)
+    return sorted(found)
+
+
+# -- action items and evidence ---------------------------------------------------------
+
+
+def upsert_action(conn: sqlite3.Connection, a: ActionItem) -> bool:
+    """Insert, or replace when this version is newer (updated_at, then updated_by)."""
+    cur = conn.execute(
+        f"INSERT INTO action_items({ACTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET text = excluded.text, owner = excluded.owner, "
+        "due = excluded.due, done = excluded.done, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by "
+        "WHERE (excluded.updated_at, excluded.updated_by) > (updated_at, updated_by)",
+        (
+            a.id,
+            a.incident,
+            a.entry,
+            a.text,
+            a.owner,
+            a.due,
+            int(a.done),
+            a.created_at,
+            a.created_by,
+            a.updated_at,
+            a.updated_by,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def action_items(store: Store, incident: str, *, open_only: bool = False) -> list[ActionItem]:
+    sql = f"SELECT {ACTION_COLS} FROM action_items WHERE incident = ?"
+    if open_only:
+        sql += " AND done = 0"
+    sql += " ORDER BY created_at, id"
+    return [ActionItem.from_row(r) for r in store.query(sql, (incident,))]
+
+
+def get_action(store: Store, action: str) -> ActionItem | None:
+    row = store.query_one(f"SELECT {ACTION_COLS} FROM action_items WHERE id = ?", (action,))
+    return ActionItem.from_row(row) if row else None
+
+
+def insert_evidence(conn: sqlite3.Connection, ev: dict[str, Any]) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO evidence(id, incident, entry, kind, captured_at, source, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            ev["id"],
+            ev["incident"],
+            ev.get("entry"),
+            ev["kind"],
+            ev["captured_at"],
+            ev.get("source", ""),
+            json.dumps(ev.get("data") or {}, ensure_ascii=False, sort_keys=True)
+            if not isinstance(ev.get("data"), str)
+            else ev["data"],
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def evidence(store: Store, incident: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT id, incident, entry, kind, captured_at, source, data FROM evidence "
+        "WHERE incident = ? ORDER BY captured_at, id",
+        (incident,),
+    )
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["data"] = json.loads(d["data"] or "{}")
+        out.append(d)
+    return out
+
+
+def count_entries(store: Store, incident: str) -> int:
+    row = store.query_one("SELECT count(*) FROM entries WHERE incident = ?", (incident,))
+    return int(row[0]) if row else 0
+
+
+def all_revisions(store: Store, incident: str) -> Iterable[Revision]:
+    rows = store.reader().execute(
+        f"SELECT {', '.join('r.' + c.strip() for c in REVISION_COLS.split(','))} "
+        "FROM revisions r JOIN entries e ON e.id = r.entry WHERE e.incident = ? "
+        "ORDER BY r.entry, r.recorded_at, r.id",
+        (incident,),
+    )
+    for row in rows:
+        yield Revision.from_row(row)
