@@ -30,11 +30,8 @@ def test_not_sqlite_is_refused_and_untouched(data_dir: Path) -> None:
 
 
 def test_newer_schema_is_refused_and_untouched(data_dir: Path) -> None:
-    with Store.open(data_dir) as s:
-        with s.write() as conn:
-            conn.execute(
-                "INSERT INTO _migrations(name, applied_at) VALUES ('zz-9999-future', 'x')"
-            )
+    with Store.open(data_dir) as s, s.write() as conn:
+        conn.execute("INSERT INTO _migrations(name, applied_at) VALUES ('zz-9999-future', 'x')")
     before = (data_dir / "warroom.sqlite").read_bytes()
     with pytest.raises(StoreError, match="newer Warroom"):
         Store.open(data_dir)

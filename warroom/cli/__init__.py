@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -58,9 +59,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TIME_OPTIONS = frozenset(
+    {"--at", "--started", "--detected", "--mitigated", "--resolved", "--next-update", "--due"}
+)
+_RELATIVE = re.compile(r"^-\d")
+
+
+def _join_relative_times(argv: Sequence[str]) -> list[str]:
+    """``--at -5m`` means ``--at=-5m``: argparse would take ``-5m`` for an option."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        a = items[i]
+        if a in TIME_OPTIONS and i + 1 < len(items) and _RELATIVE.match(items[i + 1]):
+            out.append(f"{a}={items[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
     ctx = Context(args)
     try:
         if args.command is None:
