@@ -73,7 +73,7 @@ def test_damaged_file_is_refused(data_dir: Path) -> None:
         raw[page * 4096 : page * 4096 + 8] = b"\xff" * 8
     path.write_bytes(bytes(raw))
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="damaged|malformed|cannot open"):
+    with pytest.raises(StoreError, match=r"damaged|malformed|cannot open"):
         Store.open(data_dir)
     assert path.read_bytes() == before
 
@@ -81,7 +81,7 @@ def test_damaged_file_is_refused(data_dir: Path) -> None:
 def test_unwritable_data_dir(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="cannot create data dir|not a directory"):
+    with pytest.raises(StoreError, match=r"cannot create data dir|not a directory"):
         Store.open(blocker / "ws")
 
 
