@@ -84,8 +84,7 @@ def quick_check(conn: sqlite3.Connection, path: Path) -> None:
         ) from exc
     if rows != ["ok"]:
         raise StoreError(
-            f"{path} is damaged ({'; '.join(rows[:3])}); "
-            "restore a snapshot: warroom snapshot list"
+            f"{path} is damaged ({'; '.join(rows[:3])}); restore a snapshot: warroom snapshot list"
         )
 
 
