@@ -224,6 +224,11 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot write snapshot {target}: {exc}") from exc
 
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the main file (after bulk work, before measuring)."""
+        with self._wlock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def meta_get(self, key: str, default: str | None = None) -> str | None:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else default
