@@ -1,0 +1,593 @@
+"""Real servers on loopback for probe tests: HTTP(S), DNS, TCP banner, proxies.
+
+All of them run in one background thread with its own asyncio loop, bind port 0 and
+expose the real port, so tests (and the probe engine's own thread) talk to them over
+real sockets. Nothing here touches the outside world; names under ``example.test``
+exist only in these DNS responders.
+
+Start everything with ``TestNet.start(tmp_dir)`` (or the ``testnet`` fixture in
+``tests/helpers/fixtures.py``), and use ``seed_scenario`` for the "up via isp-a, down
+via isp-b and isp-lie" workspace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+
+T = TypeVar("T")
+WWW = "www.example.test"
+OTHER = "other.example.test"
+
+
+class LoopThread:
+    """An asyncio loop in a daemon thread; ``run(coro)`` executes there and waits."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="test-servers", daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        async def _cancel_all() -> None:
+            me = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not me]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            self.run(_cancel_all(), timeout=5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+# -- HTTP --------------------------------------------------------------------------
+
+
+@dataclass
+class SeenRequest:
+    path: str
+    host: str | None
+    sni: str | None
+
+
+class HttpServer:
+    """HTTP/1.1 with test routes; TLS when given an ``ssl.SSLContext``.
+
+    Routes: ``/ok`` (200, body "Welcome to www"), ``/5xx`` (503), ``/slow`` (200 after
+    ``slow_s``), ``/drip`` (headers, then one byte every 0.1 s, forever), ``/endless``
+    (a chunked body that never ends, as fast as it goes), ``/loop`` (302 -> ``/loop2`` ->
+    ``/loop``), ``/redirect`` (302 -> ``/ok``), ``/reset`` (TCP RST), ``/noanswer`` (reads
+    the request, never answers), ``/status`` (``status_code`` attribute, settable),
+    ``/big`` (2 MiB of "x" then "needle").
+    """
+
+    def __init__(self, ssl_ctx: ssl.SSLContext | None = None, slow_s: float = 3.0) -> None:
+        self.ssl_ctx = ssl_ctx
+        self.slow_s = slow_s
+        self.status_code = 200
+        self.seen: list[SeenRequest] = []
+        self.port = 0
+        self.port6: int | None = None
+        self._servers: list[asyncio.Server] = []
+        self._sni: dict[int, str | None] = {}
+
+    async def start(self) -> None:
+        ctx = self.ssl_ctx
+        if ctx is not None:
+            def on_sni(sslobj: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
+                self._sni[id(sslobj)] = name
+
+            ctx.sni_callback = on_sni
+        srv = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=ctx)
+        self._servers.append(srv)
+        self.port = srv.sockets[0].getsockname()[1]
+        with contextlib.suppress(OSError):
+            srv6 = await asyncio.start_server(self._handle, "::1", self.port, ssl=ctx)
+            self._servers.append(srv6)
+            self.port6 = self.port
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
+            pass
+        except asyncio.CancelledError:
+            pass  # the test net is shutting down
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        path = parts[1] if len(parts) > 1 else "/"
+        if "://" in path:  # absolute form (through an HTTP proxy)
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        ssl_obj = writer.get_extra_info("ssl_object")
+        sni = self._sni.pop(id(ssl_obj), None) if ssl_obj is not None else None
+        self.seen.append(SeenRequest(path, headers.get("host"), sni))
+
+        async def send(status: int, body: bytes = b"", extra: str = "") -> None:
+            writer.write(
+                f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n"
+                f"Connection: close\r\n{extra}\r\n".encode() + body
+            )
+            await writer.drain()
+
+        route = path.split("?")[0]
+        if route == "/ok":
+            await send(200, b"<html>Welcome to www</html>")
+        elif route == "/5xx":
+            await send(503, b"maintenance")
+        elif route == "/status":
+            await send(self.status_code, b"Welcome (status route)")
+        elif route == "/slow":
+            await asyncio.sleep(self.slow_s)
+            await send(200, b"Welcome, slowly")
+        elif route == "/drip":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while True:
+                writer.write(b"x")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        elif route == "/endless":
+            writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"y" * 16384
+            frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+            while True:
+                writer.write(frame)
+                await writer.drain()
+        elif route == "/big":
+            await send(200, b"x" * (2 * 1024 * 1024) + b"needle")
+        elif route == "/loop":
+            await send(302, extra="Location: /loop2\r\n")
+        elif route == "/loop2":
+            await send(302, extra="Location: /loop\r\n")
+        elif route == "/redirect":
+            await send(302, extra="Location: /ok\r\n")
+        elif route == "/reset":
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+        elif route == "/noanswer":
+            await asyncio.sleep(3600)
+        else:
+            await send(404, b"not found")
+
+    def url(self, path: str = "/ok", host: str = "127.0.0.1") -> str:
+        scheme = "https" if self.ssl_ctx else "http"
+        return f"{scheme}://{host}:{self.port}{path}"
+
+    async def stop(self) -> None:
+        for s in self._servers:
+            s.close()
+
+
+# -- DNS ---------------------------------------------------------------------------
+
+
+class DnsResponder(asyncio.DatagramProtocol):
+    """A tiny recursive-looking DNS server on UDP.
+
+    ``mode``: ``answer`` (from ``records``, NXDOMAIN for unknown names), ``nxdomain``,
+    ``servfail``, ``silent`` (never answers), ``lie`` (every A query gets ``lie_with``).
+    The mode may be changed while running.
+    """
+
+    def __init__(
+        self,
+        mode: str = "answer",
+        records: dict[tuple[str, str], list[str]] | None = None,
+        lie_with: str = "127.0.0.2",
+    ) -> None:
+        self.mode = mode
+        self.records = {(n.lower().rstrip("."), t): v for (n, t), v in (records or {}).items()}
+        self.lie_with = lie_with
+        self.queries = 0
+        self.port = 0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.queries += 1
+        try:
+            q = dns.message.from_wire(data)
+        except Exception:
+            return
+        if self.mode == "silent" or self.transport is None:
+            return
+        resp = dns.message.make_response(q)
+        resp.flags |= dns.flags.RA
+        qn = q.question[0]
+        name = qn.name.to_text().lower().rstrip(".")
+        rdtype = dns.rdatatype.to_text(qn.rdtype)
+        if self.mode == "servfail":
+            resp.set_rcode(dns.rcode.SERVFAIL)
+        elif self.mode == "nxdomain":
+            resp.set_rcode(dns.rcode.NXDOMAIN)
+        elif self.mode == "lie" and rdtype == "A":
+            resp.answer.append(dns.rrset.from_text(qn.name, 30, "IN", "A", self.lie_with))
+        else:
+            values = self.records.get((name, rdtype))
+            if values:
+                resp.answer.append(dns.rrset.from_text(qn.name, 30, "IN", rdtype, *values))
+            elif not any(n == name for n, _ in self.records):
+                resp.set_rcode(dns.rcode.NXDOMAIN)
+        self.transport.sendto(resp.to_wire(), addr)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: self, local_addr=("127.0.0.1", 0))
+        assert self.transport is not None
+        self.port = self.transport.get_extra_info("sockname")[1]
+
+    async def stop(self) -> None:
+        if self.transport:
+            self.transport.close()
+
+
+# -- TCP banner, closed port, proxies ----------------------------------------------
+
+
+class BannerServer:
+    """Sends ``banner`` on connect (an SMTP-like ``220 ...`` by default), then waits."""
+
+    def __init__(self, banner: bytes = b"220 mail.example.test ESMTP ready\r\n") -> None:
+        self.banner = banner
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                writer.write(self.banner)
+                await writer.drain()
+                await reader.read(100)
+                writer.close()
+
+        self._server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+
+
+class ClosedPort:
+    """A port that refuses: bound (so nobody else takes it) but never listening."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class ProxyServer:
+    """A forwarding proxy speaking SOCKS5 (no auth) or HTTP CONNECT, counting tunnels."""
+
+    def __init__(self, kind: str = "socks5") -> None:
+        self.kind = kind
+        self.port = 0
+        self.tunnels: list[tuple[str, int]] = []
+        self._server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'socks5' if self.kind == 'socks5' else 'http'}://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self.kind == "socks5":
+                host, port = await self._socks(reader, writer)
+            else:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, target = head.split(b"\r\n")[0].decode().split(" ")[:2]
+                if method != "CONNECT":  # plain forwarding of an absolute-form request
+                    await self._forward(head, target, reader, writer)
+                    return
+                host, _, p = target.rpartition(":")
+                host, port = host.strip("[]"), int(p)
+            self.tunnels.append((host, port))
+            try:
+                # Only loopback: "other access networks" are simulated on 127.0.0.1.
+                r2, w2 = await asyncio.open_connection("127.0.0.1" if host.endswith(".test") else host, port)
+            except OSError:
+                if self.kind == "socks5":
+                    writer.write(b"\x05\x05\x00\x01" + bytes(6))
+                else:
+                    writer.write(b"HTTP/1.1 502 Bad Gateway\r\n\r\n")
+                await writer.drain()
+                return
+            if self.kind == "socks5":
+                writer.write(b"\x05\x00\x00\x01" + bytes(6))
+            else:
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            await writer.drain()
+            await asyncio.gather(_pipe(reader, w2), _pipe(r2, writer))
+        except (ConnectionError, asyncio.IncompleteReadError, OSError, ValueError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _forward(
+        self, head: bytes, target: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        netloc = target.split("://", 1)[1].split("/", 1)[0]
+        host, _, p = netloc.rpartition(":")
+        self.tunnels.append((host.strip("[]"), int(p)))
+        r2, w2 = await asyncio.open_connection("127.0.0.1", int(p))
+        w2.write(head)
+        await w2.drain()
+        await asyncio.gather(_pipe(reader, w2), _pipe(r2, writer))
+
+    @staticmethod
+    async def _socks(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[str, int]:
+        _, n = await reader.readexactly(2)
+        await reader.readexactly(n)
+        writer.write(b"\x05\x00")
+        await writer.drain()
+        _, _, _, atyp = await reader.readexactly(4)
+        if atyp == 1:
+            host = socket.inet_ntop(socket.AF_INET, await reader.readexactly(4))
+        elif atyp == 4:
+            host = socket.inet_ntop(socket.AF_INET6, await reader.readexactly(16))
+        else:
+            ln = (await reader.readexactly(1))[0]
+            host = (await reader.readexactly(ln)).decode()
+        (port,) = struct.unpack("!H", await reader.readexactly(2))
+        return host, port
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+
+
+async def _pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+    try:
+        while data := await r.read(65536):
+            w.write(data)
+            await w.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            w.close()
+
+
+# -- certificates ------------------------------------------------------------------
+
+
+@dataclass
+class Certs:
+    """trustme material: ``ca_file`` trusts ``valid``, ``expired``, ``wrong_host``,
+    ``expiring`` (5 days left); ``untrusted`` is signed by a CA nobody trusts."""
+
+    ca_file: Path
+    contexts: dict[str, ssl.SSLContext]
+
+    @classmethod
+    def make(cls, tmp: Path) -> Certs:
+        import trustme
+
+        ca = trustme.CA()
+        rogue = trustme.CA()
+        now = dt.datetime.now(dt.UTC)
+        names = (WWW, "localhost", "127.0.0.1", "::1")
+        issued = {
+            "valid": ca.issue_cert(*names),
+            "expired": ca.issue_cert(
+                *names, not_before=now - dt.timedelta(days=60), not_after=now - dt.timedelta(days=1)
+            ),
+            "expiring": ca.issue_cert(*names, not_after=now + dt.timedelta(days=5)),
+            "wrong_host": ca.issue_cert(OTHER),
+            "untrusted": rogue.issue_cert(*names),
+        }
+        contexts = {}
+        for key, cert in issued.items():
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            cert.configure_cert(ctx)
+            contexts[key] = ctx
+        ca_file = tmp / "test-ca.pem"
+        ca.cert_pem.write_to_path(str(ca_file))
+        return cls(ca_file, contexts)
+
+
+# -- everything together -----------------------------------------------------------
+
+
+@dataclass
+class TestNet:
+    """All loopback servers of the probe tests, started together.
+
+    Attributes: ``http`` (plain HTTP), ``https`` (dict: valid, expired, expiring,
+    wrong_host, untrusted -> HttpServer), ``certs`` (``certs.ca_file`` trusts them),
+    ``dns_a`` (answers www.example.test -> 127.0.0.1 and ::1, like a healthy access
+    provider), ``dns_b`` (SERVFAIL, the broken provider), ``dns_lie`` (answers
+    127.0.0.2, where nothing listens), ``dns_nx``, ``dns_silent``, ``banner`` (SMTP
+    220), ``bad_banner`` (554), ``closed`` (a refusing port), ``socks`` and
+    ``http_proxy`` (forwarding proxies).
+    """
+
+    __test__ = False  # not a test class, despite the name
+
+    loop: LoopThread
+    http: HttpServer
+    https: dict[str, HttpServer]
+    certs: Certs
+    dns_a: DnsResponder
+    dns_b: DnsResponder
+    dns_lie: DnsResponder
+    dns_nx: DnsResponder
+    dns_silent: DnsResponder
+    banner: BannerServer
+    bad_banner: BannerServer
+    closed: ClosedPort
+    socks: ProxyServer
+    http_proxy: ProxyServer
+    _extra: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, tmp: Path) -> TestNet:
+        loop = LoopThread()
+        certs = Certs.make(tmp)
+        records = {
+            (WWW, "A"): ["127.0.0.1"],
+            (WWW, "AAAA"): ["::1"],
+            ("mail.example.test", "A"): ["127.0.0.1"],
+            ("alias.example.test", "CNAME"): ["www.example.test."],
+        }
+        net = cls(
+            loop=loop,
+            http=HttpServer(),
+            https={k: HttpServer(ctx) for k, ctx in certs.contexts.items()},
+            certs=certs,
+            dns_a=DnsResponder("answer", records),
+            dns_b=DnsResponder("servfail"),
+            dns_lie=DnsResponder("lie"),
+            dns_nx=DnsResponder("nxdomain"),
+            dns_silent=DnsResponder("silent"),
+            banner=BannerServer(),
+            bad_banner=BannerServer(b"554 go away\r\n"),
+            closed=ClosedPort(),
+            socks=ProxyServer("socks5"),
+            http_proxy=ProxyServer("http"),
+        )
+        servers: list[Any] = [
+            net.http,
+            *net.https.values(),
+            net.dns_a,
+            net.dns_b,
+            net.dns_lie,
+            net.dns_nx,
+            net.dns_silent,
+            net.banner,
+            net.bad_banner,
+            net.socks,
+            net.http_proxy,
+        ]
+
+        async def start_all() -> None:
+            for s in servers:
+                await s.start()
+
+        loop.run(start_all())
+        return net
+
+    def call(self, fn: Callable[[], Awaitable[T]]) -> T:
+        return self.loop.run(fn())  # type: ignore[arg-type]
+
+    def dns_server(self, mode: str = "answer", records: dict[tuple[str, str], list[str]] | None = None) -> DnsResponder:
+        """A fresh responder for a test that changes its mode (others share the fixed ones)."""
+        r = DnsResponder(mode, records if records is not None else {(WWW, "A"): ["127.0.0.1"]})
+        self.loop.run(r.start())
+        self._extra.append(r)
+        return r
+
+    def http_server(self, **kw: Any) -> HttpServer:
+        s = HttpServer(**kw)
+        self.loop.run(s.start())
+        self._extra.append(s)
+        return s
+
+    def stop(self) -> None:
+        self.closed.close()
+        self.loop.stop()
+
+
+# -- the seed scenario -------------------------------------------------------------
+
+SEED_SUMMARY = "www: down via isp-b, isp-lie; up via isp-a"
+
+
+@dataclass
+class SeedScenario:
+    """``www`` up via resolver A, SERVFAIL via B, a wrong address via the liar.
+
+    ``path`` is a workspace TOML file; ``summary`` the exact words the CLI and the
+    dashboard must show for ``www``.
+    """
+
+    path: Path
+    text: str
+    summary: str = SEED_SUMMARY
+
+
+def seed_scenario_text(net: TestNet, *, timeout: str = "1s", interval: str = "1s") -> str:
+    return f"""\
+# The seed outage in miniature: www is fine via one access provider only.
+[probe]
+interval = "{interval}"
+timeout = "{timeout}"
+fail_after = 1
+recover_after = 1
+degraded_ms = 800
+
+[[vantage]]
+name = "isp-a"
+resolver = "{net.dns_a.address}"
+
+[[vantage]]
+name = "isp-b"
+resolver = "{net.dns_b.address}"
+
+[[vantage]]
+name = "isp-lie"
+resolver = "{net.dns_lie.address}"
+
+[[target]]
+name = "www"
+url = "http://{WWW}:{net.http.port}/ok"
+expect_body = "Welcome"
+vantages = ["isp-a", "isp-b", "isp-lie"]
+"""
+
+
+def seed_scenario(net: TestNet, tmp: Path, **kw: str) -> SeedScenario:
+    text = seed_scenario_text(net, **kw)
+    path = tmp / "seed-workspace.toml"
+    path.write_text(text, encoding="utf-8")
+    return SeedScenario(path, text)

@@ -1,0 +1,436 @@
+"""The checks: one target from one vantage, once, ending in one ``ProbeResult``.
+
+``run_check`` never raises (except on cancellation): every failure becomes a result with
+a CONTRACT.md error word. Each check runs under one hard deadline (the target's
+timeout) that covers resolution, connect, TLS, headers and body, so a slow-drip or
+endless response cannot hold a check longer than its timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import dns.rcode
+import httpx
+
+from warroom import timeutil
+from warroom.domain.probes import ProbeResult, Status
+from warroom.probes import icmp
+from warroom.probes.errors import CheckFailed, classify
+from warroom.probes.net import (
+    NetEnv,
+    cert_days_left,
+    cert_name,
+    dns_query,
+    ip_family,
+    open_stream,
+    raise_for_rcode,
+    resolve,
+)
+from warroom.workspace_file import Target, Vantage
+
+REDIRECTS = {301, 302, 303, 307, 308}
+BANNER_MAX = 4096
+
+
+class CheckEnv(NetEnv):
+    """Everything checks share: TLS contexts, resolver addresses, HTTP clients."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clients: dict[tuple[str | None, Any], httpx.AsyncClient] = {}
+        self.icmp_methods: tuple[str, ...] = icmp.DEFAULT_METHODS
+
+    def http_client(self, proxy: str | None, target: Target) -> httpx.AsyncClient:
+        """One client per (proxy, trust); keep-alive off so every check connects afresh."""
+        key = (proxy, target.ca_path)
+        client = self.clients.get(key)
+        if client is None:
+            ctx = self.ssl_context(target.ca_path)
+            client = httpx.AsyncClient(
+                verify=ctx,
+                proxy=proxy,
+                trust_env=False,  # a vantage's path must not be changed by $HTTP_PROXY
+                follow_redirects=False,
+                limits=httpx.Limits(max_keepalive_connections=0, max_connections=None),
+                timeout=None,  # the check's own deadline bounds everything
+            )
+            self.clients[key] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self.clients = list(self.clients.values()), {}
+        for c in clients:
+            with contextlib.suppress(Exception):
+                await c.aclose()
+
+
+@dataclass
+class _Run:
+    """Mutable state of one check: the phase we are in, timings, the address used."""
+
+    phase: str = "dns"
+    address: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    latency_ms: float | None = None  # when the check knows better than wall time (ICMP rtt)
+
+
+async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeResult:
+    """Run one check under its deadline; always returns a result."""
+    started = timeutil.now()
+    run = _Run()
+    t0 = time.perf_counter()
+    s = target.settings
+    status, error, detail = Status.UP, None, ""
+    latency: float | None = None
+    try:
+        async with asyncio.timeout(s.timeout):
+            detail = await _CHECKS[target.check](target, vantage, env, run)
+        latency = run.latency_ms
+        if latency is None:
+            latency = (time.perf_counter() - t0) * 1000.0
+        if run.extra.get("_degraded"):
+            status, error = Status.DEGRADED, run.extra.pop("_degraded")
+            detail = run.extra.pop("_degraded_detail", detail)
+        elif latency > s.degraded_ms:
+            status, error = Status.DEGRADED, "too_slow"
+            detail = f"{detail}; slower than {s.degraded_ms:g} ms".lstrip("; ")
+    except TimeoutError:
+        status = Status.DOWN
+        error = "dns_timeout" if run.phase == "dns" else "timeout"
+        detail = f"no {_PHASE_WORDS.get(run.phase, 'answer')} within {s.timeout:g}s"
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # every failure is a result, never an exception
+        status = Status.DOWN
+        error, detail = classify(exc)
+        if error in ("timeout",) and run.phase == "dns":
+            error = "dns_timeout"
+    run.extra.pop("_degraded", None)
+    run.extra.pop("_degraded_detail", None)
+    extra = dict(run.extra)
+    if run.timings:
+        extra["timings_ms"] = {k: round(v, 3) for k, v in run.timings.items()}
+    if status is Status.DOWN:
+        extra["phase"] = run.phase
+    return ProbeResult(
+        time=started,
+        target=target.name,
+        vantage=vantage.name,
+        check=target.check,
+        status=status,
+        latency_ms=latency,
+        error=error,
+        detail=detail,
+        address=run.address,
+        extra=extra,
+    )
+
+
+_PHASE_WORDS = {
+    "dns": "DNS answer",
+    "connect": "connection",
+    "tls": "TLS handshake",
+    "request": "response",
+    "body": "complete body",
+    "banner": "banner",
+    "echo": "echo reply",
+}
+
+
+def _cert_check(target: Target, run: _Run, peercert: dict[str, Any] | None) -> None:
+    days = cert_days_left(peercert)
+    if days is None:
+        return
+    run.extra["cert_days_left"] = round(days, 2)
+    run.extra["cert_issuer"] = cert_name(peercert, "issuer")
+    need = target.settings.min_cert_days
+    if need is not None and days < need:
+        run.extra["_degraded"] = "cert_expiring"
+        run.extra["_degraded_detail"] = f"certificate expires in {days:.1f} days (< {need})"
+
+
+# -- http --------------------------------------------------------------------------
+
+
+async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
+    s = target.settings
+    url = target.url
+    seen = {url}
+    hops = 0
+    client = env.http_client(vantage.proxy, target)
+    while True:
+        resp_status, location, body_note = await _http_once(url, target, vantage, env, run, client)
+        if resp_status in REDIRECTS and target.follow_redirects and location:
+            nxt = urljoin(url, location)
+            if urlsplit(nxt).scheme not in ("http", "https"):
+                raise CheckFailed("protocol_error", f"redirect to unsupported URL {nxt}")
+            if nxt in seen:
+                raise CheckFailed(
+                    "redirect_loop", f"redirect loop after {hops + 1} hops: back to {nxt}"
+                )
+            hops += 1
+            if hops > s.max_redirects:
+                raise CheckFailed("redirect_loop", f"more than {s.max_redirects} redirects")
+            seen.add(nxt)
+            url = nxt
+            continue
+        break
+    run.extra["http_status"] = resp_status
+    if hops:
+        run.extra["redirects"] = hops
+        run.extra["final_url"] = url
+    ok = (
+        resp_status in target.expect_status
+        if target.expect_status
+        else 200 <= resp_status < 400
+    )
+    if not ok:
+        want = (
+            ", ".join(map(str, target.expect_status)) if target.expect_status else "200-399"
+        )
+        raise CheckFailed("http_status", f"HTTP {resp_status} from {url} (expected {want})")
+    if body_note:
+        raise CheckFailed("body_mismatch", body_note)
+    return f"HTTP {resp_status}" + (f" after {hops} redirect(s)" if hops else "")
+
+
+async def _http_once(
+    url: str,
+    target: Target,
+    vantage: Vantage,
+    env: CheckEnv,
+    run: _Run,
+    client: httpx.AsyncClient,
+) -> tuple[int, str | None, str]:
+    """One request; returns (status, Location, body problem or '')."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    run.phase = "dns"
+    req_url = url
+    headers = {"Connection": "close", "User-Agent": "warroom-probe"}
+    if vantage.proxy and not vantage.resolver:
+        run.address = None  # the proxy resolves on its side
+    else:
+        r = await resolve(host, port, vantage, env, target.settings.timeout)
+        run.timings["dns"] = run.timings.get("dns", 0.0) + r.dns_ms
+        run.address = r.address
+        lit = f"[{r.address}]" if r.family == 6 else r.address
+        netloc = f"{lit}:{parts.port}" if parts.port else lit
+        req_url = urlunsplit(parts._replace(netloc=netloc))
+        default = parts.port is None
+        headers["Host"] = host if default else f"{host}:{port}"
+    marks: dict[str, float] = {}
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        marks[event] = now
+        if event == "connection.connect_tcp.started":
+            run.phase = "connect"
+        elif event == "connection.start_tls.started":
+            run.phase = "tls"
+        elif event.endswith("send_request_headers.started"):
+            run.phase = "request"
+
+    t_req = time.perf_counter()
+    ext: dict[str, Any] = {"trace": trace, "sni_hostname": host}
+    run.phase = "connect"
+    cap = target.settings.max_body_bytes
+    async with client.stream("GET", req_url, headers=headers, extensions=ext) as resp:
+        t_head = time.perf_counter()
+        _phase_timings(run, marks, t_req, t_head)
+        stream = resp.extensions.get("network_stream")
+        ssl_obj = stream.get_extra_info("ssl_object") if stream is not None else None
+        if isinstance(ssl_obj, ssl.SSLObject):
+            run.extra["tls_version"] = ssl_obj.version()
+            _cert_check(target, run, ssl_obj.getpeercert())
+            if run.extra.get("cert_days_left", 1) < 0:
+                raise CheckFailed("tls_expired", "certificate expired")
+        location = resp.headers.get("location")
+        if resp.status_code in REDIRECTS and target.follow_redirects:
+            return resp.status_code, location, ""
+        run.phase = "body"
+        want = target.expect_body.encode("utf-8") if target.expect_body else None
+        buf = bytearray()
+        found = False
+        async for chunk in resp.aiter_bytes():
+            buf += chunk
+            if want is not None and want in buf:
+                found = True
+                break
+            if len(buf) >= cap:
+                del buf[cap:]
+                break
+            if want is not None and len(buf) > len(want):
+                del buf[: len(buf) - len(want)]  # keep only what can still match
+        run.timings["body"] = (time.perf_counter() - t_head) * 1000.0
+        note = ""
+        if want is not None and not found:
+            note = f"{target.expect_body!r} not in the first {cap} bytes of the body"
+        return resp.status_code, location, note
+
+
+def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: float) -> None:
+    def span(a: str, b: str) -> float | None:
+        if a in marks and b in marks:
+            return (marks[b] - marks[a]) * 1000.0
+        return None
+
+    c = span("connection.connect_tcp.started", "connection.connect_tcp.complete")
+    if c is not None:
+        run.timings["connect"] = run.timings.get("connect", 0.0) + c
+    t = span("connection.start_tls.started", "connection.start_tls.complete")
+    if t is not None:
+        run.timings["tls"] = run.timings.get("tls", 0.0) + t
+    sent = next((v for k, v in marks.items() if k.endswith("send_request_headers.started")), None)
+    head = next(
+        (v for k, v in marks.items() if k.endswith("receive_response_headers.complete")), t_head
+    )
+    if sent is not None:
+        run.timings["first_byte"] = run.timings.get("first_byte", 0.0) + (head - sent) * 1000.0
+
+
+# -- tcp / tls ---------------------------------------------------------------------
+
+
+async def _connect(
+    target: Target, vantage: Vantage, env: CheckEnv, run: _Run
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    port = target.port or 443
+    run.phase = "dns"
+    if vantage.proxy and not vantage.resolver:
+        addr = target.host
+    else:
+        r = await resolve(target.host, port, vantage, env, target.settings.timeout)
+        run.timings["dns"] = r.dns_ms
+        addr = run.address = r.address
+    run.phase = "connect"
+    t = time.perf_counter()
+    reader, writer = await open_stream(addr, port, host=target.host, vantage=vantage)
+    run.timings["connect"] = (time.perf_counter() - t) * 1000.0
+    return reader, writer
+
+
+async def _read_banner(target: Target, reader: asyncio.StreamReader, run: _Run) -> str:
+    run.phase = "banner"
+    want = target.expect_banner or ""
+    buf = b""
+    while b"\n" not in buf and len(buf) < BANNER_MAX:
+        chunk = await reader.read(BANNER_MAX - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+    line = buf.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    run.extra["banner"] = line[:200]
+    if not line.startswith(want):
+        shown = line[:80] if line else "(nothing, connection closed)"
+        raise CheckFailed("banner_mismatch", f"banner {shown!r} does not start with {want!r}")
+    return f"banner {line[:60]!r}"
+
+
+async def _tcp(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
+    reader, writer = await _connect(target, vantage, env, run)
+    try:
+        if target.expect_banner is not None:
+            return await _read_banner(target, reader, run)
+        return f"connected to port {target.port}"
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+
+
+async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
+    reader, writer = await _connect(target, vantage, env, run)
+    try:
+        run.phase = "tls"
+        t = time.perf_counter()
+        ctx = env.ssl_context(target.ca_path)
+        await writer.start_tls(ctx, server_hostname=target.host)
+        run.timings["tls"] = (time.perf_counter() - t) * 1000.0
+        ssl_obj = writer.get_extra_info("ssl_object")
+        peercert = ssl_obj.getpeercert() if ssl_obj is not None else None
+        if ssl_obj is not None:
+            run.extra["tls_version"] = ssl_obj.version()
+        _cert_check(target, run, peercert)
+        detail = f"{run.extra.get('tls_version', 'TLS')}, certificate valid"
+        if "cert_days_left" in run.extra:
+            detail += f" for {run.extra['cert_days_left']:.0f} more days"
+        if run.extra.get("cert_issuer"):
+            detail += f", issued by {run.extra['cert_issuer']}"
+        if target.expect_banner is not None:
+            detail += "; " + await _read_banner(target, reader, run)
+        return detail
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+
+
+# -- dns ---------------------------------------------------------------------------
+
+
+def _norm(answer: str) -> str:
+    return answer.strip().rstrip(".").lower().strip('"')
+
+
+async def _dns(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
+    run.phase = "dns"
+    if vantage.proxy:
+        raise CheckFailed("not_supported", "DNS checks cannot leave through a proxy vantage")
+    if target.server:
+        server = await env.server_address(target.server)
+    elif vantage.resolver:
+        server = await env.server_address(vantage.resolver)
+    else:
+        server = await env.system_nameserver()
+    run.address = server[0]
+    if vantage.family and ip_family(server[0]) != vantage.family:
+        raise CheckFailed(
+            "unreachable", f"DNS server {server[0]} is not IPv{vantage.family} (vantage family)"
+        )
+    t = time.perf_counter()
+    ans = await dns_query(target.host, target.record, server, target.settings.timeout)
+    run.timings["dns"] = (time.perf_counter() - t) * 1000.0
+    run.extra["rcode"] = dns.rcode.to_text(ans.rcode)
+    run.extra["answers"] = ans.answers
+    raise_for_rcode(ans, target.host)
+    got = {_norm(a) for a in ans.answers}
+    shown = ", ".join(ans.answers) or "no records"
+    if target.expect_answer:
+        want = {_norm(a) for a in target.expect_answer}
+        if not got or not got <= want:
+            raise CheckFailed(
+                "dns_mismatch",
+                f"{target.host} {target.record}: got {shown}; expected {', '.join(target.expect_answer)}",
+            )
+    return f"{target.record} {shown}"
+
+
+# -- icmp --------------------------------------------------------------------------
+
+
+async def _icmp(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
+    if vantage.proxy:
+        raise CheckFailed("not_supported", "ICMP cannot leave through a proxy vantage")
+    run.phase = "dns"
+    r = await resolve(target.host, 0, vantage, env, target.settings.timeout)
+    run.timings["dns"] = r.dns_ms
+    run.address = r.address
+    run.phase = "echo"
+    rtt, method = await icmp.ping(r.address, r.family, target.settings.timeout, env.icmp_methods)
+    run.timings["rtt"] = rtt
+    run.latency_ms = rtt
+    run.extra["icmp_method"] = method
+    return f"echo reply in {rtt:.1f} ms ({method})"
+
+
+_CHECKS = {"http": _http, "tcp": _tcp, "tls": _tls, "dns": _dns, "icmp": _icmp}
