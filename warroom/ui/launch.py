@@ -1,0 +1,206 @@
+"""``warroom`` without a command: check the platform, lock the workspace, open the window.
+
+The order matters. The platform check runs before Qt is imported (a missing xcb library
+would abort the process). The lock is taken before the store is opened, so a second
+window never migrates or touches a workspace that is in use. Known failures become one
+``error:`` line, plus a dialog when someone can see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from warroom.errors import UsageError, WarroomError
+from warroom.platform_check import check_qt_platform
+
+log = logging.getLogger(__name__)
+
+# Bench hook: print "first-paint <time.monotonic()>" after the first frame, then quit.
+FIRST_PAINT_ENV = "WARROOM_EXIT_AFTER_FIRST_PAINT"
+
+
+def launch_gui(args: argparse.Namespace) -> int:
+    report = check_qt_platform()
+    if not report.ok:
+        raise WarroomError(f"cannot open the window: {report.error_line()}")
+
+    screenshot = (
+        Path(args.screenshot).expanduser().absolute() if getattr(args, "screenshot", None) else None
+    )
+    after = float(getattr(args, "after", 1.0) or 0.0)
+    if screenshot is not None:
+        if after < 0:
+            raise UsageError(f"--after must be 0 or more seconds, not {after}")
+        if not screenshot.parent.is_dir():
+            raise UsageError(f"--screenshot: directory {screenshot.parent} does not exist")
+    workspace_file = getattr(args, "workspace_file", None)
+    if workspace_file:
+        workspace_file = Path(workspace_file).expanduser().absolute()
+        if not workspace_file.is_file():
+            raise UsageError(f"--workspace-file: {workspace_file} does not exist")
+
+    demo_ws = None
+    if getattr(args, "demo", False):
+        from warroom import demo
+
+        demo_ws = demo.prepare(args.data_dir)
+        data_dir = demo_ws.data_dir
+    else:
+        from warroom.paths import resolve_data_dir
+
+        data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        return _run(args, data_dir, screenshot, after, workspace_file, demo_ws is not None)
+    finally:
+        if demo_ws is not None:
+            logging.shutdown()
+            demo_ws.cleanup()
+
+
+def _run(
+    args: argparse.Namespace,
+    data_dir: Path,
+    screenshot: Path | None,
+    after: float,
+    workspace_file: Path | None,
+    demo: bool,
+) -> int:
+    from warroom.logsetup import setup_logging
+
+    log_path = setup_logging(data_dir, verbose=bool(getattr(args, "verbose", False)))
+    log.info("starting the window on %s (pid %d)", data_dir, os.getpid())
+
+    from warroom.ui.app import create_app
+    from warroom.ui.errors import CrashReporter, show_error
+
+    app = create_app([sys.argv[0]])
+    reporter = CrashReporter(log_path)
+    reporter.install()
+    try:
+        from warroom.errors import StoreError
+        from warroom.lockfile import LockHeld, WorkspaceLock
+        from warroom.store.db import check_data_dir
+
+        try:
+            check_data_dir(data_dir)
+        except StoreError as exc:
+            log.error("%s", exc)
+            show_error("cannot open the workspace", str(exc))
+            return 1
+        lock = WorkspaceLock(data_dir)
+        try:
+            lock.acquire()
+        except LockHeld as exc:
+            log.warning("%s", exc)
+            show_error("workspace already open", str(exc))
+            return 1
+        except OSError as exc:
+            msg = f"cannot create the lock file {lock.path}: {exc.strerror}"
+            log.error("%s", msg)
+            show_error("cannot open the workspace", msg)
+            return 1
+        try:
+            return _run_locked(app, data_dir, log_path, screenshot, after, workspace_file, demo)
+        finally:
+            lock.release()
+    finally:
+        reporter.uninstall()
+
+
+def _run_locked(
+    app: object,
+    data_dir: Path,
+    log_path: Path | None,
+    screenshot: Path | None,
+    after: float,
+    workspace_file: Path | None,
+    demo: bool,
+) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from warroom.errors import StoreError
+    from warroom.store import Store
+    from warroom.ui.app import user_settings
+    from warroom.ui.context import UiContext
+    from warroom.ui.errors import show_error
+    from warroom.ui.mainwindow import MainWindow
+
+    assert isinstance(app, QApplication)
+    try:
+        store = Store.open(data_dir)
+    except StoreError as exc:
+        log.error("%s", exc)
+        show_error("cannot open the workspace", str(exc))
+        return 1
+    try:
+        ctx = UiContext(
+            store=store,
+            data_dir=data_dir,
+            settings=user_settings(),
+            workspace_file=workspace_file,
+            log_path=log_path,
+            demo=demo,
+        )
+        window = MainWindow(ctx)
+        if demo:
+            from warroom import demo as demo_mod
+
+            sample = demo_mod.add_sample_incident(store)
+            if sample:
+                ctx.set_active_incident(*sample)
+            ctx.show_message("Demo: a throwaway workspace, removed when you quit.", 0)
+
+        status = {"rc": 0}
+        if os.environ.get(FIRST_PAINT_ENV) == "1":
+
+            def painted() -> None:
+                sys.stdout.write(f"first-paint {time.monotonic():.6f}\n")
+                sys.stdout.flush()
+                window.close()
+
+            window.first_painted.connect(painted)
+
+        if screenshot is not None:
+
+            def shoot() -> None:
+                if window.grab().save(str(screenshot), "PNG"):
+                    log.info("screenshot saved to %s", screenshot)
+                else:
+                    status["rc"] = 1
+                    sys.stderr.write(f"error: cannot write the screenshot {screenshot}\n")
+                window.close()
+
+            QTimer.singleShot(int(after * 1000), shoot)
+
+        _quit_on_signals(window)
+        window.show()
+        app.exec()
+        # A window closed by other means than closeEvent (app.quit) still saves.
+        window.close()
+        return status["rc"]
+    finally:
+        store.close()
+        log.info("window stopped")
+
+
+def _quit_on_signals(window: object) -> None:
+    """Ctrl+C / SIGTERM close the window properly (layout saved, store closed)."""
+    from PySide6.QtCore import QTimer
+
+    close = window.close  # type: ignore[attr-defined]
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, lambda *_: close())
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            return
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    timer = QTimer(window)  # type: ignore[arg-type]
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -1,0 +1,562 @@
+"""The main window: three movable panes, standard menus, a status bar with two clocks.
+
+Panes come from ``warroom.ui.panes.PANES``; the window knows nothing about what they
+show. Layout and geometry live in QSettings and come back at the next start.
+
+Signals:
+    first_painted(): emitted once, after the window's first frame was painted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QFontDatabase,
+    QIcon,
+    QKeySequence,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStatusBar,
+    QToolButton,
+    QWidget,
+)
+
+from warroom import __version__
+from warroom.ui import icons
+from warroom.ui.context import UiContext
+from warroom.ui.panes import PANES, PaneSpec, build
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1  # bump when the set of panes changes incompatibly
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+SK = QKeySequence.StandardKey
+
+
+def shortcuts(key: QKeySequence.StandardKey, fallback: str = "") -> list[QKeySequence]:
+    """The platform's binding for ``key``; ``fallback`` where the platform has none
+    (Windows has no standard Quit, GNOME no Preferences)."""
+    seqs = QKeySequence.keyBindings(key)
+    if not seqs and fallback:
+        seqs = [QKeySequence(fallback)]
+    return list(seqs)
+
+
+class ClockLabel(QLabel):
+    """Local time and UTC side by side, ticking on the second."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clock")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(self.font().pointSizeF())
+        font.setBold(True)
+        self.setFont(font)
+        self.setContentsMargins(8, 0, 4, 0)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self.refresh()
+        self._tick()
+
+    def _tick(self) -> None:
+        now = datetime.now(UTC)
+        self.refresh(now)
+        # Re-aim at the next second boundary so the display never lags by ~1 s.
+        self._timer.start(1000 - now.microsecond // 1000 + 5)
+
+    def refresh(self, now: datetime | None = None) -> None:
+        now_utc = (now or datetime.now(UTC)).astimezone(UTC)
+        local = now_utc.astimezone()
+        zone = local.tzname() or local.strftime("UTC%z")
+        text = f"{local:%a %d %b  %H:%M:%S} {zone}   │   "
+        if local.date() != now_utc.date():
+            text += f"{now_utc:%a %d %b  }"
+        text += f"{now_utc:%H:%M:%S} UTC"
+        self.setText(text)
+        offset = local.strftime("%z")
+        self.setToolTip(
+            f"Local: {local:%A %Y-%m-%d %H:%M:%S} {zone} (UTC{offset[:3]}:{offset[3:]})\n"
+            f"UTC:   {now_utc:%Y-%m-%dT%H:%M:%S}Z"
+        )
+
+
+class IconLabel(QWidget):
+    """An icon and a text, for the status bar."""
+
+    def __init__(self, icon_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 1, 8, 1)
+        lay.setSpacing(5)
+        self.icon = QLabel()
+        self.icon_name = icon_name
+        self.icon_mode = QIcon.Mode.Normal
+        self.label = QLabel()
+        lay.addWidget(self.icon)
+        lay.addWidget(self.label)
+        lay.addStretch(1)
+        self.set_icon(icon_name)
+
+    def set_icon(self, name: str, mode: QIcon.Mode = QIcon.Mode.Normal) -> None:
+        self.icon_name = name
+        self.icon_mode = mode
+        self.icon.setPixmap(icons.icon(name).pixmap(QSize(16, 16), self.devicePixelRatioF(), mode))
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class DockTitle(QWidget):
+    """A pane's title bar: icon, bold title, float and close buttons (big enough to hit)."""
+
+    def __init__(self, dock: QDockWidget, icon_name: str) -> None:
+        super().__init__(dock)
+        self.setObjectName("dock-title")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.dock = dock
+        self.icon_name = icon_name
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 4, 4)
+        lay.setSpacing(6)
+        self.icon = QLabel()
+        self.text = QLabel(dock.windowTitle())
+        self.text.setObjectName("dock-title-text")
+        lay.addWidget(self.icon)
+        lay.addWidget(self.text)
+        lay.addStretch(1)
+        self.float_button = self._button("float", "Float or dock this pane", self._toggle_float)
+        self.close_button = self._button(
+            "close", "Close this pane (View menu brings it back)", dock.close
+        )
+        lay.addWidget(self.float_button)
+        lay.addWidget(self.close_button)
+        self.refresh_icons()
+        dock.windowTitleChanged.connect(self.text.setText)
+
+    def _button(self, icon_name: str, tip: str, slot: object) -> QToolButton:
+        b = QToolButton(self)
+        b.setObjectName(f"dock-{icon_name}")
+        b.setIcon(icons.icon(icon_name))
+        b.setIconSize(QSize(14, 14))
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    def _toggle_float(self) -> None:
+        self.dock.setFloating(not self.dock.isFloating())
+
+    def refresh_icons(self) -> None:
+        self.icon.setPixmap(
+            icons.icon(self.icon_name).pixmap(QSize(18, 18), self.devicePixelRatioF())
+        )
+
+
+class MainWindow(QMainWindow):
+    first_painted = Signal()
+
+    def __init__(
+        self, ctx: UiContext, panes: dict[str, PaneSpec] | None = None, *, restore: bool = True
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("warroom-main")
+        self._painted = False
+        self._closed = False
+        title = f"Warroom — {ctx.data_dir}"
+        if ctx.demo:
+            title = f"Warroom — DEMO (throwaway workspace) — {ctx.data_dir}"
+        self.setWindowTitle(title)
+        self.setWindowIcon(icons.icon("app"))
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self._build_status_bar()
+        self._build_actions()
+        self.docks: dict[str, QDockWidget] = {}
+        self._hint = QLabel(
+            "All panes are closed or floating.\n"
+            "Bring them back from the View menu, or with View ▸ Reset layout."
+        )
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setEnabled(False)
+        self.setCentralWidget(self._hint)
+        for pane_id, spec in (panes if panes is not None else PANES).items():
+            self._add_pane(pane_id, spec)
+        self._build_menus()
+        self._default_layout()
+        self._default_state = self.saveState(STATE_VERSION)
+        self.resize(1280, 800)
+        if restore:
+            self.restore_layout()
+        self._update_hint()
+        ctx.active_incident_changed.connect(
+            lambda _id: self.set_active_incident(ctx.active_incident_title)
+        )
+        ctx.workspace_file_changed.connect(lambda _p: self._show_workspace())
+
+    # -- building ----------------------------------------------------------
+
+    def _action(
+        self,
+        key: str,
+        text: str,
+        *,
+        std: QKeySequence.StandardKey | None = None,
+        fallback: str = "",
+        icon: str = "",
+        enabled: bool = True,
+        tip: str = "",
+    ) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(f"action-{key}")
+        if std is not None:
+            act.setShortcuts(shortcuts(std, fallback))
+        elif fallback:
+            act.setShortcut(QKeySequence(fallback))
+        if icon:
+            act.setIcon(icons.icon(icon))
+        act.setEnabled(enabled)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        self.ctx.actions[key] = act
+        return act
+
+    def _build_actions(self) -> None:
+        later = "Not available yet: arrives with the pane that needs it."
+        a = self._action
+        a("open", "&Open workspace file…", std=SK.Open, icon="workspace").triggered.connect(
+            self.open_workspace_file
+        )
+        a("save", "&Save workspace file", std=SK.Save, enabled=False, tip=later)
+        a("import", "&Import bundle…", icon="import", enabled=False, tip=later)
+        a("export", "&Export incident…", icon="export", enabled=False, tip=later)
+        a("handover", "&Handover brief…", icon="handover", enabled=False, tip=later)
+        quit_act = a("quit", "&Quit", std=SK.Quit, fallback="Ctrl+Q")
+        quit_act.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_act.triggered.connect(self.close)
+        a("undo", "&Undo", std=SK.Undo, enabled=False, tip=later)
+        a("redo", "&Redo", std=SK.Redo, enabled=False, tip=later)
+        a("find", "&Find…", std=SK.Find, icon="find", enabled=False, tip=later)
+        prefs = a("preferences", "&Preferences…", std=SK.Preferences, fallback="Ctrl+,")
+        prefs.setMenuRole(QAction.MenuRole.PreferencesRole)
+        prefs.setEnabled(False)
+        prefs.setStatusTip(later)
+        a("reset_layout", "&Reset layout", icon="layout").triggered.connect(self.reset_layout)
+        full = a("fullscreen", "&Full screen", std=SK.FullScreen, fallback="F11")
+        full.setCheckable(True)
+        full.toggled.connect(self._set_fullscreen)
+        a("help", "&Keyboard shortcuts", std=SK.HelpContents, fallback="F1").triggered.connect(
+            self.show_shortcuts
+        )
+        a("log", "Show &log file").triggered.connect(self.show_log)
+        about = a("about", "&About Warroom", icon="app")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        for act in self.ctx.actions.values():
+            self.addAction(act)  # shortcuts work even with the menu bar hidden
+
+    def _build_menus(self) -> None:
+        acts = self.ctx.actions
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addActions([acts["open"], acts["save"]])
+        m.addSeparator()
+        m.addActions([acts["import"], acts["export"], acts["handover"]])
+        m.addSeparator()
+        m.addAction(acts["quit"])
+        m = mb.addMenu("&Edit")
+        m.addActions([acts["undo"], acts["redo"]])
+        m.addSeparator()
+        m.addAction(acts["find"])
+        m.addSeparator()
+        m.addAction(acts["preferences"])
+        m = mb.addMenu("&View")
+        m.setObjectName("menu-view")
+        for dock in self.docks.values():
+            m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        m.addAction(acts["reset_layout"])
+        scheme_menu = m.addMenu("&Colour scheme")
+        group = QActionGroup(self)
+        from warroom.ui.app import SCHEME_KEY, preferred_scheme
+
+        current = preferred_scheme(self.ctx.settings)
+        for value, label in (("auto", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            act = QAction(label, self, checkable=True)
+            act.setObjectName(f"action-scheme-{value}")
+            act.setChecked(value == current)
+            act.triggered.connect(lambda _=False, v=value: self.set_colour_scheme(v))
+            group.addAction(act)
+            scheme_menu.addAction(act)
+            acts[f"scheme_{value}"] = act
+        self._scheme_key = SCHEME_KEY
+        m.addAction(acts["fullscreen"])
+        m = mb.addMenu("&Help")
+        m.addActions([acts["help"], acts["log"]])
+        m.addSeparator()
+        m.addAction(acts["about"])
+
+    def _add_pane(self, pane_id: str, spec: PaneSpec) -> None:
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(f"dock-{pane_id}")
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        try:
+            widget = build(spec, self.ctx)
+        except Exception:
+            # One broken pane must not take the war room down with it.
+            log.exception("pane %s failed to build", pane_id)
+            from warroom.ui.placeholder import PlaceholderPane
+
+            widget = PlaceholderPane(
+                spec.title,
+                spec.icon,
+                f"This pane failed to start; the details are in the log file "
+                f"({self.ctx.log_path or 'no log file'}).",
+            )
+        dock.setWidget(widget)
+        dock.setTitleBarWidget(DockTitle(dock, spec.icon))
+        toggle = dock.toggleViewAction()
+        toggle.setIcon(icons.icon(spec.icon))
+        toggle.setText(spec.title)
+        toggle.setObjectName(f"action-toggle-{pane_id}")
+        if spec.shortcut:
+            toggle.setShortcut(QKeySequence(spec.shortcut))
+        toggle.setStatusTip(spec.what)
+        toggle.toggled.connect(lambda _on: self._update_hint())
+        dock.topLevelChanged.connect(lambda _f: self._update_hint())
+        self.addAction(toggle)
+        self.docks[pane_id] = dock
+
+    def _default_layout(self) -> None:
+        docks = list(self.docks.values())
+        for d in docks:
+            d.setFloating(False)
+            d.show()
+        if not docks:
+            return
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks[0])
+        for prev, nxt in itertools.pairwise(docks):
+            self.splitDockWidget(prev, nxt, Qt.Orientation.Horizontal)
+        specs = {f"dock-{k}": v for k, v in PANES.items()}
+        weights = [specs[d.objectName()].weight if d.objectName() in specs else 1 for d in docks]
+        total = sum(weights)
+        self.resizeDocks(docks, [1280 * w // total for w in weights], Qt.Orientation.Horizontal)
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar(self)
+        bar.setObjectName("statusbar")
+        self.setStatusBar(bar)
+        self.workspace_label = IconLabel("workspace")
+        self.workspace_label.setObjectName("status-workspace")
+        self.incident_label = IconLabel("incident")
+        self.incident_label.setObjectName("status-incident")
+        self.incident_label.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.clock = ClockLabel()
+        bar.addPermanentWidget(self.workspace_label, 1)
+        bar.addPermanentWidget(self.incident_label)
+        bar.addPermanentWidget(self.clock)
+        self.ctx.status_bar = bar
+        self._show_workspace()
+        self.set_active_incident(None)
+
+    def _show_workspace(self) -> None:
+        path = str(self.ctx.data_dir)
+        home = str(Path.home())
+        short = "~" + path[len(home) :] if path.startswith(home + "/") else path
+        text = f"Workspace: {short}"
+        if self.ctx.workspace_file:
+            text += f"  ·  {self.ctx.workspace_file.name}"
+        self.workspace_label.label.setText(text)
+        tip = [f"Data dir: {path}"]
+        if self.ctx.store is not None:
+            tip.append(f"Database: {self.ctx.store.path}")
+        if self.ctx.workspace_file:
+            tip.append(f"Workspace file: {self.ctx.workspace_file}")
+        if self.ctx.log_path:
+            tip.append(f"Log: {self.ctx.log_path}")
+        self.workspace_label.setToolTip("\n".join(tip))
+
+    # -- public API ----------------------------------------------------------
+
+    def set_active_incident(self, title: str | None) -> None:
+        """Show ``title`` as the active incident in the status bar (None: no incident)."""
+        w = self.incident_label
+        w.setProperty("active", bool(title))
+        if title:
+            w.label.setText(f"Active incident: {title}")
+            w.label.setEnabled(True)
+            w.set_icon("incident", QIcon.Mode.Selected)
+        else:
+            w.label.setText("No active incident")
+            w.label.setEnabled(False)
+            w.set_icon("incident")
+        w.setToolTip(f"Incident id: {self.ctx.active_incident}" if title else "")
+        # Dynamic properties only restyle after a re-polish.
+        for x in (w, w.label):
+            x.style().unpolish(x)
+            x.style().polish(x)
+
+    def reset_layout(self) -> None:
+        """All panes back, docked side by side, as on first start."""
+        if self.isFullScreen():
+            self.ctx.actions["fullscreen"].setChecked(False)
+        if not self.restoreState(self._default_state, STATE_VERSION):
+            self._default_layout()
+        for d in self.docks.values():
+            d.setFloating(False)
+            d.show()
+        self._update_hint()
+        log.info("layout reset")
+
+    def restore_layout(self) -> bool:
+        """Geometry and dock layout from the settings; False when there was none."""
+        s = self.ctx.settings
+        geom = s.value(GEOMETRY_KEY)
+        state = s.value(STATE_KEY)
+        ok = False
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            ok = self.restoreGeometry(geom)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            ok = self.restoreState(state, STATE_VERSION) and ok
+        return ok
+
+    def save_layout(self) -> None:
+        s = self.ctx.settings
+        s.setValue(GEOMETRY_KEY, self.saveGeometry())
+        s.setValue(STATE_KEY, self.saveState(STATE_VERSION))
+        s.sync()
+
+    def visible_panes(self) -> list[str]:
+        return [k for k, d in self.docks.items() if not d.isHidden()]
+
+    def set_colour_scheme(self, scheme: str) -> None:
+        from warroom.ui.app import apply_palette
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app, scheme)
+        self.ctx.settings.setValue(self._scheme_key, scheme)
+        self.ctx.actions[f"scheme_{scheme}"].setChecked(True)
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        """Pixmaps made from tinted icons are baked: redraw them after a palette change."""
+        for w in (self.workspace_label, self.incident_label):
+            w.set_icon(w.icon_name, w.icon_mode)
+        for d in self.docks.values():
+            t = d.titleBarWidget()
+            if isinstance(t, DockTitle):
+                t.refresh_icons()
+
+    def open_workspace_file(self) -> None:
+        start = str(self.ctx.workspace_file or self.ctx.data_dir)
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open workspace file", start, "Workspace files (*.toml);;All files (*)"
+        )
+        if name:
+            self.ctx.set_workspace_file(Path(name))
+            self.ctx.show_message(f"Workspace file: {name}")
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for act in self.ctx.actions.values():
+            keys = ", ".join(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
+            )
+            if keys:
+                rows.append((act.text().replace("&", ""), keys))
+        for d in self.docks.values():
+            t = d.toggleViewAction()
+            if not t.shortcut().isEmpty():
+                rows.append(
+                    (
+                        f"Show/hide {t.text()}",
+                        t.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+                    )
+                )
+        html = (
+            "<table cellpadding=3>"
+            + "".join(f"<tr><td>{n}</td><td><b>{k}</b></td></tr>" for n, k in rows)
+            + "</table>"
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", html, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.open()
+
+    def show_log(self) -> None:
+        if self.ctx.log_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.log_path.parent)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Warroom",
+            f"<b>Warroom {__version__}</b><br>A desktop war room for incident commanders."
+            f"<br><br>Workspace: {self.ctx.data_dir}<br>Log: {self.ctx.log_path or '—'}",
+        )
+
+    # -- events ------------------------------------------------------------------
+
+    def _set_fullscreen(self, on: bool) -> None:
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def _update_hint(self) -> None:
+        docked = any(not d.isHidden() and not d.isFloating() for d in self.docks.values())
+        self._hint.setVisible(not docked)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "docks"):
+            self.refresh_icons()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # After this frame's children are painted too.
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            self.save_layout()
+            log.info("window closed; panes visible: %s", ", ".join(self.visible_panes()) or "none")
+            self.ctx.shutdown()
+        super().closeEvent(event)
+
+
+def window_icon() -> QIcon:
+    return icons.icon("app")
