@@ -208,12 +208,12 @@ def _x11_reachable(display: str, env: Mapping[str, str]) -> bool:
 
 
 def _wayland_reachable(display: str, env: Mapping[str, str]) -> bool:
-    path = Path(name)
+    path = Path(display)
     if not path.is_absolute():
         runtime = env.get("XDG_RUNTIME_DIR")
         if not runtime:
             return False
-        path = Path(runtime) / name
+        path = Path(runtime) / display
     return path.exists()
 
 
