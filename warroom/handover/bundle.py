@@ -1,0 +1,287 @@
+"""The lossless JSON bundle: one incident's whole record, sealed with a checksum.
+
+A bundle holds facts, never caches: the incident's creation and every change of
+every field, every entry with every revision (hidden ones too), action items and
+evidence. Importing it anywhere rebuilds the same state (``merge.py``).
+
+Checksum: ``"sha256:" + hex(SHA-256(canonical))`` where ``canonical`` is the document
+without its ``checksum`` key, serialised as JSON with keys sorted, no whitespace
+(separators ``,`` and ``:``), non-ASCII characters written as themselves (not ``\\u``
+escapes), encoded as UTF-8. For the values a bundle holds (strings, integers,
+booleans, null, and evidence data) this matches RFC 8785 (JCS) except that JCS sorts
+keys by UTF-16 code units, which differs only for keys outside the BMP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from warroom import __version__, timeutil
+from warroom.errors import NotFound, WarroomError
+from warroom.store import handover as hq
+from warroom.store import timeline as q
+from warroom.store.db import Store
+
+FORMAT = "warroom-bundle"
+SCHEMA_VERSION = 1
+CHECKSUM_PREFIX = "sha256:"
+
+# Top-level keys in the order they are written (readers do not depend on it).
+TOP_KEYS = (
+    "format",
+    "schema_version",
+    "generator",
+    "exported_at",
+    "exported_by",
+    "checksum",
+    "incident",
+    "incident_changes",
+    "action_items",
+    "evidence",
+    "entries",
+)
+LIST_KEYS = ("incident_changes", "action_items", "evidence", "entries")
+
+
+class BundleError(WarroomError):
+    """A bundle that cannot be imported; the message says where and why."""
+
+
+def canonical_bytes(doc: dict[str, Any]) -> bytes:
+    """The bytes the checksum covers (see the module docstring)."""
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def compute_checksum(doc: dict[str, Any]) -> str:
+    return CHECKSUM_PREFIX + hashlib.sha256(canonical_bytes(doc)).hexdigest()
+
+
+def seal(doc: dict[str, Any]) -> dict[str, Any]:
+    """Set ``doc["checksum"]`` for its current content; returns ``doc``."""
+    doc["checksum"] = compute_checksum(doc)
+    return doc
+
+
+def _revision_record(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "parent": r["parent"],
+        "recorded_at": r["recorded_at"],
+        "author": r["author"],
+        "occurred_at": r["occurred_at"],
+        "kind": r["kind"],
+        "text": r["text"],
+        "tags": [t for t in r["tags"].split(" ") if t],
+        "pinned": bool(r["pinned"]),
+        "external": bool(r["external"]),
+        "hidden": bool(r["hidden"]),
+        "hidden_reason": r["hidden_reason"],
+        "note": r["note"],
+    }
+
+
+def build_bundle(
+    store: Store,
+    incident_id: str,
+    *,
+    exported_by: str,
+    exported_at: str | None = None,
+) -> dict[str, Any]:
+    """The sealed bundle of one incident, as a JSON-ready dict."""
+    inc = q.get_incident(store, incident_id)
+    if inc is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    revs: dict[str, list[dict[str, Any]]] = {}
+    for r in hq.read_revisions(store, inc.id):
+        revs.setdefault(r["entry"], []).append(_revision_record(r))
+    entries = []
+    for e in hq.read_entry_shells(store, inc.id):
+        entries.append(
+            {
+                "id": e["id"],
+                "incident": e["incident"],
+                "recorded_at": e["recorded_at"],
+                "author": e["author"],
+                "meta": json.loads(e["meta"] or "{}"),
+                "revisions": revs.get(e["id"], []),
+            }
+        )
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"warroom {__version__}",
+        "exported_at": exported_at or timeutil.now_str(),
+        "exported_by": exported_by,
+        "incident": inc.record(),
+        "incident_changes": [c.record() for c in q.incident_changes(store, inc.id)],
+        "action_items": [a.record() for a in q.action_items(store, inc.id)],
+        "evidence": q.evidence(store, inc.id),
+        "entries": entries,
+    }
+    return seal(doc)
+
+
+def iter_json(doc: dict[str, Any]) -> Iterator[str]:
+    """The bundle as text: small header, then one record per line (diffable, fast)."""
+
+    def dump(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+
+    keys = [k for k in TOP_KEYS if k in doc] + [k for k in doc if k not in TOP_KEYS]
+    yield "{\n"
+    for n, k in enumerate(keys):
+        sep = ",\n" if n < len(keys) - 1 else "\n"
+        v = doc[k]
+        if k in LIST_KEYS and isinstance(v, list) and v:
+            yield f' "{k}": [\n'
+            last = len(v) - 1
+            for i, item in enumerate(v):
+                yield "  " + dump(item) + (",\n" if i < last else "\n")
+            yield " ]" + sep
+        else:
+            yield f" {dump(k)}: {dump(v)}{sep}"
+    yield "}\n"
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return "".join(iter_json(doc))
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def parse_bundle(data: bytes, *, where: str = "bundle") -> dict[str, Any]:
+    """Parse and check a bundle; raise ``BundleError`` saying why it is refused.
+
+    Order matters for the message: not JSON / truncated, then not a bundle, then a newer
+    schema, then the checksum (tampering), then the structure, then consistency.
+    """
+    from warroom.handover.schema import SchemaViolation, validate_bundle
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"not UTF-8 text (byte {exc.start})", where=where) from None
+    if not text.strip():
+        raise BundleError("the file is empty", where=where)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        truncated = _looks_truncated(text)
+        why = "truncated (the JSON ends early)" if truncated else "not valid JSON"
+        raise BundleError(
+            f"{why}: {exc.msg} at line {exc.lineno} column {exc.colno}", where=where
+        ) from None
+    except RecursionError:
+        raise BundleError("not a bundle: nested too deeply", where=where) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BundleError(f"not a Warroom bundle ($.format is not {FORMAT!r})", where=where)
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BundleError("$.schema_version: missing or not an integer", where=where)
+    if version > SCHEMA_VERSION:
+        raise BundleError(
+            f"written by a newer Warroom (bundle schema {version}; this one reads up to "
+            f"{SCHEMA_VERSION}): upgrade Warroom to import it. Nothing was changed",
+            where=where,
+        )
+    claimed = doc.get("checksum")
+    if not isinstance(claimed, str):
+        raise BundleError("$.checksum: missing; the file cannot be verified", where=where)
+    try:
+        actual = compute_checksum(doc)
+    except UnicodeEncodeError:
+        raise BundleError("contains a broken character (lone surrogate)", where=where) from None
+    if actual != claimed:
+        raise BundleError(
+            "checksum mismatch: the file was changed after export (tampered or damaged)",
+            where=where,
+        )
+    try:
+        validate_bundle(doc)
+    except SchemaViolation as exc:
+        raise BundleError(str(exc), where=where) from None
+    check_consistency(doc, where=where)
+    return doc
+
+
+def check_consistency(doc: dict[str, Any], *, where: str = "bundle") -> None:
+    """What the schema cannot say: everything belongs to this incident, ids are unique."""
+    iid = doc["incident"]["id"]
+    entry_ids: set[str] = set()
+    rev_ids: set[str] = set()
+    for i, e in enumerate(doc["entries"]):
+        p = f"$.entries[{i}]"
+        if e["incident"] != iid:
+            raise BundleError(
+                f"{p}.incident: entry {e['id']} belongs to incident {e['incident']}, "
+                f"not to this bundle's incident {iid}",
+                where=where,
+            )
+        if e["id"] in entry_ids:
+            raise BundleError(f"{p}.id: entry {e['id']} appears twice", where=where)
+        entry_ids.add(e["id"])
+        own = {r["id"] for r in e["revisions"]}
+        for j, r in enumerate(e["revisions"]):
+            if r["id"] in rev_ids:
+                raise BundleError(
+                    f"{p}.revisions[{j}].id: revision {r['id']} appears twice", where=where
+                )
+            rev_ids.add(r["id"])
+            if r["parent"] is not None and r["parent"] not in own:
+                raise BundleError(
+                    f"{p}.revisions[{j}].parent: {r['parent']} is not a revision of this entry",
+                    where=where,
+                )
+    for key in ("incident_changes", "action_items", "evidence"):
+        seen: set[str] = set()
+        for i, item in enumerate(doc[key]):
+            if item["incident"] != iid:
+                raise BundleError(
+                    f"$.{key}[{i}].incident: belongs to incident {item['incident']}, not to {iid}",
+                    where=where,
+                )
+            if item["id"] in seen:
+                raise BundleError(f"$.{key}[{i}].id: {item['id']} appears twice", where=where)
+            seen.add(item["id"])
+            ref = item.get("entry")
+            if ref is not None and ref not in entry_ids:
+                raise BundleError(
+                    f"$.{key}[{i}].entry: entry {ref} is not in this bundle", where=where
+                )
+
+
+def _looks_truncated(text: str) -> bool:
+    """True when the text ends inside a string or with brackets still open."""
+    depth = 0
+    in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_str or depth > 0
+
+
+def read_bundle_file(path: Path) -> dict[str, Any]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BundleError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    return parse_bundle(data, where=str(path))

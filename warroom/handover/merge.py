@@ -1,0 +1,387 @@
+"""Import a bundle by merging it into the workspace: a union of immutable facts.
+
+Rules (docs/handover.md): records match by id; incident changes, revisions and
+evidence are inserted if missing and never overwritten; the caches (incident fields,
+each entry's current state) are recomputed, so the latest change per incident field
+wins and the newest revision of an entry is current, with forks flagged as conflicts;
+action items keep the version with the greater (updated_at, updated_by). Importing the
+same bundle twice changes nothing. Everything happens in ONE transaction: if any check
+fails, nothing is written. ``dry_run`` plans the same way and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warroom.domain.incidents import TRACKED_FIELDS, ActionItem
+from warroom.handover.bundle import BundleError, read_bundle_file
+from warroom.store import handover as hq
+from warroom.store import timeline as q
+from warroom.store.db import Store
+
+_T_ENTRIES = "_hb_entries"
+_T_REVS = "_hb_revisions"
+_T_CHANGES = "_hb_changes"
+_T_TOUCHED = "_hb_touched"
+
+_REV_FIELDS = (
+    "id",
+    "entry",
+    "parent",
+    "recorded_at",
+    "author",
+    "occurred_at",
+    "kind",
+    "text",
+    "tags",
+    "pinned",
+    "external",
+    "hidden",
+    "hidden_reason",
+    "note",
+)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass
+class MergeReport:
+    """What an import added or changed (or, for a dry run, would)."""
+
+    incident: str
+    title: str
+    dry_run: bool = False
+    incident_added: bool = False
+    incident_fields: list[str] = field(default_factory=list)
+    changes_added: int = 0
+    entries_added: list[str] = field(default_factory=list)
+    entries_updated: list[str] = field(default_factory=list)
+    revisions_added: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    actions_added: list[str] = field(default_factory=list)
+    actions_updated: list[str] = field(default_factory=list)
+    evidence_added: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        return not (
+            self.incident_added
+            or self.changes_added
+            or self.entries_added
+            or self.revisions_added
+            or self.actions_added
+            or self.actions_updated
+            or self.evidence_added
+        )
+
+    def lines(self) -> list[str]:
+        """Human summary, one fact per line (the CLI prints these)."""
+        verb = "would add" if self.dry_run else "added"
+        upd = "would update" if self.dry_run else "updated"
+        head = f"incident {self.incident} ({self.title})"
+        if self.unchanged:
+            return [f"{head}: nothing new; the workspace already has all of it"]
+        out = [f"{head}: {'new incident' if self.incident_added else 'merged'}"]
+        if self.incident_fields:
+            out.append(f"{upd} incident fields: {', '.join(self.incident_fields)}")
+        if self.changes_added:
+            out.append(
+                f"{verb} "
+                + _n(self.changes_added, "incident field change", "incident field changes")
+                + " to the history"
+            )
+        if self.entries_added:
+            out.append(f"{verb} {_n(len(self.entries_added), 'entry', 'entries')}")
+        if self.entries_updated:
+            out.append(
+                f"{upd} {_n(len(self.entries_updated), 'entry', 'entries')} with new revisions"
+            )
+        if self.revisions_added:
+            out.append(f"{verb} {_n(self.revisions_added, 'revision', 'revisions')}")
+        if self.conflicts:
+            out.append(
+                _n(len(self.conflicts), "entry", "entries")
+                + " edited on both sides (both kept, newer "
+                f"current, marked as conflict): {', '.join(self.conflicts[:5])}"
+                + (" …" if len(self.conflicts) > 5 else "")
+            )
+        if self.actions_added:
+            out.append(f"{verb} {_n(len(self.actions_added), 'action item', 'action items')}")
+        if self.actions_updated:
+            out.append(f"{upd} {_n(len(self.actions_updated), 'action item', 'action items')}")
+        if self.evidence_added:
+            out.append(f"{verb} {_n(self.evidence_added, 'evidence item', 'evidence items')}")
+        return out
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident,
+            "title": self.title,
+            "dry_run": self.dry_run,
+            "incident_added": self.incident_added,
+            "incident_fields": self.incident_fields,
+            "changes_added": self.changes_added,
+            "entries_added": len(self.entries_added),
+            "entries_updated": len(self.entries_updated),
+            "revisions_added": self.revisions_added,
+            "conflicts": self.conflicts,
+            "actions_added": len(self.actions_added),
+            "actions_updated": len(self.actions_updated),
+            "evidence_added": self.evidence_added,
+        }
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _rev_tuple(entry: str, r: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        r["id"],
+        entry,
+        r["parent"],
+        r["recorded_at"],
+        r["author"],
+        r["occurred_at"],
+        r["kind"],
+        r["text"],
+        " ".join(r["tags"]),
+        int(r["pinned"]),
+        int(r["external"]),
+        int(r["hidden"]),
+        r["hidden_reason"],
+        r["note"],
+    )
+
+
+def _meta_text(meta: dict[str, Any]) -> str:
+    return json.dumps(meta or {}, ensure_ascii=False, sort_keys=True)
+
+
+def _latest(changes: list[tuple[str, str, str, str | None]]) -> dict[str, str | None]:
+    """Field -> value of its latest change, from (field, changed_at, id, new_value)."""
+    best: dict[str, tuple[str, str, str | None]] = {}
+    for f, at, cid, value in changes:
+        cur = best.get(f)
+        if cur is None or (at, cid) > cur[:2]:
+            best[f] = (at, cid, value)
+    return {f: v[2] for f, v in best.items()}
+
+
+def merge_bundle(
+    store: Store, doc: dict[str, Any], *, dry_run: bool = False, where: str = "bundle"
+) -> MergeReport:
+    """Merge a parsed, checked bundle (``bundle.parse_bundle``) in one transaction."""
+    inc = doc["incident"]
+    iid = inc["id"]
+    report = MergeReport(incident=iid, title=inc.get("title", ""), dry_run=dry_run)
+    try:
+        with store.write() as conn:
+            _merge(conn, doc, report, where)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None:
+    inc = doc["incident"]
+    iid = inc["id"]
+
+    def refuse(msg: str) -> BundleError:
+        return BundleError(msg + "; nothing was imported", where=where)
+
+    # -- the incident and its field history ---------------------------------
+    row = hq.existing_incident(conn, iid)
+    rep.incident_added = row is None
+    if row is not None and (row["created_at"], row["created_by"]) != (
+        inc["created_at"],
+        inc["created_by"],
+    ):
+        raise refuse(
+            f"$.incident: incident {iid} exists here with a different creation "
+            f"({row['created_at']} by {row['created_by']})"
+        )
+    changes = doc["incident_changes"]
+    hq.load_ids(conn, _T_CHANGES, (c["id"] for c in changes))
+    have_changes = {r["id"]: tuple(r) for r in hq.existing_changes(conn, _T_CHANGES)}
+    new_changes = []
+    for i, c in enumerate(changes):
+        t = (
+            c["id"],
+            c["incident"],
+            c["field"],
+            c["old_value"],
+            c["new_value"],
+            c["changed_at"],
+            c["changed_by"],
+        )
+        old = have_changes.get(c["id"])
+        if old is None:
+            new_changes.append(t)
+        elif old != t:
+            raise refuse(
+                f"$.incident_changes[{i}]: change {c['id']} differs from the one in this "
+                "workspace (immutable records must not differ)"
+            )
+    rep.changes_added = len(new_changes)
+    if new_changes and not rep.incident_added:
+        known = [
+            (r["field"], r["changed_at"], r["id"], r["new_value"]) for r in hq.changes_of(conn, iid)
+        ]
+        before = _latest(known)
+        after = _latest(known + [(t[2], t[5], t[0], t[4]) for t in new_changes])
+        rep.incident_fields = [
+            f for f in TRACKED_FIELDS if f in after and (f not in before or before[f] != after[f])
+        ]
+
+    # -- entries and revisions ------------------------------------------------------
+    entries = doc["entries"]
+    hq.load_ids(conn, _T_ENTRIES, (e["id"] for e in entries))
+    hq.load_ids(conn, _T_REVS, (r["id"] for e in entries for r in e["revisions"]))
+    have_entries = {r["id"]: r for r in hq.existing_entries(conn, _T_ENTRIES)}
+    have_revs = {r["id"]: tuple(r) for r in hq.existing_revisions(conn, _T_REVS)}
+    new_entry_rows: list[tuple[Any, ...]] = []
+    new_rev_rows: list[tuple[Any, ...]] = []
+    touched: list[str] = []
+    for i, e in enumerate(entries):
+        eid = e["id"]
+        old = have_entries.get(eid)
+        if old is not None:
+            if old["incident"] != iid:
+                raise refuse(
+                    f"$.entries[{i}]: entry {eid} belongs to incident {old['incident']} in "
+                    f"this workspace, not to {iid}"
+                )
+            if (old["recorded_at"], old["author"]) != (e["recorded_at"], e["author"]):
+                raise refuse(f"$.entries[{i}]: entry {eid} differs from the one in this workspace")
+        added = 0
+        for j, r in enumerate(e["revisions"]):
+            t = _rev_tuple(eid, r)
+            have = have_revs.get(r["id"])
+            if have is None:
+                new_rev_rows.append(t)
+                added += 1
+            elif have != t:
+                raise refuse(
+                    f"$.entries[{i}].revisions[{j}]: revision {r['id']} differs from the one "
+                    "in this workspace (immutable records must not differ)"
+                )
+        if old is None:
+            revs = e["revisions"]
+            first = min(revs, key=lambda r: (r["recorded_at"], r["id"]))
+            new_entry_rows.append(
+                (
+                    eid,
+                    iid,
+                    e["recorded_at"],
+                    e["author"],
+                    _meta_text(e["meta"]),
+                    first["occurred_at"],
+                    first["kind"],
+                    first["text"],
+                    " ".join(first["tags"]),
+                    int(first["pinned"]),
+                    int(first["external"]),
+                    int(first["hidden"]),
+                    first["hidden_reason"],
+                    first["id"],
+                    first["recorded_at"],
+                    first["author"],
+                )
+            )
+            rep.entries_added.append(eid)
+            if len(revs) > 1:
+                touched.append(eid)
+        elif added:
+            rep.entries_updated.append(eid)
+            touched.append(eid)
+    rep.revisions_added = len(new_rev_rows)
+
+    # Conflicts after the union (for the report; the cache computes its own flag).
+    if touched:
+        parents: dict[str, list[str | None]] = {}
+        touched_set = set(touched)
+        for r in hq.revision_parents(conn, _T_ENTRIES):
+            if r["entry"] in touched_set:
+                parents.setdefault(r["entry"], []).append(r["parent"])
+        for t in new_rev_rows:
+            if t[1] in touched_set:
+                parents.setdefault(t[1], []).append(t[2])
+        for eid in touched:
+            ps = parents.get(eid, [])
+            if len(ps) != len({p or "" for p in ps}):
+                rep.conflicts.append(eid)
+
+    # -- action items and evidence ------------------------------------------------------
+    actions = doc["action_items"]
+    have_actions = {r["id"]: r for r in hq.existing_actions(conn, [a["id"] for a in actions])}
+    action_rows: list[ActionItem] = []
+    for i, a in enumerate(actions):
+        old = have_actions.get(a["id"])
+        item = ActionItem(**{k: a[k] for k in ActionItem.__dataclass_fields__})
+        if old is None:
+            rep.actions_added.append(a["id"])
+            action_rows.append(item)
+            continue
+        if old["incident"] != iid:
+            raise refuse(
+                f"$.action_items[{i}]: action item {a['id']} belongs to incident "
+                f"{old['incident']} in this workspace"
+            )
+        if (a["updated_at"], a["updated_by"]) > (old["updated_at"], old["updated_by"]):
+            rep.actions_updated.append(a["id"])
+            action_rows.append(item)
+    evidence = doc["evidence"]
+    have_ev = {r["id"]: r for r in hq.existing_evidence(conn, [x["id"] for x in evidence])}
+    ev_rows = []
+    for i, x in enumerate(evidence):
+        old = have_ev.get(x["id"])
+        t = (
+            x["id"],
+            x["incident"],
+            x["entry"],
+            x["kind"],
+            x["captured_at"],
+            x["source"],
+            _meta_text(x["data"]),
+        )
+        if old is None:
+            ev_rows.append(t)
+        elif old["incident"] != iid:
+            raise refuse(
+                f"$.evidence[{i}]: evidence {x['id']} belongs to incident {old['incident']} "
+                "in this workspace"
+            )
+    rep.evidence_added = len(ev_rows)
+
+    # -- write (all checks passed) --------------------------------------------------------
+    q.insert_incident_shell(conn, inc)
+    if new_changes:
+        hq.insert_changes(conn, new_changes)
+    if new_changes or rep.incident_added:
+        q.refresh_incident(conn, iid)
+    if new_entry_rows:
+        hq.insert_entries(conn, new_entry_rows)
+    if new_rev_rows:
+        hq.insert_revisions(conn, new_rev_rows)
+    if touched:
+        hq.load_ids(conn, _T_TOUCHED, touched)
+        hq.refresh_entries(conn, _T_TOUCHED)
+    for item in action_rows:
+        q.upsert_action(conn, item)
+    if ev_rows:
+        hq.insert_evidence_rows(conn, ev_rows)
+    hq.drop_ids(conn, _T_CHANGES, _T_ENTRIES, _T_REVS, _T_TOUCHED)
+
+
+def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:
+    """Read, verify and merge one bundle file (``warroom import``)."""
+    doc = read_bundle_file(path)
+    return merge_bundle(store, doc, dry_run=dry_run, where=str(path))

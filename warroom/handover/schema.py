@@ -1,0 +1,185 @@
+"""Structural validation of bundles against ``resources/schema/bundle.schema.json``.
+
+The shipped JSON Schema is the single source of truth; this module compiles the small
+subset it uses (type, const, enum, pattern, minimum, minItems, maxLength, required,
+properties, additionalProperties, items, local ``$ref``) into plain closures. That keeps
+a 100,000-entry import fast and avoids a dependency, and every failure names the JSON
+path of the offending value (``$.entries[12].revisions[0].pinned``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from warroom.paths import resource_path
+
+Check = Callable[[Any, str], None]
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+class SchemaViolation(ValueError):
+    """A value does not fit the schema; ``path`` is its JSON path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def _describe(v: Any) -> str:
+    if v is None:
+        return "null"
+    for name in ("boolean", "integer", "number", "string", "array", "object"):
+        if _TYPES[name](v):
+            return name
+    return type(v).__name__
+
+
+class _Compiler:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def ref(self, ref: str) -> Check:
+        if ref not in self.refs:
+            if not ref.startswith("#/$defs/"):
+                raise ValueError(f"unsupported $ref {ref!r}")
+            holder: list[Check] = []
+            # Placeholder first so recursive definitions terminate.
+            self.refs[ref] = lambda v, p: holder[0](v, p)
+            holder.append(self.compile(self.root["$defs"][ref[len("#/$defs/") :]]))
+        return self.refs[ref]
+
+    def compile(self, s: dict[str, Any]) -> Check:
+        if "$ref" in s:
+            return self.ref(s["$ref"])
+        checks: list[Check] = []
+        if "type" in s:
+            names = [s["type"]] if isinstance(s["type"], str) else list(s["type"])
+            preds = [_TYPES[n] for n in names]
+            want = " or ".join(names)
+
+            def check_type(v: Any, p: str) -> None:
+                for pred in preds:
+                    if pred(v):
+                        return
+                raise SchemaViolation(p, f"expected {want}, found {_describe(v)}")
+
+            checks.append(check_type)
+        if "const" in s:
+            const = s["const"]
+
+            def check_const(v: Any, p: str) -> None:
+                if v != const:
+                    raise SchemaViolation(p, f"expected {json.dumps(const)}, found {v!r}")
+
+            checks.append(check_const)
+        if "enum" in s:
+            allowed = list(s["enum"])
+
+            def check_enum(v: Any, p: str) -> None:
+                if v not in allowed or isinstance(v, bool):
+                    raise SchemaViolation(
+                        p, f"expected one of {', '.join(map(str, allowed))}, found {v!r}"
+                    )
+
+            checks.append(check_enum)
+        if "pattern" in s:
+            rx = re.compile(s["pattern"])
+
+            def check_pattern(v: Any, p: str) -> None:
+                if isinstance(v, str) and not rx.search(v):
+                    raise SchemaViolation(p, f"{v[:80]!r} is not in the expected form")
+
+            checks.append(check_pattern)
+        if "maxLength" in s:
+            limit = s["maxLength"]
+
+            def check_len(v: Any, p: str) -> None:
+                if isinstance(v, str) and len(v) > limit:
+                    raise SchemaViolation(p, f"longer than {limit} characters")
+
+            checks.append(check_len)
+        if "minimum" in s:
+            low = s["minimum"]
+
+            def check_min(v: Any, p: str) -> None:
+                if isinstance(v, int | float) and v < low:
+                    raise SchemaViolation(p, f"{v} is below {low}")
+
+            checks.append(check_min)
+        if "minItems" in s:
+            least = s["minItems"]
+
+            def check_min_items(v: Any, p: str) -> None:
+                if isinstance(v, list) and len(v) < least:
+                    raise SchemaViolation(p, f"needs at least {least} item(s)")
+
+            checks.append(check_min_items)
+        if "items" in s:
+            item = self.compile(s["items"])
+
+            def check_items(v: Any, p: str) -> None:
+                if isinstance(v, list):
+                    for i, x in enumerate(v):
+                        item(x, f"{p}[{i}]")
+
+            checks.append(check_items)
+        if "required" in s or "properties" in s:
+            required = tuple(s.get("required", ()))
+            props = {k: self.compile(v) for k, v in s.get("properties", {}).items()}
+            closed = s.get("additionalProperties", True) is False
+
+            def check_object(v: Any, p: str) -> None:
+                if not isinstance(v, dict):
+                    return
+                for k in required:
+                    if k not in v:
+                        raise SchemaViolation(f"{p}.{k}", "missing")
+                for k, x in v.items():
+                    sub = props.get(k)
+                    if sub is not None:
+                        sub(x, f"{p}.{k}")
+                    elif closed:
+                        raise SchemaViolation(f"{p}.{k}", "unknown field")
+
+            checks.append(check_object)
+        if len(checks) == 1:
+            return checks[0]
+
+        def check_all(v: Any, p: str) -> None:
+            for c in checks:
+                c(v, p)
+
+        return check_all
+
+
+@cache
+def bundle_schema() -> dict[str, Any]:
+    with resource_path("schema", "bundle.schema.json").open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+@cache
+def bundle_validator() -> Check:
+    schema = bundle_schema()
+    return _Compiler(schema).compile(schema)
+
+
+def validate_bundle(doc: Any) -> None:
+    """Raise ``SchemaViolation`` (with the JSON path) if ``doc`` does not fit the schema."""
+    bundle_validator()(doc, "$")

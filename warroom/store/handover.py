@@ -1,0 +1,248 @@
+"""SQL for handover: reading one incident's whole record, and bulk merging a bundle.
+
+The row-at-a-time helpers in ``store.timeline`` are right for the GUI; an import of
+100,000 entries needs ``executemany`` and set-based refreshes instead. Everything here
+runs on the writer connection inside one ``Store.write()`` transaction (temp tables
+included), except the ``read_*`` functions, which take the ``Store``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from warroom.store.timeline import CHANGE_COLS, REVISION_COLS
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
+
+_REV_COLS = [c.strip() for c in REVISION_COLS.split(",")]
+_CHANGE_COLS = [c.strip() for c in CHANGE_COLS.split(",")]
+ENTRY_SHELL_COLS = ("id", "incident", "recorded_at", "author", "meta")
+
+
+# -- reading (export) -------------------------------------------------------------
+
+
+def read_entry_shells(store: Store, incident: str) -> list[sqlite3.Row]:
+    """Entry facts (not the cached current state), in timeline order."""
+    return store.query(
+        "SELECT id, incident, recorded_at, author, meta FROM entries WHERE incident = ? "
+        "ORDER BY occurred_at, id",
+        (incident,),
+    )
+
+
+def read_revisions(store: Store, incident: str) -> Iterable[sqlite3.Row]:
+    """Every revision of the incident's entries, grouped by entry, oldest first."""
+    cols = ", ".join("r." + c for c in _REV_COLS)
+    return store.reader().execute(
+        f"SELECT {cols} FROM revisions r JOIN entries e ON e.id = r.entry "
+        "WHERE e.incident = ? ORDER BY r.entry, r.recorded_at, r.id",
+        (incident,),
+    )
+
+
+def read_entry_rows(store: Store, incident: str, *, include_hidden: bool) -> list[sqlite3.Row]:
+    """Current entries (cache rows) for exports meant for people, in timeline order."""
+    sql = (
+        "SELECT id, incident, recorded_at, author, meta, occurred_at, kind, text, tags, "
+        "pinned, external, hidden, hidden_reason, revision, current_rev, edited_at, "
+        "edited_by, conflict FROM entries WHERE incident = ?"
+    )
+    if not include_hidden:
+        sql += " AND hidden = 0"
+    return store.query(sql + " ORDER BY occurred_at, id", (incident,))
+
+
+def count_hidden(store: Store, incident: str) -> int:
+    row = store.query_one(
+        "SELECT count(*) FROM entries WHERE incident = ? AND hidden = 1", (incident,)
+    )
+    return int(row[0]) if row else 0
+
+
+def has_table(store: Store, name: str) -> bool:
+    return (
+        store.query_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        is not None
+    )
+
+
+def latest_probe_samples(store: Store, *, at_or_before: str | None = None) -> list[sqlite3.Row]:
+    """The newest sample per (target, vantage); empty when there are none (or no table)."""
+    if not has_table(store, "probe_samples"):
+        return []
+    where, params = "", []
+    if at_or_before:
+        where, params = "WHERE time <= ?", [at_or_before]
+    try:
+        return store.query(
+            "SELECT target, vantage, check_kind, status, latency_ms, error, detail, address, "
+            "max(time) AS time FROM probe_samples "
+            f"{where} GROUP BY target, vantage ORDER BY target, vantage",
+            params,
+        )
+    except sqlite3.Error:
+        return []
+
+
+def probe_samples_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
+    """Samples in [start, end], ordered per series; tolerant of a missing table."""
+    if not has_table(store, "probe_samples"):
+        return []
+    try:
+        return store.query(
+            "SELECT time, target, vantage, status FROM probe_samples "
+            "WHERE time >= ? AND time <= ? ORDER BY target, vantage, time",
+            (start, end),
+        )
+    except sqlite3.Error:
+        return []
+
+
+# -- merging (import) ------------------------------------------------------------------
+
+
+def load_ids(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
+    """Fill temp table ``table`` with ids, for joins against the workspace."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.execute(f"CREATE TEMP TABLE {table} (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.executemany(f"INSERT OR IGNORE INTO temp.{table}(id) VALUES (?)", ((i,) for i in ids))
+
+
+def drop_ids(conn: sqlite3.Connection, *tables: str) -> None:
+    for t in tables:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{t}")
+
+
+def existing_incident(conn: sqlite3.Connection, incident: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM incidents WHERE id = ?", (incident,)
+    ).fetchone()
+    return row
+
+
+def existing_changes(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
+    """Workspace change rows whose id is in temp ``table`` (any incident)."""
+    cols = ", ".join("c." + c for c in _CHANGE_COLS)
+    return conn.execute(
+        f"SELECT {cols} FROM incident_changes c JOIN temp.{table} t ON t.id = c.id"
+    ).fetchall()
+
+
+def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"SELECT {CHANGE_COLS} FROM incident_changes WHERE incident = ?", (incident,)
+    ).fetchall()
+
+
+def existing_entries(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT e.id, e.incident, e.recorded_at, e.author, e.meta, e.conflict "
+        f"FROM entries e JOIN temp.{table} t ON t.id = e.id"
+    ).fetchall()
+
+
+def existing_revisions(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
+    cols = ", ".join("r." + c for c in _REV_COLS)
+    return conn.execute(
+        f"SELECT {cols} FROM revisions r JOIN temp.{table} t ON t.id = r.id"
+    ).fetchall()
+
+
+def revision_parents(conn: sqlite3.Connection, entry_table: str) -> list[sqlite3.Row]:
+    """(entry, id, parent) of every workspace revision of the entries in ``entry_table``."""
+    return conn.execute(
+        "SELECT r.entry, r.id, r.parent FROM revisions r "
+        f"JOIN temp.{entry_table} t ON t.id = r.entry"
+    ).fetchall()
+
+
+def existing_actions(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
+    out: list[sqlite3.Row] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        out += conn.execute(
+            "SELECT id, incident, entry, text, owner, due, done, created_at, created_by, "
+            f"updated_at, updated_by FROM action_items WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    return out
+
+
+def existing_evidence(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
+    out: list[sqlite3.Row] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        out += conn.execute(
+            "SELECT id, incident, entry, kind, captured_at, source, data FROM evidence "
+            f"WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    return out
+
+
+def insert_changes(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    conn.executemany(
+        f"INSERT OR IGNORE INTO incident_changes({CHANGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Entry rows whose cache is their first revision: (id, incident, recorded_at, author,
+    meta, occurred_at, kind, text, tags, pinned, external, hidden, hidden_reason,
+    current_rev, edited_at, edited_by)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO entries(id, incident, recorded_at, author, meta, occurred_at, "
+        "kind, text, tags, pinned, external, hidden, hidden_reason, revision, current_rev, "
+        "edited_at, edited_by, conflict) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)",
+        rows,
+    )
+
+
+def insert_revisions(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    conn.executemany(
+        f"INSERT OR IGNORE INTO revisions({REVISION_COLS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def insert_evidence_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO evidence(id, incident, entry, kind, captured_at, source, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def refresh_entries(conn: sqlite3.Connection, entry_table: str) -> None:
+    """``store.timeline.refresh_entry`` for every entry in temp ``entry_table`` at once.
+
+    Same rule: the newest revision (recorded_at, then id) is current; ``revision`` is
+    the number of revisions; two revisions sharing a parent make a conflict. The test
+    suite checks the two stay equal.
+    """
+    conn.execute(
+        f"""
+        WITH ranked AS (
+            SELECT r.*, row_number() OVER (
+                PARTITION BY r.entry ORDER BY r.recorded_at DESC, r.id DESC) AS rn
+            FROM revisions r JOIN temp.{entry_table} t ON t.id = r.entry
+        ), stats AS (
+            SELECT r.entry, count(*) AS n,
+                   count(*) - count(DISTINCT coalesce(r.parent, '')) AS forks
+            FROM revisions r JOIN temp.{entry_table} t ON t.id = r.entry GROUP BY r.entry
+        )
+        UPDATE entries SET occurred_at = c.occurred_at, kind = c.kind, text = c.text,
+            tags = c.tags, pinned = c.pinned, external = c.external, hidden = c.hidden,
+            hidden_reason = c.hidden_reason, revision = s.n, current_rev = c.id,
+            edited_at = c.recorded_at, edited_by = c.author, conflict = (s.forks > 0)
+        FROM ranked c JOIN stats s ON s.entry = c.entry
+        WHERE c.rn = 1 AND entries.id = c.entry
+        """
+    )
