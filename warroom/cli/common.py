@@ -61,7 +61,8 @@ class Context:
     @staticmethod
     def error(message: str) -> None:
         sys.stderr.write(f"error: {message}\n")
-        logging.getLogger("warroom.cli").error("%s", message)
+        if logging.getLogger("warroom.cli").hasHandlers():  # else logging echoes it to stderr
+            logging.getLogger("warroom.cli").error("%s", message)
 
     @staticmethod
     def warn(message: str) -> None:
