@@ -835,3 +835,11 @@ def save_text(text: str, path: str | os.PathLike[str]) -> None:
 
 def save(config: WorkspaceConfig, path: str | os.PathLike[str]) -> None:
     save_text(dumps(config), path)
+
+
+def target_from_url(name: str, url: str, settings: ProbeSettings | None = None) -> Target:
+    """A bare target for a URL (gate reference checks, ad-hoc probes); ValueError if bad."""
+    check, host, port = _check_url(url)
+    return Target(
+        name=name, url=url, check=check, host=host, port=port, settings=settings or ProbeSettings()
+    )

@@ -1,9 +1,173 @@
-"""Commands: (being written)."""
+"""``warroom probe FILE``: probe every target from every vantage, as rounds.
+
+Exit codes (CONTRACT.md): 0 all up, 1 something degraded, 2 something down, 3 the file
+is unusable. Human output is a table per round and one line per target in words
+("www: down via isp-b, isp-lie; up via isp-a"); ``--json`` prints one CONTRACT probe
+record per (target, vantage) per round, with ``round`` and ``state`` added.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+from warroom.cli.common import Context, add_json_flag
+
+if TYPE_CHECKING:
+    from warroom.domain.probes import ProbeResult
+    from warroom.probes.state import SeriesState
+
+EXIT = {"up": 0, "pending": 0, "degraded": 1, "down": 2, "offline": 2}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Adds this module's subcommands."""
+    """Adds ``probe``."""
+    p = sub.add_parser(
+        "probe",
+        help="probe the targets of a workspace file from every vantage",
+        description="Probe every [[target]] of FILE from each of its vantages. "
+        "Exit 0 all up, 1 something degraded, 2 something down, 3 unusable file.",
+    )
+    p.add_argument("file", metavar="FILE", help="the workspace TOML file")
+    once = p.add_mutually_exclusive_group()
+    once.add_argument("--once", action="store_true", help="one round, then exit")
+    once.add_argument("--rounds", type=int, metavar="N", help="N rounds, then exit")
+    p.add_argument(
+        "--every",
+        metavar="DURATION",
+        help="time between rounds (default: [probe] interval)",
+    )
+    p.add_argument("--target", action="append", metavar="NAME", help="only this target (repeat)")
+    p.add_argument(
+        "--no-store", action="store_true", help="do not keep the samples in the workspace"
+    )
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    import asyncio
+    from dataclasses import replace
+
+    from warroom import workspace_file
+    from warroom.errors import UsageError
+    from warroom.timeutil import parse_duration
+
+    config = workspace_file.load(args.file)
+    if args.target:
+        unknown = [n for n in args.target if n not in {t.name for t in config.targets}]
+        if unknown:
+            raise UsageError(f"--target: no target {unknown[0]!r} in {args.file}")
+        config = replace(config, targets=tuple(t for t in config.targets if t.name in args.target))
+    if not config.targets:
+        raise workspace_file.WorkspaceFileError(
+            [workspace_file.Problem(None, "target", "no [[target]] to probe")], args.file
+        )
+    rounds = 1 if args.once else args.rounds
+    if rounds is not None and rounds < 1:
+        raise UsageError("--rounds must be at least 1")
+    try:
+        every = parse_duration(args.every) if args.every else config.probe.interval
+    except ValueError as exc:
+        raise UsageError(f"--every: {exc}") from exc
+    store = None if args.no_store else ctx.store()
+    return asyncio.run(_rounds(config, rounds, every, store, args, ctx))
+
+
+async def _rounds(config: Any, rounds: int | None, every: float, store: Any, args: Any, ctx: Context) -> int:
+    import asyncio
+    import time
+
+    from warroom.probes import RoundRunner
+
+    runner = RoundRunner(config)
+    code = 0
+    n = 0
+    try:
+        while rounds is None or n < rounds:
+            n += 1
+            t0 = time.monotonic()
+            results, changes = await runner.round()
+            snap = runner.snapshot()
+            if store is not None:
+                from warroom.store import probes as probe_store
+
+                probe_store.write_batch(store, results, changes)
+            _print_round(n, rounds, results, snap, runner, args, ctx)
+            code = _exit_code(snap)
+            if rounds is not None and n >= rounds:
+                break
+            await asyncio.sleep(max(0.0, every - (time.monotonic() - t0)))
+    finally:
+        await runner.aclose()
+    return code
+
+
+def _exit_code(snap: list[SeriesState]) -> int:
+    from warroom.probes import effective
+
+    return max((EXIT.get(effective(s), 0) for s in snap), default=0)
+
+
+def _fmt_latency(ms: float | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms"
+
+
+def _print_round(
+    n: int,
+    rounds: int | None,
+    results: list[ProbeResult],
+    snap: list[SeriesState],
+    runner: Any,
+    args: Any,
+    ctx: Context,
+) -> None:
+    from warroom.probes import effective, target_summary
+
+    gate = runner.gate
+    if gate.online is False:
+        ctx.warn(f"this workstation looks offline ({gate.reason}); such failures are set aside")
+    states = {(s.target, s.vantage): s for s in snap}
+    if args.json:
+        for r in results:
+            rec = r.record()
+            rec["round"] = n
+            st = states.get((r.target, r.vantage))
+            rec["state"] = effective(st) if st else None
+            ctx.json_line(rec)
+        return
+    if rounds != 1:
+        from warroom import timeutil
+
+        of = f" of {rounds}" if rounds else ""
+        ctx.out(f"round {n}{of} at {timeutil.now_str()}")
+    rows = [("TARGET", "VANTAGE", "CHECK", "STATUS", "LATENCY", "ADDRESS", "DETAIL")]
+    for r in results:
+        detail = f"{r.error}: {r.detail}" if r.error else r.detail
+        if r.extra.get("offline"):
+            detail = "(offline, set aside) " + detail
+        rows.append(
+            (
+                r.target,
+                r.vantage,
+                r.check,
+                str(r.status),
+                _fmt_latency(r.latency_ms),
+                r.address or "-",
+                detail,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+    for row in rows:
+        ctx.out("  ".join(c.ljust(w) for c, w in zip(row[:6], widths, strict=True)) + "  " + row[6])
+    ctx.out()
+    seen: list[str] = []
+    for s in snap:
+        if s.target not in seen:
+            seen.append(s.target)
+    for name in seen:
+        ctx.out(target_summary(name, snap))
+    if rounds != 1:
+        ctx.out()

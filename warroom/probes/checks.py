@@ -47,6 +47,12 @@ class CheckEnv(NetEnv):
         self.clients: dict[tuple[str | None, Any], httpx.AsyncClient] = {}
         self.icmp_methods: tuple[str, ...] = icmp.DEFAULT_METHODS
 
+    def prepare(self, target: Target, vantage: Vantage) -> None:
+        if target.check == "http":
+            self.http_client(vantage.proxy, target)
+        elif target.check == "tls":
+            self.ssl_context(target.ca_path)
+
     def http_client(self, proxy: str | None, target: Target) -> httpx.AsyncClient:
         """One client per (proxy, trust); keep-alive off so every check connects afresh."""
         key = (proxy, target.ca_path)
@@ -86,11 +92,13 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
     """Run one check under its deadline; always returns a result."""
     started = timeutil.now()
     run = _Run()
-    t0 = time.perf_counter()
     s = target.settings
     status, error, detail = Status.UP, None, ""
     latency: float | None = None
+    t0 = time.perf_counter()
     try:
+        env.prepare(target, vantage)  # build clients/contexts outside the measured time
+        t0 = time.perf_counter()
         async with asyncio.timeout(s.timeout):
             detail = await _CHECKS[target.check](target, vantage, env, run)
         latency = run.latency_ms

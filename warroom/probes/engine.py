@@ -1,0 +1,453 @@
+"""The probe engine: an asyncio scheduler in its own thread, Qt-free.
+
+Public API (the dashboard's bridge re-emits the callbacks as queued Qt signals)::
+
+    engine = ProbeEngine(config, on_results=..., on_changes=..., on_gate=..., store=store)
+    engine.start()                 # returns at once; checks begin within a few seconds
+    engine.probe_now("www")        # or probe_now() for every target
+    engine.update_config(config)   # states of unchanged (target, vantage) pairs survive
+    engine.snapshot()              # list[SeriesState], config order; any thread
+    engine.gate()                  # GateStatus
+    engine.stop()                  # cancels checks, flushes callbacks and store, joins
+
+Callbacks run on the engine thread, batched: at most once per ``flush_interval`` (0.2 s)
+each, and only with something new. They must return quickly and never touch widgets.
+
+Scheduling: every target has its own interval; its vantages are checked together (one
+"round" of that target, so vantages compare the same moment). The next round is due
+``interval`` after the previous one *started*, moved by up to ``jitter`` x interval, but
+never before the previous round finished: a target slower than its interval runs back to
+back, never twice at once (no pile-up). ``concurrency`` bounds checks in flight.
+
+``RoundRunner`` is the same machinery without a clock, for the command line: every
+(target, vantage) once per call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from warroom.domain.probes import ProbeResult, StateChange
+from warroom.probes import gate as gate_mod
+from warroom.probes.checks import CheckEnv, run_check
+from warroom.probes.gate import GateStatus, gateable
+from warroom.probes.state import SeriesState, SeriesTracker
+from warroom.workspace_file import Target, Vantage, WorkspaceConfig
+
+if TYPE_CHECKING:
+    from warroom.store import Store
+
+log = logging.getLogger(__name__)
+
+ResultsCallback = Callable[[list[ProbeResult]], None]
+ChangesCallback = Callable[[list[StateChange]], None]
+GateCallback = Callable[[GateStatus], None]
+RouteCheck = Callable[[], tuple[bool, str]]
+
+GATE_STALE_S = 2.0  # a failure re-checks the gate when its last decision is older
+
+
+class Board:
+    """The trackers of one config, keyed by (target, vantage). Thread-safe."""
+
+    def __init__(self, config: WorkspaceConfig) -> None:
+        self._lock = threading.Lock()
+        self._trackers: dict[tuple[str, str], SeriesTracker] = {}
+        self._order: list[tuple[str, str]] = []
+        self.config = config
+        self.reconfigure(config)
+
+    def reconfigure(self, config: WorkspaceConfig) -> None:
+        with self._lock:
+            old = self._trackers
+            new: dict[tuple[str, str], SeriesTracker] = {}
+            order = []
+            for t in config.targets:
+                for v in config.vantages_of(t):
+                    key = (t.name, v.name)
+                    tr = old.get(key)
+                    if tr is None or tr.check != t.check:
+                        tr = SeriesTracker(
+                            t.name,
+                            v.name,
+                            t.check,
+                            fail_after=t.settings.fail_after,
+                            recover_after=t.settings.recover_after,
+                        )
+                    else:
+                        tr.fail_after = t.settings.fail_after
+                        tr.recover_after = t.settings.recover_after
+                    new[key] = tr
+                    order.append(key)
+            self._trackers, self._order, self.config = new, order, config
+
+    def apply(
+        self, results: Iterable[ProbeResult], *, offline: bool
+    ) -> tuple[list[ProbeResult], list[StateChange]]:
+        """Feed samples; while ``offline``, gateable failures are marked and set aside."""
+        out, changes = [], []
+        with self._lock:
+            for r in results:
+                tr = self._trackers.get((r.target, r.vantage))
+                if tr is None:
+                    continue  # removed by a config change while in flight
+                off = offline and gateable(r)
+                if off:
+                    r = replace(r, extra={**r.extra, "offline": True})
+                ch = tr.feed(r, offline=off)
+                out.append(r)
+                if ch is not None:
+                    changes.append(ch)
+        return out, changes
+
+    def snapshot(self) -> list[SeriesState]:
+        with self._lock:
+            return [self._trackers[k].snapshot() for k in self._order]
+
+
+class ProbeEngine:
+    """Probes the config's targets from its vantages until stopped. See module doc."""
+
+    def __init__(
+        self,
+        config: WorkspaceConfig,
+        *,
+        on_results: ResultsCallback | None = None,
+        on_changes: ChangesCallback | None = None,
+        on_gate: GateCallback | None = None,
+        store: Store | None = None,
+        flush_interval: float = 0.2,
+        store_interval: float = 1.0,
+        gate_interval: float = 10.0,
+        route_check: RouteCheck = gate_mod.has_route,
+        compact_interval: float = 600.0,
+    ) -> None:
+        self._board = Board(config)
+        self._on_results = on_results
+        self._on_changes = on_changes
+        self._on_gate = on_gate
+        self._store = store
+        self._flush_interval = flush_interval
+        self._store_interval = store_interval
+        self._gate_interval = gate_interval
+        self._route_check = route_check
+        self._compact_interval = compact_interval
+        self._gate = GateStatus(None, None, "not checked yet")
+        self._gate_checked = 0.0
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._results: list[ProbeResult] = []
+        self._changes: list[StateChange] = []
+        self._store_results: list[ProbeResult] = []
+        self._store_changes: list[StateChange] = []
+        self._gate_dirty = False
+        self.rounds = 0  # finished target rounds, for tests and benchmarks
+        self.checks = 0
+
+    # -- public, any thread ----------------------------------------------------
+
+    @property
+    def config(self) -> WorkspaceConfig:
+        return self._board.config
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._ready.clear()
+        self._thread = threading.Thread(target=self._run, name="warroom-probes", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        with contextlib.suppress(RuntimeError):  # loop already closed
+            loop.call_soon_threadsafe(self._stop_event.set)
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("probe engine did not stop within %.1fs", timeout)
+        self._thread = None
+
+    def probe_now(self, target: str | None = None) -> None:
+        """Check one target (or all) now, from every vantage; a running round is not
+        doubled, it is followed at once by another."""
+        self._call(self._probe_now, target)
+
+    def update_config(self, config: WorkspaceConfig) -> None:
+        self._board.reconfigure(config)
+        self._call(self._reschedule_all)
+
+    def snapshot(self) -> list[SeriesState]:
+        return self._board.snapshot()
+
+    def gate(self) -> GateStatus:
+        return self._gate
+
+    # -- engine thread ---------------------------------------------------------
+
+    def _call(self, fn: Callable[..., None], *args: object) -> None:
+        loop = self._loop
+        if loop is not None and self.running:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(fn, *args)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception:
+            log.exception("probe engine crashed")
+        finally:
+            self._loop = None
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._env = CheckEnv()
+        self._sem = asyncio.Semaphore(self.config.probe.concurrency)
+        self._sem_size = self.config.probe.concurrency
+        self._heap: list[tuple[float, int, str]] = []
+        self._gen: dict[str, int] = {}
+        self._running: set[str] = set()
+        self._again: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-probe-store")
+        self._reschedule_all(initial=True)
+        self._ready.set()
+        bg = [
+            asyncio.create_task(self._scheduler()),
+            asyncio.create_task(self._flusher()),
+            asyncio.create_task(self._gate_loop()),
+        ]
+        if self._store is not None:
+            bg.append(asyncio.create_task(self._storer()))
+        try:
+            await self._stop_event.wait()
+        finally:
+            for t in [*bg, *self._tasks]:
+                t.cancel()
+            await asyncio.gather(*bg, *self._tasks, return_exceptions=True)
+            self._flush()
+            if self._store is not None:
+                await self._loop.run_in_executor(self._io, self._write_store)
+            self._io.shutdown(wait=True)
+            await self._env.aclose()
+
+    def _push(self, name: str, due: float) -> None:
+        gen = self._gen.get(name, 0) + 1
+        self._gen[name] = gen
+        heapq.heappush(self._heap, (due, gen, name))
+        self._wake.set()
+
+    def _reschedule_all(self, initial: bool = False) -> None:
+        now = time.monotonic()
+        names = {t.name for t in self.config.targets}
+        for gone in set(self._gen) - names:
+            del self._gen[gone]
+        if self.config.probe.concurrency != self._sem_size:
+            self._sem = asyncio.Semaphore(self.config.probe.concurrency)
+            self._sem_size = self.config.probe.concurrency
+        for t in self.config.targets:
+            if t.name in self._gen and not initial:
+                continue  # keeps its rhythm; a new interval applies from its next round
+            if t.name in self._running:
+                continue
+            # Spread the first rounds so a big board does not start in one burst.
+            self._push(t.name, now + random.uniform(0, min(t.settings.interval, 3.0)))
+
+    def _probe_now(self, target: str | None) -> None:
+        now = time.monotonic()
+        for t in self.config.targets:
+            if target is not None and t.name != target:
+                continue
+            if t.name in self._running:
+                self._again.add(t.name)
+            else:
+                self._push(t.name, now)
+
+    async def _scheduler(self) -> None:
+        while True:
+            now = time.monotonic()
+            while self._heap and self._heap[0][0] <= now:
+                _, gen, name = heapq.heappop(self._heap)
+                if self._gen.get(name) != gen or name in self._running:
+                    continue
+                try:
+                    target = self.config.target(name)
+                except KeyError:
+                    continue
+                self._running.add(name)
+                task = asyncio.create_task(self._round(target))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            self._wake.clear()
+            delay = (self._heap[0][0] - now) if self._heap else 1.0
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(0.0, min(delay, 1.0))):
+                    await self._wake.wait()
+
+    async def _one(self, target: Target, vantage: Vantage) -> ProbeResult:
+        async with self._sem:
+            return await run_check(target, vantage, self._env)
+
+    async def _round(self, target: Target) -> None:
+        started = time.monotonic()
+        try:
+            vantages = self.config.vantages_of(target)
+            results = list(await asyncio.gather(*(self._one(target, v) for v in vantages)))
+            self.checks += len(results)
+            if any(gateable(r) for r in results) and (
+                time.monotonic() - self._gate_checked > GATE_STALE_S
+            ):
+                await self._check_gate()
+            self._accept(results)
+            self.rounds += 1
+        except KeyError:
+            pass  # a vantage vanished in a config change; the next round uses the new one
+        finally:
+            self._running.discard(target.name)
+            if target.name in self._gen:
+                try:
+                    cur = self.config.target(target.name)
+                except KeyError:
+                    cur = target
+                iv = cur.settings.interval
+                j = iv * self.config.probe.jitter
+                due = started + iv + random.uniform(-j, j)
+                now = time.monotonic()
+                if target.name in self._again:
+                    self._again.discard(target.name)
+                    due = now
+                self._push(target.name, max(due, now))
+
+    def _accept(self, results: list[ProbeResult]) -> None:
+        results, changes = self._board.apply(results, offline=self._gate.online is False)
+        with self._lock:
+            self._results.extend(results)
+            self._changes.extend(changes)
+            if self._store is not None:
+                self._store_results.extend(results)
+                self._store_changes.extend(changes)
+
+    async def _check_gate(self) -> None:
+        try:
+            online, reason = await gate_mod.evaluate(self.config.probe, self._env, self._route_check)
+        except Exception:  # a broken gate must never stop probing
+            log.exception("self-connectivity gate failed")
+            return
+        self._gate_checked = time.monotonic()
+        new = gate_mod.status(online, reason, self._gate)
+        if new.online != self._gate.online:
+            log.info("self-connectivity gate: %s (%s)", "online" if online else "OFFLINE", reason)
+            self._gate_dirty = True
+        self._gate = new
+
+    async def _gate_loop(self) -> None:
+        while True:
+            await self._check_gate()
+            await asyncio.sleep(self._gate_interval)
+
+    async def _flusher(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_interval)
+            self._flush()
+
+    def _flush(self) -> None:
+        with self._lock:
+            results, self._results = self._results, []
+            changes, self._changes = self._changes, []
+        gate_changed, self._gate_dirty = self._gate_dirty, False
+        for cb, arg in (
+            (self._on_gate, self._gate if gate_changed else None),
+            (self._on_results, results or None),
+            (self._on_changes, changes or None),
+        ):
+            if cb is not None and arg is not None:
+                try:
+                    cb(arg)  # type: ignore[arg-type]
+                except Exception:
+                    log.exception("probe engine callback failed")
+
+    async def _storer(self) -> None:
+        assert self._loop is not None
+        last_compact = time.monotonic()
+        while True:
+            await asyncio.sleep(self._store_interval)
+            await self._loop.run_in_executor(self._io, self._write_store)
+            if time.monotonic() - last_compact > self._compact_interval:
+                last_compact = time.monotonic()
+                await self._loop.run_in_executor(self._io, self._compact)
+
+    def _write_store(self) -> None:
+        from warroom.store import probes as probe_store
+
+        with self._lock:
+            results, self._store_results = self._store_results, []
+            changes, self._store_changes = self._store_changes, []
+        if self._store is None or not (results or changes):
+            return
+        try:
+            probe_store.write_batch(self._store, results, changes)
+        except Exception:
+            log.exception("could not store %d probe samples", len(results))
+
+    def _compact(self) -> None:
+        from warroom.store import probes as probe_store
+
+        if self._store is None:
+            return
+        try:
+            probe_store.compact(self._store)
+        except Exception:
+            log.exception("probe roll-up failed")
+
+
+class RoundRunner:
+    """Every (target, vantage) once per ``round()``, states kept between rounds (CLI)."""
+
+    def __init__(self, config: WorkspaceConfig, route_check: RouteCheck = gate_mod.has_route):
+        self.board = Board(config)
+        self.config = config
+        self.env = CheckEnv()
+        self.route_check = route_check
+        self.gate = GateStatus(None, None, "not checked yet")
+
+    async def round(self) -> tuple[list[ProbeResult], list[StateChange]]:
+        sem = asyncio.Semaphore(self.config.probe.concurrency)
+
+        async def one(t: Target, v: Vantage) -> ProbeResult:
+            async with sem:
+                return await run_check(t, v, self.env)
+
+        pairs = [(t, v) for t in self.config.targets for v in self.config.vantages_of(t)]
+        results = list(await asyncio.gather(*(one(t, v) for t, v in pairs)))
+        offline = False
+        if any(gateable(r) for r in results):
+            online, reason = await gate_mod.evaluate(self.config.probe, self.env, self.route_check)
+            self.gate = gate_mod.status(online, reason, self.gate)
+            offline = not online
+        return self.board.apply(results, offline=offline)
+
+    def snapshot(self) -> list[SeriesState]:
+        return self.board.snapshot()
+
+    async def aclose(self) -> None:
+        await self.env.aclose()

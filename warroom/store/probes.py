@@ -1,0 +1,398 @@
+"""Probe samples in the workspace: batched writes, roll-ups, dashboard queries.
+
+Retention (``Retention``; defaults):
+
+- raw samples for 12 h (``raw_s``): every sample, with error detail for failures;
+- per-minute roll-ups (count, down, degraded, latency min/mean/max) up to 48 h;
+- per-hour roll-ups up to 90 days; then dropped;
+- state changes (``probe_changes``) forever: they are few and they are evidence.
+
+Growth is bounded by the number of series, not by time. Measured by
+``bench/bench_probes.py`` (see docs/probes.md for the figures): a raw sample costs
+about 20-25 bytes, a roll-up row about 35-40; 1,000 series every 10 s settle near 0.2
+GB, 3,000 series (1,000 targets x 3 vantages) near 0.6 GB.
+
+Writes go through ``store.write()`` in one transaction per batch (the engine writes
+about once a second). Times are integer ms since the epoch; the functions here take and
+return aware datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from warroom import timeutil
+from warroom.domain.probes import ProbeResult, StateChange, Status
+
+STATUS_CODE = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
+CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
+MINUTE_MS = 60_000
+HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class Retention:
+    raw_s: float = 12 * 3600
+    minute_s: float = 48 * 3600
+    hour_s: float = 90 * 86400
+
+
+DEFAULT_RETENTION = Retention()
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.series: dict[tuple[str, str, str], int] = {}
+        self.address: dict[int, str | None] = {}
+
+
+_caches: weakref.WeakKeyDictionary[Any, _Cache] = weakref.WeakKeyDictionary()
+
+
+def _cache(store: Any) -> _Cache:
+    c = _caches.get(store)
+    if c is None:
+        c = _caches[store] = _Cache()
+    return c
+
+
+def to_ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _series_id(conn: sqlite3.Connection, cache: _Cache, target: str, vantage: str, check: str) -> int:
+    key = (target, vantage, check)
+    sid = cache.series.get(key)
+    if sid is None:
+        conn.execute(
+            "INSERT OR IGNORE INTO probe_series(target, vantage, check_kind) VALUES (?, ?, ?)", key
+        )
+        row = conn.execute(
+            "SELECT id FROM probe_series WHERE target = ? AND vantage = ? AND check_kind = ?", key
+        ).fetchone()
+        sid = cache.series[key] = int(row[0])
+    return sid
+
+
+def write_batch(
+    store: Any, results: Sequence[ProbeResult], changes: Sequence[StateChange] = ()
+) -> None:
+    """Store samples and state changes in one transaction."""
+    if not results and not changes:
+        return
+    cache = _cache(store)
+    with store.write() as conn:
+        rows = []
+        addr_cache = dict(cache.address)
+        for r in results:
+            sid = _series_id(conn, cache, r.target, r.vantage, r.check)
+            up = r.status is Status.UP
+            keep_addr = not up or addr_cache.get(sid, "\0") != r.address
+            addr_cache[sid] = r.address
+            rows.append(
+                (
+                    sid,
+                    to_ms(r.time),
+                    STATUS_CODE[r.status],
+                    None if r.latency_ms is None else round(r.latency_ms * 1000),
+                    r.error,
+                    None if up else r.detail,
+                    r.address if keep_addr else None,
+                    None if up or not r.extra else json.dumps(r.extra, default=str),
+                )
+            )
+        conn.executemany(
+            "INSERT OR REPLACE INTO probe_samples"
+            "(series, t, status, latency_us, error, detail, address, extra) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        conn.executemany(
+            "INSERT INTO probe_changes"
+            "(t, target, vantage, old, new, flapping, error, detail, address, latency_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    to_ms(c.time),
+                    c.target,
+                    c.vantage,
+                    str(c.old),
+                    str(c.new),
+                    int(c.flapping),
+                    c.result.error,
+                    c.result.detail,
+                    c.result.address,
+                    c.result.latency_ms,
+                )
+                for c in changes
+            ],
+        )
+    cache.address = addr_cache  # only after the commit succeeded
+
+
+_MERGE = """
+    INSERT INTO {dst}(series, t, n, down, degraded, lat_n, lat_min, lat_sum, lat_max)
+    SELECT series, (t / {step}) * {step} AS b, {agg}
+    FROM {src} WHERE t >= ? AND t < ?
+    GROUP BY series, b
+    ON CONFLICT(series, t) DO UPDATE SET
+        n = n + excluded.n,
+        down = down + excluded.down,
+        degraded = degraded + excluded.degraded,
+        lat_n = lat_n + excluded.lat_n,
+        lat_min = CASE WHEN lat_min IS NULL THEN excluded.lat_min
+                       WHEN excluded.lat_min IS NULL THEN lat_min
+                       ELSE min(lat_min, excluded.lat_min) END,
+        lat_sum = coalesce(lat_sum, 0) + coalesce(excluded.lat_sum, 0),
+        lat_max = CASE WHEN lat_max IS NULL THEN excluded.lat_max
+                       WHEN excluded.lat_max IS NULL THEN lat_max
+                       ELSE max(lat_max, excluded.lat_max) END
+"""
+_AGG_RAW = (
+    "count(*), sum(status = 2), sum(status = 1), count(latency_us), "
+    "min(latency_us), sum(latency_us), max(latency_us)"
+)
+_AGG_ROLL = "sum(n), sum(down), sum(degraded), sum(lat_n), min(lat_min), sum(lat_sum), max(lat_max)"
+
+
+def compact(
+    store: Any,
+    now: datetime | None = None,
+    retention: Retention = DEFAULT_RETENTION,
+    chunk_ms: int = 10 * MINUTE_MS,
+) -> dict[str, int]:
+    """Roll raw samples older than the raw window into minutes, minutes into hours,
+    and drop hours past their window. Works in short transactions (``chunk_ms`` of
+    data each) so other writers never wait long. Returns rows moved per step."""
+    now_ms = to_ms(now or timeutil.now())
+    done = {"raw": 0, "minute": 0, "hour_dropped": 0}
+    steps = (
+        ("probe_samples", "probe_minute", MINUTE_MS, _AGG_RAW, retention.raw_s, "raw"),
+        ("probe_minute", "probe_hour", HOUR_MS, _AGG_ROLL, retention.minute_s, "minute"),
+    )
+    for src, dst, step, agg, keep_s, label in steps:
+        cut = (now_ms - int(keep_s * 1000)) // step * step  # whole buckets only
+        row = store.query_one(f"SELECT min(t) FROM {src}")
+        start = row[0] if row and row[0] is not None else None
+        if start is None or start >= cut:
+            continue
+        sql = _MERGE.format(dst=dst, src=src, step=step, agg=agg)
+        lo = start // step * step
+        while lo < cut:
+            hi = min(cut, lo + max(chunk_ms, step))
+            with store.write() as conn:
+                conn.execute(sql, (lo, hi))
+                cur = conn.execute(f"DELETE FROM {src} WHERE t >= ? AND t < ?", (lo, hi))
+                done[label] += cur.rowcount
+            lo = hi
+    cut = now_ms - int(retention.hour_s * 1000)
+    with store.write() as conn:
+        done["hour_dropped"] = conn.execute("DELETE FROM probe_hour WHERE t < ?", (cut,)).rowcount
+    return done
+
+
+# -- queries ---------------------------------------------------------------------
+
+
+def _sid(store: Any, target: str, vantage: str) -> list[int]:
+    rows = store.query(
+        "SELECT id FROM probe_series WHERE target = ? AND vantage = ?", (target, vantage)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def recent_samples(store: Any, target: str, vantage: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest raw samples of one series, newest first, as CONTRACT.md records."""
+    ids = _sid(store, target, vantage)
+    if not ids:
+        return []
+    rows = store.query(
+        "SELECT s.t, s.status, s.latency_us, s.error, s.detail, s.address, s.extra, "
+        "p.check_kind FROM probe_samples s JOIN probe_series p ON p.id = s.series "
+        f"WHERE s.series IN ({_in(ids)}) ORDER BY s.t DESC LIMIT ?",
+        (limit,),
+    )
+    if not rows:
+        return []
+    # Addresses are stored only when they change: fill them in, oldest to newest.
+    addr = None
+    if rows[-1]["address"] is None:
+        prev = store.query_one(
+            f"SELECT address FROM probe_samples WHERE series IN ({_in(ids)}) AND t < ? "
+            "AND address IS NOT NULL ORDER BY t DESC LIMIT 1",
+            (rows[-1]["t"],),
+        )
+        addr = prev[0] if prev else None
+    out: list[dict[str, Any]] = []
+    for r in reversed(rows):
+        if r["address"] is not None:
+            addr = r["address"]
+        rec: dict[str, Any] = {
+            "time": timeutil.fmt(from_ms(r["t"])),
+            "target": target,
+            "vantage": vantage,
+            "check": r["check_kind"],
+            "status": str(CODE_STATUS[r["status"]]),
+            "latency_ms": None if r["latency_us"] is None else r["latency_us"] / 1000,
+            "error": r["error"],
+            "detail": r["detail"] or "",
+            "address": addr,
+        }
+        if r["extra"]:
+            rec["extra"] = json.loads(r["extra"])
+        out.append(rec)
+    out.reverse()
+    return out
+
+
+def _counts(store: Any, ids: Sequence[int], lo: int, hi: int) -> tuple[int, int]:
+    """(samples, down) in [lo, hi) over raw samples and both roll-up tables."""
+    n = down = 0
+    q = f"""
+        SELECT count(*), coalesce(sum(status = 2), 0) FROM probe_samples
+            WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+        UNION ALL
+        SELECT coalesce(sum(n), 0), coalesce(sum(down), 0) FROM probe_minute
+            WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+        UNION ALL
+        SELECT coalesce(sum(n), 0), coalesce(sum(down), 0) FROM probe_hour
+            WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+    """
+    for row in store.query(q, (lo, hi, lo, hi, lo, hi)):
+        n += int(row[0])
+        down += int(row[1])
+    return n, down
+
+
+def uptime(
+    store: Any, target: str, vantage: str, seconds: float, now: datetime | None = None
+) -> float | None:
+    """Share of samples that were not down over the last ``seconds`` (None: no data).
+
+    Degraded counts as up: the service answered. Roll-up buckets count whole, so near the
+    window's start the figure may include up to one bucket more than asked.
+    """
+    ids = _sid(store, target, vantage)
+    if not ids:
+        return None
+    hi = to_ms(now or timeutil.now()) + 1
+    n, down = _counts(store, ids, hi - int(seconds * 1000), hi)
+    return None if n == 0 else (n - down) / n
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyPoint:
+    time: datetime
+    min_ms: float | None
+    mean_ms: float | None
+    max_ms: float | None
+    n: int
+    down: int
+
+
+def latency_series(
+    store: Any,
+    target: str,
+    vantage: str,
+    since: datetime,
+    until: datetime | None = None,
+    bucket_s: float = 60.0,
+) -> list[LatencyPoint]:
+    """Latency per bucket (default 1 min) over [since, until), from raw samples where
+    they still exist and roll-ups before that; oldest first."""
+    ids = _sid(store, target, vantage)
+    if not ids:
+        return []
+    lo = to_ms(since)
+    hi = to_ms(until or timeutil.now()) + 1
+    step = max(1, int(bucket_s * 1000))
+    q = f"""
+        SELECT (t / {step}) * {step} AS b, sum(n), sum(down), sum(lat_n), min(lat_min),
+               sum(lat_sum), max(lat_max)
+        FROM (
+            SELECT t, 1 AS n, status = 2 AS down, latency_us IS NOT NULL AS lat_n,
+                   latency_us AS lat_min, latency_us AS lat_sum, latency_us AS lat_max
+              FROM probe_samples WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+            UNION ALL
+            SELECT t, n, down, lat_n, lat_min, lat_sum, lat_max
+              FROM probe_minute WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+            UNION ALL
+            SELECT t, n, down, lat_n, lat_min, lat_sum, lat_max
+              FROM probe_hour WHERE series IN ({_in(ids)}) AND t >= ? AND t < ?
+        ) GROUP BY b ORDER BY b
+    """
+    out = []
+    for b, n, down, lat_n, mn, sm, mx in store.query(q, (lo, hi, lo, hi, lo, hi)):
+        mean = (sm / lat_n / 1000) if lat_n else None
+        out.append(
+            LatencyPoint(
+                time=from_ms(int(b)),
+                min_ms=None if mn is None else mn / 1000,
+                mean_ms=mean,
+                max_ms=None if mx is None else mx / 1000,
+                n=int(n),
+                down=int(down),
+            )
+        )
+    return out
+
+
+def changes(
+    store: Any,
+    *,
+    target: str | None = None,
+    vantage: str | None = None,
+    since: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Stored state changes, newest first."""
+    where, params = [], []
+    if target is not None:
+        where.append("target = ?")
+        params.append(target)
+    if vantage is not None:
+        where.append("vantage = ?")
+        params.append(vantage)
+    if since is not None:
+        where.append("t >= ?")
+        params.append(to_ms(since))
+    sql = "SELECT * FROM probe_changes"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY t DESC, id DESC LIMIT ?"
+    params.append(limit)
+    out = []
+    for r in store.query(sql, params):
+        d = dict(r)
+        d["time"] = timeutil.fmt(from_ms(d.pop("t")))
+        d["flapping"] = bool(d["flapping"])
+        d.pop("id")
+        out.append(d)
+    return out
+
+
+def row_counts(store: Any) -> dict[str, int]:
+    return {
+        t: int(store.query_one(f"SELECT count(*) FROM {t}")[0])
+        for t in ("probe_samples", "probe_minute", "probe_hour", "probe_changes", "probe_series")
+    }
+
+
+def forget_cache(store: Any) -> None:
+    """Drop cached series ids (after another process rewrote the tables, in tests)."""
+    _caches.pop(store, None)
+
