@@ -1,0 +1,202 @@
+"""Probe state changes become the incident's story: timeline entries and evidence.
+
+Qt-free, so the command line could do the same; the dashboard calls ``ProbeLink.handle``
+on the UI thread with each batch of ``StateChange`` from the bridge.
+
+Modes (``LinkMode``): ``all`` (every change except the first verdict of a fresh
+series: a probe starting up and finding the target up is not news), ``down``
+(only a target going down and recovering from down; the default) and ``off``.
+
+One entry per (target, new state) per batch, so a resolver outage that takes down
+three vantages at once reads as one line::
+
+    www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5353), isp-lie (refused)
+
+Its ``meta`` holds ``source="probe"``, ``target``, ``state``, ``changes`` (one dict per
+vantage: vantage, old, new, check, error, detail, address, latency_ms, time, flapping)
+and, copied from the first change for simple readers, ``vantage``, ``error``,
+``detail`` and ``address``. Each change is also an ``evidence`` row (kind ``probe``,
+source ``target/vantage``, data = the CONTRACT probe record plus old/new), linked to
+the entry. A target that goes down is added to the incident's affected services
+(never removed on recovery: it was affected).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from warroom import ids, timeutil
+from warroom.domain.probes import State, StateChange
+from warroom.services.timeline import Timeline
+from warroom.store import timeline as tq
+
+log = logging.getLogger(__name__)
+
+
+class LinkMode(StrEnum):
+    ALL = "all"
+    DOWN = "down"  # only down and recovered
+    OFF = "off"
+
+
+LINK_MODE_LABELS = {
+    LinkMode.ALL: "all changes",
+    LinkMode.DOWN: "only down and recovered",
+    LinkMode.OFF: "off",
+}
+
+
+def parse_mode(text: str | None) -> LinkMode:
+    try:
+        return LinkMode(str(text or LinkMode.DOWN).strip().lower())
+    except ValueError:
+        return LinkMode.DOWN
+
+
+def is_down(c: StateChange) -> bool:
+    return c.new is State.DOWN and c.old is not State.DOWN
+
+
+def is_recovery(c: StateChange) -> bool:
+    return c.old is State.DOWN and c.new in (State.UP, State.DEGRADED)
+
+
+def wanted(c: StateChange, mode: LinkMode) -> bool:
+    """Does this change belong in the timeline in this mode?"""
+    if mode is LinkMode.OFF:
+        return False
+    if mode is LinkMode.DOWN:
+        return is_down(c) or is_recovery(c)
+    # ALL: but not a fresh series' first "it is up" (startup noise, thousands of lines).
+    return not (c.old is State.PENDING and c.new in (State.UP, State.PENDING))
+
+
+def _why(c: StateChange) -> str:
+    r = c.result
+    if c.new is State.DOWN or (c.new is State.DEGRADED and r.error):
+        bits = [b for b in (r.error, r.detail) if b]
+        return ": ".join(bits)
+    if r.latency_ms is not None:
+        return f"{r.latency_ms:.0f} ms"
+    return ""
+
+
+def entry_text(target: str, new: State, changes: list[StateChange], summary: str = "") -> str:
+    recovered = all(c.old is State.DOWN for c in changes) and new is not State.DOWN
+    head = f"{target} recovered ({new.value.upper()})" if recovered else f"{target} {new.value.upper()}"
+    parts = []
+    for c in changes:
+        bits = [b for b in (_why(c), "flapping" if c.flapping else "") if b]
+        parts.append(f"{c.vantage} ({', '.join(bits)})" if bits else c.vantage)
+    text = f"{head} via {', '.join(parts)}"
+    if summary and summary != text:
+        text += f". Now: {summary}"
+    return text
+
+
+def _evidence_of(c: StateChange) -> dict[str, Any]:
+    r = c.result
+    return {
+        "vantage": c.vantage,
+        "old": c.old.value,
+        "new": c.new.value,
+        "check": r.check,
+        "error": r.error,
+        "detail": r.detail,
+        "address": r.address,
+        "latency_ms": None if r.latency_ms is None else round(r.latency_ms, 3),
+        "time": timeutil.fmt(c.time),
+        "flapping": c.flapping,
+    }
+
+
+@dataclass
+class LinkResult:
+    entries: list[str] = field(default_factory=list)  # new entry ids
+    affected_added: list[str] = field(default_factory=list)
+
+
+class ProbeLink:
+    """Writes probe state changes into the active incident.
+
+    ``summaries`` (optional) gives the current summary sentence of a target, so an
+    entry also says how the whole target looks now.
+    """
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        mode: LinkMode | str = LinkMode.DOWN,
+        *,
+        summaries: Callable[[str], str] | None = None,
+    ) -> None:
+        self.timeline = timeline
+        self.mode = parse_mode(mode)
+        self.summaries = summaries
+
+    def handle(self, incident: str | None, changes: Iterable[StateChange]) -> LinkResult:
+        out = LinkResult()
+        if incident is None or self.mode is LinkMode.OFF:
+            return out
+        groups: dict[tuple[str, State], list[StateChange]] = {}
+        for c in changes:
+            if wanted(c, self.mode):
+                groups.setdefault((c.target, c.new), []).append(c)
+        if not groups:
+            return out
+        went_down: list[str] = []
+        for (target, new), group in groups.items():
+            summary = self.summaries(target) if self.summaries else ""
+            first = group[0]
+            meta: dict[str, Any] = {
+                "source": "probe",
+                "target": target,
+                "state": new.value,
+                "changes": [_evidence_of(c) for c in group],
+                "vantage": first.vantage,
+                "error": first.result.error,
+                "detail": first.result.detail,
+                "address": first.result.address,
+            }
+            if summary:
+                meta["summary"] = summary
+            res = self.timeline.log(
+                incident,
+                entry_text(target, new, group, summary),
+                kind="probe",
+                at=min(c.time for c in group),
+                meta=meta,
+                tags=["probe", target],
+            )
+            entry = res.value
+            out.entries.append(entry.id)
+            with self.timeline.store.write() as conn:
+                for c in group:
+                    data = c.result.record()
+                    data.update(old=c.old.value, new=c.new.value, flapping=c.flapping)
+                    tq.insert_evidence(
+                        conn,
+                        {
+                            "id": ids.new_id(),
+                            "incident": entry.incident,
+                            "entry": entry.id,
+                            "kind": "probe",
+                            "captured_at": timeutil.fmt(c.time),
+                            "source": f"{c.target}/{c.vantage}",
+                            "data": data,
+                        },
+                    )
+            if new is State.DOWN:
+                went_down.append(target)
+        if went_down:
+            inc = self.timeline.incident(incident)
+            have = list(inc.affected_services)
+            add = [t for t in dict.fromkeys(went_down) if t not in have]
+            if add:
+                self.timeline.set_incident(incident, affected_services=[*have, *add])
+                out.affected_added = add
+        return out
