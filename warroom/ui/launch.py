@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from warroom.errors import UsageError, WarroomError
+from warroom.errors import UsageError
 from warroom.platform_check import check_qt_platform
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,6 @@ FIRST_PAINT_ENV = "WARROOM_EXIT_AFTER_FIRST_PAINT"
 
 
 def launch_gui(args: argparse.Namespace) -> int:
-    report = check_qt_platform()
-    if not report.ok:
-        raise WarroomError(f"cannot open the window: {report.error_line()}")
-
     screenshot = (
         Path(args.screenshot).expanduser().absolute() if getattr(args, "screenshot", None) else None
     )
@@ -44,6 +40,11 @@ def launch_gui(args: argparse.Namespace) -> int:
         workspace_file = Path(workspace_file).expanduser().absolute()
         if not workspace_file.is_file():
             raise UsageError(f"--workspace-file: {workspace_file} does not exist")
+
+    report = check_qt_platform()
+    if not report.ok:
+        sys.stderr.write(f"error: cannot open the window: {report.error_line()}\n")
+        return 1
 
     demo_ws = None
     if getattr(args, "demo", False):

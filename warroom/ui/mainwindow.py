@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStatusBar,
     QToolButton,
     QWidget,
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
             "Bring them back from the View menu, or with View ▸ Reset layout."
         )
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setMinimumWidth(100)
         self._hint.setEnabled(False)
         self.setCentralWidget(self._hint)
         for pane_id, spec in (panes if panes is not None else PANES).items():
@@ -352,7 +355,8 @@ class MainWindow(QMainWindow):
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
         toggle.setStatusTip(spec.what)
-        toggle.toggled.connect(lambda _on: self._update_hint())
+        # Not toggle.toggled: that fires before the dock has actually hidden.
+        dock.visibilityChanged.connect(lambda _v: self._update_hint())
         dock.topLevelChanged.connect(lambda _f: self._update_hint())
         self.addAction(toggle)
         self.docks[pane_id] = dock
@@ -378,6 +382,12 @@ class MainWindow(QMainWindow):
         self.setStatusBar(bar)
         self.workspace_label = IconLabel("workspace")
         self.workspace_label.setObjectName("status-workspace")
+        # A long path must not set the window's minimum width: it is clipped (full path
+        # in the tooltip) before anything else in the status bar.
+        self.workspace_label.label.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        self.workspace_label.label.setMinimumWidth(60)
         self.incident_label = IconLabel("incident")
         self.incident_label.setObjectName("status-incident")
         self.incident_label.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from warroom.ui import icons
 
@@ -35,6 +35,11 @@ class PlaceholderPane(QWidget):
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         note.setEnabled(False)
         for w in (pic, head, body, note):
+            # Narrow docks must stay possible: let the texts wrap or clip, not push.
+            w.setMinimumWidth(40)
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             lay.addWidget(w)
+        head.setWordWrap(True)
+        note.setWordWrap(True)
         lay.addStretch(2)
         self.text = what
