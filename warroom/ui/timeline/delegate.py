@@ -1,0 +1,284 @@
+"""Painting entries: rendered, sanitised Markdown in the text column; inline editors.
+
+Documents never load anything (``SafeDocument.loadResource`` returns nothing), so an
+entry cannot make the workstation talk to the network. A long paste shows its first
+lines and a notice; the full text is one keypress away.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from warroom.domain.incidents import Entry
+from warroom.ui.timeline import render
+from warroom.ui.timeline.model import COL_TEXT, COL_TIME, EntryRole
+
+PAD_X = 6
+PAD_Y = 3
+CONFLICT_COLOUR = "#d63a3a"
+DOC_CACHE = 300
+
+
+class SafeDocument(QTextDocument):
+    """A text document that refuses to load any resource (images, style sheets)."""
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:  # noqa: A002
+        return None
+
+
+def entry_html(e: Entry, link_colour: str) -> str:
+    """The HTML a row shows for ``e``: its Markdown, shortened if huge, plus notices."""
+    body = render.to_html(render.preview(e.text))
+    notes = []
+    if e.conflict:
+        notes.append(
+            f'<p style="color:{CONFLICT_COLOUR}"><b>⚠ Conflict:</b> edited on two '
+            "workstations at once; see its history (Ctrl+Shift+H).</p>"
+        )
+    if render.is_long(e.text):
+        notes.append(
+            f"<p><i>… shortened, {html.escape(render.size_note(e.text))}. "
+            "Press Space or double-click to show all.</i></p>"
+        )
+    if e.hidden:
+        notes.append(f"<p><i>Hidden: {html.escape(e.hidden_reason)}</i></p>")
+    return body + "".join(notes)
+
+
+class EntryDelegate(QStyledItemDelegate):
+    """Markdown for the text column; the default look elsewhere; editors for text/time."""
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._docs: OrderedDict[tuple[str, str, str], QTextDocument] = OrderedDict()
+
+    # -- documents -----------------------------------------------------------
+
+    def document(self, e: Entry, option: QStyleOptionViewItem) -> QTextDocument:
+        link = option.palette.color(QPalette.ColorRole.Link).name()
+        key = (e.id, e.current_rev + ("h" if e.hidden else "") + ("c" if e.conflict else ""), link)
+        doc = self._docs.get(key)
+        if doc is None:
+            doc = SafeDocument(self)
+            doc.setDocumentMargin(0)
+            doc.setUndoRedoEnabled(False)
+            opt = QTextOption()
+            opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+            doc.setDefaultTextOption(opt)
+            doc.setDefaultStyleSheet(
+                f"a {{ color: {link}; }} p {{ margin-top: 0; margin-bottom: 2px; }} "
+                "pre, code { font-family: monospace; }"
+            )
+            font = option.font
+            font.setStrikeOut(e.hidden)
+            doc.setDefaultFont(font)
+            doc.setHtml(entry_html(e, link))
+            self._docs[key] = doc
+            while len(self._docs) > DOC_CACHE:
+                _, old = self._docs.popitem(last=False)
+                old.deleteLater()
+        else:
+            self._docs.move_to_end(key)
+        return doc
+
+    def clear_cache(self) -> None:
+        for doc in self._docs.values():
+            doc.deleteLater()
+        self._docs.clear()
+
+    def _text_width(self) -> int:
+        return max(60, self._view.header().sectionSize(COL_TEXT) - 2 * PAD_X)
+
+    # -- painting ------------------------------------------------------------
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        # Icons sit on the first line of a tall row, next to the time.
+        option.decorationAlignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        e = index.data(EntryRole)
+        if index.column() != COL_TEXT or not isinstance(e, Entry):
+            super().paint(painter, option, index)
+            if isinstance(e, Entry) and e.conflict and index.column() == 0:
+                painter.save()
+                painter.fillRect(
+                    QRect(option.rect.left(), option.rect.top(), 3, option.rect.height()),
+                    QColor(CONFLICT_COLOUR),
+                )
+                painter.restore()
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        doc = self.document(e, opt)
+        doc.setTextWidth(max(60, opt.rect.width() - 2 * PAD_X))
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            colour = opt.palette.color(QPalette.ColorRole.HighlightedText)
+        elif e.hidden:
+            colour = opt.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        else:
+            colour = opt.palette.color(QPalette.ColorRole.Text)
+        ctx.palette.setColor(QPalette.ColorRole.Text, colour)
+        painter.save()
+        painter.translate(opt.rect.left() + PAD_X, opt.rect.top() + PAD_Y)
+        clip = QRect(0, 0, opt.rect.width() - PAD_X, opt.rect.height() - PAD_Y)
+        painter.setClipRect(clip)
+        ctx.clip = clip.toRectF()
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        base = super().sizeHint(option, index)
+        e = index.data(EntryRole)
+        if index.column() != COL_TEXT or not isinstance(e, Entry):
+            return QSize(base.width(), base.height() + 2 * PAD_Y)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        doc = self.document(e, opt)
+        w = self._text_width()
+        doc.setTextWidth(w)
+        return QSize(w + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y + 1)
+
+    # -- editing -------------------------------------------------------------
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        if index.column() == COL_TEXT:
+            ed = TextEditor(parent)
+            ed.commit.connect(lambda: self._finish(ed, True))
+            ed.cancel.connect(lambda: self._finish(ed, False))
+            return ed
+        if index.column() == COL_TIME:
+            line = QLineEdit(parent)
+            line.setPlaceholderText("2026-11-24 10:42, 10:42 or -5m")
+            line.setToolTip(
+                "Local time of this workstation. Also: HH:MM[:SS], -5m, or ISO-8601 with a zone. "
+                "Enter saves a new revision; Escape cancels."
+            )
+            return line
+        return super().createEditor(parent, option, index)
+
+    def _finish(self, editor: QWidget, save: bool) -> None:
+        if save:
+            self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, TextEditor):
+            editor.setPlainText(str(value or ""))
+            editor.moveCursor(editor.textCursor().MoveOperation.End)
+        elif isinstance(editor, QLineEdit):
+            editor.setText(str(value or ""))
+            editor.selectAll()
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(
+        self,
+        editor: QWidget,
+        model: QAbstractItemModel,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if isinstance(editor, TextEditor):
+            model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+        elif isinstance(editor, QLineEdit):
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
+
+    def updateEditorGeometry(
+        self,
+        editor: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        r = QRect(option.rect)
+        if isinstance(editor, TextEditor):
+            r.setHeight(max(r.height(), editor.fontMetrics().height() * 6))
+        editor.setGeometry(r)
+
+
+class TextEditor(QPlainTextEdit):
+    """Inline text editor: Ctrl+Enter saves (a new revision), Escape cancels.
+
+    Signals:
+        commit(): save requested.
+        cancel(): discard requested.
+    """
+
+    commit = Signal()
+    cancel = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline-inline-editor")
+        self.setTabChangesFocus(True)
+        self.setToolTip("Ctrl+Enter saves a new revision; Escape cancels")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.commit.emit()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.cancel.emit()
+            return
+        super().keyPressEvent(event)
+
+
+__all__ = ["COL_TIME", "EntryDelegate", "SafeDocument", "TextEditor", "entry_html"]

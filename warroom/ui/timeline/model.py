@@ -1,0 +1,384 @@
+"""The entry list as a lazy Qt model.
+
+Only the ordered ids (``entry_keys``) are held for the whole incident; entries are
+fetched a page at a time when a view asks for a row, and kept in a small LRU cache.
+100,000 entries cost a list of ids, not 100,000 rows of text.
+
+Signals:
+    reloaded(): the id list was rebuilt (new filter, new incident, or a change).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
+
+from warroom import timeutil
+from warroom.domain.incidents import Entry
+from warroom.store import Store
+from warroom.store import timeline as q
+from warroom.store.timeline import EntryFilter
+from warroom.ui import icons
+from warroom.ui.timeline import render
+
+log = logging.getLogger(__name__)
+
+# Columns, left to right.
+COL_PIN = 0
+COL_KIND = 1
+COL_TIME = 2
+COL_AUTHOR = 3
+COL_TEXT = 4
+COL_TAGS = 5
+COLUMNS = ("", "Kind", "Time (local · UTC)", "Author", "Entry", "Tags")
+
+# Custom roles.
+EntryRole = Qt.ItemDataRole.UserRole + 1  # the Entry
+EntryIdRole = Qt.ItemDataRole.UserRole + 2  # str
+KindRole = Qt.ItemDataRole.UserRole + 3  # str
+OccurredRole = Qt.ItemDataRole.UserRole + 4  # stored UTC string
+PinnedRole = Qt.ItemDataRole.UserRole + 5  # bool
+HiddenRole = Qt.ItemDataRole.UserRole + 6  # bool
+ConflictRole = Qt.ItemDataRole.UserRole + 7  # bool
+TagsRole = Qt.ItemDataRole.UserRole + 8  # list[str]
+FullTextRole = Qt.ItemDataRole.UserRole + 9  # str, exactly as stored
+IsLongRole = Qt.ItemDataRole.UserRole + 10  # bool: the row shows a shortened text
+
+PAGE = 100
+CACHE_ROWS = 1500
+
+# (entry id, field, value) -> True when the write happened.
+EditHook = Callable[[str, str, Any], bool]
+
+_ROLE = Qt.ItemDataRole
+
+
+def local_text(stored: str, tz: tzinfo | None = None) -> str:
+    """``Tue 24 Nov 10:42:05`` in the workstation's zone."""
+    t = timeutil.parse_utc(stored).astimezone(tz) if tz else timeutil.parse_utc(stored).astimezone()
+    return t.strftime("%a %d %b %H:%M:%S")
+
+
+def time_cell(stored: str, tz: tzinfo | None = None) -> str:
+    """Two lines: local date and time (always with the date), then UTC."""
+    u = timeutil.parse_utc(stored)
+    lt = u.astimezone(tz) if tz else u.astimezone()
+    utc = u.strftime("%H:%M:%S UTC")
+    if lt.date() != u.date():
+        utc = u.strftime("%d %b %H:%M:%S UTC")
+    return f"{lt:%a %d %b %H:%M:%S}\n{utc}"
+
+
+def time_tooltip(e: Entry, tz: tzinfo | None = None) -> str:
+    u = timeutil.parse_utc(e.occurred_at)
+    lt = u.astimezone(tz) if tz else u.astimezone()
+    off = lt.strftime("%z")
+    lines = [
+        f"Local: {lt:%A %Y-%m-%d %H:%M:%S}.{lt.microsecond // 1000:03d} "
+        f"{lt.tzname() or ''} (UTC{off[:3]}:{off[3:]})",
+        f"UTC:   {e.occurred_at}",
+        f"Recorded: {e.recorded_at}",
+    ]
+    if e.revision > 1:
+        lines.append(f"Revision {e.revision}, last edit {e.edited_at} by {e.edited_by}")
+    return "\n".join(lines)
+
+
+class TimelineModel(QAbstractTableModel):
+    reloaded = Signal()
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.flt: EntryFilter | None = None
+        self.tz: tzinfo | None = None
+        self.edit_hook: EditHook | None = None
+        self._ids: list[str] = []
+        self._rows: dict[str, int] | None = None
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._fetches = 0
+
+    # -- what is shown -------------------------------------------------------
+
+    def set_filter(self, flt: EntryFilter | None) -> None:
+        """Show the entries ``flt`` selects (None: nothing)."""
+        self.beginResetModel()
+        self.flt = flt
+        self._ids = q.entry_keys(self.store, flt) if flt is not None else []
+        self._rows = None
+        self._cache.clear()
+        self.endResetModel()
+        self.reloaded.emit()
+
+    def refresh(self) -> bool:
+        """Re-read the id list and show the difference as row inserts/removals.
+
+        Selection and scroll position survive because rows move only where they
+        really changed. Returns True when the set or order of rows changed.
+        """
+        if self.flt is None:
+            return False
+        new = q.entry_keys(self.store, self.flt)
+        self._cache.clear()  # entries may have new revisions
+        changed = self._apply(new)
+        if self._ids and self.columnCount():
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
+            )
+        if changed:
+            self.reloaded.emit()
+        return changed
+
+    def _apply(self, new: list[str]) -> bool:
+        old = self._ids
+        if old == new:
+            return False
+        new_set, old_set = set(new), set(old)
+        kept = [i for i in old if i in new_set]
+        if kept != [i for i in new if i in old_set]:
+            # Something moved (an edited time): rebuild; the view restores selection.
+            self.beginResetModel()
+            self._ids = new
+            self._rows = None
+            self.endResetModel()
+            return True
+        self._rows = None
+        # Removals, from the end so earlier row numbers stay valid.
+        r = len(old) - 1
+        while r >= 0:
+            if old[r] in new_set:
+                r -= 1
+                continue
+            last = r
+            while r >= 0 and old[r] not in new_set:
+                r -= 1
+            self.beginRemoveRows(QModelIndex(), r + 1, last)
+            del self._ids[r + 1 : last + 1]
+            self.endRemoveRows()
+        # Insertions, in runs, walking the new order.
+        j = 0
+        while j < len(new):
+            if j < len(self._ids) and self._ids[j] == new[j]:
+                j += 1
+                continue
+            first = j
+            while j < len(new) and new[j] not in old_set:
+                j += 1
+            self.beginInsertRows(QModelIndex(), first, j - 1)
+            self._ids[first:first] = new[first:j]
+            self.endInsertRows()
+        self._rows = None
+        return True
+
+    # -- lookups -------------------------------------------------------------
+
+    def ids(self) -> Sequence[str]:
+        return self._ids
+
+    def row_of(self, entry_id: str) -> int | None:
+        if self._rows is None:
+            self._rows = {e: i for i, e in enumerate(self._ids)}
+        return self._rows.get(entry_id)
+
+    def entry_at(self, row: int) -> Entry | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        eid = self._ids[row]
+        e = self._cache.get(eid)
+        if e is not None:
+            self._cache.move_to_end(eid)
+            return e
+        start = row - row % PAGE
+        page = [i for i in self._ids[start : start + PAGE] if i not in self._cache]
+        self._fetches += 1
+        found = q.entries_by_ids(self.store, page)
+        for i in page:
+            if i in found:
+                self._cache[i] = found[i]
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+        return self._cache.get(eid)
+
+    def entry(self, index: QModelIndex | QPersistentModelIndex) -> Entry | None:
+        return self.entry_at(index.row()) if index.isValid() else None
+
+    def cached_rows(self) -> int:
+        """How many entries are held in memory now (for tests and the benchmark)."""
+        return len(self._cache)
+
+    # -- Qt model ------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = _ROLE.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == _ROLE.DisplayRole:
+                return COLUMNS[section]
+            if role == _ROLE.ToolTipRole and section == COL_TIME:
+                return "When it happened: local time of this workstation, and UTC"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+        if index.column() in (COL_TEXT, COL_TIME) and self.edit_hook is not None:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = _ROLE.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == EntryIdRole:
+            return self._ids[index.row()]
+        e = self.entry_at(index.row())
+        if e is None:
+            return None
+        col = index.column()
+        if role == _ROLE.DisplayRole:
+            return self._display(e, col)
+        if role == _ROLE.EditRole:
+            if col == COL_TEXT:
+                return e.text
+            if col == COL_TIME:
+                lt = timeutil.parse_utc(e.occurred_at).astimezone(self.tz)
+                return lt.strftime("%Y-%m-%d %H:%M:%S.") + f"{lt.microsecond // 1000:03d}"
+            return self._display(e, col)
+        if role == _ROLE.DecorationRole:
+            if col == COL_KIND:
+                return icons.kind_icon(e.kind)
+            if col == COL_PIN and e.conflict:
+                return icons.icon("degraded")
+            if col == COL_PIN and e.pinned:
+                return icons.icon("pin")
+            if col == COL_PIN and e.hidden:
+                return icons.icon("hidden")
+            return None
+        if role == _ROLE.ToolTipRole:
+            return self._tooltip(e, col)
+        if role == _ROLE.FontRole:
+            if e.hidden or col == COL_TIME:
+                f = QFont(QGuiApplication.font())
+                f.setStrikeOut(e.hidden)
+                if col == COL_TIME:
+                    f.setFeature(QFont.Tag("tnum"), 1)
+                return f
+            return None
+        if role == _ROLE.ForegroundRole:
+            if e.hidden:
+                return QBrush(
+                    QGuiApplication.palette().color(
+                        QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+                    )
+                )
+            if e.conflict and col in (COL_PIN, COL_TIME):
+                return QBrush(QColor("#d63a3a"))
+            return None
+        if role == _ROLE.TextAlignmentRole:
+            if col in (COL_PIN, COL_KIND):
+                return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if role == _ROLE.AccessibleTextRole:
+            return self._display(e, col) or self._tooltip(e, col)
+        return self._custom(e, role)
+
+    def _custom(self, e: Entry, role: int) -> Any:
+        if role == EntryRole:
+            return e
+        if role == KindRole:
+            return e.kind
+        if role == OccurredRole:
+            return e.occurred_at
+        if role == PinnedRole:
+            return e.pinned
+        if role == HiddenRole:
+            return e.hidden
+        if role == ConflictRole:
+            return e.conflict
+        if role == TagsRole:
+            return list(e.tags)
+        if role == FullTextRole:
+            return e.text
+        if role == IsLongRole:
+            return render.is_long(e.text)
+        return None
+
+    def _display(self, e: Entry, col: int) -> str:
+        if col == COL_TIME:
+            return time_cell(e.occurred_at, self.tz)
+        if col == COL_AUTHOR:
+            if e.revision > 1 and e.edited_by and e.edited_by != e.author:
+                return f"{e.author}\nedited by {e.edited_by}"
+            return e.author
+        if col == COL_TEXT:
+            return render.preview(e.text)
+        if col == COL_TAGS:
+            return " ".join(f"#{t}" for t in e.tags)
+        if col == COL_KIND:
+            return ""
+        if col == COL_PIN:
+            return ""
+        return ""
+
+    def _tooltip(self, e: Entry, col: int) -> str:
+        notes = []
+        if e.conflict:
+            notes.append(
+                "CONFLICT: two workstations edited this entry independently; "
+                "open its history (Ctrl+Shift+H) to compare"
+            )
+        if e.hidden:
+            notes.append(f"Hidden: {e.hidden_reason}")
+        if col == COL_TIME:
+            notes.insert(0, time_tooltip(e, self.tz))
+        elif col == COL_KIND:
+            notes.insert(0, e.kind)
+        elif col == COL_PIN:
+            if e.pinned:
+                notes.insert(0, "Pinned")
+        elif col == COL_TEXT and render.is_long(e.text):
+            notes.insert(0, f"Shortened ({render.size_note(e.text)}): Space shows all")
+        elif col == COL_AUTHOR and e.revision > 1:
+            notes.insert(0, f"Written by {e.author}; revision {e.revision} by {e.edited_by}")
+        return "\n".join(notes)
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = _ROLE.EditRole
+    ) -> bool:
+        if role != _ROLE.EditRole or not index.isValid() or self.edit_hook is None:
+            return False
+        e = self.entry(index)
+        if e is None:
+            return False
+        if index.column() == COL_TEXT:
+            if value == e.text:
+                return False
+            return self.edit_hook(e.id, "text", value)
+        if index.column() == COL_TIME:
+            return self.edit_hook(e.id, "occurred_at", str(value))
+        return False
