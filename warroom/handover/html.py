@@ -1,0 +1,255 @@
+"""The self-contained HTML export: inline CSS, no scripts, no remote resources, printable.
+
+Every piece of user text goes through ``text.esc`` (plain values) or
+``text.render_markdown`` (entry text: rendered, then sanitised). A Content Security
+Policy in the page forbids scripts and remote loads as a second line of defence.
+The same builder, with ``qt=True``, produces the simpler HTML that QTextDocument
+lays out for the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
+from warroom.handover.text import esc, render_markdown
+from warroom.handover.view import Clock, ExportView, duration
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
+
+CSS = """
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: #1b1f24; background: #fff; margin: 2rem auto; max-width: 62rem;
+  padding: 0 1.25rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .75rem; }
+h2 { font-size: 1.2rem; margin: 1.8rem 0 .6rem; border-bottom: 2px solid #d0d7de;
+  padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; color: #57606a; }
+table.facts { border-collapse: collapse; margin-bottom: 1rem; }
+table.facts th { text-align: left; padding: .15rem 1rem .15rem 0; color: #57606a;
+  font-weight: 600; vertical-align: top; white-space: nowrap; }
+table.facts td { padding: .15rem 0; }
+table.list { border-collapse: collapse; width: 100%; font-size: .92rem; }
+table.list th, table.list td { border-bottom: 1px solid #d8dee4; padding: .3rem .5rem;
+  text-align: left; vertical-align: top; }
+table.list th { background: #f6f8fa; }
+.entry { border-left: 4px solid #d0d7de; padding: .35rem .75rem; margin: .45rem 0;
+  break-inside: avoid; }
+.entry .meta { font-size: .86rem; color: #57606a; }
+.entry .meta .t { color: #1b1f24; font-weight: 600; }
+.entry .meta code, .utc { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace;
+  font-size: .84rem; color: #57606a; }
+.entry .body { overflow-wrap: anywhere; }
+.entry .body p { margin: .25rem 0; }
+.entry .body pre { background: #f6f8fa; padding: .5rem; overflow-x: auto;
+  white-space: pre-wrap; }
+.entry.pinned { border-left-color: #bf8700; background: #fff8c5; }
+.entry.hidden { border-left-color: #8c959f; background: #f6f8fa; color: #57606a; }
+.entry.conflict { border-left-color: #cf222e; }
+.badge { display: inline-block; font-size: .75rem; font-weight: 700; padding: 0 .4rem;
+  border-radius: .6rem; border: 1px solid currentColor; margin-left: .3rem; }
+.badge.pin { color: #7d4e00; background: #fff1a8; }
+.badge.hid { color: #57606a; }
+.badge.con { color: #cf222e; }
+.badge.ext { color: #0550ae; }
+.kind { text-transform: uppercase; font-size: .74rem; letter-spacing: .04em; font-weight: 700; }
+.k-decision { color: #8250df; } .k-action { color: #0550ae; } .k-comms { color: #1a7f37; }
+.k-status { color: #57606a; } .k-observation { color: #1b1f24; } .k-handover { color: #bc4c00; }
+.none { color: #8c959f; font-style: italic; }
+.warn { border: 2px solid #cf222e; background: #ffebe9; padding: .5rem .75rem; }
+footer { margin-top: 2rem; color: #8c959f; font-size: .8rem; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10.5pt; }
+  a { color: inherit; }
+  h2 { break-after: avoid; }
+  .entry.pinned { background: #fff8c5; -webkit-print-color-adjust: exact;
+    print-color-adjust: exact; }
+}
+"""
+
+
+def page_start(title: str, *, qt: bool = False) -> str:
+    if qt:
+        return "<html><head><meta charset='utf-8'><title>" + esc(title) + "</title></head><body>"
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">\n"
+        "<meta name='referrer' content='no-referrer'>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
+        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+    )
+
+
+def page_end(v: ExportView) -> str:
+    return (
+        f"<footer>Exported by Warroom · {esc(v.clock.full(v.generated_at))}"
+        + (f" by {esc(v.generated_by)}" if v.generated_by else "")
+        + "</footer>\n</body>\n</html>\n"
+    )
+
+
+def facts_table(rows: list[tuple[str, str]]) -> str:
+    """Rows of (label, already-escaped HTML)."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table class='facts'>{body}</table>\n"
+
+
+def incident_facts(v: ExportView) -> list[tuple[str, str]]:
+    inc, c = v.incident, v.clock
+    rows = [
+        ("Incident", f"<code>{esc(inc.id)}</code>"),
+        ("Severity", esc(inc.severity)),
+        ("Status", esc(inc.status)),
+        ("Commander", esc(inc.commander) or "<span class='none'>—</span>"),
+        ("Comms lead", esc(inc.comms_lead) or "<span class='none'>—</span>"),
+    ]
+    if inc.next_commander:
+        rows.append(("Next commander", esc(inc.next_commander)))
+    if inc.affected_services:
+        rows.append(("Affected services", esc(", ".join(inc.affected_services))))
+    for m in MILESTONES:
+        value = getattr(inc, m)
+        if value:
+            rows.append((MILESTONE_LABELS[m].capitalize(), esc(c.full(value))))
+    took = duration(inc.start, inc.resolved_at or v.generated_at)
+    if took:
+        rows.append(("Duration", esc(took + ("" if inc.resolved_at else " so far"))))
+    rows.append(("Times", esc(c.name + ("" if c.is_utc else ", UTC alongside"))))
+    return rows
+
+
+def entry_html(e: Entry, c: Clock, *, with_day: bool = False, qt: bool = False) -> str:
+    classes = ["entry"]
+    badges = []
+    if e.pinned:
+        classes.append("pinned")
+        badges.append("<span class='badge pin'>" + ("PINNED" if qt else "📌 PINNED") + "</span>")
+    if e.hidden:
+        classes.append("hidden")
+        badges.append(f"<span class='badge hid'>HIDDEN: {esc(e.hidden_reason)}</span>")
+    if e.conflict:
+        classes.append("conflict")
+        badges.append("<span class='badge con'>edited concurrently, both kept</span>")
+    if e.external:
+        badges.append("<span class='badge ext'>external</span>")
+    when = (c.day(e.occurred_at) + " " if with_day else "") + c.time(e.occurred_at)
+    tags = (" · " + esc(" ".join("#" + t for t in e.tags))) if e.tags else ""
+    rev = f" · rev {e.revision}" if e.revision > 1 else ""
+    utc = "" if c.is_utc else f" <code>{esc(c.utc_time(e.occurred_at))}</code>"
+    kind = esc(e.kind)
+    meta = (
+        f"<span class='t'>{esc(when)}</span>{utc} · <span class='kind k-{kind}'>{kind}</span>"
+        f" · {esc(e.author)}{tags}{rev}{''.join(badges)}"
+    )
+    if qt:
+        bg = " bgcolor='#fff8c5'" if e.pinned else (" bgcolor='#f6f8fa'" if e.hidden else "")
+        return (
+            f"<table width='100%' cellspacing='0' cellpadding='4'{bg}><tr><td>"
+            f"<font size='-1' color='#57606a'>{meta}</font>"
+            f"{render_markdown(e.text)}</td></tr></table>\n"
+        )
+    return (
+        f"<div class='{' '.join(classes)}' id='e-{esc(e.id)}'><div class='meta'>{meta}</div>"
+        f"<div class='body'>{render_markdown(e.text)}</div></div>\n"
+    )
+
+
+def _text_section(title: str, text: str) -> str:
+    body = render_markdown(text) if text.strip() else "<p class='none'>(none yet)</p>"
+    return f"<h2>{esc(title)}</h2>\n{body}\n"
+
+
+def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
+    inc, c = v.incident, v.clock
+    yield page_start(f"Incident: {inc.title}", qt=qt)
+    yield f"<h1>Incident: {esc(inc.title)}</h1>\n"
+    yield facts_table(incident_facts(v))
+    for title, text in (
+        ("Summary", inc.summary),
+        ("Impact", inc.impact),
+        ("Objectives", inc.objectives),
+        ("Root cause", inc.root_cause),
+    ):
+        if text.strip() or title in {"Summary", "Impact"}:
+            yield _text_section(title, text)
+    pinned = v.pinned
+    yield f"<h2>Pinned entries ({len(pinned)})</h2>\n"
+    if not pinned:
+        yield "<p class='none'>(none)</p>\n"
+    for e in pinned:
+        yield entry_html(e, c, with_day=True, qt=qt)
+    note = ""
+    if v.hidden_count and not v.include_hidden:
+        note = f"; {v.hidden_count} hidden entries left out"
+    elif v.hidden_count:
+        note = f", {v.hidden_count} of them hidden"
+    yield f"<h2>Timeline ({len(v.entries)} entries{esc(note)})</h2>\n"
+    day = ""
+    for e in v.entries:
+        d = c.day(e.occurred_at)
+        if d != day:
+            day = d
+            yield f"<h3>{esc(d)}</h3>\n"
+        yield entry_html(e, c, qt=qt)
+    yield "<h2>Action items</h2>\n"
+    if v.actions:
+        yield list_table(
+            ["Done", "Action", "Owner", "Due"],
+            [
+                [
+                    "✔" if a.done else "",
+                    esc(a.text),
+                    esc(a.owner) or "<strong>no owner</strong>",
+                    esc(c.full(a.due)) if a.due else "",
+                ]
+                for a in v.actions
+            ],
+            qt=qt,
+        )
+    else:
+        yield "<p class='none'>(none)</p>\n"
+    yield "<h2>Incident field history</h2>\n"
+    yield list_table(
+        ["When", "Field", "From", "To", "By"],
+        [
+            [
+                esc(c.full(ch.changed_at)),
+                esc(FIELD_LABELS.get(ch.field, ch.field)),
+                esc(_short(ch.old_value)),
+                esc(_short(ch.new_value)),
+                esc(ch.changed_by),
+            ]
+            for ch in v.changes
+        ],
+        qt=qt,
+    )
+    if v.evidence:
+        yield "<h2>Evidence</h2>\n"
+        yield list_table(
+            ["Captured", "Kind", "Source"],
+            [
+                [esc(c.full(x["captured_at"])), esc(x["kind"]), esc(x.get("source"))]
+                for x in v.evidence
+            ],
+            qt=qt,
+        )
+    yield page_end(v)
+
+
+def _short(x: str | None) -> str:
+    if x is None or x == "":
+        return "—"
+    return x if len(x) <= 160 else x[:160] + "…"
+
+
+def list_table(head: list[str], rows: list[list[str]], *, qt: bool = False) -> str:
+    """A table of already-escaped cells."""
+    attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'" if qt else ""
+    h = "".join(f"<th>{esc(x)}</th>" for x in head)
+    body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in r) + "</tr>" for r in rows)
+    return f"<table class='list'{attrs}><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>\n"
+
+
+def render_html(v: ExportView, *, qt: bool = False) -> str:
+    return "".join(iter_html(v, qt=qt))

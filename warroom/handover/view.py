@@ -1,0 +1,124 @@
+"""What exports for people show, gathered once: the incident, its current entries in
+timeline order, actions, history, evidence, and the clock (chosen zone plus UTC).
+
+Hidden entries are left out unless asked for (they are always in the JSON bundle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from warroom import timeutil
+from warroom.domain.incidents import ActionItem, Entry, Incident, IncidentChange
+from warroom.errors import NotFound
+from warroom.store import handover as hq
+from warroom.store import timeline as q
+from warroom.store.db import Store
+
+
+class Clock:
+    """Formats stored UTC strings in the export's zone, with UTC alongside.
+
+    Caches per minute: 100,000 entries share a few thousand minutes, and zone math
+    is the slow part.
+    """
+
+    def __init__(self, tz: tzinfo, name: str) -> None:
+        self.tz = tz
+        self.name = name
+        self.is_utc = all(
+            datetime(2026, m, 1, tzinfo=UTC).astimezone(tz).utcoffset() == timedelta(0)
+            for m in (1, 7)
+        )
+        self._minute: dict[str, tuple[str, str, str]] = {}
+
+    def _parts(self, utc: str) -> tuple[str, str, str]:
+        key = utc[:16]
+        hit = self._minute.get(key)
+        if hit is None:
+            t = timeutil.parse_utc(key + ":00Z").astimezone(self.tz)
+            hit = (t.strftime("%Y-%m-%d"), t.strftime("%H:%M"), t.strftime("%Z") or self.name)
+            self._minute[key] = hit
+        return hit
+
+    def day(self, utc: str) -> str:
+        """The local calendar day, ``2026-11-24``."""
+        return self._parts(utc)[0]
+
+    def time(self, utc: str) -> str:
+        """``10:42:05 CET`` (local clock time with zone abbreviation)."""
+        _, hm, zone = self._parts(utc)
+        return f"{hm}:{utc[17:19]} {zone}"
+
+    def utc_time(self, utc: str) -> str:
+        """``09:42:05Z``, with the date when the UTC day differs from the local one."""
+        if self.day(utc) != utc[:10]:
+            return f"{utc[:10]} {utc[11:19]}Z"
+        return f"{utc[11:19]}Z"
+
+    def full(self, utc: str | None) -> str:
+        """``2026-11-24 10:42:05 CET (09:42:05Z)``; UTC only once when the zone is UTC."""
+        if not utc:
+            return "—"
+        if self.is_utc:
+            return f"{utc[:10]} {utc[11:19]} UTC"
+        return f"{self.day(utc)} {self.time(utc)} ({utc[:10]} {utc[11:19]}Z)"
+
+
+def make_clock(tz_name: str | None) -> Clock:
+    tz = timeutil.local_zone(tz_name)
+    return Clock(tz, tz_name or str(getattr(tz, "key", "") or datetime.now(tz).strftime("%Z")))
+
+
+@dataclass
+class ExportView:
+    incident: Incident
+    entries: list[Entry]
+    changes: list[IncidentChange]
+    actions: list[ActionItem]
+    evidence: list[dict[str, Any]]
+    clock: Clock
+    include_hidden: bool = False
+    hidden_count: int = 0
+    generated_at: str = ""
+    generated_by: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pinned(self) -> list[Entry]:
+        return [e for e in self.entries if e.pinned]
+
+
+def load_view(
+    store: Store,
+    incident_id: str,
+    *,
+    tz: str | None = None,
+    include_hidden: bool = False,
+    generated_by: str = "",
+) -> ExportView:
+    inc = q.get_incident(store, incident_id)
+    if inc is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden)
+    return ExportView(
+        incident=inc,
+        entries=[Entry.from_row(r) for r in rows],
+        changes=q.incident_changes(store, inc.id),
+        actions=q.action_items(store, inc.id),
+        evidence=q.evidence(store, inc.id),
+        clock=make_clock(tz),
+        include_hidden=include_hidden,
+        hidden_count=hq.count_hidden(store, inc.id),
+        generated_at=timeutil.now_str(),
+        generated_by=generated_by,
+    )
+
+
+def duration(start: str | None, end: str | None) -> str:
+    if not start or not end:
+        return ""
+    secs = (timeutil.parse_utc(end) - timeutil.parse_utc(start)).total_seconds()
+    return timeutil.fmt_duration(secs)
