@@ -1,0 +1,190 @@
+"""Rolling snapshots: take, list, prune to N, restore (and refuse to restore bad ones)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from warroom.errors import NotFound, StoreError
+from warroom.lockfile import WorkspaceLock
+from warroom.paths import DB_NAME
+from warroom.store import Store
+from warroom.store import snapshots as snap
+
+
+def _fill(store: Store, n: int = 400) -> None:
+    """Enough rows for several pages, so damage lands in real data."""
+    with store.write() as conn:
+        for i in range(n):
+            conn.execute(
+                "INSERT INTO meta(key, value, updated_at) VALUES (?, ?, 'x')",
+                (f"fill-{i}", "v" * 100),
+            )
+
+
+def _value(data_dir: Path, key: str) -> str | None:
+    with Store.open(data_dir) as s:
+        return s.meta_get(key)
+
+
+def test_take_and_list(store: Store) -> None:
+    store.meta_set("k", "1")
+    info = snap.take(store, "manual")
+    assert info.path.parent == store.data_dir / "snapshots"
+    assert info.name.startswith("warroom-") and info.name.endswith("Z.sqlite")
+    assert info.created_at.endswith("Z") and "T" in info.created_at
+    [listed] = snap.list_snapshots(store.data_dir)
+    assert listed.name == info.name and listed.reason == "manual" and listed.size > 0
+    conn = sqlite3.connect(f"file:{info.path}?mode=ro", uri=True)
+    assert conn.execute("SELECT value FROM meta WHERE key='k'").fetchone() == ("1",)
+    conn.close()
+
+
+def test_keep_last_n(store: Store) -> None:
+    names = []
+    for i in range(5):
+        store.meta_set("k", str(i))
+        names.append(snap.take(store, f"r{i}", keep=3).name)
+    listed = snap.list_snapshots(store.data_dir)
+    assert [s.name for s in listed] == names[-3:]
+    assert [s.reason for s in listed] == ["r2", "r3", "r4"]
+    # The sidecars of pruned snapshots go too.
+    assert sorted(p.name for p in (store.data_dir / "snapshots").iterdir()) == sorted(
+        [n for n in names[-3:]] + [n.replace(".sqlite", ".json") for n in names[-3:]]
+    )
+
+
+def test_names_sort_chronologically_even_within_a_millisecond(store: Store) -> None:
+    names = [snap.take(store, "burst").name for _ in range(4)]
+    assert names == sorted(names) and len(set(names)) == 4
+
+
+def test_restore_brings_back_the_data_and_keeps_a_side_copy(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "before")
+        taken = snap.take(s, "manual")
+        s.meta_set("k", "after")
+    result = snap.restore(data_dir, taken.name)
+    assert result.method == "backup-api"
+    assert _value(data_dir, "k") == "before"
+    assert result.side_copy is not None and result.side_copy.parent == data_dir / "backups"
+    conn = sqlite3.connect(f"file:{result.side_copy}?mode=ro", uri=True)
+    assert conn.execute("SELECT value FROM meta WHERE key='k'").fetchone() == ("after",)
+    conn.close()
+
+
+def test_restore_is_seen_by_a_process_that_has_the_store_open(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "before")
+        taken = snap.take(s, "manual")
+        s.meta_set("k", "after")
+        snap.restore(data_dir, taken.name.removesuffix(".sqlite"))
+        assert s.meta_get("k") == "before"
+        s.meta_set("k2", "written after the restore")
+    assert _value(data_dir, "k2") == "written after the restore"
+
+
+def test_restore_latest_and_by_path(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "one")
+        first = snap.take(s, "a")
+        s.meta_set("k", "two")
+        snap.take(s, "b")
+        s.meta_set("k", "three")
+    snap.restore(data_dir, "latest")
+    assert _value(data_dir, "k") == "two"
+    snap.restore(data_dir, str(first.path))
+    assert _value(data_dir, "k") == "one"
+
+
+def test_damaged_snapshot_is_refused_and_nothing_changes(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        _fill(s)
+        taken = snap.take(s, "manual")
+        s.meta_set("k", "current")
+        s.checkpoint()
+    raw = bytearray(taken.path.read_bytes())
+    assert len(raw) > 4 * 4096
+    raw[2 * 4096 : 3 * 4096] = b"\xff" * 4096  # wipe page 3
+    taken.path.write_bytes(bytes(raw))
+    live = data_dir / DB_NAME
+    before = live.read_bytes()
+    with pytest.raises(StoreError, match="damaged"):
+        snap.restore(data_dir, taken.name)
+    assert live.read_bytes() == before
+    assert not (data_dir / "backups").exists()
+    assert _value(data_dir, "k") == "current"
+
+
+def test_non_sqlite_and_foreign_files_are_refused(data_dir: Path, tmp_path: Path) -> None:
+    with Store.open(data_dir):
+        pass
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("hello, not a database")
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        snap.restore(data_dir, str(junk))
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE x(y)").connection.close()
+    with pytest.raises(StoreError, match="not a Warroom workspace"):
+        snap.restore(data_dir, str(other))
+
+
+def test_snapshot_from_a_newer_schema_is_refused(store: Store) -> None:
+    taken = snap.take(store, "manual")
+    conn = sqlite3.connect(taken.path)
+    conn.execute("INSERT INTO _migrations VALUES ('core-9999-future', 'x')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer Warroom"):
+        snap.restore(store.data_dir, taken.name)
+
+
+def test_unknown_name(data_dir: Path) -> None:
+    with pytest.raises(NotFound, match="snapshot list"):
+        snap.restore(data_dir, "warroom-nope")
+    with pytest.raises(NotFound):
+        snap.restore(data_dir, "latest")
+
+
+def test_restore_refused_while_a_window_holds_the_workspace(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "before")
+        taken = snap.take(s, "manual")
+        s.meta_set("k", "after")
+    with WorkspaceLock(data_dir):
+        assert snap.is_gui_running(data_dir) is True
+        with pytest.raises(StoreError, match="close it first"):
+            snap.restore(data_dir, taken.name)
+    assert _value(data_dir, "k") == "after"
+    assert snap.is_gui_running(data_dir) is False
+    snap.restore(data_dir, taken.name)
+    assert _value(data_dir, "k") == "before"
+
+
+def test_restore_over_a_damaged_database_replaces_the_file(data_dir: Path) -> None:
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "good")
+        taken = snap.take(s, "manual")
+    live = data_dir / DB_NAME
+    live.write_bytes(b"garbage that was once a database" * 100)
+    result = snap.restore(data_dir, taken.name)
+    assert result.method == "file-replace"
+    assert result.side_copy is not None
+    assert result.side_copy.read_bytes() == b"garbage that was once a database" * 100
+    assert _value(data_dir, "k") == "good"
+
+
+def test_snapshotter_only_snapshots_changes(store: Store) -> None:
+    s = snap.Snapshotter(store, keep=5)
+    first = s.tick()
+    assert first is not None and first.reason == "timer"  # none existed yet
+    assert s.tick() is None
+    store.meta_set("k", "changed")
+    again = s.at_exit()
+    assert again is not None and again.reason == "exit"
+    assert s.tick() is None
+    assert len(snap.list_snapshots(store.data_dir)) == 2
+    # A new process with snapshots already there waits for a change.
+    assert snap.Snapshotter(store).tick() is None

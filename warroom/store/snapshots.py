@@ -1,0 +1,357 @@
+"""Rolling snapshots of the workspace database, and restoring one.
+
+A snapshot is a ``VACUUM INTO`` copy, ``<data dir>/snapshots/warroom-<UTC stamp>.sqlite``:
+one self-contained file (no WAL) taken while others keep working, with a small JSON
+sidecar saying why and when. The last ``DEFAULT_KEEP`` are kept; older ones are pruned.
+
+Restoring refuses while a Warroom window holds the workspace (``gui.lock``), checks the
+snapshot's integrity first, keeps the current database as a side copy under
+``backups/pre-restore-<stamp>.sqlite`` and then copies the snapshot in with SQLite's
+backup API, so command-line processes that have the file open see the restored data
+instead of a file swapped under their feet.
+
+No Qt here: the GUI drives ``Snapshotter`` from a QTimer and at exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom import __version__
+from warroom.errors import NotFound, StoreError, WarroomError
+from warroom.paths import DB_NAME
+from warroom.store.db import SQLITE_MAGIC, connect, quick_check
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_DIR = "snapshots"
+BACKUP_DIR = "backups"
+DEFAULT_KEEP = 12
+# How often the GUI should call Snapshotter.tick() (seconds).
+DEFAULT_INTERVAL_S = 300
+_NAME_RE = re.compile(r"^warroom-(\d{8}T\d{6}\.\d{3}Z)\.sqlite$")
+_STAMP_FMT = "%Y%m%dT%H%M%S"
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    name: str
+    path: Path
+    created_at: str  # UTC ISO-8601 with Z
+    size: int
+    reason: str | None
+
+    def record(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["path"] = str(self.path)
+        return d
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    snapshot: Path
+    side_copy: Path | None
+    method: str  # "backup-api" or "file-replace"
+
+
+def snapshot_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / SNAPSHOT_DIR
+
+
+def _stamp(t: datetime) -> str:
+    return t.strftime(_STAMP_FMT) + f".{t.microsecond // 1000:03d}Z"
+
+
+def _stamp_to_iso(stamp: str) -> str:
+    t = datetime.strptime(stamp[:-5], _STAMP_FMT)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + stamp[-5:]
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+# -- taking --------------------------------------------------------------------------
+
+
+def take(store: Store, reason: str, *, keep: int = DEFAULT_KEEP) -> SnapshotInfo:
+    """Snapshot ``store`` now, then prune to the newest ``keep``. Raises ``StoreError``."""
+    sdir = snapshot_dir(store.data_dir)
+    now = datetime.now(UTC)
+    # Names sort chronologically; a clash within the same millisecond moves on by 1 ms.
+    while (sdir / f"warroom-{_stamp(now)}.sqlite").exists():
+        now += timedelta(milliseconds=1)
+    stamp = _stamp(now)
+    path = sdir / f"warroom-{stamp}.sqlite"
+    store.vacuum_into(path)
+    info = SnapshotInfo(path.name, path, _stamp_to_iso(stamp), path.stat().st_size, reason)
+    side = {"reason": reason, "created_at": info.created_at, "warroom": __version__}
+    try:
+        _sidecar(path).write_text(json.dumps(side) + "\n", encoding="utf-8")
+    except OSError as exc:  # the snapshot itself is fine; only its label is missing
+        log.warning("cannot write %s: %s", _sidecar(path), exc)
+    log.info("snapshot %s taken (%s, %d bytes)", path.name, reason, info.size)
+    prune(store.data_dir, keep)
+    return info
+
+
+def prune(data_dir: Path, keep: int = DEFAULT_KEEP) -> list[str]:
+    """Delete all but the newest ``keep`` snapshots; returns the names deleted."""
+    if keep < 1:
+        raise WarroomError(f"keep must be at least 1, not {keep}")
+    gone = []
+    for info in list_snapshots(data_dir)[:-keep]:
+        for p in (info.path, _sidecar(info.path)):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        gone.append(info.name)
+    if gone:
+        log.info("pruned snapshots: %s", ", ".join(gone))
+    return gone
+
+
+def list_snapshots(data_dir: Path) -> list[SnapshotInfo]:
+    """Oldest first."""
+    sdir = snapshot_dir(data_dir)
+    if not sdir.is_dir():
+        return []
+    out = []
+    for p in sorted(sdir.iterdir()):
+        m = _NAME_RE.match(p.name)
+        if not m:
+            continue
+        reason = None
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            reason = json.loads(_sidecar(p).read_text("utf-8")).get("reason")
+        try:
+            size = p.stat().st_size
+        except OSError:
+            continue
+        out.append(SnapshotInfo(p.name, p, _stamp_to_iso(m.group(1)), size, reason))
+    return out
+
+
+def _fingerprint(db: Path) -> tuple[tuple[int, int], ...]:
+    """Changes whenever a commit reaches the file or its WAL (any process, any thread)."""
+    out = []
+    for p in (db, db.with_name(db.name + "-wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((0, 0))
+    return tuple(out)
+
+
+class Snapshotter:
+    """Rolling snapshots for a long-running process (the GUI), Qt-free.
+
+    Call ``tick()`` every ``DEFAULT_INTERVAL_S`` seconds and ``at_exit()`` before closing
+    the store. Both take a snapshot only when the database changed since the last one
+    (or none exists yet), so an idle window does not push real history out of the
+    last-N window. Thread-safe; may run off the UI thread. Raise ``StoreError`` on
+    failure (disk full...): show it, keep running.
+    """
+
+    def __init__(self, store: Store, *, keep: int = DEFAULT_KEEP) -> None:
+        self.store = store
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._last: tuple[tuple[int, int], ...] | None = (
+            _fingerprint(store.path) if list_snapshots(store.data_dir) else None
+        )
+
+    def tick(self, reason: str = "timer") -> SnapshotInfo | None:
+        with self._lock:
+            now = _fingerprint(self.store.path)
+            if now == self._last:
+                return None
+            info = take(self.store, reason, keep=self.keep)
+            self._last = now
+            return info
+
+    def at_exit(self) -> SnapshotInfo | None:
+        return self.tick("exit")
+
+
+# -- checking and restoring ------------------------------------------------------------
+
+
+def resolve(data_dir: Path, name: str) -> Path:
+    """A snapshot name (with or without ``.sqlite``), ``latest``, or a path to a file."""
+    if name == "latest":
+        snaps = list_snapshots(data_dir)
+        if not snaps:
+            raise NotFound(f"no snapshots in {snapshot_dir(data_dir)}")
+        return snaps[-1].path
+    if os.sep in name or "/" in name:
+        path = Path(name).expanduser().absolute()
+    else:
+        fname = name if name.endswith(".sqlite") else name + ".sqlite"
+        path = snapshot_dir(data_dir) / fname
+    if not path.is_file():
+        raise NotFound(f"no snapshot {name!r} (looked for {path}); see: warroom snapshot list")
+    return path
+
+
+def verify(path: Path) -> None:
+    """Refuse a file that is not an intact Warroom database this build can open."""
+    from warroom.store import migrations
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a SQLite database; not restoring it")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+    try:
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            applied = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
+        except sqlite3.DatabaseError as exc:
+            msg = str(exc)
+            if "no such table" in msg:
+                raise StoreError(f"{path} is not a Warroom workspace; not restoring it") from exc
+            raise StoreError(f"{path} is damaged ({msg}); not restoring it") from exc
+        if rows != ["ok"]:
+            raise StoreError(f"{path} is damaged ({'; '.join(rows[:3])}); not restoring it")
+        known = {n for n, _ in migrations.all_migrations()}
+        unknown = [n for n in applied if n not in known]
+        if unknown:
+            raise StoreError(
+                f"{path} was written by a newer Warroom (schema {unknown[-1]!r}); not restoring it"
+            )
+    finally:
+        conn.close()
+
+
+def _side_copy(live: Path, data_dir: Path) -> Path | None:
+    """Keep the current database before overwriting it: consistent if possible, raw if not."""
+    if not live.exists() or live.stat().st_size == 0:
+        return None
+    bdir = Path(data_dir) / BACKUP_DIR
+    bdir.mkdir(parents=True, exist_ok=True)
+    target = bdir / f"pre-restore-{_stamp(datetime.now(UTC))}.sqlite"
+    try:
+        with live.open("rb") as fh:
+            is_sqlite = fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+        if is_sqlite:
+            conn = connect(live, readonly=True)
+            try:
+                conn.execute("VACUUM INTO ?", (str(target),))
+                return target
+            finally:
+                conn.close()
+    except sqlite3.DatabaseError as exc:  # damaged: keep the bytes as they are
+        log.warning("consistent copy of %s failed (%s); copying the raw files", live, exc)
+        target.unlink(missing_ok=True)
+    shutil.copy2(live, target)
+    wal = live.with_name(live.name + "-wal")
+    if wal.exists():
+        shutil.copy2(wal, target.with_name(target.name + "-wal"))
+    return target
+
+
+def _install(snapshot: Path, live: Path) -> str:
+    """Copy the snapshot's pages into the live database; replace the file if it is unusable."""
+    src = sqlite3.connect(f"file:{snapshot}?mode=ro&immutable=1", uri=True)
+    try:
+        try:
+            dst = connect(live)
+            try:
+                dst.execute("PRAGMA schema_version").fetchone()  # proves the file is usable
+                src.backup(dst)
+                quick_check(dst, live)
+                return "backup-api"
+            finally:
+                dst.close()
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            log.warning("backup API into %s failed (%s); replacing the file", live, exc)
+        part = live.with_name(live.name + ".restore-part")
+        shutil.copyfile(snapshot, part)
+        with part.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        for suffix in ("-wal", "-shm"):
+            live.with_name(live.name + suffix).unlink(missing_ok=True)
+        os.replace(part, live)
+        return "file-replace"
+    finally:
+        src.close()
+
+
+def is_gui_running(data_dir: Path) -> bool:
+    """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
+    from warroom.lockfile import LockHeld, WorkspaceLock
+
+    if not (Path(data_dir) / "gui.lock").exists():
+        return False
+    lock = WorkspaceLock(Path(data_dir))
+    try:
+        lock.acquire()
+    except LockHeld:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False
+
+
+def restore(data_dir: Path, name: str) -> RestoreResult:
+    """Put snapshot ``name`` back as the workspace database. See the module docstring.
+
+    Holds the GUI lock throughout, so no window can open the workspace half-restored.
+    """
+    from warroom.lockfile import LockHeld, WorkspaceLock
+
+    data_dir = Path(data_dir)
+    snap = resolve(data_dir, name)
+    verify(snap)
+    live = data_dir / DB_NAME
+    if snap.resolve() == live.resolve():
+        raise WarroomError(f"{snap} is the workspace database itself; nothing to restore")
+    lock = WorkspaceLock(data_dir)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        pid = exc.holder.get("pid", "?")
+        raise StoreError(
+            f"cannot restore: a Warroom window (PID {pid}) has {data_dir} open; "
+            "close it first. Nothing was changed."
+        ) from exc
+    except OSError as exc:
+        raise StoreError(f"cannot lock {data_dir}: {exc.strerror}") from exc
+    try:
+        try:
+            side = _side_copy(live, data_dir)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot keep a copy of {live} before restoring ({exc}); nothing was changed"
+            ) from exc
+        try:
+            method = _install(snap, live)
+        except (OSError, sqlite3.Error) as exc:
+            where = f"; the previous database is kept at {side}" if side else ""
+            raise StoreError(f"restoring {snap.name} into {live} failed: {exc}{where}") from exc
+    finally:
+        lock.release()
+    log.info("restored %s into %s (%s); previous kept at %s", snap, live, method, side)
+    return RestoreResult(snap, side, method)
