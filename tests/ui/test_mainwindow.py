@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QTextEdit, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from warroom.cli import build_parser
@@ -157,8 +157,8 @@ def test_view_menu_toggles_and_hint_when_all_closed(
     w = make_window(qtbot, data_dir, settings_path)
     toggles = {k: d.toggleViewAction() for k, d in w.docks.items()}
     assert toggles["timeline"].shortcut() == QKeySequence("Ctrl+2")
-    view = next(m for m in w.menuBar().actions() if m.text() == "&View").menu()
-    assert all(t in view.actions() for t in toggles.values())
+    view = w.findChild(QMenu, "menu-view")
+    assert view is not None and all(t in view.actions() for t in toggles.values())
     for t in toggles.values():
         t.trigger()
     assert all(d.isHidden() for d in w.docks.values())
@@ -418,3 +418,94 @@ def test_demo_uses_throwaway_dir_and_removes_it(tmp_path: Path) -> None:
     assert out.exists()
     assert not (tmp_path / "real").exists()  # the real workspace is never touched
     assert not list(tmp_path.glob("warroom-demo-*"))  # and the throwaway one is gone
+
+
+def test_data_dir_that_is_a_file_is_refused_with_dialog(
+    qtbot: QtBot, tmp_path: Path, dialogs: list[QMessageBox], root_logging: None
+) -> None:
+    not_a_dir = tmp_path / "ws"
+    not_a_dir.write_text("precious")
+    args = build_parser().parse_args(["--data-dir", str(not_a_dir)])
+    assert launch_gui(args) == 1
+    assert len(dialogs) == 1 and str(not_a_dir) in dialogs[0].text()
+    assert not_a_dir.read_text() == "precious"
+
+
+def test_database_from_newer_warroom_is_refused_untouched(
+    qtbot: QtBot, data_dir: Path, dialogs: list[QMessageBox], root_logging: None
+) -> None:
+    import sqlite3
+
+    db = data_dir / "warroom.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute("INSERT INTO _migrations VALUES ('core-9999-future', '2030-01-01T00:00:00Z')")
+    conn.commit()
+    conn.close()
+
+    def dump() -> list[str]:
+        c = sqlite3.connect(db)
+        try:
+            return list(c.iterdump())
+        finally:
+            c.close()
+
+    before = dump()
+    args = build_parser().parse_args(["--data-dir", str(data_dir)])
+    assert launch_gui(args) == 1
+    assert "newer Warroom" in dialogs[0].text()
+    # Same content. (Store.open switches the file to WAL before it checks the schema,
+    # which rewrites two header bytes: reported to the store's owner.)
+    assert dump() == before
+    assert not (data_dir / "backups").exists()
+
+
+# -- hooks and icons ---------------------------------------------------------------
+
+
+def test_startup_hooks_run_and_failures_are_contained(
+    qtbot: QtBot, data_dir: Path, settings_path: Path
+) -> None:
+    from warroom.ui.panes import run_hooks
+
+    w = make_window(qtbot, data_dir, settings_path)
+    seen: list[UiContext] = []
+
+    def bad(ctx: UiContext) -> None:
+        raise RuntimeError("hook bug")
+
+    failed = run_hooks(w.ctx, [seen.append, bad, f"{__name__}:text_pane"])
+    assert seen == [w.ctx]
+    assert len(failed) == 1 and "bad" in failed[0]
+
+
+def test_icons_exist_and_are_crisp_at_any_size() -> None:
+    from PySide6.QtCore import QSize
+
+    from warroom.ui import icons
+
+    appmod.create_app()
+    names = set(icons.available())
+    needed = {"app", "dashboard", "timeline", "feed", "pin", "hidden", "export", "import"}
+    needed |= set(icons.KIND_ICONS.values()) | set(icons.STATE_ICONS)
+    needed |= {spec.icon for spec in PANES.values()}
+    assert needed <= names
+    for size, dpr in ((16, 1.0), (24, 2.0), (256, 1.0)):
+        pm = icons.state_icon("down").pixmap(QSize(size, size), dpr)
+        assert pm.width() == round(size * dpr)  # rendered at device size, not scaled up
+        img = pm.toImage()
+        centre = img.pixelColor(img.width() // 2, img.height() // 3)
+        assert centre.alpha() > 0
+    # Monochrome icons follow the palette: dark ink on light, light ink on dark.
+    for scheme, light_ink in (("light", False), ("dark", True)):
+        appmod.apply_palette(appmod.QApplication.instance(), scheme)  # type: ignore[arg-type]
+        img = icons.icon("dashboard").pixmap(QSize(48, 48)).toImage()
+        ink = [
+            img.pixelColor(x, y)
+            for x in range(48)
+            for y in range(48)
+            if img.pixelColor(x, y).alpha() == 255
+        ]
+        assert ink
+        assert (ink[0].lightness() > 128) == light_ink
+    appmod.apply_palette(appmod.QApplication.instance(), "auto")  # type: ignore[arg-type]

@@ -150,6 +150,15 @@ def _run_locked(
             demo=demo,
         )
         window = MainWindow(ctx)
+        from warroom.ui.panes import run_hooks
+
+        failed = run_hooks(ctx)
+        if failed:
+            ctx.show_message(
+                f"Some background work did not start ({', '.join(failed)}); see the log: "
+                f"{log_path}",
+                0,
+            )
         if demo:
             from warroom import demo as demo_mod
 

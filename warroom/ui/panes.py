@@ -6,6 +6,12 @@ startup stays fast) or any callable ``factory(ctx: UiContext) -> QWidget``::
     "timeline": PaneSpec("Incident timeline", "timeline", "warroom.ui.timeline:TimelinePane", ...),
 
 Order here is the default left-to-right order; ``weight`` the default width share.
+
+Work that is not a pane (a snapshot timer, the probe engine, the feed poller) plugs in
+the same way through ``HOOKS``: ``"module:function"`` or a callable ``hook(ctx)``, run
+once after the window is built. Use ``ctx.every(seconds, fn)`` for periodic work and
+``ctx.on_close(fn)`` to stop it; a hook that raises is logged and reported, and the
+window opens anyway.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
     from warroom.ui.context import UiContext
 
 Factory = Callable[["UiContext"], "QWidget"]
+Hook = Callable[["UiContext"], object]
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,35 @@ PANES: dict[str, PaneSpec] = {
 }
 
 
+HOOKS: list[str | Hook] = [
+    # "warroom.ui.snapshots:install",
+]
+
+
+def resolve(ref: str | Callable[..., object]) -> Callable[..., object]:
+    """A callable from ``"module:attr"`` (imported now) or the callable itself."""
+    if isinstance(ref, str):
+        module, _, attr = ref.partition(":")
+        ref = getattr(importlib.import_module(module), attr)
+    if not callable(ref):
+        raise TypeError(f"{ref!r} is not callable")
+    return ref
+
+
 def build(spec: PaneSpec, ctx: UiContext) -> QWidget:
     """Create the pane's widget from its factory."""
-    factory = spec.factory
-    if isinstance(factory, str):
-        module, _, attr = factory.partition(":")
-        factory = getattr(importlib.import_module(module), attr)
-    assert callable(factory)
-    return factory(ctx)
+    return resolve(spec.factory)(ctx)  # type: ignore[return-value]
+
+
+def run_hooks(ctx: UiContext, hooks: list[str | Hook] | None = None) -> list[str]:
+    """Run the start-up hooks; returns the ones that failed (each logged with traceback)."""
+    import logging
+
+    failed = []
+    for ref in HOOKS if hooks is None else hooks:
+        try:
+            resolve(ref)(ctx)
+        except Exception:
+            logging.getLogger(__name__).exception("start-up hook %r failed", ref)
+            failed.append(str(ref))
+    return failed
