@@ -1,0 +1,505 @@
+"""The probe matrix: one row per target, one column per vantage.
+
+A row reads left to right the way a commander asks: which service, how bad overall,
+since when, the trend, then what each vantage point sees, then the sentence
+("www: down via isp-b, isp-lie; up via isp-a"). Every state is colour AND text.
+
+The model mirrors the engine's ``SeriesState`` per cell from the batched results and
+state changes the bridge delivers; it never asks the engine while painting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from warroom import timeutil
+from warroom.domain.probes import ProbeResult, State, StateChange, Status
+from warroom.probes.state import SPARK_POINTS, SeriesState
+from warroom.probes.summary import SEVERITY, effective, target_summary
+
+# Fixed columns; vantage columns follow from FIRST_VANTAGE_COL, then the summary.
+COL_TARGET = 0
+COL_STATE = 1
+COL_SINCE = 2
+COL_TREND = 3
+FIRST_VANTAGE_COL = 4
+FIXED_HEADERS = ("Target", "State", "Last change", "Trend")
+SUMMARY_HEADER = "Summary"
+
+# Custom roles.
+StateRole = Qt.ItemDataRole.UserRole + 1  # effective state word of the cell / worst of the row
+SeriesRole = Qt.ItemDataRole.UserRole + 2  # SeriesState of a vantage cell (None: not probed)
+LatenciesRole = Qt.ItemDataRole.UserRole + 3  # {vantage: tuple[latency_ms | None]} of the row
+TargetRole = Qt.ItemDataRole.UserRole + 4  # target name
+VantageRole = Qt.ItemDataRole.UserRole + 5  # vantage name of a cell (None: not a vantage cell)
+SummaryRole = Qt.ItemDataRole.UserRole + 6  # the summary sentence of the row
+SortRole = Qt.ItemDataRole.UserRole + 7  # worst first in every column
+FilterRole = Qt.ItemDataRole.UserRole + 8  # target, url, summary and errors, for the filter
+LastResultRole = Qt.ItemDataRole.UserRole + 9  # ProbeResult of the cell, or None
+
+# Colour pairs (background, text) chosen to read in light and dark themes alike; the
+# text and icon say the same thing, colour only makes it faster.
+STATE_COLOURS: dict[str, tuple[str, str]] = {
+    "down": ("#c62828", "#ffffff"),
+    "degraded": ("#f9a825", "#000000"),
+    "up": ("#d7efd9", "#14532d"),
+    "pending": ("#e3e3e3", "#333333"),
+    "offline": ("#cfd8dc", "#263238"),
+}
+STATE_ICONS = {"down": "down", "degraded": "degraded", "up": "up"}
+
+
+def fmt_latency(ms: float | None) -> str:
+    """``42 ms`` / ``1.3 s``; empty when there is none."""
+    if ms is None:
+        return ""
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    return f"{ms / 1000:.1f} s"
+
+
+def cell_text(s: SeriesState) -> str:
+    """``UP 42 ms``, ``DEGRADED 1.3 s``, ``DOWN dns_servfail``, ``PENDING``."""
+    word = effective(s)
+    last = s.last
+    if word == "offline":
+        return "OFFLINE?"
+    if last is None:
+        return "PENDING"
+    if word in ("up", "degraded"):
+        text = f"{word.upper()} {fmt_latency(last.latency_ms)}".rstrip()
+        if last.status is Status.DOWN:  # still up by hysteresis, but this sample failed
+            text += f" (last: {last.error or 'down'})"
+    elif word == "down":
+        text = f"DOWN {last.error or ''}".rstrip()
+    else:
+        text = word.upper()
+    if s.flapping:
+        text += " · flapping"
+    return text
+
+
+def fmt_when(t: datetime) -> str:
+    """Local time and UTC side by side: ``10:42:05 CET (09:42:05Z)``."""
+    local = t.astimezone()
+    utc = t.astimezone(UTC)
+    if local.utcoffset() == utc.utcoffset():  # the workstation runs on UTC: say it once
+        return f"{utc:%H:%M:%S}Z"
+    return f"{local:%H:%M:%S} {local:%Z} ({utc:%H:%M:%S}Z)"
+
+
+@dataclass
+class Row:
+    target: str
+    url: str
+    vantages: dict[str, SeriesState]  # only the vantages this target is probed from
+    worst: str = "pending"
+    summary: str = ""
+    changed: datetime | None = None
+    sort_key: int = 0
+    filter_text: str = ""
+
+    def refresh(self) -> None:
+        states = list(self.vantages.values())
+        words = [effective(s) for s in states]
+        self.worst = min(words, key=lambda w: SEVERITY.get(w, 9)) if words else "pending"
+        self.summary = target_summary(self.target, states)
+        times = [s.since for s in states if s.since is not None]
+        self.changed = max(times) if times else None
+        bad = sum(1 for w in words if w in ("down", "degraded"))
+        # Worst state first, then more bad vantages first; ties keep config order.
+        self.sort_key = SEVERITY.get(self.worst, 9) * 1000 + (999 - min(bad, 999))
+        errors = " ".join(s.last.error for s in states if s.last is not None and s.last.error)
+        self.filter_text = f"{self.target} {self.url} {self.summary} {errors}"
+
+    def state_text(self) -> str:
+        n = len(self.vantages)
+        bad = sum(1 for s in self.vantages.values() if effective(s) == self.worst)
+        word = "OFFLINE?" if self.worst == "offline" else self.worst.upper()
+        if self.worst in ("down", "degraded") and n > 1:
+            return f"{word} {bad} of {n}"
+        return word
+
+
+class DashboardModel(QAbstractTableModel):
+    """Targets x vantages. Feed it ``apply_results`` / ``apply_changes`` (UI thread)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+        self._index: dict[str, int] = {}
+        self._vantages: list[str] = []
+        self._vcol: dict[str, int] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._brushes = {
+            k: (QBrush(QColor(bg)), QBrush(QColor(fg))) for k, (bg, fg) in STATE_COLOURS.items()
+        }
+        self._icons: dict[str, Any] = {}
+
+    # -- layout --------------------------------------------------------------------
+
+    def set_series(
+        self,
+        series: Sequence[SeriesState],
+        *,
+        urls: dict[str, str] | None = None,
+        vantages: Sequence[str] | None = None,
+    ) -> None:
+        """Rebuild rows and columns from a full snapshot (config order)."""
+        self.beginResetModel()
+        rows: dict[str, Row] = {}
+        order: list[str] = list(vantages or [])
+        for s in series:
+            row = rows.get(s.target)
+            if row is None:
+                row = rows[s.target] = Row(s.target, (urls or {}).get(s.target, ""), {})
+            row.vantages[s.vantage] = s
+            if s.vantage not in order:
+                order.append(s.vantage)
+        self._rows = list(rows.values())
+        for r in self._rows:
+            r.refresh()
+        self._index = {r.target: i for i, r in enumerate(self._rows)}
+        self._vantages = order
+        self._vcol = {v: FIRST_VANTAGE_COL + i for i, v in enumerate(order)}
+        self.endResetModel()
+
+    def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
+        """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
+        have = {(s.target, s.vantage): s for s in snapshot}
+        series = []
+        for t in config.targets:
+            for v in config.vantages_of(t):
+                series.append(
+                    have.get((t.name, v.name))
+                    or SeriesState(
+                        t.name, v.name, t.check, State.PENDING, None, None, (), False, False
+                    )
+                )
+        used = {s.vantage for s in series}
+        self.set_series(
+            series,
+            urls={t.name: t.url for t in config.targets},
+            # Config order, and only vantages some target is probed from.
+            vantages=[v.name for v in config.all_vantages() if v.name in used],
+        )
+
+    @property
+    def vantages(self) -> list[str]:
+        return list(self._vantages)
+
+    def vantage_column(self, vantage: str) -> int:
+        return self._vcol[vantage]
+
+    @property
+    def summary_column(self) -> int:
+        return FIRST_VANTAGE_COL + len(self._vantages)
+
+    def row_of(self, target: str) -> int:
+        return self._index[target]
+
+    def row_data(self, row: int) -> Row:
+        return self._rows[row]
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def series(self, target: str, vantage: str) -> SeriesState | None:
+        i = self._index.get(target)
+        return None if i is None else self._rows[i].vantages.get(vantage)
+
+    def summaries(self) -> dict[str, str]:
+        return {r.target: r.summary for r in self._rows}
+
+    def counts(self) -> dict[str, int]:
+        """How many targets are worst-down, degraded, ... (for the status line)."""
+        out: dict[str, int] = {}
+        for r in self._rows:
+            out[r.worst] = out.get(r.worst, 0) + 1
+        return out
+
+    # -- updates ---------------------------------------------------------------------
+
+    def apply_results(self, results: Iterable[ProbeResult]) -> None:
+        touched: set[int] = set()
+        for r in results:
+            i = self._index.get(r.target)
+            if i is None:
+                continue
+            row = self._rows[i]
+            s = row.vantages.get(r.vantage)
+            if s is None:
+                continue
+            lat = r.latency_ms if r.status is not Status.DOWN else None
+            lats = (*s.latencies, lat)[-SPARK_POINTS:]
+            row.vantages[r.vantage] = replace(
+                s, last=r, latencies=lats, offline=bool(r.extra.get("offline", False))
+            )
+            touched.add(i)
+        self._changed(touched)
+
+    def apply_changes(self, changes: Iterable[StateChange]) -> None:
+        touched: set[int] = set()
+        for c in changes:
+            i = self._index.get(c.target)
+            if i is None:
+                continue
+            row = self._rows[i]
+            s = row.vantages.get(c.vantage)
+            if s is None:
+                continue
+            last = s.last if s.last is not None and s.last.time >= c.result.time else c.result
+            row.vantages[c.vantage] = replace(
+                s, state=c.new, since=c.time, flapping=c.flapping, last=last
+            )
+            touched.add(i)
+        self._changed(touched)
+
+    def _changed(self, rows: set[int]) -> None:
+        if not rows:
+            return
+        for i in rows:
+            self._rows[i].refresh()
+        last_col = self.columnCount() - 1
+        # One signal per run of adjacent rows: few signals for a burst, and the sort
+        # proxy re-sorts only the rows that really changed.
+        ordered = sorted(rows)
+        start = prev = ordered[0]
+        for i in [*ordered[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, last_col))
+            if i is not None:
+                start = prev = i
+
+    # -- Qt model API ----------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else FIRST_VANTAGE_COL + len(self._vantages) + 1
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section < FIRST_VANTAGE_COL:
+                return FIXED_HEADERS[section]
+            if section == self.summary_column:
+                return SUMMARY_HEADER
+            if section < self.summary_column:
+                return self._vantages[section - FIRST_VANTAGE_COL]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if section == COL_SINCE:
+                return "How long ago the last state change of this target happened"
+            if section == COL_TREND:
+                return "Recent latencies, one line per vantage; red ticks: failed checks"
+            if FIRST_VANTAGE_COL <= section < self.summary_column:
+                return (
+                    f"What the vantage point {self._vantages[section - FIRST_VANTAGE_COL]!r} sees"
+                )
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if r >= len(self._rows) or c >= self.columnCount():
+            return None
+        row = self._rows[r]
+        if role == TargetRole:
+            return row.target
+        if role == SummaryRole:
+            return row.summary
+        if role == FilterRole:
+            return row.filter_text
+        if role == LatenciesRole:
+            return {v: s.latencies for v, s in row.vantages.items()}
+        if FIRST_VANTAGE_COL <= c < self.summary_column:
+            return self._vantage_data(row, self._vantages[c - FIRST_VANTAGE_COL], role)
+        if role == VantageRole or role == SeriesRole or role == LastResultRole:
+            return None
+        if role == StateRole:
+            return row.worst
+        if role == SortRole:
+            return self._row_sort(row, c)
+        if c == COL_TARGET:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return row.target
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{row.target}\n{row.url}" if row.url else row.target
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            return None
+        if c == COL_STATE:
+            return self._state_data(row.worst, row.state_text(), role, bold=True)
+        if c == COL_SINCE:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._ago(row.changed)
+            if role == Qt.ItemDataRole.ToolTipRole and row.changed is not None:
+                return f"Last change at {fmt_when(row.changed)}"
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if c == COL_TREND:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._trend_tip(row)
+            return None
+        if c == self.summary_column:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return row.summary
+        return None
+
+    def _vantage_data(self, row: Row, vantage: str, role: int) -> Any:
+        s = row.vantages.get(vantage)
+        if role == VantageRole:
+            return vantage
+        if role == SeriesRole:
+            return s
+        if s is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "—"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{row.target} is not probed via {vantage}"
+            if role == SortRole:
+                return 99
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        word = effective(s)
+        if role == LastResultRole:
+            return s.last
+        if role == StateRole:
+            return word
+        if role == SortRole:
+            return SEVERITY.get(word, 9)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell_tooltip(s)
+        return self._state_data(word, cell_text(s), role)
+
+    def _state_data(self, word: str, text: str, role: int, *, bold: bool = False) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._brushes[word][0] if word in self._brushes else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._brushes[word][1] if word in self._brushes else None
+        if role == Qt.ItemDataRole.FontRole and (bold or word == "down"):
+            return self._bold
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(word)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return text
+        return None
+
+    def _icon(self, word: str) -> Any:
+        ic = self._icons.get(word)
+        if ic is None:
+            from warroom.ui.icons import state_icon
+
+            ic = self._icons[word] = state_icon(STATE_ICONS.get(word, "pending"))
+        return ic
+
+    def _row_sort(self, row: Row, c: int) -> Any:
+        if c == COL_TARGET:
+            return row.target.lower()
+        if c == COL_SINCE:
+            # Most recent change first when sorted ascending.
+            return -row.changed.timestamp() if row.changed else 0.0
+        if c == self.summary_column:
+            return row.summary.lower()
+        return row.sort_key
+
+    @staticmethod
+    def _ago(t: datetime | None) -> str:
+        if t is None:
+            return "—"
+        secs = (timeutil.now() - t).total_seconds()
+        return f"{timeutil.fmt_duration(max(0.0, secs))} ago"
+
+    @staticmethod
+    def _trend_tip(row: Row) -> str:
+        lines = []
+        for v, s in row.vantages.items():
+            ok = [x for x in s.latencies if x is not None]
+            failed = len(s.latencies) - len(ok)
+            if ok:
+                lines.append(
+                    f"{v}: {fmt_latency(min(ok))} – {fmt_latency(max(ok))}, "
+                    f"{failed} failed of {len(s.latencies)}"
+                )
+            else:
+                lines.append(
+                    f"{v}: {failed} failed of {len(s.latencies)}" if failed else f"{v}: no data"
+                )
+        return "\n".join(lines)
+
+
+def cell_tooltip(s: SeriesState) -> str:
+    word = effective(s)
+    lines = [f"{s.target} via {s.vantage} ({s.check}): {word.upper()}"]
+    if s.since is not None:
+        ago = timeutil.fmt_duration(max(0.0, (timeutil.now() - s.since).total_seconds()))
+        lines.append(f"since {fmt_when(s.since)}, {ago}")
+    r = s.last
+    if r is not None:
+        lines.append(f"last check {fmt_when(r.time)}: {r.status}")
+        if r.latency_ms is not None:
+            lines.append(f"latency {fmt_latency(r.latency_ms)}")
+        if r.error:
+            lines.append(f"error {r.error}")
+        if r.detail:
+            lines.append(r.detail)
+        if r.address:
+            lines.append(f"address {r.address}")
+    if s.flapping:
+        lines.append("flapping: the state changes often; read the trend, not the colour")
+    if s.offline:
+        lines.append("this workstation was offline: the last failure says nothing about the target")
+    return "\n".join(lines)
+
+
+class DashboardProxy(QSortFilterProxyModel):
+    """Worst first, and a filter box: every word must appear in the target's name, URL,
+    summary or error words (case-insensitive)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SortRole)
+        self.setFilterRole(FilterRole)
+        self.setFilterKeyColumn(COL_TARGET)
+        self.setDynamicSortFilter(True)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_filter_words(self, text: str) -> None:
+        words = text.split()
+        # All words, any order: one look-ahead per word (runs in C++, not per row in Python).
+        pattern = "".join(f"(?=.*{re.escape(w)})" for w in words)
+        rx = QRegularExpression(pattern, QRegularExpression.PatternOption.CaseInsensitiveOption)
+        self.setFilterRegularExpression(rx)
