@@ -43,7 +43,8 @@ def show_error(title: str, message: str, parent: QWidget | None = None) -> None:
     sys.stderr.write(f"error: {message}\n")
     if QApplication.instance() is None or not can_block():
         return
-    box = QMessageBox(QMessageBox.Icon.Critical, f"Warroom: {title}", message, parent=parent)
+    text = message[:1].upper() + message[1:]
+    box = QMessageBox(QMessageBox.Icon.Critical, f"Warroom: {title}", text, parent=parent)
     box.setObjectName("error-dialog")
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()
