@@ -79,8 +79,15 @@ class UiContext(QObject):
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A transient message on the left of the status bar."""
-        if self.status_bar is not None:
-            self.status_bar.showMessage(text, timeout_ms)
+        bar = self.status_bar
+        if bar is None:
+            return
+        if bar.isVisible():
+            bar.showMessage(text, timeout_ms)
+        else:
+            # Before the window is shown the bar cannot hide its normal widgets for the
+            # message, and the two would overlap: show it once the window is up.
+            QTimer.singleShot(0, lambda: bar.showMessage(text, timeout_ms))
 
     def add_status_widget(
         self, widget: QWidget, *, permanent: bool = True, stretch: int = 0

@@ -165,7 +165,6 @@ def _run_locked(
             sample = demo_mod.add_sample_incident(store)
             if sample:
                 ctx.set_active_incident(*sample)
-            ctx.show_message("Demo: a throwaway workspace, removed when you quit.", 0)
 
         status = {"rc": 0}
         if os.environ.get(FIRST_PAINT_ENV) == "1":

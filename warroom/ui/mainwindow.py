@@ -208,7 +208,8 @@ class MainWindow(QMainWindow):
         self._hint.setMinimumWidth(100)
         self._hint.setEnabled(False)
         self.setCentralWidget(self._hint)
-        for pane_id, spec in (panes if panes is not None else PANES).items():
+        self._specs = dict(panes if panes is not None else PANES)
+        for pane_id, spec in self._specs.items():
             self._add_pane(pane_id, spec)
         self._build_menus()
         self._default_layout()
@@ -371,8 +372,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks[0])
         for prev, nxt in itertools.pairwise(docks):
             self.splitDockWidget(prev, nxt, Qt.Orientation.Horizontal)
-        specs = {f"dock-{k}": v for k, v in PANES.items()}
-        weights = [specs[d.objectName()].weight if d.objectName() in specs else 1 for d in docks]
+        weights = [self._specs[k].weight for k in self.docks]
         total = sum(weights)
         self.resizeDocks(docks, [1280 * w // total for w in weights], Qt.Orientation.Horizontal)
 
@@ -392,7 +392,14 @@ class MainWindow(QMainWindow):
         self.incident_label.setObjectName("status-incident")
         self.incident_label.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.clock = ClockLabel()
-        bar.addPermanentWidget(self.workspace_label, 1)
+        # A normal widget, not a permanent one: transient messages (show_message) take
+        # its place for a few seconds instead of being squeezed to nothing.
+        bar.addWidget(self.workspace_label, 1)
+        if self.ctx.demo:
+            demo = QLabel("DEMO — throwaway workspace")
+            demo.setObjectName("status-demo")
+            demo.setToolTip("Sample data in a temporary workspace, removed when you quit.")
+            bar.addPermanentWidget(demo)
         bar.addPermanentWidget(self.incident_label)
         bar.addPermanentWidget(self.clock)
         self.ctx.status_bar = bar
