@@ -111,10 +111,11 @@ def test_real_keys_under_xvfb(xserver: str, tmp_path: Path) -> None:
     from warroom.ui.mainwindow import MainWindow
 
     appmod.create_app()
-    settings = appmod.user_settings()
-    assert Path(settings.fileName()).is_relative_to(Path(os.environ["XDG_CONFIG_HOME"]))
+    # Where the subprocess wrote it (QSettings in this process cached an older HOME).
+    ini = Path(os.environ["XDG_CONFIG_HOME"]) / appmod.ORG_NAME / f"{appmod.APP_NAME}.ini"
+    assert ini.exists()
     ctx = UiContext(
-        store=None, data_dir=ws, settings=QSettings(settings.fileName(), QSettings.Format.IniFormat)
+        store=None, data_dir=ws, settings=QSettings(str(ini), QSettings.Format.IniFormat)
     )
     w = MainWindow(ctx)
     try:
