@@ -78,3 +78,33 @@ def db_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def reseal(doc: dict[str, Any]) -> dict[str, Any]:
     """A deep copy with a fresh checksum (to test checks behind the checksum)."""
     return bundle.seal(json.loads(json.dumps(doc)))
+
+
+def add_outage(
+    store: Store,
+    *,
+    target: str,
+    vantages: list[str],
+    down_at: str,
+    up_at: str | None,
+    down_vantages: list[str] | None = None,
+) -> None:
+    """Probe state changes as the probe engine records them: up, then down, then up."""
+    from warroom import timeutil
+    from warroom.domain.probes import ProbeResult, State, StateChange, Status
+    from warroom.store import probes
+
+    t0 = timeutil.parse_utc(down_at)
+    changes = []
+    for v in vantages:
+        ok = ProbeResult(t0, target, v, "http", Status.UP, 80.0)
+        first = t0.replace(hour=max(0, t0.hour - 1))
+        changes.append(StateChange(first, target, v, State.PENDING, State.UP, ok))
+        if down_vantages is not None and v not in down_vantages:
+            continue
+        bad = ProbeResult(t0, target, v, "http", Status.DOWN, None, "timeout", "no answer")
+        changes.append(StateChange(t0, target, v, State.UP, State.DOWN, bad))
+        if up_at:
+            t1 = timeutil.parse_utc(up_at)
+            changes.append(StateChange(t1, target, v, State.DOWN, State.UP, ok))
+    probes.write_batch(store, [], changes)

@@ -198,7 +198,7 @@ def iter_brief_html(b: Brief, *, qt: bool = False) -> Iterator[str]:
     v, c, inc = b.view, b.view.clock, b.view.incident
     yield h.page_start(f"Handover brief: {inc.title}", qt=qt)
     yield f"<h1>Handover brief: {esc(inc.title)}</h1>\n"
-    yield h.facts_table([(k, esc(val)) for k, val in _facts(b)])
+    yield h.facts_table([(k, esc(val)) for k, val in _facts(b)], qt=qt)
     yield "<h2>1. Current situation</h2>\n"
     yield "<p><strong>Summary.</strong></p>" + (
         render_markdown(inc.summary) or "<p class='none'>(none written)</p>"
@@ -208,7 +208,7 @@ def iter_brief_html(b: Brief, *, qt: bool = False) -> Iterator[str]:
     )
     if inc.affected_services:
         yield f"<p><strong>Affected services.</strong> {esc(', '.join(inc.affected_services))}</p>"
-    yield "<h2>2. Command</h2>\n" + h.facts_table([(k, esc(val)) for k, val in _command(b)])
+    yield "<h2>2. Command</h2>\n" + h.facts_table([(k, esc(val)) for k, val in _command(b)], qt=qt)
     yield "<h2>3. Objectives and exit criteria</h2>\n"
     yield render_markdown(inc.objectives) or (
         "<p class='none'>(none written: agree them at handover)</p>"
@@ -242,7 +242,7 @@ def iter_brief_html(b: Brief, *, qt: bool = False) -> Iterator[str]:
     else:
         rows.append(("Last update", "<strong>none recorded</strong>"))
     rows.append(("Next update due", esc(next_update(b))))
-    yield h.facts_table(rows)
+    yield h.facts_table(rows, qt=qt)
     if b.last_comms:
         yield f"<blockquote>{render_markdown(b.last_comms.text)}</blockquote>"
     yield "<h2>6. What the probes see now</h2>\n"

@@ -1,37 +1,70 @@
 """Measured facts for the brief and the report: the probe picture and measured downtime.
 
-Probe samples (table ``probe_samples``, written by the probe engine) are read
-tolerantly: no table, no rows or odd values simply mean "no probe data". Downtime of
-one (target, vantage) series is the time from each ``down`` sample to the next sample
-of that series (or the end of the period). Per target we report the time it was down
-from any vantage, the time it was down from every vantage that probed it, and which
-vantages saw it down.
+Both come from the probe engine's state changes (``warroom.store.probes.changes``:
+debounced by fail_after/recover_after and kept forever, unlike raw samples). They are
+read tolerantly: no probe tables, no rows or odd values simply mean "no probe data".
+A (target, vantage) series is down from a change to ``down`` until its next change.
+Per target we report the time it was down from any vantage, the time it was down
+from every vantage that probed it, and which vantages saw it down.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from warroom import timeutil
-from warroom.store import handover as hq
 from warroom.store.db import Store
+
+log = logging.getLogger(__name__)
+MAX_CHANGES = 1_000_000
 
 
 @dataclass(frozen=True)
 class Sample:
+    """The current state of one (target, vantage) series: its latest state change."""
+
     target: str
     vantage: str
     status: str
     time: str
     error: str | None = None
     detail: str = ""
-    latency_ms: float | None = None
+
+
+def _all_changes(store: Store) -> list[dict[str, Any]]:
+    """Every state change, oldest first; empty when there is no probe data."""
+    try:
+        from warroom.store import probes
+
+        rows = probes.changes(store, limit=MAX_CHANGES)
+    except Exception:  # tolerant by design: a report must not fail on probe data
+        log.debug("no probe changes readable", exc_info=True)
+        return []
+    out = []
+    for r in rows:
+        try:
+            out.append(
+                {
+                    "time": str(r["time"]),
+                    "target": str(r["target"]),
+                    "vantage": str(r["vantage"]),
+                    "new": str(r["new"]),
+                    "error": r.get("error"),
+                    "detail": str(r.get("detail") or ""),
+                }
+            )
+        except (KeyError, TypeError, AttributeError):
+            continue
+    out.sort(key=lambda c: c["time"])
+    return out
 
 
 @dataclass
 class Picture:
-    """The latest sample per (target, vantage)."""
+    """The latest state per (target, vantage)."""
 
     samples: list[Sample]
 
@@ -57,24 +90,16 @@ class Picture:
 
 
 def probe_picture(store: Store, *, at: str | None = None) -> Picture:
-    rows = hq.latest_probe_samples(store, at_or_before=at)
-    out = []
-    for r in rows:
-        try:
-            out.append(
-                Sample(
-                    target=str(r["target"]),
-                    vantage=str(r["vantage"]),
-                    status=str(r["status"]),
-                    time=str(r["time"]),
-                    error=r["error"],
-                    detail=str(r["detail"] or ""),
-                    latency_ms=r["latency_ms"],
-                )
-            )
-        except (KeyError, IndexError, TypeError):
-            continue
-    return Picture(out)
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in _all_changes(store):
+        if at is None or c["time"] <= at:
+            latest[(c["target"], c["vantage"])] = c
+    return Picture(
+        [
+            Sample(t, v, c["new"], c["time"], c["error"], c["detail"])
+            for (t, v), c in sorted(latest.items())
+        ]
+    )
 
 
 @dataclass
@@ -111,24 +136,19 @@ def measure_downtime(store: Store, start: str, end: str) -> Measurements:
     """Measured downtime per target between ``start`` and ``end`` (stored UTC strings)."""
     m = Measurements(start, end)
     series: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for r in hq.probe_samples_between(store, start, end):
-        try:
-            series.setdefault((str(r["target"]), str(r["vantage"])), []).append(
-                (str(r["time"]), str(r["status"]))
-            )
-        except (KeyError, IndexError, TypeError):
-            continue
+    for c in _all_changes(store):
+        if c["time"] <= end:
+            series.setdefault((c["target"], c["vantage"]), []).append((c["time"], c["new"]))
     by_target: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for (target, vantage), samples in series.items():
-        intervals = []
-        for i, (t, status) in enumerate(samples):
-            if status != "down":
+    for (target, vantage), states in series.items():
+        intervals: list[tuple[str, str]] = []
+        for i, (t, state) in enumerate(states):
+            if state != "down":
                 continue
-            nxt = samples[i + 1][0] if i + 1 < len(samples) else end
-            if intervals and intervals[-1][1] == t:
-                intervals[-1] = (intervals[-1][0], nxt)
-            else:
-                intervals.append((t, nxt))
+            nxt = states[i + 1][0] if i + 1 < len(states) else end
+            a, b = max(t, start), min(nxt, end)
+            if a < b:
+                intervals.append((a, b))
         by_target.setdefault(target, {})[vantage] = intervals
     for target, per_v in sorted(by_target.items()):
         events: list[tuple[str, int]] = []
@@ -146,14 +166,13 @@ def measure_downtime(store: Store, start: str, end: str) -> Measurements:
                     all_s += span
             active += delta
             prev = t
-        down = sorted(v for v, ivs in per_v.items() if ivs)
         starts = [a for ivs in per_v.values() for a, _ in ivs]
         ends = [b for ivs in per_v.values() for _, b in ivs]
         m.targets.append(
             TargetDowntime(
                 target=target,
                 vantages=sorted(per_v),
-                down_vantages=down,
+                down_vantages=sorted(v for v, ivs in per_v.items() if ivs),
                 down_any_s=any_s,
                 down_all_s=all_s,
                 first_down=min(starts) if starts else None,

@@ -89,10 +89,11 @@ def page_end(v: ExportView) -> str:
     )
 
 
-def facts_table(rows: list[tuple[str, str]]) -> str:
+def facts_table(rows: list[tuple[str, str]], *, qt: bool = False) -> str:
     """Rows of (label, already-escaped HTML)."""
     body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f"<table class='facts'>{body}</table>\n"
+    attrs = " cellspacing='0' cellpadding='2'" if qt else ""
+    return f"<table class='facts'{attrs}>{body}</table>\n"
 
 
 def incident_facts(v: ExportView) -> list[tuple[str, str]]:
@@ -140,7 +141,7 @@ def entry_html(e: Entry, c: Clock, *, with_day: bool = False, qt: bool = False) 
     kind = esc(e.kind)
     meta = (
         f"<span class='t'>{esc(when)}</span>{utc} · <span class='kind k-{kind}'>{kind}</span>"
-        f" · {esc(e.author)}{tags}{rev}{''.join(badges)}"
+        f" · {esc(e.author)}{tags}{rev} {' '.join(badges)}"
     )
     if qt:
         bg = " bgcolor='#fff8c5'" if e.pinned else (" bgcolor='#f6f8fa'" if e.hidden else "")
@@ -164,7 +165,7 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
     inc, c = v.incident, v.clock
     yield page_start(f"Incident: {inc.title}", qt=qt)
     yield f"<h1>Incident: {esc(inc.title)}</h1>\n"
-    yield facts_table(incident_facts(v))
+    yield facts_table(incident_facts(v), qt=qt)
     for title, text in (
         ("Summary", inc.summary),
         ("Impact", inc.impact),

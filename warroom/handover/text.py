@@ -46,7 +46,7 @@ _BAD_SCHEME = r"(?:javascript|vbscript|data|file)\s*:"
 
 # Text that markdown-it would render as a single plain paragraph.
 _NEEDS_MARKDOWN = re.compile(
-    r"[\\`*_\[\]<>&!~|\n\r\t]|^ *(?:[-+*>#=]|\d{1,9}[.)])(?: |$)|^ {4}|^ *$"
+    r"[\\`*_\[\]<>&!~|\n\r\t\xa0]|^ *(?:[-+*>#=]|\d{1,9}[.)])(?: |$)|^ {4}|^\s*$"
 )
 
 
@@ -85,8 +85,8 @@ def sanitize(fragment: str) -> str:
 def render_markdown(text: str) -> str:
     """Entry Markdown as safe HTML (see the module docstring)."""
     if not _NEEDS_MARKDOWN.search(text):
-        stripped = text.strip(" ")
-        return f"<p>{html.escape(stripped)}</p>\n" if stripped else ""
+        stripped = text.strip()
+        return f"<p>{html.escape(stripped, quote=False)}</p>\n" if stripped else ""
     return sanitize(md_parser().render(text))
 
 

@@ -63,45 +63,6 @@ def count_hidden(store: Store, incident: str) -> int:
     return int(row[0]) if row else 0
 
 
-def has_table(store: Store, name: str) -> bool:
-    return (
-        store.query_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-        is not None
-    )
-
-
-def latest_probe_samples(store: Store, *, at_or_before: str | None = None) -> list[sqlite3.Row]:
-    """The newest sample per (target, vantage); empty when there are none (or no table)."""
-    if not has_table(store, "probe_samples"):
-        return []
-    where, params = "", []
-    if at_or_before:
-        where, params = "WHERE time <= ?", [at_or_before]
-    try:
-        return store.query(
-            "SELECT target, vantage, check_kind, status, latency_ms, error, detail, address, "
-            "max(time) AS time FROM probe_samples "
-            f"{where} GROUP BY target, vantage ORDER BY target, vantage",
-            params,
-        )
-    except sqlite3.Error:
-        return []
-
-
-def probe_samples_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
-    """Samples in [start, end], ordered per series; tolerant of a missing table."""
-    if not has_table(store, "probe_samples"):
-        return []
-    try:
-        return store.query(
-            "SELECT time, target, vantage, status FROM probe_samples "
-            "WHERE time >= ? AND time <= ? ORDER BY target, vantage, time",
-            (start, end),
-        )
-    except sqlite3.Error:
-        return []
-
-
 # -- merging (import) ------------------------------------------------------------------
 
 
