@@ -1,0 +1,252 @@
+"""The dashboard pane without the engine: batches in, words, colours, gate, link, notices."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from dashboard_support import BOARD, change, config, later, make_ctx, result
+
+from warroom.domain.probes import State, Status
+from warroom.probes import GateStatus
+from warroom.services.timeline import Timeline
+from warroom.store import probes as probe_store
+from warroom.store import timeline as tq
+from warroom.ui.dashboard import DashboardPane, notify
+from warroom.ui.dashboard.model import COL_TARGET
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def pane(qtbot, store, tmp_path: Path) -> DashboardPane:
+    ctx = make_ctx(store, tmp_path)
+    p = DashboardPane(ctx, engine_factory=None)
+    qtbot.addWidget(p)
+    p.apply_config(config())
+    p.resize(1200, 700)
+    yield p
+    p.stop()
+
+
+def feed(qtbot, pane: DashboardPane, results=(), changes=(), gate=None) -> None:
+    """Deliver like the engine: from another thread, through the bridge."""
+
+    def engine() -> None:
+        if results:
+            pane.bridge.on_results(list(results))
+        if changes:
+            pane.bridge.on_changes(list(changes))
+        if gate is not None:
+            pane.bridge.on_gate(gate)
+
+    before = pane.bridge.flushes
+    t = threading.Thread(target=engine)
+    t.start()
+    t.join()
+    qtbot.waitUntil(lambda: pane.bridge.flushes > before, timeout=2000)
+
+
+def outage(qtbot, pane: DashboardPane) -> None:
+    down = result("www", "isp-b", Status.DOWN, error="dns_servfail", detail="SERVFAIL from 127.0.0.1:5302")
+    feed(
+        qtbot,
+        pane,
+        [result("www", "system", latency=42), result("www", "isp-a", latency=38), down],
+        [
+            change("www", "system", State.PENDING, State.UP),
+            change("www", "isp-a", State.PENDING, State.UP),
+            change("www", "isp-b", State.UP, State.DOWN, down),
+        ],
+    )
+
+
+def test_batches_from_the_engine_thread_update_cells_headline_and_counts(qtbot, pane) -> None:
+    outage(qtbot, pane)
+    m = pane.model
+    assert m.index(m.row_of("www"), m.vantage_column("isp-b")).data() == "DOWN dns_servfail"
+    assert m.index(m.row_of("www"), m.vantage_column("system")).data() == "UP 42 ms"
+    assert pane.headline.text() == "www: down via isp-b; up via system, isp-a"
+    assert not pane.headline.isHidden()
+    assert pane.counts.text() == "1 down · 2 pending"
+    assert pane.proxy.index(0, COL_TARGET).data() == "www"  # worst first
+
+
+def test_gate_banner_is_loud_when_offline_and_gone_when_back(qtbot, pane) -> None:
+    assert pane.gate_banner.isHidden()
+    feed(qtbot, pane, gate=GateStatus(False, later(0), "no network route (IPv4: Network is unreachable)"))
+    assert not pane.gate_banner.isHidden()
+    text = pane.gate_banner.text()
+    assert text.startswith("THIS WORKSTATION IS OFFLINE since ")
+    assert "no network route" in text and "not marked down" in text
+    feed(qtbot, pane, gate=GateStatus(True, later(60), "network route present"))
+    assert pane.gate_banner.isHidden()
+
+
+def test_state_changes_reach_the_active_incident(qtbot, pane, store) -> None:
+    tl = Timeline(store)
+    inc = tl.new_incident("Hosting network outage").id
+    pane.ctx.set_active_incident(inc, "Hosting network outage")
+    outage(qtbot, pane)
+    probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
+    assert len(probes) == 1
+    assert probes[0].text.startswith("www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5302)")
+    assert probes[0].text.endswith("Now: www: down via isp-b; up via system, isp-a")
+    assert tl.incident(inc).affected_services == ("www",)
+    assert [e["source"] for e in tq.evidence(store, inc)] == ["www/isp-b"]
+    # The setting: off writes nothing, and it is remembered.
+    pane.link_box.setCurrentIndex(pane.link_box.findData("off"))
+    assert pane.ctx.settings.value("dashboard/incident_link") == "off"
+    feed(qtbot, pane, changes=[change("www", "isp-b", State.DOWN, State.UP, at=later(60))])
+    assert len([e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]) == 1
+    # all changes: a degradation is news too.
+    pane.link_box.setCurrentIndex(pane.link_box.findData("all"))
+    feed(qtbot, pane, changes=[change("www", "system", State.UP, State.DEGRADED, at=later(90))])
+    texts = [e.text for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
+    assert texts[-1].startswith("www DEGRADED via system")
+
+
+def test_no_active_incident_writes_nothing(qtbot, pane, store) -> None:
+    tl = Timeline(store)
+    inc = tl.new_incident("not active").id
+    outage(qtbot, pane)
+    assert [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"] == []
+
+
+def test_notices_when_a_target_goes_down_and_recovers(qtbot, pane) -> None:
+    outage(qtbot, pane)
+    assert [n.title for n in pane.notifier.shown] == ["www is DOWN"]
+    assert pane.notifier.shown[0].message == "www: down via isp-b (dns_servfail)"
+    # A second vantage going down is the same outage: no new notice.
+    feed(qtbot, pane, changes=[change("www", "isp-a", State.UP, State.DOWN, at=later(20))])
+    assert len(pane.notifier.shown) == 1
+    # One vantage back, one still down: not recovered yet.
+    feed(qtbot, pane, changes=[change("www", "isp-b", State.DOWN, State.UP, at=later(30))])
+    assert len(pane.notifier.shown) == 1
+    feed(qtbot, pane, changes=[change("www", "isp-a", State.DOWN, State.UP, at=later(40))])
+    assert [n.title for n in pane.notifier.shown] == ["www is DOWN", "www recovered"]
+    assert not pane.notifier.available  # offscreen: no tray, and nothing broke
+    pane.notify_box.setChecked(False)
+    feed(qtbot, pane, changes=[change("mail", "system", State.UP, State.DOWN, at=later(50))])
+    assert len(pane.notifier.shown) == 2
+
+
+def test_notice_decision_logic_groups_bursts() -> None:
+    none: set[str] = set()
+    cs = [change(f"t{i}", "system", State.UP, State.DOWN) for i in range(5)]
+    out = notify.decide(cs, lambda t: none, lambda t: {"system"})
+    assert len(out) == 1 and out[0].down
+    assert out[0].title == "5 targets are DOWN"
+    assert out[0].message == "t0, t1, t2, t3, t4"
+    few = notify.decide(cs[:2], lambda t: none, lambda t: {"system"})
+    assert [n.title for n in few] == ["t0 is DOWN", "t1 is DOWN"]
+    back = [change("t0", "system", State.DOWN, State.DEGRADED)]
+    assert [n.title for n in notify.decide(back, lambda t: {"system"}, lambda t: none)] == [
+        "t0 recovered"
+    ]
+    assert notify.decide([change("t0", "system", State.UP, State.DEGRADED)], lambda t: none, lambda t: none) == []
+
+
+def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> None:
+    samples = [
+        result("www", "isp-b", latency=30 + k, at=later(k * 10)) for k in range(9)
+    ] + [
+        result("www", "isp-b", Status.DOWN, error="dns_servfail",
+               detail="www.example.test: SERVFAIL from 127.0.0.1:5302", at=later(90), address=None)
+    ]  # fmt: skip
+    probe_store.write_batch(store, samples, [])
+    feed(qtbot, pane, samples, [change("www", "isp-b", State.UP, State.DOWN, samples[-1], at=later(90))])
+    pane.select_cell("www", "isp-b")
+    d = pane.detail
+    assert d.title.text().startswith("www via isp-b: DOWN dns_servfail since ")
+    assert "Detail: www.example.test: SERVFAIL from 127.0.0.1:5302" in d.facts.text()
+    assert d.results.rowCount() == 10
+    assert d.results.index(0, 3).data() == "dns_servfail"  # newest first
+    assert d.results.index(0, 4).data() == "www.example.test: SERVFAIL from 127.0.0.1:5302"
+    assert d.results.index(1, 2).data() == "38 ms"
+    # The samples are from 2026-11-24; "now" is later, so the windows may be empty or not,
+    # but the label always says both windows in words.
+    assert d.uptime.text().startswith("Uptime: last hour ")
+    assert "last 24 h" in d.uptime.text()
+    assert len(d.chart.points) == 10 and d.chart.points[-1].latency_ms is None
+    # Live updates refresh the title without re-querying.
+    feed(qtbot, pane, changes=[change("www", "isp-b", State.DOWN, State.UP, at=later(100))])
+    assert d.title.text().startswith("www via isp-b: UP")
+
+
+def test_probe_now_reaches_the_engine(qtbot, store, tmp_path) -> None:
+    calls: list[object] = []
+
+    class Engine:  # records what the pane asks; the real engine is in the seed test
+        def __init__(self, cfg, **kw):
+            calls.append(("new", sorted(kw)))
+
+        def start(self):
+            calls.append("start")
+
+        def snapshot(self):
+            return []
+
+        def gate(self):
+            return GateStatus(None, None, "not checked yet")
+
+        def probe_now(self, target=None):
+            calls.append(("probe_now", target))
+
+        def update_config(self, cfg):
+            calls.append(("update", len(cfg.targets)))
+
+        def stop(self):
+            calls.append("stop")
+
+    p = DashboardPane(make_ctx(store, tmp_path), engine_factory=Engine)
+    qtbot.addWidget(p)
+    p.apply_config(config())
+    p.probe_all_btn.click()
+    p.select_cell("www", "isp-a")
+    p.probe_one_btn.click()
+    p.apply_config(config(BOARD.split("[[target]]\nname = \"api\"")[0]))
+    p.stop()
+    assert calls == [
+        ("new", ["on_changes", "on_gate", "on_results", "store"]),
+        "start",
+        ("probe_now", None),
+        ("probe_now", "www"),
+        ("update", 2),
+        "stop",
+    ]
+    assert p.model.rowCount() == 2
+
+
+def test_bad_workspace_file_keeps_the_old_config_and_says_where(qtbot, pane, tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[target]]\nname = "www"\nurl = "ftp://x/"\n', encoding="utf-8")
+    assert not pane.load_file(bad)
+    assert not pane.file_problem.isHidden()
+    assert "bad.toml:3" in pane.file_problem.text()
+    assert pane.model.rowCount() == 3  # still probing the previous config
+    assert pane.editor.current_line() == 3
+    good = tmp_path / "good.toml"
+    good.write_text('[[target]]\nname = "www"\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    assert pane.load_file(good)
+    assert pane.file_problem.isHidden()
+    assert pane.model.rowCount() == 1
+
+
+def test_render_has_no_clipped_state_text(qtbot, pane, tmp_path) -> None:
+    outage(qtbot, pane)
+    pane.show()
+    qtbot.waitExposed(pane)
+    t = pane.table
+    m = pane.model
+    fm = t.fontMetrics()
+    for v in m.vantages:
+        col = m.vantage_column(v)
+        # The widest words a cell says fit its column (bold font: +15 % margin).
+        assert t.columnWidth(col) >= fm.horizontalAdvance("DOWN dns_servfail") * 1.15
+    img = tmp_path / "dash.png"
+    assert pane.grab().save(str(img))
+    assert img.stat().st_size > 1000
+    assert json.dumps(m.summaries())  # plain strings
