@@ -174,6 +174,9 @@ def test_restore_over_a_damaged_database_replaces_the_file(data_dir: Path) -> No
     assert result.side_copy is not None
     assert result.side_copy.read_bytes() == b"garbage that was once a database" * 100
     assert _value(data_dir, "k") == "good"
+    conn = sqlite3.connect(live)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
 
 
 def test_snapshotter_only_snapshots_changes(store: Store) -> None:

@@ -293,6 +293,12 @@ def _install(snapshot: Path, live: Path) -> str:
         for suffix in ("-wal", "-shm"):
             live.with_name(live.name + suffix).unlink(missing_ok=True)
         os.replace(part, live)
+        conn = connect(live)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # a VACUUM INTO copy is not in WAL mode
+            quick_check(conn, live)
+        finally:
+            conn.close()
         return "file-replace"
     finally:
         src.close()
