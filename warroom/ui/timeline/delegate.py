@@ -54,7 +54,7 @@ DOC_CACHE = 300
 class SafeDocument(QTextDocument):
     """A text document that refuses to load any resource (images, style sheets)."""
 
-    def loadResource(self, type: int, name: QUrl | str) -> Any:  # noqa: A002
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
         return None
 
 

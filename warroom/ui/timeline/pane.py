@@ -126,6 +126,9 @@ class ChoiceCombo(QComboBox):
 class TimelinePane(QWidget):
     """The incident timeline of the active incident. ``TimelinePane(ctx)``."""
 
+    view: QTreeView
+    model: TimelineModel
+
     def __init__(
         self,
         ctx: UiContext,
@@ -315,8 +318,8 @@ class TimelinePane(QWidget):
             "new_incident": self.new_incident,
             "pick_incident": self.header.picker.setFocus,
             "edit_incident": self.edit_incident,
-            "undo": self.undo_stack.undo,
-            "redo": self.undo_stack.redo,
+            "undo": self.undo,
+            "redo": self.redo,
         }
         window = self.ctx.actions
         for key, text, keys, scope in SHORTCUTS:
@@ -347,7 +350,7 @@ class TimelinePane(QWidget):
         if "find" in acts:
             acts["find"].setEnabled(True)
             acts["find"].triggered.connect(self.focus_search)
-        for key, fn in (("undo", self.undo_stack.undo), ("redo", self.undo_stack.redo)):
+        for key, fn in (("undo", self.undo), ("redo", self.redo)):
             if key in acts:
                 acts[key].triggered.connect(fn)
         self._undo_state()
@@ -520,7 +523,9 @@ class TimelinePane(QWidget):
         filtered = flt is not None and (
             flt.search or flt.kinds or flt.tag or flt.author or flt.pinned_only
         )
-        self.count_label.setText(f"{n:,} {'match' if filtered else 'entr'}{'es' if filtered else ('y' if n == 1 else 'ies')}")
+        nouns = ("match", "matches") if filtered else ("entry", "entries")
+        noun = nouns[0] if n == 1 else nouns[1]
+        self.count_label.setText(f"{n:,} {noun}")
 
     # -- live updates -------------------------------------------------------------------
 
@@ -584,7 +589,9 @@ class TimelinePane(QWidget):
             self.view.setCurrentIndex(self.model.index(row, COL_TEXT))
         trow = self.model.row_of(top) if top else None
         if trow is not None:
-            self.view.scrollTo(self.model.index(trow, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+            self.view.scrollTo(
+                self.model.index(trow, 0), QAbstractItemView.ScrollHint.PositionAtTop
+            )
 
     def _range_changed(self, _lo: int, hi: int) -> None:
         if self._tail:
@@ -715,6 +722,15 @@ class TimelinePane(QWidget):
             ix = self.model.index(ix.row(), column)
             self.view.setCurrentIndex(ix)
             self.view.edit(ix)
+
+    def undo(self) -> None:
+        """Undo the last write of this pane (by appending; see undo.py)."""
+        self.undo_stack.undo()
+        self.refresh()
+
+    def redo(self) -> None:
+        self.undo_stack.redo()
+        self.refresh()
 
     def toggle_pin(self) -> None:
         e = self.selected_entry()
