@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
-from dashboard_support import change, result, later
+from dashboard_support import change, later, result
 from PySide6.QtCore import QCoreApplication, QThread
 
 from warroom.domain.probes import State, Status
@@ -28,7 +29,9 @@ def test_results_from_a_worker_thread_arrive_on_the_ui_thread_batched(qtbot) -> 
         # 200 callbacks of 3 results over about 0.6 s, like a busy engine would not do
         # (it batches itself) but a misbehaving one might.
         for k in range(200):
-            bridge.on_results([result("www", v, latency=float(k), at=later(k)) for v in ("a", "b", "c")])
+            bridge.on_results(
+                [result("www", v, latency=float(k), at=later(k)) for v in ("a", "b", "c")]
+            )
             called_in_worker.append(bool(got))  # never delivered synchronously here
             time.sleep(0.003)
 
@@ -43,7 +46,7 @@ def test_results_from_a_worker_thread_arrive_on_the_ui_thread_batched(qtbot) -> 
     # Batched: about one delivery per 0.2 s, not one per callback.
     assert len(got) <= elapsed / 0.2 + 2, (len(got), elapsed)
     assert len(got) >= 2
-    gaps = [b[2] - a[2] for a, b in zip(got, got[1:], strict=False)]
+    gaps = [b[2] - a[2] for a, b in itertools.pairwise(got)]
     assert min(gaps) >= 0.18, gaps
     assert bridge.flushes == len(got)
 

@@ -11,7 +11,7 @@ from warroom import workspace_file
 from warroom.ui.dashboard import DashboardPane
 from warroom.ui.dashboard.editor import WorkspaceEditor
 
-BAD_KEY = BOARD.replace('degraded_ms = 1000', 'degraded_ms = 1000\nfail_afterr = 3')
+BAD_KEY = BOARD.replace("degraded_ms = 1000", "degraded_ms = 1000\nfail_afterr = 3")
 BAD_SCHEME = BOARD.replace("tcp://mail.example.test:25", "gopher://mail.example.test/")
 
 
@@ -43,7 +43,7 @@ def test_points_at_the_bad_line(qtbot, editor, text: str, needle: str) -> None:
         want = [i for i, ln in enumerate(text.splitlines(), 1) if needle in ln][1]
     assert editor.problems[0].line == want
     assert editor.list.item(0).text().startswith(f"line {want}: ")
-    assert [s.cursor.blockNumber() + 1 for s in editor.edit.extraSelections()][0] == want
+    assert editor.edit.extraSelections()[0].cursor.blockNumber() + 1 == want
     assert not editor.apply_btn.isEnabled()
     assert f"line {want}" in editor.status.text()
     editor.list.itemClicked.emit(editor.list.item(0))

@@ -50,7 +50,9 @@ def feed(qtbot, pane: DashboardPane, results=(), changes=(), gate=None) -> None:
 
 
 def outage(qtbot, pane: DashboardPane) -> None:
-    down = result("www", "isp-b", Status.DOWN, error="dns_servfail", detail="SERVFAIL from 127.0.0.1:5302")
+    down = result(
+        "www", "isp-b", Status.DOWN, error="dns_servfail", detail="SERVFAIL from 127.0.0.1:5302"
+    )
     feed(
         qtbot,
         pane,
@@ -76,7 +78,11 @@ def test_batches_from_the_engine_thread_update_cells_headline_and_counts(qtbot, 
 
 def test_gate_banner_is_loud_when_offline_and_gone_when_back(qtbot, pane) -> None:
     assert pane.gate_banner.isHidden()
-    feed(qtbot, pane, gate=GateStatus(False, later(0), "no network route (IPv4: Network is unreachable)"))
+    feed(
+        qtbot,
+        pane,
+        gate=GateStatus(False, later(0), "no network route (IPv4: Network is unreachable)"),
+    )
     assert not pane.gate_banner.isHidden()
     text = pane.gate_banner.text()
     assert text.startswith("THIS WORKSTATION IS OFFLINE since ")
@@ -92,7 +98,9 @@ def test_state_changes_reach_the_active_incident(qtbot, pane, store) -> None:
     outage(qtbot, pane)
     probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
     assert len(probes) == 1
-    assert probes[0].text.startswith("www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5302)")
+    assert probes[0].text.startswith(
+        "www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5302)"
+    )
     assert probes[0].text.endswith("Now: www: down via isp-b; up via system, isp-a")
     assert tl.incident(inc).affected_services == ("www",)
     assert [e["source"] for e in tq.evidence(store, inc)] == ["www/isp-b"]
@@ -146,7 +154,12 @@ def test_notice_decision_logic_groups_bursts() -> None:
     assert [n.title for n in notify.decide(back, lambda t: {"system"}, lambda t: none)] == [
         "t0 recovered"
     ]
-    assert notify.decide([change("t0", "system", State.UP, State.DEGRADED)], lambda t: none, lambda t: none) == []
+    assert (
+        notify.decide(
+            [change("t0", "system", State.UP, State.DEGRADED)], lambda t: none, lambda t: none
+        )
+        == []
+    )
 
 
 def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> None:
@@ -157,7 +170,12 @@ def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> 
                detail="www.example.test: SERVFAIL from 127.0.0.1:5302", at=later(90), address=None)
     ]  # fmt: skip
     probe_store.write_batch(store, samples, [])
-    feed(qtbot, pane, samples, [change("www", "isp-b", State.UP, State.DOWN, samples[-1], at=later(90))])
+    feed(
+        qtbot,
+        pane,
+        samples,
+        [change("www", "isp-b", State.UP, State.DOWN, samples[-1], at=later(90))],
+    )
     pane.select_cell("www", "isp-b")
     d = pane.detail
     assert d.title.text().startswith("www via isp-b: DOWN dns_servfail since ")
@@ -207,7 +225,7 @@ def test_probe_now_reaches_the_engine(qtbot, store, tmp_path) -> None:
     p.probe_all_btn.click()
     p.select_cell("www", "isp-a")
     p.probe_one_btn.click()
-    p.apply_config(config(BOARD.split("[[target]]\nname = \"api\"")[0]))
+    p.apply_config(config(BOARD.split('[[target]]\nname = "api"')[0]))
     p.stop()
     assert calls == [
         ("new", ["on_changes", "on_gate", "on_results", "store"]),

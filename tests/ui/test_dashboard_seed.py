@@ -49,11 +49,20 @@ def test_seed_outage_reads_exactly_right(qtbot, store, seed_scenario, tmp_path: 
         assert cell("isp-a").startswith("UP ") and cell("isp-a").endswith(" ms")
         assert cell("isp-b") == "DOWN dns_servfail"
         # The liar sends us to 127.0.0.2, where nothing listens.
-        assert cell("isp-lie") in ("DOWN refused", "DOWN timeout", "DOWN body_mismatch", "DOWN http_status")
+        assert cell("isp-lie") in (
+            "DOWN refused",
+            "DOWN timeout",
+            "DOWN body_mismatch",
+            "DOWN http_status",
+        )
         from PySide6.QtCore import Qt
 
-        assert cell("isp-b", Qt.ItemDataRole.BackgroundRole).color().name() == STATE_COLOURS["down"][0]
-        assert cell("isp-a", Qt.ItemDataRole.BackgroundRole).color().name() == STATE_COLOURS["up"][0]
+        assert (
+            cell("isp-b", Qt.ItemDataRole.BackgroundRole).color().name() == STATE_COLOURS["down"][0]
+        )
+        assert (
+            cell("isp-a", Qt.ItemDataRole.BackgroundRole).color().name() == STATE_COLOURS["up"][0]
+        )
         assert pane.headline.text() == seed_scenario.summary
         assert pane.proxy.index(0, COL_TARGET).data() == "www"
         # The same words as the engine (and so the command line).

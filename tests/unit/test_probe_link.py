@@ -27,7 +27,15 @@ def change(
 ) -> StateChange:
     status = {State.DOWN: Status.DOWN, State.DEGRADED: Status.DEGRADED}.get(new, Status.UP)
     r = ProbeResult(
-        at, target, vantage, "http", status, latency, error, detail, "192.0.2.10" if not error else None
+        at,
+        target,
+        vantage,
+        "http",
+        status,
+        latency,
+        error,
+        detail,
+        "192.0.2.10" if not error else None,
     )
     return StateChange(at, target, vantage, old, new, r)
 
@@ -93,7 +101,12 @@ def test_down_writes_one_probe_entry_with_evidence_and_affects_the_service(
 def test_entry_meta_holds_the_evidence(timeline: Timeline, store: object) -> None:
     inc = timeline.new_incident("x").id
     res = ProbeLink(timeline, LinkMode.ALL).handle(
-        inc, [change("mail", "system", State.UP, State.DOWN, error="timeout", detail="no answer in 5 s")]
+        inc,
+        [
+            change(
+                "mail", "system", State.UP, State.DOWN, error="timeout", detail="no answer in 5 s"
+            )
+        ],
     )
     row = store.query_one("SELECT meta FROM entries WHERE id = ?", (res.entries[0],))  # type: ignore[attr-defined]
     import json
@@ -113,7 +126,8 @@ def test_recovery_is_logged_but_affected_services_are_kept(timeline: Timeline) -
     link.handle(inc, [change("www", "isp-b", State.UP, State.DOWN, error="reset")])
     assert timeline.incident(inc).affected_services == ("mail", "www")
     res = link.handle(
-        inc, [change("www", "isp-b", State.DOWN, State.UP, latency=33, at=T0 + timedelta(minutes=7))]
+        inc,
+        [change("www", "isp-b", State.DOWN, State.UP, latency=33, at=T0 + timedelta(minutes=7))],
     )
     assert timeline.entry(res.entries[0]).text == "www recovered (UP) via isp-b (33 ms)"
     assert res.affected_added == []

@@ -87,7 +87,11 @@ def _why(c: StateChange) -> str:
 
 def entry_text(target: str, new: State, changes: list[StateChange], summary: str = "") -> str:
     recovered = all(c.old is State.DOWN for c in changes) and new is not State.DOWN
-    head = f"{target} recovered ({new.value.upper()})" if recovered else f"{target} {new.value.upper()}"
+    head = (
+        f"{target} recovered ({new.value.upper()})"
+        if recovered
+        else f"{target} {new.value.upper()}"
+    )
     parts = []
     for c in changes:
         bits = [b for b in (_why(c), "flapping" if c.flapping else "") if b]

@@ -37,15 +37,15 @@ class CellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected and index.data(Qt.ItemDataRole.BackgroundRole) is not None:
             opt = QStyleOptionViewItem(option)
-            opt.state &= ~QStyle.StateFlag.State_Selected  # type: ignore[attr-defined]
+            opt.state &= ~QStyle.StateFlag.State_Selected
             super().paint(painter, opt, index)
             painter.save()
-            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)  # type: ignore[attr-defined]
+            pen = QPen(option.palette.color(QPalette.ColorRole.Highlight), 3)
             painter.setPen(pen)
-            painter.drawRect(QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5))  # type: ignore[attr-defined]
+            painter.drawRect(QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5))
             painter.restore()
             return
         super().paint(painter, option, index)
@@ -61,13 +61,13 @@ class SparklineDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        style = option.widget.style() if option.widget else None  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else None
         if style is not None:
             style.drawPrimitive(
                 QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
-            )  # type: ignore[attr-defined]
+            )
         series: dict[str, Sequence[float | None]] = index.data(LatenciesRole) or {}
-        rect = QRectF(option.rect).adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
         if rect.width() < 10 or rect.height() < 6 or not series:
             return
         values = [v for s in series.values() for v in s if v is not None]

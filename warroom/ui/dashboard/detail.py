@@ -48,7 +48,9 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._records: list[dict[str, Any]] = []
-        self._brushes = {k: (QBrush(QColor(b)), QBrush(QColor(f))) for k, (b, f) in STATE_COLOURS.items()}
+        self._brushes = {
+            k: (QBrush(QColor(b)), QBrush(QColor(f))) for k, (b, f) in STATE_COLOURS.items()
+        }
 
     def set_records(self, records: list[dict[str, Any]]) -> None:
         self.beginResetModel()
@@ -61,12 +63,16 @@ class ResultsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(RESULT_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return RESULT_HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or index.row() >= len(self._records):
             return None
         rec = self._records[index.row()]
@@ -179,7 +185,9 @@ class DetailView(QWidget):
         if s.flapping:
             lines.append("Flapping: the state changes often.")
         if s.offline:
-            lines.append("The workstation was offline at the last check: it says nothing about the target.")
+            lines.append(
+                "The workstation was offline at the last check: it says nothing about the target."
+            )
         self.facts.setText("\n".join(lines))
 
     def load_history(self) -> None:

@@ -132,7 +132,9 @@ class WorkspaceEditor(QWidget):
 
     def _ask_open(self) -> None:
         start = str(self.path.parent if self.path else Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Open workspace file", start, "TOML (*.toml);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open workspace file", start, "TOML (*.toml);;All files (*)"
+        )
         if name:
             self.open_file(Path(name))
 
@@ -186,18 +188,21 @@ class WorkspaceEditor(QWidget):
         self.apply_btn.setEnabled(not self.problems)
         if self.problems:
             first = self.problems[0]
-            self._say(f"{_count(self.problems)}; first at line {first.line or '?'}: {first.field or ''} {first.message}".replace("  ", " "), bad=True)
+            what = f"{first.field}: {first.message}" if first.field else first.message
+            self._say(
+                f"{_count(self.problems)}; first at line {first.line or '?'}: {what}", bad=True
+            )
         else:
             self._say("The file is valid.")
         return not self.problems
 
     def _mark(self, line: int) -> QTextEdit.ExtraSelection:
         sel = QTextEdit.ExtraSelection()
-        sel.format.setBackground(QColor(198, 40, 40, 60))  # type: ignore[attr-defined]
-        sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)  # type: ignore[attr-defined]
+        sel.format.setBackground(QColor(198, 40, 40, 60))
+        sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         block = self.edit.document().findBlockByNumber(line - 1)
         cur = QTextCursor(block)
-        sel.cursor = cur  # type: ignore[attr-defined]
+        sel.cursor = cur
         return sel
 
     def _jump(self, item: QListWidgetItem) -> None:

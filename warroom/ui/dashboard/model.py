@@ -280,13 +280,12 @@ class DashboardModel(QAbstractTableModel):
         # proxy re-sorts only the rows that really changed.
         ordered = sorted(rows)
         start = prev = ordered[0]
-        for i in [*ordered[1:], None]:
-            if i is not None and i == prev + 1:
-                prev = i
-                continue
-            self.dataChanged.emit(self.index(start, 0), self.index(prev, last_col))
-            if i is not None:
-                start = prev = i
+        for i in ordered[1:]:
+            if i != prev + 1:
+                self.dataChanged.emit(self.index(start, 0), self.index(prev, last_col))
+                start = i
+            prev = i
+        self.dataChanged.emit(self.index(start, 0), self.index(prev, last_col))
 
     # -- Qt model API ----------------------------------------------------------------
 
@@ -343,7 +342,7 @@ class DashboardModel(QAbstractTableModel):
             return {v: s.latencies for v, s in row.vantages.items()}
         if FIRST_VANTAGE_COL <= c < self.summary_column:
             return self._vantage_data(row, self._vantages[c - FIRST_VANTAGE_COL], role)
-        if role == VantageRole or role == SeriesRole or role == LastResultRole:
+        if role in (VantageRole, SeriesRole, LastResultRole):
             return None
         if role == StateRole:
             return row.worst
@@ -371,9 +370,11 @@ class DashboardModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._trend_tip(row)
             return None
-        if c == self.summary_column:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return row.summary
+        if c == self.summary_column and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return row.summary
         return None
 
     def _vantage_data(self, row: Row, vantage: str, role: int) -> Any:

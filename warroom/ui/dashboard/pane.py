@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -75,7 +75,11 @@ class DashboardPane(QWidget):
     config_applied = Signal(object)
 
     def __init__(
-        self, ctx: Any, *, engine_factory: EngineFactory | None = default_engine, parent: QWidget | None = None
+        self,
+        ctx: Any,
+        *,
+        engine_factory: EngineFactory | None = default_engine,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard-pane")
@@ -130,7 +134,9 @@ class DashboardPane(QWidget):
         self.file_problem = QLabel("")
         self.file_problem.setObjectName("file-problem")
         self.file_problem.setWordWrap(True)
-        self.file_problem.setStyleSheet("QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }")
+        self.file_problem.setStyleSheet(
+            "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
+        )
         self.file_problem.hide()
 
         self.filter = QLineEdit()
@@ -145,7 +151,9 @@ class DashboardPane(QWidget):
         self.probe_one_btn.clicked.connect(self._probe_selected)
         self.link_box = QComboBox()
         self.link_box.setObjectName("incident-link")
-        self.link_box.setToolTip("Which probe state changes are written to the active incident's timeline")
+        self.link_box.setToolTip(
+            "Which probe state changes are written to the active incident's timeline"
+        )
         for mode, label in LINK_MODE_LABELS.items():
             self.link_box.addItem(f"Timeline: {label}", mode.value)
         self.link_box.setCurrentIndex(
@@ -196,7 +204,6 @@ class DashboardPane(QWidget):
         hdr.setStretchLastSection(True)
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
-        self.table.doubleClicked.connect(lambda _i: self.tabs.setCurrentIndex(0))
         self.empty = QLabel(
             "No workspace file yet: open one (File ▸ Open workspace file…) or write one in "
             "the Workspace file tab, then Apply."
@@ -244,7 +251,10 @@ class DashboardPane(QWidget):
         hdr = self.table.horizontalHeader()
         names = [r.target for r in self.model.rows()] or ["Target"]
         longest = max(names[:2000], key=len)
-        hdr.resizeSection(COL_TARGET, min(260, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 24))
+        hdr.resizeSection(
+            COL_TARGET,
+            min(260, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 24),
+        )
         hdr.resizeSection(COL_STATE, fm.horizontalAdvance("DEGRADED 10 of 10") + icon + 16)
         hdr.resizeSection(COL_SINCE, fm.horizontalAdvance("23h 59m ago") + 16)
         hdr.resizeSection(COL_TREND, 100)
@@ -272,7 +282,9 @@ class DashboardPane(QWidget):
         try:
             cfg = workspace_file.load(path)
         except WorkspaceFileError as exc:
-            self.file_problem.setText(f"Workspace file not used: {exc}. Fix it in the Workspace file tab.")
+            self.file_problem.setText(
+                f"Workspace file not used: {exc}. Fix it in the Workspace file tab."
+            )
             self.file_problem.show()
             if exc.line:
                 self.editor.go_to_line(exc.line)
@@ -299,7 +311,10 @@ class DashboardPane(QWidget):
         self.model.set_config(config, snap)
         self.detail.threshold_ms = config.probe.degraded_ms
         self._size_columns()
-        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder())
+        self.proxy.sort(
+            self.table.horizontalHeader().sortIndicatorSection(),
+            self.table.horizontalHeader().sortIndicatorOrder(),
+        )
         self._update_counts()
         self._update_empty()
         if self.engine is not None:
@@ -338,9 +353,7 @@ class DashboardPane(QWidget):
         if b.changes:
             before = {c.target: self._down_vantages(c.target) for c in b.changes}
             self.model.apply_changes(b.changes)
-            notices = notify.decide(
-                b.changes, lambda t: before.get(t, set()), self._down_vantages
-            )
+            notices = notify.decide(b.changes, lambda t: before.get(t, set()), self._down_vantages)
             if notices:
                 self.notifier.notify(notices)
             self._link(b)
