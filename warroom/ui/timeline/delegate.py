@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QByteArray,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
+    QImage,
     QKeyEvent,
     QPainter,
     QPalette,
@@ -52,10 +54,18 @@ DOC_CACHE = 300
 
 
 class SafeDocument(QTextDocument):
-    """A text document that refuses to load any resource (images, style sheets)."""
+    """A text document that loads no resource: no image, no style sheet, local or remote.
+
+    For images a blank pixel is returned rather than nothing: given nothing, Qt's image
+    handler would fall back to reading the path from disk itself.
+    """
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
-        return None
+        if type == QTextDocument.ResourceType.ImageResource.value:
+            blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+            blank.fill(0)
+            return blank
+        return QByteArray()
 
 
 def entry_html(e: Entry, link_colour: str) -> str:
