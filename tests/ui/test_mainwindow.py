@@ -509,3 +509,16 @@ def test_icons_exist_and_are_crisp_at_any_size() -> None:
         assert ink
         assert (ink[0].lightness() > 128) == light_ink
     appmod.apply_palette(appmod.QApplication.instance(), "auto")  # type: ignore[arg-type]
+
+
+def incident_picking_pane(ctx: UiContext) -> QWidget:
+    ctx.set_active_incident("01JXYZ", "Picked while building")
+    return QWidget()
+
+
+def test_incident_chosen_by_a_pane_while_building_shows(
+    qtbot: QtBot, data_dir: Path, settings_path: Path
+) -> None:
+    spec = PaneSpec("Picker", "timeline", incident_picking_pane, "picks an incident")
+    w = make_window(qtbot, data_dir, settings_path, panes={"picker": spec})
+    assert w.incident_label.text() == "Active incident: Picked while building"

@@ -198,6 +198,11 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_actions()
+        # Connected before the panes exist: a pane may pick an incident while it builds.
+        ctx.active_incident_changed.connect(
+            lambda _id: self.set_active_incident(ctx.active_incident_title)
+        )
+        ctx.workspace_file_changed.connect(lambda _p: self._show_workspace())
         self.docks: dict[str, QDockWidget] = {}
         self._hint = QLabel(
             "All panes are closed or floating.\n"
@@ -218,10 +223,6 @@ class MainWindow(QMainWindow):
         if restore:
             self.restore_layout()
         self._update_hint()
-        ctx.active_incident_changed.connect(
-            lambda _id: self.set_active_incident(ctx.active_incident_title)
-        )
-        ctx.workspace_file_changed.connect(lambda _p: self._show_workspace())
 
     # -- building ----------------------------------------------------------
 
