@@ -37,9 +37,15 @@ bundle: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
 
 bundle-check:
-	./dist/warroom/warroom --version
-	d=$$(mktemp -d) && ./dist/warroom/warroom --data-dir "$$d" doctor; rc=$$?; \
-	  test $$rc -le 1 || { echo "bundled doctor failed (exit $$rc)"; exit 1; }
+	@test -x dist/warroom/warroom || { echo "no bundle in dist/warroom: run make bundle first"; exit 1; }
+	@v=$$(./dist/warroom/warroom --version) && echo "$$v" && \
+	  echo "$$v" | grep -Eq '^warroom [0-9]+[.][0-9]+[.][0-9]+$$' || { echo "bundled --version failed"; exit 1; }
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT; \
+	  ./dist/warroom/warroom --data-dir "$$d" doctor; rc=$$?; \
+	  test $$rc -le 1 || { echo "bundled doctor failed (exit $$rc)"; exit 1; }; \
+	  QT_QPA_PLATFORM=offscreen ./dist/warroom/warroom --data-dir "$$d" --screenshot "$$d/shot.png" --after 0.3 \
+	    && test -s "$$d/shot.png" || { echo "bundled window did not render offscreen"; exit 1; }; \
+	  echo "bundle-check: ok ($$(du -sh dist/warroom | cut -f1))"
 
 clean:
 	rm -rf build dist .mypy_cache .ruff_cache
