@@ -58,7 +58,7 @@ def apply(tl: Timeline, iid: str, ops: list[tuple]) -> None:  # type: ignore[typ
             tl.update_action(actions[o[1] % len(actions)].id, owner=o[2])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops_a=st.lists(op, max_size=6), ops_b=st.lists(op, max_size=6))
 def test_merge_converges_in_any_order_and_is_idempotent(ops_a: list, ops_b: list) -> None:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as tmp:

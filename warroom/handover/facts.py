@@ -185,7 +185,7 @@ def measure_downtime(store: Store, start: str, end: str) -> Measurements:
 # -- wording the measurements contradict -----------------------------------------
 
 DOWNPLAYING = [
-    r"only (?:some|a few|individual|certain|single|isolated)\b[^.\n]{0,60}",
+    r"only (?:some|a few|individual|certain|single|isolated)\b(?:\s+[\w-]+){0,2}",
     r"(?:some|a few|individual|certain|isolated) (?:access |internet |network )?"
     r"(?:providers?|isps?|networks?|users|customers)",
     r"(?:partial|partially|intermittent(?:ly)?|sporadic(?:ally)?|limited) "
@@ -193,7 +193,7 @@ DOWNPLAYING = [
     r"at times (?:made )?(?:harder|difficult|slow)",
     r"made (?:harder|more difficult)",
     r"\b(?:minor|slight) (?:disruption|issue|impact|problem)s?",
-    r"nur (?:über |bei |für )?(?:einzelne|wenige|manche|vereinzelte|einige)\b[^.\n]{0,60}",
+    r"nur (?:über |bei |für )?(?:einzelne|wenige|manche|vereinzelte|einige)\b(?:\s+[\w-]+)?",
     r"(?:einzelne|vereinzelte|wenige|manche) (?:zugangs|internet)?(?:provider|anbieter|netze)",
     r"zeitweise (?:erschwert|eingeschränkt|beeinträchtigt)",
     r"teilweise (?:erreichbar|nicht erreichbar|eingeschränkt|gestört)",
