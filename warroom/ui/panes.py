@@ -54,7 +54,7 @@ PANES: dict[str, PaneSpec] = {
     "dashboard": PaneSpec(
         "Probe dashboard",
         "dashboard",
-        _placeholder("dashboard"),
+        "warroom.ui.dashboard:DashboardPane",
         "Every public service as seen from every vantage point (access provider, "
         "resolver, IPv4/IPv6): up, degraded or down at a glance, with latency and since when.",
         weight=3,

@@ -18,14 +18,15 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTextEdit,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +71,8 @@ class WorkspaceEditor(QWidget):
         self.edit.setTabChangesFocus(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.setMinimumWidth(40)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list = QListWidget()
         self.list.setObjectName("workspace-problems")
@@ -84,11 +87,9 @@ class WorkspaceEditor(QWidget):
         self.save_btn.clicked.connect(self.save)
         self.save_as_btn.clicked.connect(self._ask_save_as)
         self.apply_btn.clicked.connect(self.apply)
-        buttons = QHBoxLayout()
-        for b in (self.open_btn, self.save_btn, self.save_as_btn):
+        buttons = QToolBar()  # folds behind its extension button in a narrow dock
+        for b in (self.open_btn, self.save_btn, self.save_as_btn, self.apply_btn):
             buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.apply_btn)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.edit)
         split.addWidget(self.list)
@@ -96,7 +97,7 @@ class WorkspaceEditor(QWidget):
         split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(buttons)
+        lay.addWidget(buttons)
         lay.addWidget(self.status)
         lay.addWidget(split, 1)
         self._timer = QTimer(self)

@@ -19,14 +19,18 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -177,13 +181,21 @@ class DashboardPane(QWidget):
         self.headline.hide()
         self.counts = QLabel("")
         self.counts.setObjectName("dashboard-counts")
+        # Narrow docks must stay possible: the filter and counts shrink, the toolbar
+        # folds its rest behind its extension button.
+        self.filter.setMinimumWidth(60)
+        self.counts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.link_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.link_box.setMinimumContentsLength(12)
         bar = QHBoxLayout()
-        bar.addWidget(self.filter, 2)
-        bar.addWidget(self.probe_all_btn)
-        bar.addWidget(self.probe_one_btn)
-        bar.addWidget(self.link_box)
-        bar.addWidget(self.notify_box)
-        bar.addWidget(self.counts, 1)
+        bar.addWidget(self.filter, 3)
+        bar.addWidget(self.counts, 2)
+        tools = QToolBar()
+        tools.setObjectName("dashboard-tools")
+        for w in (self.probe_all_btn, self.probe_one_btn, self.link_box, self.notify_box):
+            tools.addWidget(w)
 
         self.table = QTableView()
         self.table.setObjectName("dashboard-table")
@@ -228,10 +240,15 @@ class DashboardPane(QWidget):
         tl.addWidget(self.empty)
         tl.addWidget(self.table, 1)
         split.addWidget(top)
-        split.addWidget(self.detail)
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setWidget(self.detail)
+        split.addWidget(detail_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         sl.addLayout(bar)
+        sl.addWidget(tools)
         sl.addWidget(self.headline)
         sl.addWidget(split, 1)
         self.tabs = QTabWidget()
