@@ -5,7 +5,9 @@ Each run is a fresh ``python -m warroom`` on a fresh empty workspace. The app pr
 ``WARROOM_EXIT_AFTER_FIRST_PAINT=1`` and quits; CLOCK_MONOTONIC is system-wide, so
 the difference to our own clock before ``Popen`` is the user-visible start time.
 
-Goals (issue 2): window < 0.8 s, --version < 0.3 s (medians of 5, on 2 cores).
+Goals (issue 2): window < 0.8 s, --version < 0.3 s (medians of 5, on 2 cores). The
+panes are built right after the first frame; "panes built and painted" says when the
+window is complete (``panes-ready``), for information.
 Offscreen always; under Xvfb too when it is installed (the real xcb plugin).
 """
 
@@ -33,7 +35,8 @@ def base_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def first_paint(env: dict[str, str], tmp: Path, i: int) -> float:
+def first_paint(env: dict[str, str], tmp: Path, i: int) -> tuple[float, float]:
+    """(first frame, panes built and painted), seconds after Popen."""
     env = {**env, "WARROOM_EXIT_AFTER_FIRST_PAINT": "1"}
     t0 = time.monotonic()
     proc = subprocess.run(
@@ -43,10 +46,17 @@ def first_paint(env: dict[str, str], tmp: Path, i: int) -> float:
         text=True,
         timeout=60,
     )
-    for line in proc.stdout.splitlines():
-        if line.startswith("first-paint "):
-            return float(line.split()[1]) - t0
-    raise SystemExit(f"no first-paint line (exit {proc.returncode}): {proc.stderr.strip()}")
+    marks = dict(line.split() for line in proc.stdout.splitlines() if line.count(" ") == 1)
+    if "first-paint" not in marks or "panes-ready" not in marks:
+        raise SystemExit(f"no timing lines (exit {proc.returncode}): {proc.stderr.strip()}")
+    return float(marks["first-paint"]) - t0, float(marks["panes-ready"]) - t0
+
+
+def window_runs(name: str, env: dict[str, str], tmp: Path, base: int) -> bool:
+    runs = [first_paint(env, tmp, base + i) for i in range(RUNS)]
+    ok = report(f"first painted window ({name})", [r[0] for r in runs], GOAL_WINDOW)
+    report(f"panes built and painted ({name})", [r[1] for r in runs], float("inf"))
+    return ok
 
 
 def version(env: dict[str, str]) -> float:
@@ -83,8 +93,10 @@ def report(name: str, times: list[float], goal: float) -> bool:
     med = statistics.median(times)
     ok = med < goal
     runs = " ".join(f"{t:.3f}" for t in times)
-    verdict = "ok" if ok else "MISSED"
-    print(f"{name:34s} median {med:.3f} s  (goal < {goal} s: {verdict})  runs: {runs}")
+    verdict = (
+        "no goal" if goal == float("inf") else f"goal < {goal} s: " + ("ok" if ok else "MISSED")
+    )
+    print(f"{name:40s} median {med:.3f} s  ({verdict})  runs: {runs}")
     return ok
 
 
@@ -97,11 +109,7 @@ def main() -> int:
 
         off = {**env, "QT_QPA_PLATFORM": "offscreen"}
         first_paint(off, tmp, 99)
-        ok &= report(
-            "first painted window (offscreen)",
-            [first_paint(off, tmp, i) for i in range(RUNS)],
-            GOAL_WINDOW,
-        )
+        ok &= window_runs("offscreen", off, tmp, 0)
 
         x = start_xvfb()
         if x is None:
@@ -112,11 +120,7 @@ def main() -> int:
                 xenv = {**env, "DISPLAY": display}
                 xenv.pop("QT_QPA_PLATFORM", None)
                 xenv.pop("WAYLAND_DISPLAY", None)
-                ok &= report(
-                    "first painted window (Xvfb, xcb)",
-                    [first_paint(xenv, tmp, 10 + i) for i in range(RUNS)],
-                    GOAL_WINDOW,
-                )
+                ok &= window_runs("Xvfb, xcb", xenv, tmp, 10)
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)

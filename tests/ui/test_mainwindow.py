@@ -245,8 +245,8 @@ def test_clock_shows_local_and_utc(
         assert text.index("CET") < text.index("UTC")
         # Just after midnight locally, before it in UTC: the UTC date is shown too.
         w.clock.refresh(datetime(2026, 11, 24, 23, 30, 0, tzinfo=UTC))
-        assert "Wed 25 Nov  00:30:00 CET" in w.clock.text()
-        assert "Tue 24 Nov  23:30:00 UTC" in w.clock.text()
+        assert "Wed 25 Nov 00:30:00 CET" in w.clock.text()
+        assert "Tue 24 Nov 23:30:00 UTC" in w.clock.text()
         assert "2026-11-24T23:30:00Z" in w.clock.toolTip()
         # And it ticks by itself.
         w.clock._tick()
@@ -538,3 +538,16 @@ def test_incident_chosen_by_a_pane_while_building_shows(
     spec = PaneSpec("Picker", "timeline", incident_picking_pane, "picks an incident")
     w = make_window(qtbot, data_dir, settings_path, panes={"picker": spec})
     assert w.incident_label.text() == "Active incident: Picked while building"
+
+
+def test_deferred_panes_built_once_after_show(
+    qtbot: QtBot, data_dir: Path, settings_path: Path
+) -> None:
+    w = make_window(qtbot, data_dir, settings_path, defer_panes=True)
+    assert all(not isinstance(d.widget(), PlaceholderPane) for d in w.docks.values())
+    assert "Loading" in w.docks["timeline"].widget().text()  # type: ignore[attr-defined]
+    with qtbot.waitSignal(w.panes_ready):
+        w.build_panes()
+    assert all(isinstance(d.widget(), PlaceholderPane) for d in w.docks.values())
+    with qtbot.assertNotEmitted(w.panes_ready):
+        w.build_panes()

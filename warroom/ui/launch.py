@@ -149,16 +149,24 @@ def _run_locked(
             log_path=log_path,
             demo=demo,
         )
-        window = MainWindow(ctx)
-        from warroom.ui.panes import run_hooks
+        # The panes are built right after the first frame: the window shows at once,
+        # and heavy pane imports (network stacks, charts) run while it is visible.
+        window = MainWindow(ctx, defer_panes=True)
+        window.first_painted.connect(lambda: QTimer.singleShot(0, window.build_panes))
+        QTimer.singleShot(1000, window.build_panes)  # should no frame ever be painted
 
-        failed = run_hooks(ctx)
-        if failed:
-            ctx.show_message(
-                f"Some background work did not start ({', '.join(failed)}); see the log: "
-                f"{log_path}",
-                0,
-            )
+        def after_panes() -> None:
+            from warroom.ui.panes import run_hooks
+
+            failed = run_hooks(ctx)
+            if failed:
+                ctx.show_message(
+                    f"Some background work did not start ({', '.join(failed)}); see the log: "
+                    f"{log_path}",
+                    0,
+                )
+
+        window.panes_ready.connect(after_panes)
         if demo:
             from warroom import demo as demo_mod
 
@@ -172,9 +180,13 @@ def _run_locked(
             def painted() -> None:
                 sys.stdout.write(f"first-paint {time.monotonic():.6f}\n")
                 sys.stdout.flush()
-                window.close()
+
+            def ready() -> None:
+                # After the panes' own first frame too.
+                QTimer.singleShot(0, lambda: _report_ready(window))
 
             window.first_painted.connect(painted)
+            window.panes_ready.connect(ready)
 
         if screenshot is not None:
 
@@ -186,7 +198,8 @@ def _run_locked(
                     sys.stderr.write(f"error: cannot write the screenshot {screenshot}\n")
                 window.close()
 
-            QTimer.singleShot(int(after * 1000), shoot)
+            # --after counts from when the panes are there, not from the bare frame.
+            window.panes_ready.connect(lambda: QTimer.singleShot(int(after * 1000), shoot))
 
         _quit_on_signals(window)
         window.show()
@@ -197,6 +210,12 @@ def _run_locked(
     finally:
         store.close()
         log.info("window stopped")
+
+
+def _report_ready(window: object) -> None:
+    sys.stdout.write(f"panes-ready {time.monotonic():.6f}\n")
+    sys.stdout.flush()
+    window.close()  # type: ignore[attr-defined]
 
 
 def _quit_on_signals(window: object) -> None:

@@ -5,6 +5,7 @@ show. Layout and geometry live in QSettings and come back at the next start.
 
 Signals:
     first_painted(): emitted once, after the window's first frame was painted.
+    panes_ready(): emitted once, when every pane's real widget is built.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QIcon,
     QKeySequence,
+    QPainter,
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
@@ -88,9 +90,9 @@ class ClockLabel(QLabel):
         now_utc = (now or datetime.now(UTC)).astimezone(UTC)
         local = now_utc.astimezone()
         zone = local.tzname() or local.strftime("UTC%z")
-        text = f"{local:%a %d %b  %H:%M:%S} {zone}   │   "
+        text = f"{local:%a %d %b %H:%M:%S} {zone}  │  "
         if local.date() != now_utc.date():
-            text += f"{now_utc:%a %d %b  }"
+            text += f"{now_utc:%a %d %b }"
         text += f"{now_utc:%H:%M:%S} UTC"
         self.setText(text)
         offset = local.strftime("%z")
@@ -100,10 +102,26 @@ class ClockLabel(QLabel):
         )
 
 
+class ElidedLabel(QLabel):
+    """A label that shortens its text in the middle ("/home/…/warroom") when narrow."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        p.setPen(self.palette().color(self.foregroundRole()))
+        p.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
+        p.end()
+
+
 class IconLabel(QWidget):
     """An icon and a text, for the status bar."""
 
-    def __init__(self, icon_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, icon_name: str, parent: QWidget | None = None, *, elide: bool = False
+    ) -> None:
         super().__init__(parent)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 1, 8, 1)
@@ -111,10 +129,13 @@ class IconLabel(QWidget):
         self.icon = QLabel()
         self.icon_name = icon_name
         self.icon_mode = QIcon.Mode.Normal
-        self.label = QLabel()
+        self.label = ElidedLabel() if elide else QLabel()
         lay.addWidget(self.icon)
-        lay.addWidget(self.label)
-        lay.addStretch(1)
+        if elide:
+            lay.addWidget(self.label, 1)  # all the room there is, shortened beyond that
+        else:
+            lay.addWidget(self.label)
+            lay.addStretch(1)
         self.set_icon(icon_name)
 
     def set_icon(self, name: str, mode: QIcon.Mode = QIcon.Mode.Normal) -> None:
@@ -175,12 +196,24 @@ class DockTitle(QWidget):
 
 class MainWindow(QMainWindow):
     first_painted = Signal()
+    panes_ready = Signal()
 
     def __init__(
-        self, ctx: UiContext, panes: dict[str, PaneSpec] | None = None, *, restore: bool = True
+        self,
+        ctx: UiContext,
+        panes: dict[str, PaneSpec] | None = None,
+        *,
+        restore: bool = True,
+        defer_panes: bool = False,
     ) -> None:
+        """``defer_panes``: show light stand-ins first and build the real panes with
+        ``build_panes()`` (the launcher calls it right after the first frame, so the
+        window appears before heavy pane imports run)."""
         super().__init__()
         self.ctx = ctx
+        self._defer = defer_panes
+        self._pending: list[str] = []
+        self._panes_ready = False
         self.setObjectName("warroom-main")
         self._painted = False
         self._closed = False
@@ -223,6 +256,8 @@ class MainWindow(QMainWindow):
         if restore:
             self.restore_layout()
         self._update_hint()
+        if not defer_panes:
+            self.build_panes()
 
     # -- building ----------------------------------------------------------
 
@@ -335,20 +370,14 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        try:
-            widget = build(spec, self.ctx)
-        except Exception:
-            # One broken pane must not take the war room down with it.
-            log.exception("pane %s failed to build", pane_id)
-            from warroom.ui.placeholder import PlaceholderPane
-
-            widget = PlaceholderPane(
-                spec.title,
-                spec.icon,
-                f"This pane failed to start; the details are in the log file "
-                f"({self.ctx.log_path or 'no log file'}).",
-            )
-        dock.setWidget(widget)
+        if self._defer:
+            loading = QLabel(f"Loading {spec.title.lower()}…")
+            loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            loading.setEnabled(False)
+            dock.setWidget(loading)
+            self._pending.append(pane_id)
+        else:
+            dock.setWidget(self._make_pane(pane_id, spec))
         dock.setTitleBarWidget(DockTitle(dock, spec.icon))
         toggle = dock.toggleViewAction()
         toggle.setIcon(icons.icon(spec.icon))
@@ -362,6 +391,34 @@ class MainWindow(QMainWindow):
         dock.topLevelChanged.connect(lambda _f: self._update_hint())
         self.addAction(toggle)
         self.docks[pane_id] = dock
+
+    def _make_pane(self, pane_id: str, spec: PaneSpec) -> QWidget:
+        try:
+            return build(spec, self.ctx)
+        except Exception:
+            # One broken pane must not take the war room down with it.
+            log.exception("pane %s failed to build", pane_id)
+            from warroom.ui.placeholder import PlaceholderPane
+
+            return PlaceholderPane(
+                spec.title,
+                spec.icon,
+                f"This pane failed to start; the details are in the log file "
+                f"({self.ctx.log_path or 'no log file'}).",
+            )
+
+    def build_panes(self) -> None:
+        """Build the panes that were deferred (idempotent); emits ``panes_ready``."""
+        pending, self._pending = self._pending, []
+        for pane_id in pending:
+            dock = self.docks[pane_id]
+            old = dock.widget()
+            dock.setWidget(self._make_pane(pane_id, self._specs[pane_id]))
+            if old is not None:
+                old.deleteLater()
+        if not self._panes_ready:
+            self._panes_ready = True
+            self.panes_ready.emit()
 
     def _default_layout(self) -> None:
         docks = list(self.docks.values())
@@ -381,7 +438,7 @@ class MainWindow(QMainWindow):
         bar = QStatusBar(self)
         bar.setObjectName("statusbar")
         self.setStatusBar(bar)
-        self.workspace_label = IconLabel("workspace")
+        self.workspace_label = IconLabel("workspace", elide=True)
         self.workspace_label.setObjectName("status-workspace")
         # A long path must not set the window's minimum width: it is clipped (full path
         # in the tooltip) before anything else in the status bar.
@@ -397,7 +454,7 @@ class MainWindow(QMainWindow):
         # its place for a few seconds instead of being squeezed to nothing.
         bar.addWidget(self.workspace_label, 1)
         if self.ctx.demo:
-            demo = QLabel("DEMO — throwaway workspace")
+            demo = QLabel("DEMO workspace")
             demo.setObjectName("status-demo")
             demo.setToolTip("Sample data in a temporary workspace, removed when you quit.")
             bar.addPermanentWidget(demo)
