@@ -14,6 +14,7 @@ Offscreen always; under Xvfb too when it is installed (the real xcb plugin).
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,9 +36,17 @@ def base_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def first_paint(env: dict[str, str], tmp: Path, i: int) -> tuple[float, float]:
-    """(first frame, panes built and painted), seconds after Popen."""
+def child_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def first_paint(env: dict[str, str], tmp: Path, i: int) -> tuple[float, float, float, float]:
+    """(first frame, panes built and painted) in seconds after Popen; the CPU seconds
+    the app had used at its first frame, and for the whole run (CPU figures barely move
+    with other load on the machine, wall times do)."""
     env = {**env, "WARROOM_EXIT_AFTER_FIRST_PAINT": "1"}
+    cpu0 = child_cpu()
     t0 = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "warroom", "--data-dir", str(tmp / f"ws{i}")],
@@ -46,16 +55,23 @@ def first_paint(env: dict[str, str], tmp: Path, i: int) -> tuple[float, float]:
         text=True,
         timeout=60,
     )
-    marks = dict(line.split() for line in proc.stdout.splitlines() if line.count(" ") == 1)
+    marks = {f[0]: f[1:] for f in (line.split() for line in proc.stdout.splitlines()) if f}
     if "first-paint" not in marks or "panes-ready" not in marks:
         raise SystemExit(f"no timing lines (exit {proc.returncode}): {proc.stderr.strip()}")
-    return float(marks["first-paint"]) - t0, float(marks["panes-ready"]) - t0
+    return (
+        float(marks["first-paint"][0]) - t0,
+        float(marks["panes-ready"][0]) - t0,
+        float(marks["first-paint"][1]),
+        child_cpu() - cpu0,
+    )
 
 
 def window_runs(name: str, env: dict[str, str], tmp: Path, base: int) -> bool:
     runs = [first_paint(env, tmp, base + i) for i in range(RUNS)]
     ok = report(f"first painted window ({name})", [r[0] for r in runs], GOAL_WINDOW)
     report(f"panes built and painted ({name})", [r[1] for r in runs], float("inf"))
+    report(f"CPU until first frame ({name})", [r[2] for r in runs], float("inf"))
+    report(f"CPU time of a whole run ({name})", [r[3] for r in runs], float("inf"))
     return ok
 
 
@@ -104,6 +120,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as d:
         tmp = Path(d)
         env = base_env(tmp)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        print(f"cores {os.cpu_count()}, load average {load:.2f} (wall times grow with load)")
         version(env)  # warm the page cache and .pyc files once; every run is a new process
         ok = report("warroom --version", [version(env) for _ in range(RUNS)], GOAL_VERSION)
 
