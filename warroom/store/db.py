@@ -15,13 +15,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from warroom import timeutil
 from warroom.errors import StoreError
 from warroom.paths import DB_NAME
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,19 @@ class Store:
         self._wlock = threading.RLock()
         self._local = threading.local()
         self._closed = False
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the writer connection, for introspection and bulk helpers.
+
+        Imported lazily: it costs ~100 ms at start-up, before the first window paints.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn)
+        return self._db
 
     # -- opening ---------------------------------------------------------
 
@@ -116,18 +129,22 @@ class Store:
         path = data_dir / DB_NAME
         check_sqlite_file(path)
         existed = path.exists() and path.stat().st_size > 0
+        conn: sqlite3.Connection | None = None
         try:
             conn = connect(path)
             if existed:
                 quick_check(conn, path)
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                log.warning("journal_mode is %s, not wal, for %s", mode, path)
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"cannot open {path}: {exc}") from exc
         store = cls(data_dir, path, conn)
         try:
+            # Refuse a newer schema before anything (even the journal mode) is changed.
             migrations.check_known(store)
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("journal_mode is %s, not wal, for %s", mode, path)
             if migrate:
                 migrations.apply(store, backup=existed)
         except BaseException:
