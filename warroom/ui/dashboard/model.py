@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from warroom import timeutil
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
@@ -50,6 +50,28 @@ SummaryRole = Qt.ItemDataRole.UserRole + 6  # the summary sentence of the row
 SortRole = Qt.ItemDataRole.UserRole + 7  # worst first in every column
 FilterRole = Qt.ItemDataRole.UserRole + 8  # target, url, summary and errors, for the filter
 LastResultRole = Qt.ItemDataRole.UserRole + 9  # ProbeResult of the cell, or None
+
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        StateRole,
+        SeriesRole,
+        LatenciesRole,
+        TargetRole,
+        VantageRole,
+        SummaryRole,
+        SortRole,
+        FilterRole,
+        LastResultRole,
+    }
+)
 
 # Colour pairs (background, text) chosen to read in light and dark themes alike; the
 # text and icon say the same thing, colour only makes it faster.
@@ -110,29 +132,34 @@ class Row:
     worst: str = "pending"
     summary: str = ""
     changed: datetime | None = None
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # vantage: (word, text)
     sort_key: int = 0
     filter_text: str = ""
+    state_label: str = "PENDING"
 
     def refresh(self) -> None:
         states = list(self.vantages.values())
         words = [effective(s) for s in states]
+        # What the cells say, computed once per update rather than once per paint.
+        self.cells = {
+            v: (w, cell_text(s)) for (v, s), w in zip(self.vantages.items(), words, strict=True)
+        }
         self.worst = min(words, key=lambda w: SEVERITY.get(w, 9)) if words else "pending"
         self.summary = target_summary(self.target, states)
         times = [s.since for s in states if s.since is not None]
         self.changed = max(times) if times else None
         bad = sum(1 for w in words if w in ("down", "degraded"))
+        n_worst = sum(1 for w in words if w == self.worst)
+        label = "OFFLINE?" if self.worst == "offline" else self.worst.upper()
+        multi = self.worst in ("down", "degraded") and len(words) > 1
+        self.state_label = f"{label} {n_worst} of {len(words)}" if multi else label
         # Worst state first, then more bad vantages first; ties keep config order.
         self.sort_key = SEVERITY.get(self.worst, 9) * 1000 + (999 - min(bad, 999))
         errors = " ".join(s.last.error for s in states if s.last is not None and s.last.error)
         self.filter_text = f"{self.target} {self.url} {self.summary} {errors}"
 
     def state_text(self) -> str:
-        n = len(self.vantages)
-        bad = sum(1 for s in self.vantages.values() if effective(s) == self.worst)
-        word = "OFFLINE?" if self.worst == "offline" else self.worst.upper()
-        if self.worst in ("down", "degraded") and n > 1:
-            return f"{word} {bad} of {n}"
-        return word
+        return self.state_label
 
 
 class DashboardModel(QAbstractTableModel):
@@ -150,6 +177,8 @@ class DashboardModel(QAbstractTableModel):
             k: (QBrush(QColor(bg)), QBrush(QColor(fg))) for k, (bg, fg) in STATE_COLOURS.items()
         }
         self._icons: dict[str, Any] = {}
+        self._summary_col = FIRST_VANTAGE_COL
+        self._ncols = FIRST_VANTAGE_COL + 1
 
     # -- layout --------------------------------------------------------------------
 
@@ -177,6 +206,8 @@ class DashboardModel(QAbstractTableModel):
         self._index = {r.target: i for i, r in enumerate(self._rows)}
         self._vantages = order
         self._vcol = {v: FIRST_VANTAGE_COL + i for i, v in enumerate(order)}
+        self._summary_col = FIRST_VANTAGE_COL + len(order)
+        self._ncols = self._summary_col + 1
         self.endResetModel()
 
     def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
@@ -208,7 +239,7 @@ class DashboardModel(QAbstractTableModel):
 
     @property
     def summary_column(self) -> int:
-        return FIRST_VANTAGE_COL + len(self._vantages)
+        return self._summary_col
 
     def row_of(self, target: str) -> int:
         return self._index[target]
@@ -235,7 +266,19 @@ class DashboardModel(QAbstractTableModel):
 
     # -- updates ---------------------------------------------------------------------
 
+    def apply_batch(self, results: Iterable[ProbeResult], changes: Iterable[StateChange]) -> None:
+        """Results, then state changes, as one update (one round of signals)."""
+        touched = self._take_results(results)
+        touched |= self._take_changes(changes)
+        self._changed(touched)
+
     def apply_results(self, results: Iterable[ProbeResult]) -> None:
+        self._changed(self._take_results(results))
+
+    def apply_changes(self, changes: Iterable[StateChange]) -> None:
+        self._changed(self._take_changes(changes))
+
+    def _take_results(self, results: Iterable[ProbeResult]) -> set[int]:
         touched: set[int] = set()
         for r in results:
             i = self._index.get(r.target)
@@ -251,9 +294,9 @@ class DashboardModel(QAbstractTableModel):
                 s, last=r, latencies=lats, offline=bool(r.extra.get("offline", False))
             )
             touched.add(i)
-        self._changed(touched)
+        return touched
 
-    def apply_changes(self, changes: Iterable[StateChange]) -> None:
+    def _take_changes(self, changes: Iterable[StateChange]) -> set[int]:
         touched: set[int] = set()
         for c in changes:
             i = self._index.get(c.target)
@@ -268,14 +311,14 @@ class DashboardModel(QAbstractTableModel):
                 s, state=c.new, since=c.time, flapping=c.flapping, last=last
             )
             touched.add(i)
-        self._changed(touched)
+        return touched
 
     def _changed(self, rows: set[int]) -> None:
         if not rows:
             return
         for i in rows:
             self._rows[i].refresh()
-        last_col = self.columnCount() - 1
+        last_col = self._ncols - 1
         # One signal per run of adjacent rows: few signals for a burst, and the sort
         # proxy re-sorts only the rows that really changed.
         ordered = sorted(rows)
@@ -293,7 +336,7 @@ class DashboardModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else FIRST_VANTAGE_COL + len(self._vantages) + 1
+        return 0 if parent.isValid() else self._ncols
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -329,7 +372,7 @@ class DashboardModel(QAbstractTableModel):
         if not index.isValid():
             return None
         r, c = index.row(), index.column()
-        if r >= len(self._rows) or c >= self.columnCount():
+        if role not in _ROLES or r >= len(self._rows) or c >= self._ncols:
             return None
         row = self._rows[r]
         if role == TargetRole:
@@ -340,7 +383,7 @@ class DashboardModel(QAbstractTableModel):
             return row.filter_text
         if role == LatenciesRole:
             return {v: s.latencies for v, s in row.vantages.items()}
-        if FIRST_VANTAGE_COL <= c < self.summary_column:
+        if FIRST_VANTAGE_COL <= c < self._summary_col:
             return self._vantage_data(row, self._vantages[c - FIRST_VANTAGE_COL], role)
         if role in (VantageRole, SeriesRole, LastResultRole):
             return None
@@ -370,12 +413,23 @@ class DashboardModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._trend_tip(row)
             return None
-        if c == self.summary_column and role in (
+        if c == self._summary_col and role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
         ):
             return row.summary
         return None
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
+        """All roles of one cell in one call: the view asks about ten roles per cell per
+        repaint, and one Python call instead of ten is most of a 3,000-cell board's cost."""
+        data = self.data
+        for rd in span:
+            value = data(index, rd.role())
+            if value is None:
+                rd.clearData()
+            else:
+                rd.setData(value)
 
     def _vantage_data(self, row: Row, vantage: str, role: int) -> Any:
         s = row.vantages.get(vantage)
@@ -393,7 +447,7 @@ class DashboardModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
             return None
-        word = effective(s)
+        word, text = row.cells[vantage]
         if role == LastResultRole:
             return s.last
         if role == StateRole:
@@ -402,7 +456,7 @@ class DashboardModel(QAbstractTableModel):
             return SEVERITY.get(word, 9)
         if role == Qt.ItemDataRole.ToolTipRole:
             return cell_tooltip(s)
-        return self._state_data(word, cell_text(s), role)
+        return self._state_data(word, text, role)
 
     def _state_data(self, word: str, text: str, role: int, *, bold: bool = False) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -420,12 +474,21 @@ class DashboardModel(QAbstractTableModel):
         return None
 
     def _icon(self, word: str) -> Any:
-        ic = self._icons.get(word)
-        if ic is None:
+        # An icon holding one pixmap rendered once per state: an SVG icon per cell (or a
+        # bare pixmap, which the delegate wraps in a new QIcon each time) was the biggest
+        # cost of repainting a 3,000-cell board.
+        pm = self._icons.get(word)
+        if pm is None:
+            from PySide6.QtCore import QSize
+            from PySide6.QtGui import QGuiApplication
+
             from warroom.ui.icons import state_icon
 
-            ic = self._icons[word] = state_icon(STATE_ICONS.get(word, "pending"))
-        return ic
+            app = QGuiApplication.instance()
+            dpr = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+            icon = state_icon(STATE_ICONS.get(word, "pending"))
+            pm = self._icons[word] = QIcon(icon.pixmap(QSize(16, 16), dpr))
+        return pm
 
     def _row_sort(self, row: Row, c: int) -> Any:
         if c == COL_TARGET:
@@ -497,6 +560,14 @@ class DashboardProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(COL_TARGET)
         self.setDynamicSortFilter(True)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
+        # Qt's proxy would split this into one data() call per role; pass it on whole.
+        src = self.sourceModel()
+        if isinstance(src, DashboardModel):
+            src.multiData(self.mapToSource(index), span)
+        else:
+            super().multiData(index, span)
 
     def set_filter_words(self, text: str) -> None:
         words = text.split()

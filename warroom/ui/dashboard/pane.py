@@ -365,11 +365,10 @@ class DashboardPane(QWidget):
     # -- batches from the engine (UI thread) ---------------------------------------
 
     def on_batch(self, b: Batch) -> None:
-        if b.results:
-            self.model.apply_results(b.results)
+        before = {c.target: self._down_vantages(c.target) for c in b.changes}
+        if b.results or b.changes:
+            self.model.apply_batch(b.results, b.changes)
         if b.changes:
-            before = {c.target: self._down_vantages(c.target) for c in b.changes}
-            self.model.apply_changes(b.changes)
             notices = notify.decide(b.changes, lambda t: before.get(t, set()), self._down_vantages)
             if notices:
                 self.notifier.notify(notices)

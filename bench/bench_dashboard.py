@@ -1,0 +1,198 @@
+"""The dashboard under the issue-5 load: 1,000 targets x 3 vantages (3,000 cells),
+300 results/s from a worker thread for about 10 s, through the real bridge and pane.
+
+Measures how late a 5 ms QTimer on the UI thread fires (the UI-thread stall; goal:
+p99 < 50 ms), how long one batch takes on the UI thread, and how often the bridge
+delivered. Runs offscreen unless QT_QPA_PLATFORM says otherwise; the pane is shown and
+painted at 1400 x 900 so repaints are part of the cost.
+
+    python bench/bench_dashboard.py [--seconds 10] [--rate 300] [--targets 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from warroom import workspace_file
+from warroom.domain.probes import ProbeResult, State, StateChange, Status
+from warroom.ui.context import UiContext
+from warroom.ui.dashboard import DashboardPane
+
+VANTAGES = ("system", "isp-a", "isp-b")
+ERRORS = ("dns_servfail", "timeout", "refused", "http_status")
+
+
+def workspace_text(n: int) -> str:
+    out = ['[probe]\ninterval = "10s"\n']
+    for v in VANTAGES[1:]:
+        out.append(f'[[vantage]]\nname = "{v}"\nresolver = "127.0.0.1:53"\n')
+    for i in range(n):
+        out.append(f'[[target]]\nname = "svc-{i:04d}"\nurl = "https://svc-{i:04d}.example.test/"\n')
+    return "\n".join(out)
+
+
+def pct(xs: list[float], p: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(len(s) * p))] if s else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--rate", type=int, default=300, help="results per second")
+    ap.add_argument("--targets", type=int, default=1000)
+    args = ap.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    cfg, problems = workspace_file.parse_text(workspace_text(args.targets))
+    assert cfg is not None, problems
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    ctx = UiContext(
+        store=None,
+        data_dir=tmp,
+        settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
+    )
+    pane = DashboardPane(ctx, engine_factory=None)
+    t0 = time.perf_counter()
+    pane.apply_config(cfg)
+    build_s = time.perf_counter() - t0
+    pane.resize(1400, 900)
+    pane.show()
+    app.processEvents()
+
+    # Time each batch on the UI thread (model update, sort, link, notices, counts).
+    batch_ms: list[float] = []
+    orig = pane.on_batch
+
+    def timed(b: object) -> None:
+        s = time.perf_counter()
+        orig(b)  # type: ignore[arg-type]
+        batch_ms.append((time.perf_counter() - s) * 1000)
+
+    pane.bridge.batch.disconnect(pane.on_batch)
+    pane.bridge.batch.connect(timed)
+
+    # The stall probe: a 5 ms timer; lateness = how much later than due it fired.
+    late_ms: list[float] = []
+    last = [time.perf_counter()]
+    tick = QTimer()
+    tick.setTimerType(Qt.TimerType.PreciseTimer)
+    tick.setInterval(5)
+
+    def on_tick() -> None:
+        now = time.perf_counter()
+        late_ms.append(max(0.0, (now - last[0]) * 1000 - 5))
+        last[0] = now
+
+    tick.timeout.connect(on_tick)
+
+    stop = threading.Event()
+    sent = [0, 0]  # results, changes
+    state = {(t.name, v): State.PENDING for t in cfg.targets for v in VANTAGES}
+    keys = list(state)
+
+    def engine() -> None:
+        """Like the engine: every 0.2 s one callback with what finished since."""
+        rng = random.Random(5)
+        per_flush = args.rate // 5
+        t_sim = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+        next_at = time.perf_counter()
+        while not stop.is_set():
+            results, changes = [], []
+            for _ in range(per_flush):
+                target, vantage = keys[rng.randrange(len(keys))]
+                t_sim += timedelta(milliseconds=3)
+                roll = rng.random()
+                if roll < 0.08:
+                    err = rng.choice(ERRORS)
+                    r = ProbeResult(t_sim, target, vantage, "http", Status.DOWN, None, err, "x")
+                    new = State.DOWN
+                elif roll < 0.12:
+                    lat = rng.uniform(1000, 3000)
+                    r = ProbeResult(
+                        t_sim, target, vantage, "http", Status.DEGRADED, lat, "too_slow"
+                    )
+                    new = State.DEGRADED
+                else:
+                    lat = rng.uniform(5, 200)
+                    r = ProbeResult(t_sim, target, vantage, "http", Status.UP, lat)
+                    new = State.UP
+                results.append(r)
+                old = state[(target, vantage)]
+                if old is not new:
+                    state[(target, vantage)] = new
+                    changes.append(StateChange(t_sim, target, vantage, old, new, r))
+            pane.bridge.on_results(results)
+            if changes:
+                pane.bridge.on_changes(changes)
+            sent[0] += len(results)
+            sent[1] += len(changes)
+            next_at += 0.2
+            stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    worker = threading.Thread(target=engine, daemon=True)
+    tick.start()
+    start = time.perf_counter()
+    worker.start()
+    QTimer.singleShot(int(args.seconds * 1000), app.quit)
+    app.exec()  # the real event loop, as in the application
+    stop.set()
+    worker.join()
+    tick.stop()
+    elapsed = time.perf_counter() - start
+    app.processEvents()
+
+    print(f"cells: {args.targets:,} targets x {len(VANTAGES)} vantages = {args.targets * 3:,}")
+    print(f"build the board: {build_s * 1000:.0f} ms")
+    print(
+        f"fed {sent[0]:,} results ({sent[0] / elapsed:.0f}/s) and {sent[1]:,} state changes "
+        f"in {elapsed:.1f} s from a worker thread"
+    )
+    print(
+        f"bridge deliveries: {pane.bridge.flushes} ({pane.bridge.flushes / elapsed:.1f}/s; "
+        "goal about 5/s)"
+    )
+    if batch_ms:
+        print(
+            f"UI time per batch: median {statistics.median(batch_ms):.1f} ms, "
+            f"p99 {pct(batch_ms, 0.99):.1f} ms, max {max(batch_ms):.1f} ms"
+        )
+    print(
+        f"UI-thread stall (5 ms timer lateness, {len(late_ms):,} ticks): "
+        f"median {statistics.median(late_ms):.1f} ms, p99 {pct(late_ms, 0.99):.1f} ms, "
+        f"max {max(late_ms):.1f} ms (goal p99 < 50 ms)"
+    )
+    # A full paint of the matrix with the final board (what each update may cost).
+    paint_ms = []
+    for _ in range(30):
+        s = time.perf_counter()
+        pane.table.viewport().grab()
+        paint_ms.append((time.perf_counter() - s) * 1000)
+    print(
+        f"full repaint of the visible matrix ({pane.table.viewport().width()} x "
+        f"{pane.table.viewport().height()} px): median {statistics.median(paint_ms):.1f} ms, "
+        f"min {min(paint_ms):.1f} ms"
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine load average during the run: {load:.1f} on {os.cpu_count()} CPUs")
+    counts = pane.model.counts()
+    print("board now: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    pane.stop()
+
+
+if __name__ == "__main__":
+    main()
