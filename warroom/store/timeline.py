@@ -433,3 +433,52 @@ def all_revisions(store: Store, incident: str) -> Iterable[Revision]:
     )
     for row in rows:
         yield Revision.from_row(row)
+
+
+# -- change feed for live views ----------------------------------------------------------
+
+
+def change_marks(store: Store) -> tuple[int, int]:
+    """The newest entry and revision rowids: a cursor for ``changed_entry_ids``.
+
+    Nothing is ever deleted and one writer commits at a time, so rowids only grow and
+    everything committed so far sits at or below these marks.
+    """
+    row = store.query_one(
+        "SELECT (SELECT coalesce(max(rowid), 0) FROM entries), "
+        "(SELECT coalesce(max(rowid), 0) FROM revisions)"
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def changed_entry_ids(store: Store, incident: str, marks: tuple[int, int]) -> list[str]:
+    """Entries of ``incident`` created or revised after ``marks`` (read the marks first)."""
+    # "+incident": walk the rowid range, not the (much larger) incident index.
+    rows = store.query(
+        "SELECT id FROM entries WHERE rowid > ? AND +incident = ? UNION "
+        "SELECT r.entry FROM revisions r CROSS JOIN entries e ON e.id = r.entry "
+        "WHERE r.rowid > ? AND +e.incident = ?",
+        (marks[0], incident, marks[1], incident),
+    )
+    return [r[0] for r in rows]
+
+
+def filter_ids(store: Store, flt: EntryFilter, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` ``flt`` selects (to update a view entry by entry)."""
+    where, params = flt.where()
+    out: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        rows = store.query(
+            f"SELECT e.id FROM entries e WHERE {where} AND e.id IN ({','.join('?' * len(chunk))})",
+            [*params, *chunk],
+        )
+        out.update(r[0] for r in rows)
+    return out
+
+
+def count_matching(store: Store, flt: EntryFilter) -> int:
+    """How many entries ``flt`` selects (a view sizes its scroll bar before reading ids)."""
+    where, params = flt.where()
+    row = store.query_one(f"SELECT count(*) FROM entries e WHERE {where}", params)
+    return int(row[0]) if row else 0
