@@ -429,11 +429,19 @@ def test_model_is_lazy(tl: Timeline, store: Store, incident: Any, make_pane: Any
             )
     pane = make_pane()
     m = pane.model
+    # Opened tail first: the newest page is read, the other ids follow later.
     assert m.rowCount() == 3001
+    assert m.cached_rows() <= PAGE
+    assert m.index(3000, COL_TEXT).data(FullTextRole) == "bulk 2999"
+    # Asking for an old row reads the full id list, then one page around it.
+    assert (
+        m.index(0, COL_TEXT).data(FullTextRole)
+        == "Incident opened: Mail down (SEV2, investigating)"
+    )
+    assert list(m.ids()) == q.entry_keys(store, pane.model.flt)
     m.index(1500, COL_TEXT).data(FullTextRole)
     assert m.cached_rows() <= 5 * PAGE  # pages around what was asked, not 3000 rows
-    ids = list(m.ids())
-    assert m.index(2999, COL_TEXT).data(EntryIdRole) == ids[2999]
+    assert m.index(2999, COL_TEXT).data(EntryIdRole) == list(m.ids())[2999]
 
 
 def test_megabyte_entry_is_shortened_and_expandable(

@@ -33,13 +33,13 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QLineEdit,
     QPlainTextEdit,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTreeView,
     QWidget,
 )
 
@@ -51,6 +51,7 @@ PAD_X = 6
 PAD_Y = 3
 CONFLICT_COLOUR = "#d63a3a"
 DOC_CACHE = 300
+_TOP_CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 
 class SafeDocument(QTextDocument):
@@ -90,7 +91,7 @@ def entry_html(e: Entry, link_colour: str) -> str:
 class EntryDelegate(QStyledItemDelegate):
     """Markdown for the text column; the default look elsewhere; editors for text/time."""
 
-    def __init__(self, view: QTreeView) -> None:
+    def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self._view = view
         self._docs: OrderedDict[tuple[str, str, str], QTextDocument] = OrderedDict()
@@ -130,16 +131,11 @@ class EntryDelegate(QStyledItemDelegate):
         self._docs.clear()
 
     def _text_width(self) -> int:
-        return max(60, self._view.header().sectionSize(COL_TEXT) - 2 * PAD_X)
+        width = getattr(self._view, "text_width", None)
+        w = width() if callable(width) else self._view.viewport().width() // 2
+        return max(60, int(w) - 2 * PAD_X)
 
     # -- painting ------------------------------------------------------------
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        # Icons sit on the first line of a tall row, next to the time.
-        option.decorationAlignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
     def paint(
         self,
@@ -149,6 +145,8 @@ class EntryDelegate(QStyledItemDelegate):
     ) -> None:
         e = index.data(EntryRole)
         if index.column() != COL_TEXT or not isinstance(e, Entry):
+            # Icons sit on the first line of a tall row, next to the time.
+            option.decorationAlignment = _TOP_CENTER
             super().paint(painter, option, index)
             if isinstance(e, Entry) and e.conflict and index.column() == 0:
                 painter.save()

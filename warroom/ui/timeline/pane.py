@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,10 +56,12 @@ from warroom.ui.timeline.undo import (
     PinCommand,
     UnhideCommand,
 )
+from warroom.ui.timeline.view import TimelineView
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
+FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
 
 # (action id, text, shortcut, scope) -- scope "pane": anywhere in the pane; "list": the list.
 SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
@@ -126,7 +127,7 @@ class ChoiceCombo(QComboBox):
 class TimelinePane(QWidget):
     """The incident timeline of the active incident. ``TimelinePane(ctx)``."""
 
-    view: QTreeView
+    view: TimelineView
     model: TimelineModel
 
     def __init__(
@@ -146,6 +147,10 @@ class TimelinePane(QWidget):
         self.actions_by_id: dict[str, QAction] = {}
         self._dialogs: list[QDialog] = []
         self._refresh_pending = False
+        self._marks: tuple[int, int] = (0, 0)
+        self._listing: list[tuple[str, str, str, str]] = []
+        self._keep_sel: str | None = None
+        self._keep_top: str | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(4)
@@ -164,7 +169,7 @@ class TimelinePane(QWidget):
         self._relayout = QTimer(self)
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(0)
-        self._relayout.timeout.connect(lambda: self.view.doItemsLayout())
+        self._relayout.timeout.connect(lambda: self.view.forget_heights())
 
         self.header = dialogs.IncidentHeader()
         self.header.tz = tz
@@ -179,28 +184,17 @@ class TimelinePane(QWidget):
         self.model = TimelineModel(store, self)
         self.model.tz = tz
         self.model.edit_hook = self._edit_hook
-        self.view = QTreeView()
+        self.view = TimelineView()
         self.view.setObjectName("timeline-view")
         self.view.setModel(self.model)
         self.delegate = EntryDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
-        self.view.setRootIsDecorated(False)
-        self.view.setItemsExpandable(False)
-        self.view.setUniformRowHeights(False)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setWordWrap(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # Per item, not per pixel: row heights are only computed for rows on screen.
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setAccessibleName("Timeline entries")
-        hdr = self.view.header()
+        hdr = self.view.horizontalHeader()
         hdr.setStretchLastSection(False)
         fm = self.view.fontMetrics()
         widths = {
@@ -394,7 +388,9 @@ class TimelinePane(QWidget):
         self.incident = inc
         if changed:
             self.undo_stack.clear()
-        self.header.set_incidents(self.tl.incidents(), inc.id if inc else None)
+        incidents = self.tl.incidents()
+        self._listing = [(i.id, i.title, i.severity, i.status) for i in incidents]
+        self.header.set_incidents(incidents, inc.id if inc else None)
         self.header.set_incident(inc)
         self.apply_filters()
         self.select_last()
@@ -509,7 +505,10 @@ class TimelinePane(QWidget):
         self._search_timer.stop()
         self._update_kind_button()
         keep = self.selected_id()
-        self.model.set_filter(self.current_filter())
+        if self.tl is not None:
+            self._marks = q.change_marks(self.store)
+        self.model.set_filter(self.current_filter(), tail_first=True)
+        self.view.after_next_paint(self.model.complete_ids)
         self.delegate.clear_cache()
         if keep and self.model.row_of(keep) is not None:
             self.select_entry(keep)
@@ -545,41 +544,55 @@ class TimelinePane(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Re-read incident and entries, keeping selection and scroll position."""
+        """Show what changed since the last look, keeping selection and scroll position.
+
+        Entries created or revised since then (by us or by any other process) are found
+        by rowid, so a change costs a few small queries, not a re-read of every id.
+        """
         self._refresh_pending = False
         if self.tl is None:
             return
         self._dv = self.store.data_version()
-        if self.incident is not None:
-            try:
-                inc = self.tl.incident(self.incident.id)
-            except WarroomError:
-                inc = None
-            if inc != self.incident:
-                self.incident = inc
-                self.header.set_incident(inc)
-        self.header.set_incidents(self.tl.incidents(), self.incident.id if self.incident else None)
+        self._refresh_incident()
+        if self.incident is None or self.model.flt is None:
+            return
+        marks = q.change_marks(self.store)  # first: later commits are seen next time
+        ids = q.changed_entry_ids(self.store, self.incident.id, self._marks)
+        self._marks = marks
+        if not ids:
+            return
         at_bottom = self._tail
         self._keep_sel = self.selected_id()
         self._keep_top = self._top_id()
-        self.delegate.clear_cache()
-        changed = self.model.refresh()
+        if len(ids) > FULL_RELOAD_AFTER:
+            changed = self.model.refresh()
+        else:
+            changed = self.model.update_entries(ids)
+        self._keep_sel = self._keep_top = None
         if changed:
             self._update_count()
             if at_bottom:
                 self.view.scrollToBottom()
-        else:
-            self.view.viewport().update()
-        self.view.doItemsLayout()
+
+    def _refresh_incident(self) -> None:
+        assert self.tl is not None
+        incidents = self.tl.incidents()
+        current = self.incident.id if self.incident else None
+        inc = next((i for i in incidents if i.id == current), None)
+        if inc != self.incident:
+            self.incident = inc
+            self.header.set_incident(inc)
+        listing = [(i.id, i.title, i.severity, i.status) for i in incidents]
+        if listing != self._listing:
+            self._listing = listing
+            self.header.set_incidents(incidents, current)
 
     def _top_id(self) -> str | None:
         ix = self.view.indexAt(QPoint(2, 2))
         return self.model.ids()[ix.row()] if ix.isValid() else None
 
     def _after_reset(self) -> None:
-        keep = getattr(self, "_keep_sel", None)
-        top = getattr(self, "_keep_top", None)
-        self._keep_sel = self._keep_top = None
+        keep, top = self._keep_sel, self._keep_top
         if keep:
             QTimer.singleShot(0, lambda: self._restore(keep, top))
 
