@@ -14,7 +14,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -80,10 +80,9 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 CONFLICT_COLOUR = "#d63a3a"
 
 
-def local_text(stored: str, tz: tzinfo | None = None) -> str:
-    """``Tue 24 Nov 10:42:05`` in the workstation's zone."""
-    t = timeutil.parse_utc(stored).astimezone(tz) if tz else timeutil.parse_utc(stored).astimezone()
-    return t.strftime("%a %d %b %H:%M:%S")
+def _maybe(ids: list[str]) -> list[str | None]:
+    """A list of known ids where placeholders may appear (no copy: a cast)."""
+    return cast("list[str | None]", ids)
 
 
 def time_cell(stored: str, tz: tzinfo | None = None) -> str:
@@ -152,7 +151,7 @@ class TimelineModel(QAbstractTableModel):
             self._ids = [None] * max(0, n - len(tail)) + [e.id for e in tail]
             self._pending_full = len(tail) < n
         else:
-            self._ids = q.entry_keys(self.store, flt)
+            self._ids = _maybe(q.entry_keys(self.store, flt))
         self._present = {i for i in self._ids if i is not None}
         self.endResetModel()
         self.reloaded.emit()
@@ -169,10 +168,10 @@ class TimelineModel(QAbstractTableModel):
         full = q.entry_keys(self.store, self.flt)
         k = len(self._ids) - self._ids.count(None)  # the known newest page
         if len(full) == len(self._ids) and full[len(full) - k :] == self._ids[len(full) - k :]:
-            self._ids = full  # same rows, now all known: nothing for a view to redo
+            self._ids = _maybe(full)  # same rows, all known now: nothing for a view to redo
         else:
             self.beginResetModel()
-            self._ids = full
+            self._ids = _maybe(full)
             self.endResetModel()
         self._present = set(full)
 
@@ -218,7 +217,7 @@ class TimelineModel(QAbstractTableModel):
         if kept != [i for i in new if i in old_set]:
             # Something moved (an edited time): rebuild; the view restores selection.
             self.beginResetModel()
-            self._ids = new
+            self._ids = _maybe(new)
             self._present = new_set
             self.endResetModel()
             return True

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QTimer,
+)
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -60,8 +67,8 @@ class TimelineView(QTableView):
     def default_row_height(self) -> int:
         return self.fontMetrics().lineSpacing() * 2 + 8
 
-    def setModel(self, model: object) -> None:  # type: ignore[override]
-        super().setModel(model)  # type: ignore[arg-type]
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
         m = self.model()
         m.modelReset.connect(self.forget_heights)
         m.rowsInserted.connect(lambda *_a: self._fit_timer.start())
@@ -107,7 +114,7 @@ class TimelineView(QTableView):
 
     def scrollTo(
         self,
-        index: QModelIndex,
+        index: QModelIndex | QPersistentModelIndex,
         hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
     ) -> None:
         super().scrollTo(index, hint)
