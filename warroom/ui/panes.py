@@ -82,7 +82,7 @@ PANES: dict[str, PaneSpec] = {
 
 
 HOOKS: list[str | Hook] = [
-    # "warroom.ui.snapshots:install",
+    "warroom.store.snapshots:install_gui_hook",  # rolling snapshots: timer + at close
 ]
 
 
