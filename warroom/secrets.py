@@ -108,9 +108,11 @@ def backend_status() -> BackendStatus:
     try:
         kr = _backend()
     except Exception as exc:
-        return BackendStatus(False, "none", f"keyring failed to load: {type(exc).__name__}: {exc}")
-    name = _backend_name(kr)
-    usable, why = _usable(kr)
+        name = "none"
+        usable, why = False, f"keyring failed to load: {type(exc).__name__}: {exc}"
+    else:
+        name = _backend_name(kr)
+        usable, why = _usable(kr)
     if not usable:
         why += (
             "; features that need a secret stay off until one is configured: install and "
@@ -120,7 +122,13 @@ def backend_status() -> BackendStatus:
 
 
 def _require_backend() -> KeyringBackend:
-    kr = _backend()
+    try:
+        kr = _backend()
+    except Exception as exc:  # e.g. SecretService without a D-Bus session
+        raise SecretsUnavailable(
+            f"cannot store secrets: keyring failed to load ({type(exc).__name__}: {exc}); "
+            f"pass the secret as {ENV_PREFIX}<NAME> in the environment instead"
+        ) from exc
     usable, why = _usable(kr)
     if not usable:
         raise SecretsUnavailable(

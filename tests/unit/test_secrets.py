@@ -167,3 +167,29 @@ def test_damaged_index_is_an_error_not_a_reset(mem: MemoryKeyring, data_dir: Pat
     with pytest.raises(WarroomError):
         secrets.set("feed", VALUE, data_dir=data_dir)
     assert (data_dir / secrets.INDEX_NAME).read_text() == "{not json"
+
+
+def test_backend_that_fails_to_load_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise RuntimeError("Unable to initialize SecretService: no D-Bus session")
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(keyring.core, "init_backend", broken)
+    status = secrets.backend_status()
+    assert status.usable is False and status.name == "none"
+    assert "D-Bus" in status.detail and "WARROOM_SECRET_" in status.detail
+    assert secrets.get("feed") is None
+
+
+def test_set_with_a_backend_that_fails_to_load(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("no D-Bus session")
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(keyring.core, "init_backend", broken)
+    with pytest.raises(secrets.SecretsUnavailable, match="D-Bus"):
+        secrets.set("feed", VALUE, data_dir=data_dir)
+    with pytest.raises(secrets.SecretsUnavailable):
+        secrets.delete("feed", data_dir=data_dir)
