@@ -267,3 +267,27 @@ def test_snapshot_restore_unknown_name(data_dir: Path) -> None:
     proc = run(data_dir, "snapshot", "restore", "warroom-nope")
     assert proc.returncode == 1
     assert "snapshot list" in one_error_line(proc)
+
+
+@pytest.mark.parametrize("damage", ["newer-schema", "damaged"])
+def test_bad_database_is_one_error_line_and_left_alone(data_dir: Path, damage: str) -> None:
+    assert run(data_dir, "snapshot", "create").returncode == 0
+    db = data_dir / DB_NAME
+    conn = sqlite3.connect(db)
+    if damage == "newer-schema":
+        conn.execute("INSERT INTO _migrations VALUES ('core-9999-from-the-future', 'x')")
+        conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    if damage == "damaged":
+        raw = bytearray(db.read_bytes())
+        raw[4096 : 2 * 4096] = b"\x00\xff" * 2048
+        db.write_bytes(bytes(raw))
+    before = db.read_bytes()
+    proc = run(data_dir, "snapshot", "create")
+    assert proc.returncode == 1
+    line = one_error_line(proc)
+    assert ("newer Warroom" if damage == "newer-schema" else "damaged") in line
+    assert str(db) in line
+    assert db.read_bytes() == before
+    assert len(list((data_dir / "snapshots").glob("*.sqlite"))) == 1
