@@ -24,9 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-PLACEHOLDER = (
-    "What happened? Enter logs it now · /decision /action /comms /obs · TODO: · #tag · "
-    "10:42 or -5m backdates · Shift+Enter: new line"
+PLACEHOLDER = "What happened? Enter logs it (Ctrl+L) · /decision · TODO: · #tag · -5m"
+HELP = (
+    "Type what happened and press Enter: it is logged with the current time.\n"
+    "Prefixes: /decision /action /comms /obs /note set the kind; TODO: also makes an "
+    "action item; #tag tags it.\n"
+    "A leading 10:42 (local time today) or -5m / -2h backdates it.\n"
+    "Shift+Enter starts a new line. The line keeps focus, so type the next one at once."
 )
 WARN_COLOUR = "#b86e00"
 ERROR_COLOUR = "#d63a3a"
@@ -49,6 +53,7 @@ class CaptureEdit(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("timeline-capture")
         self.setPlaceholderText(PLACEHOLDER)
+        self.setToolTip(HELP)
         self.setTabChangesFocus(True)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

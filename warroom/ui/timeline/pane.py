@@ -61,6 +61,7 @@ from warroom.ui.timeline.view import TimelineView
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
+NARROW = 720  # px: below this the tags column folds away
 FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
 
 # (action id, text, shortcut, scope) -- scope "pane": anywhere in the pane; "list": the list.
@@ -179,7 +180,7 @@ class TimelinePane(QWidget):
         self.header.milestones_requested.connect(self.edit_milestones)
         lay.addWidget(self.header)
 
-        lay.addLayout(self._build_filters())
+        lay.addWidget(self._build_filters())
 
         self.model = TimelineModel(store, self)
         self.model.tz = tz
@@ -201,8 +202,8 @@ class TimelinePane(QWidget):
             COL_PIN: 24,
             COL_KIND: 30,
             COL_TIME: fm.horizontalAdvance("Wed 30 Sep 23:59:59  ") + 8,
-            COL_AUTHOR: fm.horizontalAdvance("edited by Alexandra") + 8,
-            COL_TAGS: fm.horizontalAdvance("#resolver #isp-a") + 8,
+            COL_AUTHOR: fm.horizontalAdvance("Alice Keller") + 12,
+            COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
         }
         for col, w in widths.items():
             hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -247,16 +248,24 @@ class TimelinePane(QWidget):
 
     # -- building --------------------------------------------------------------
 
-    def _build_filters(self) -> QHBoxLayout:
+    def _build_filters(self) -> QWidget:
+        # Two rows: search on its own, choices below, so a narrow dock clips nothing.
+        box = QWidget()
+        rows = QVBoxLayout(box)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(3)
+        top = QHBoxLayout()
         row = QHBoxLayout()
         row.setSpacing(4)
+        rows.addLayout(top)
+        rows.addLayout(row)
         self.search = QLineEdit()
         self.search.setObjectName("timeline-search")
         self.search.setPlaceholderText("Search text, tags and authors (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
-        row.addWidget(self.search, 2)
+        top.addWidget(self.search, 1)
         self.kind_button = QToolButton()
         self.kind_button.setObjectName("timeline-kinds")
         self.kind_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -289,11 +298,12 @@ class TimelinePane(QWidget):
         self.hidden_box.setToolTip("Also list hidden entries, struck through, with their reason")
         self.hidden_box.toggled.connect(lambda _on: self.apply_filters())
         row.addWidget(self.hidden_box)
+        row.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("timeline-count")
-        row.addWidget(self.count_label)
+        top.addWidget(self.count_label)
         self._update_kind_button()
-        return row
+        return box
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
@@ -450,7 +460,7 @@ class TimelinePane(QWidget):
 
     def _update_kind_button(self) -> None:
         on = [k for k, a in self.kind_actions.items() if a.isChecked()]
-        self.kind_button.setText("Kinds: all" if not on else "Kinds: " + ", ".join(on))
+        self.kind_button.setText("All kinds" if not on else ", ".join(on))
 
     def current_filter(self) -> EntryFilter | None:
         if self.incident is None:
@@ -605,6 +615,12 @@ class TimelinePane(QWidget):
             self.view.scrollTo(
                 self.model.index(trow, 0), QAbstractItemView.ScrollHint.PositionAtTop
             )
+
+    def resizeEvent(self, e: Any) -> None:
+        super().resizeEvent(e)
+        if self.tl is not None:
+            # Narrow dock: tags are in the text as #tags anyway; the text needs the room.
+            self.view.setColumnHidden(COL_TAGS, self.width() < NARROW)
 
     def _range_changed(self, _lo: int, hi: int) -> None:
         if self._tail:
