@@ -63,7 +63,7 @@ PANES: dict[str, PaneSpec] = {
     "timeline": PaneSpec(
         "Incident timeline",
         "timeline",
-        _placeholder("timeline"),
+        "warroom.ui.timeline:TimelinePane",
         "The story of the active incident as it happens: observations, actions, decisions "
         "and communications, with local time and UTC, pinned evidence and quick entry.",
         weight=5,
