@@ -224,3 +224,25 @@ def test_entry_id_owned_by_another_incident_here_is_refused(store: Store, other:
     with pytest.raises(BundleError, match=f"belongs to incident {mine.id} in this workspace"):
         merge.merge_bundle(other, bundle.parse_bundle(json.dumps(bundle.seal(doc)).encode()))
     assert db_snapshot(other) == before
+
+
+def test_bulk_import_keeps_full_text_search_and_its_trigger(store: Store, other: Store) -> None:
+    iid = populate(store)
+    doc = reseal(export(store, iid))
+    template = doc["entries"][1]
+    for n in range(600):  # enough to take the bulk path (trigger deferred)
+        e = json.loads(json.dumps(template))
+        e["id"] = f"01BULK{n:020d}"
+        for r in e["revisions"]:
+            r["id"] = f"01BREV{n:020d}"
+            r["text"] = f"bulk entry {n} zebra{n % 7}"
+        doc["entries"].append(e)
+    merge.merge_bundle(other, bundle.parse_bundle(json.dumps(bundle.seal(doc)).encode()))
+    found = q.list_entries(other, q.EntryFilter(incident=iid, search="zebra3"))
+    assert len(found) == len([n for n in range(600) if n % 7 == 3])
+    assert q.list_entries(other, q.EntryFilter(incident=iid, search="502 isp-b"))
+    # The trigger is back: a new entry is searchable at once.
+    Timeline(other).log(iid, "quokka sighting")
+    assert [
+        e.text for e in q.list_entries(other, q.EntryFilter(incident=iid, search="quokka"))
+    ] == ["quokka sighting"]

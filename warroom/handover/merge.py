@@ -26,6 +26,7 @@ _T_ENTRIES = "_hb_entries"
 _T_REVS = "_hb_revisions"
 _T_CHANGES = "_hb_changes"
 _T_TOUCHED = "_hb_touched"
+_T_NEW = "_hb_new"
 
 _REV_FIELDS = (
     "id",
@@ -368,7 +369,8 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
     if new_entry_rows:
-        hq.insert_entries(conn, new_entry_rows)
+        hq.load_ids(conn, _T_NEW, (r[0] for r in new_entry_rows))
+        hq.insert_entries_bulk(conn, new_entry_rows, _T_NEW)
     if new_rev_rows:
         hq.insert_revisions(conn, new_rev_rows)
     if touched:
@@ -378,7 +380,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         q.upsert_action(conn, item)
     if ev_rows:
         hq.insert_evidence_rows(conn, ev_rows)
-    hq.drop_ids(conn, _T_CHANGES, _T_ENTRIES, _T_REVS, _T_TOUCHED)
+    hq.drop_ids(conn, _T_CHANGES, _T_ENTRIES, _T_REVS, _T_TOUCHED, _T_NEW)
 
 
 def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:

@@ -48,6 +48,19 @@ def _describe(v: Any) -> str:
     return type(v).__name__
 
 
+_MISSING = object()
+_PYTYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
+}
+_SIMPLE_KEYS = {"type", "pattern", "description"}
+
+
 class _Compiler:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
@@ -62,6 +75,39 @@ class _Compiler:
             self.refs[ref] = lambda v, p: holder[0](v, p)
             holder.append(self.compile(self.root["$defs"][ref[len("#/$defs/") :]]))
         return self.refs[ref]
+
+    def resolve(self, s: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in s:
+            s = self.root["$defs"][s["$ref"][len("#/$defs/") :]]
+        return s
+
+    def fast_object(
+        self, s: dict[str, Any], required: tuple[str, ...], closed: bool
+    ) -> tuple[list[tuple[str, tuple[type, ...], Any]], list[str]] | None:
+        """For a closed record whose every property is required: a flat list of
+        (key, python types, regex match or None) for the simple properties, and the
+        keys of the nested ones. None when the schema is not of that shape."""
+        props = s.get("properties", {})
+        if not closed or set(required) != set(props):
+            return None
+        simple, nested = [], []
+        for k, sub in props.items():
+            r = self.resolve(sub)
+            if set(r) <= _SIMPLE_KEYS and "type" in r:
+                names = [r["type"]] if isinstance(r["type"], str) else r["type"]
+                types = tuple(t for n in names for t in _PYTYPES[n])
+                rx = re.compile(r["pattern"]).search if "pattern" in r else None
+                if rx is not None and types != (str,):
+                    # A pattern applies to strings only; let null etc. pass the fast path.
+                    pat = rx
+
+                    def rx(x: Any, pat: Any = pat) -> bool:
+                        return type(x) is not str or pat(x) is not None
+
+                simple.append((k, types, rx))
+            else:
+                nested.append(k)
+        return simple, nested
 
     def compile(self, s: dict[str, Any]) -> Check:
         if "$ref" in s:
@@ -156,7 +202,34 @@ class _Compiler:
                     elif closed:
                         raise SchemaViolation(f"{p}.{k}", "unknown field")
 
-            checks.append(check_object)
+            fast = self.fast_object(s, required, closed)
+            if fast is not None:
+                simple, nested = fast
+                nested_checks = [(k, props[k]) for k in nested]
+                slow = check_object
+
+                def check_object_fast(v: Any, p: str) -> None:
+                    # The common case (a valid record) without building a path per field;
+                    # on any doubt the full check runs and names the offending path.
+                    if type(v) is not dict:
+                        return slow(v, p)
+                    get = v.get
+                    for k, types, match in simple:
+                        x = get(k, _MISSING)
+                        if type(x) not in types or (match is not None and not match(x)):
+                            return slow(v, p)
+                    if len(v) != len(simple) + len(nested_checks) and (closed or required):
+                        return slow(v, p)
+                    for k, sub in nested_checks:
+                        x = get(k, _MISSING)
+                        if x is _MISSING:
+                            return slow(v, p)
+                        sub(x, f"{p}.{k}")
+                    return None
+
+                checks.append(check_object_fast)
+            else:
+                checks.append(check_object)
         if len(checks) == 1:
             return checks[0]
 
@@ -180,6 +253,46 @@ def bundle_validator() -> Check:
     return _Compiler(schema).compile(schema)
 
 
+@cache
+def _entry_tables() -> tuple[Any, Any, int, int]:
+    schema = bundle_schema()
+    comp = _Compiler(schema)
+    entry_def, rev_def = schema["$defs"]["entry"], schema["$defs"]["revision"]
+    entry = comp.fast_object(entry_def, tuple(entry_def["required"]), True)
+    rev = comp.fast_object(rev_def, tuple(rev_def["required"]), True)
+    assert entry is not None and rev is not None and entry[1] == ["revisions"]
+    return entry[0], rev[0], len(entry_def["properties"]), len(rev_def["properties"])
+
+
+def _columns_ok(records: list[Any], simple: Any, width: int) -> bool:
+    if not all(type(r) is dict and len(r) == width for r in records):
+        return False
+    for k, types, match in simple:
+        col = [r.get(k, _MISSING) for r in records]
+        if not all(type(c) in types for c in col):
+            return False
+        if match is not None and not all(match(c) for c in col):
+            return False
+    return True
+
+
+def _entries_ok(entries: Any) -> bool:
+    """Column-wise check of every entry and revision at once: the same rules as the
+    schema, without a Python call per field. False means "run the full check"."""
+    if type(entries) is not list:
+        return False
+    e_simple, r_simple, e_width, r_width = _entry_tables()
+    if not _columns_ok(entries, e_simple, e_width):
+        return False
+    lists = [e.get("revisions") for e in entries]
+    if not all(type(x) is list and x for x in lists):
+        return False
+    return _columns_ok([r for x in lists for r in x], r_simple, r_width)
+
+
 def validate_bundle(doc: Any) -> None:
     """Raise ``SchemaViolation`` (with the JSON path) if ``doc`` does not fit the schema."""
+    if isinstance(doc, dict) and _entries_ok(doc.get("entries")):
+        bundle_validator()({**doc, "entries": []}, "$")
+        return
     bundle_validator()(doc, "$")

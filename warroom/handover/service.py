@@ -32,7 +32,9 @@ def export_chunks(
     if fmt == "json":
         from warroom.handover import bundle
 
-        return bundle.iter_json(bundle.build_bundle(store, incident_id, exported_by=author))
+        return bundle.encode(
+            bundle.build_bundle(store, incident_id, exported_by=author, sealed=False)
+        )
     from warroom.handover.view import load_view
 
     v = load_view(store, incident_id, tz=tz, include_hidden=include_hidden, generated_by=author)

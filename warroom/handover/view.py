@@ -6,6 +6,7 @@ Hidden entries are left out unless asked for (they are always in the JSON bundle
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -91,6 +92,18 @@ class ExportView:
         return [e for e in self.entries if e.pinned]
 
 
+def _entry(r: tuple[Any, ...]) -> Entry:
+    """``Entry.from_row`` for a plain tuple in ``read_entry_rows`` order, without the
+    per-row overhead that matters at 100,000 rows."""
+    (eid, inc, rec, author, meta, occ, kind, text, tags, pinned, external, hidden,
+     reason, revision, current, edited_at, edited_by, conflict) = r  # fmt: skip
+    return Entry(
+        eid, inc, rec, author, occ, kind, text, tuple(tags.split(" ")) if tags else (),
+        bool(pinned), bool(external), bool(hidden), reason, revision, current, edited_at,
+        edited_by, bool(conflict), {} if meta in ("{}", "", None) else json.loads(meta),
+    )  # fmt: skip
+
+
 def load_view(
     store: Store,
     incident_id: str,
@@ -102,10 +115,10 @@ def load_view(
     inc = q.get_incident(store, incident_id)
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
-    rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden)
+    rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden, tuples=True)
     return ExportView(
         incident=inc,
-        entries=[Entry.from_row(r) for r in rows],
+        entries=[_entry(r) for r in rows],
         changes=q.incident_changes(store, inc.id),
         actions=q.action_items(store, inc.id),
         evidence=q.evidence(store, inc.id),
