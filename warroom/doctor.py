@@ -378,7 +378,9 @@ def check_icmp() -> Check:
             continue
         data["method"] = "dgram" if kind == socket.SOCK_DGRAM else "raw"
         text = label or "raw ICMP sockets (running with privileges)"
-        return Check("icmp", OK, f"icmp checks use {text}", data=data)
+        return Check(
+            "icmp", OK, f"icmp checks use {text}; ping program: {ping or 'not found'}", data=data
+        )
     gid_note = (
         f"net.ipv4.ping_group_range is {rng[0]} {rng[1]}, which excludes group {os.getgid()}"
         if rng and hasattr(os, "getgid")
