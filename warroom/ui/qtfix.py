@@ -47,7 +47,11 @@ def apply() -> bool:
     global _applied
     if _applied or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return False
-    if not calls_drop_references():
+    try:
+        drops = calls_drop_references()
+    except ImportError:  # no usable Qt here: the platform check will say why
+        return False
+    if not drops:
         return False
     for b in (None, True, False):
         # ob_refcnt is the first field of every CPython object.

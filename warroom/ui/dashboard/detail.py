@@ -57,6 +57,9 @@ class ResultsModel(QAbstractTableModel):
         self._records = list(records)
         self.endResetModel()
 
+    def records(self) -> list[dict[str, Any]]:
+        return list(self._records)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._records)
 
@@ -207,7 +210,8 @@ class DetailView(QWidget):
                 log.exception("probe history for %s/%s", s.target, s.vantage)
         if not records and s.last is not None:
             records = [s.last.record()]
-        self.results.set_records(records)
+        if records != self.results.records():  # keep the reader's place when nothing is new
+            self.results.set_records(records)
         self.uptime.setText(f"Uptime: last hour {_pct(up1)} · last 24 h {_pct(up24)}")
         points = []
         for rec in reversed(records):  # oldest first
@@ -220,7 +224,10 @@ class DetailView(QWidget):
         span = ""
         if len(points) > 1 and points[0].time and points[-1].time:
             span = timeutil.fmt_duration((points[-1].time - points[0].time) / timedelta(seconds=1))
-        caption = f"Latency, last {len(points)} checks" + (f" over {span}" if span else "")
+        n = len(points)
+        caption = f"Latency, last {n} check{'' if n == 1 else 's'}" + (
+            f" over {span}" if span else ""
+        )
         self.chart.set_points(points, self.threshold_ms, caption)
 
 

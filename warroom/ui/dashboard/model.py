@@ -31,14 +31,16 @@ from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.probes.state import SPARK_POINTS, SeriesState
 from warroom.probes.summary import SEVERITY, effective, target_summary
 
-# Fixed columns; vantage columns follow from FIRST_VANTAGE_COL, then the summary.
+# Columns: the target and its worst state, then one column per vantage (the matrix,
+# which must stay in view in a narrow dock), then the columns that follow the vantages:
+# time since the last change, the trend and the summary sentence. Their numbers depend on
+# how many vantages there are: ``since_column``, ``trend_column``, ``summary_column``.
 COL_TARGET = 0
 COL_STATE = 1
-COL_SINCE = 2
-COL_TREND = 3
-FIRST_VANTAGE_COL = 4
-FIXED_HEADERS = ("Target", "State", "Last change", "Trend")
-SUMMARY_HEADER = "Summary"
+FIRST_VANTAGE_COL = 2
+FIXED_HEADERS = ("Target", "State")
+TAIL_HEADERS = ("Last change", "Trend", "Summary")
+SINCE_OFFSET, TREND_OFFSET, SUMMARY_OFFSET = 0, 1, 2
 
 # Custom roles.
 StateRole = Qt.ItemDataRole.UserRole + 1  # effective state word of the cell / worst of the row
@@ -177,8 +179,7 @@ class DashboardModel(QAbstractTableModel):
             k: (QBrush(QColor(bg)), QBrush(QColor(fg))) for k, (bg, fg) in STATE_COLOURS.items()
         }
         self._icons: dict[str, Any] = {}
-        self._summary_col = FIRST_VANTAGE_COL
-        self._ncols = FIRST_VANTAGE_COL + 1
+        self._set_tail(0)
 
     # -- layout --------------------------------------------------------------------
 
@@ -206,9 +207,16 @@ class DashboardModel(QAbstractTableModel):
         self._index = {r.target: i for i, r in enumerate(self._rows)}
         self._vantages = order
         self._vcol = {v: FIRST_VANTAGE_COL + i for i, v in enumerate(order)}
-        self._summary_col = FIRST_VANTAGE_COL + len(order)
-        self._ncols = self._summary_col + 1
+        self._set_tail(len(order))
         self.endResetModel()
+
+    def _set_tail(self, n_vantages: int) -> None:
+        first = FIRST_VANTAGE_COL + n_vantages
+        self._since_col = first + SINCE_OFFSET
+        self._trend_col = first + TREND_OFFSET
+        self._summary_col = first + SUMMARY_OFFSET
+        self._vend = first  # one past the last vantage column
+        self._ncols = first + len(TAIL_HEADERS)
 
     def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
         """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
@@ -240,6 +248,14 @@ class DashboardModel(QAbstractTableModel):
     @property
     def summary_column(self) -> int:
         return self._summary_col
+
+    @property
+    def since_column(self) -> int:
+        return self._since_col
+
+    @property
+    def trend_column(self) -> int:
+        return self._trend_col
 
     def row_of(self, target: str) -> int:
         return self._index[target]
@@ -346,16 +362,16 @@ class DashboardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if section < FIRST_VANTAGE_COL:
                 return FIXED_HEADERS[section]
-            if section == self.summary_column:
-                return SUMMARY_HEADER
-            if section < self.summary_column:
+            if section < self._vend:
                 return self._vantages[section - FIRST_VANTAGE_COL]
+            if section < self._ncols:
+                return TAIL_HEADERS[section - self._vend]
         if role == Qt.ItemDataRole.ToolTipRole:
-            if section == COL_SINCE:
+            if section == self._since_col:
                 return "How long ago the last state change of this target happened"
-            if section == COL_TREND:
+            if section == self._trend_col:
                 return "Recent latencies, one line per vantage; red ticks: failed checks"
-            if FIRST_VANTAGE_COL <= section < self.summary_column:
+            if FIRST_VANTAGE_COL <= section < self._vend:
                 return (
                     f"What the vantage point {self._vantages[section - FIRST_VANTAGE_COL]!r} sees"
                 )
@@ -383,7 +399,7 @@ class DashboardModel(QAbstractTableModel):
             return row.filter_text
         if role == LatenciesRole:
             return {v: s.latencies for v, s in row.vantages.items()}
-        if FIRST_VANTAGE_COL <= c < self._summary_col:
+        if FIRST_VANTAGE_COL <= c < self._vend:
             return self._vantage_data(row, self._vantages[c - FIRST_VANTAGE_COL], role)
         if role in (VantageRole, SeriesRole, LastResultRole):
             return None
@@ -401,7 +417,7 @@ class DashboardModel(QAbstractTableModel):
             return None
         if c == COL_STATE:
             return self._state_data(row.worst, row.state_text(), role, bold=True)
-        if c == COL_SINCE:
+        if c == self._since_col:
             if role == Qt.ItemDataRole.DisplayRole:
                 return self._ago(row.changed)
             if role == Qt.ItemDataRole.ToolTipRole and row.changed is not None:
@@ -409,7 +425,7 @@ class DashboardModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
-        if c == COL_TREND:
+        if c == self._trend_col:
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._trend_tip(row)
             return None
@@ -493,7 +509,7 @@ class DashboardModel(QAbstractTableModel):
     def _row_sort(self, row: Row, c: int) -> Any:
         if c == COL_TARGET:
             return row.target.lower()
-        if c == COL_SINCE:
+        if c == self._since_col:
             # Most recent change first when sorted ascending.
             return -row.changed.timestamp() if row.changed else 0.0
         if c == self.summary_column:

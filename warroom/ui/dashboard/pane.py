@@ -44,10 +44,8 @@ from warroom.ui.dashboard.charts import CellDelegate, SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
 from warroom.ui.dashboard.model import (
-    COL_SINCE,
     COL_STATE,
     COL_TARGET,
-    COL_TREND,
     FIRST_VANTAGE_COL,
     DashboardModel,
     DashboardProxy,
@@ -109,10 +107,24 @@ class DashboardPane(QWidget):
         self.link_errors = 0
         self._build()
         self.bridge.batch.connect(self.on_batch)
+        # The window's status bar says it too, for when the pane is hidden or tabbed away.
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("probe-status")
+        if getattr(ctx, "status_bar", None) is not None:
+            # addPermanentWidget, not ctx.add_status_widget: its insert at index 0 warns
+            # (and so fails tests) when the bar already holds ordinary widgets.
+            ctx.status_bar.addPermanentWidget(self.status_label)
         self._tick = QTimer(self)
         self._tick.setInterval(5000)  # "4m 10s ago" keeps moving without model signals
         self._tick.timeout.connect(self._refresh_times)
         self._tick.start()
+        save = getattr(ctx, "actions", {}).get("save")
+        if save is not None:  # File ▸ Save workspace file (Ctrl+S) is the editor's Save
+            save.setEnabled(True)
+            tip = "Save the workspace file (the text in the dashboard's Workspace file tab)"
+            save.setStatusTip(tip)
+            save.setToolTip(tip)
+            save.triggered.connect(self._save_action)
         if hasattr(ctx, "workspace_file_changed"):
             ctx.workspace_file_changed.connect(self._workspace_file_changed)
         if hasattr(ctx, "on_close"):
@@ -185,10 +197,7 @@ class DashboardPane(QWidget):
         # folds its rest behind its extension button.
         self.filter.setMinimumWidth(60)
         self.counts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.link_box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.link_box.setMinimumContentsLength(12)
+        self.link_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 3)
         bar.addWidget(self.counts, 2)
@@ -211,7 +220,8 @@ class DashboardPane(QWidget):
         fm = self.table.fontMetrics()
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
         self.table.setItemDelegate(CellDelegate(self.table))
-        self.table.setItemDelegateForColumn(COL_TREND, SparklineDelegate(self.table))
+        self.sparkline = SparklineDelegate(self.table)
+        self._trend_col = -1
         hdr = self.table.horizontalHeader()
         hdr.setStretchLastSection(True)
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -273,8 +283,14 @@ class DashboardPane(QWidget):
             min(260, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 24),
         )
         hdr.resizeSection(COL_STATE, fm.horizontalAdvance("DEGRADED 10 of 10") + icon + 16)
-        hdr.resizeSection(COL_SINCE, fm.horizontalAdvance("23h 59m ago") + 16)
-        hdr.resizeSection(COL_TREND, 100)
+        hdr.resizeSection(self.model.since_column, fm.horizontalAdvance("23h 59m ago") + 16)
+        hdr.resizeSection(self.model.trend_column, 100)
+        # The trend column moves with the number of vantages: its delegate moves with it.
+        if self._trend_col != self.model.trend_column:
+            if self._trend_col >= 0:
+                self.table.setItemDelegateForColumn(self._trend_col, None)  # type: ignore[arg-type]
+            self._trend_col = self.model.trend_column
+            self.table.setItemDelegateForColumn(self._trend_col, self.sparkline)
         cell = fm.horizontalAdvance("DOWN dns_servfail") + icon + 16
         for i, v in enumerate(self.model.vantages):
             hdr.resizeSection(FIRST_VANTAGE_COL + i, max(cell, fm.horizontalAdvance(v) + 24))
@@ -344,6 +360,10 @@ class DashboardPane(QWidget):
     def _editor_saved(self, path: Path) -> None:
         if hasattr(self.ctx, "set_workspace_file") and self.ctx.workspace_file != path:
             self.ctx.set_workspace_file(path)
+
+    def _save_action(self) -> None:
+        self.tabs.setCurrentWidget(self.editor)
+        self.editor.save()
 
     def probe_now(self, target: str | None = None) -> None:
         if self.engine is not None:
@@ -430,6 +450,13 @@ class DashboardPane(QWidget):
         ]
         text = " · ".join(parts) if parts else "no targets"
         self.counts.setText(text)
+        self.status_label.setText(f"Probes: {text}" if parts else "")
+        down = bool(c.get("down"))
+        self.status_label.setStyleSheet(
+            "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
+            if down
+            else ""
+        )
         self.counts.setToolTip("Targets by their worst vantage")
         # The sentences of the worst targets, where nobody has to scroll or widen a column.
         bad = sorted(
@@ -444,6 +471,8 @@ class DashboardPane(QWidget):
 
     def _refresh_times(self) -> None:
         self.table.viewport().update()
+        if self.detail.series is not None and self.detail.isVisible():
+            self.detail.load_history()  # new samples reach the store about once a second
 
     # -- selection and detail -------------------------------------------------------
 

@@ -1,0 +1,146 @@
+"""Render the probe dashboard on a realistic outage, with the real engine and the loopback
+test servers of tests/helpers, to a PNG (for docs/dashboard.md and for looking at it).
+
+    QT_QPA_PLATFORM=offscreen python bench/render_dashboard.py [OUT.png] [--window]
+
+The board: ``www`` is the seed outage (up via isp-a only: SERVFAIL via isp-b, a lying
+resolver via isp-lie); ``shop`` answers slowly (degraded); ``status`` answers 503
+everywhere; ``blog`` has an expired certificate; ``mail`` and ``api`` are fine.
+``--window`` also renders the whole main window (``warroom --screenshot``) on it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers.servers import WWW, TestNet  # noqa: E402
+
+
+def board(net: TestNet, slow_port: int) -> str:
+    return f"""\
+# A hosting provider's public services, seen from three access networks.
+[probe]
+interval = "5s"
+timeout = "3s"
+fail_after = 1
+recover_after = 1
+degraded_ms = 800
+
+[[vantage]]
+name = "isp-a"
+resolver = "{net.dns_a.address}"
+
+[[vantage]]
+name = "isp-b"
+resolver = "{net.dns_b.address}"
+
+[[vantage]]
+name = "isp-lie"
+resolver = "{net.dns_lie.address}"
+
+[[target]]
+name = "www"
+url = "http://{WWW}:{net.http.port}/ok"
+expect_body = "Welcome"
+vantages = ["isp-a", "isp-b", "isp-lie"]
+
+[[target]]
+name = "shop"
+url = "http://127.0.0.1:{slow_port}/slow"
+vantages = ["system", "isp-a"]
+
+[[target]]
+name = "status"
+url = "http://127.0.0.1:{net.http.port}/5xx"
+vantages = ["system", "isp-a"]
+
+[[target]]
+name = "blog"
+url = "https://127.0.0.1:{net.https["expired"].port}/ok"
+ca_file = "{net.certs.ca_file}"
+vantages = ["system", "isp-a"]
+
+[[target]]
+name = "mail"
+url = "tcp://127.0.0.1:{net.banner.port}"
+expect_banner = "220"
+vantages = ["system", "isp-a"]
+
+[[target]]
+name = "api"
+url = "http://127.0.0.1:{net.http.port}/ok"
+"""
+
+
+def main() -> None:
+    out = Path(next((a for a in sys.argv[1:] if not a.startswith("--")), "dashboard.png"))
+    tmp = Path(tempfile.mkdtemp(prefix="render-dashboard-"))
+    net = TestNet.start(tmp)
+    slow = net.http_server(slow_s=1.2)
+    ws = tmp / "workspace.toml"
+    ws.write_text(board(net, slow.port), encoding="utf-8")
+    try:
+        from PySide6.QtCore import QSettings
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        from warroom.probes import ProbeEngine
+        from warroom.services.timeline import Timeline
+        from warroom.store import Store
+        from warroom.ui.context import UiContext
+        from warroom.ui.dashboard import DashboardPane
+
+        store = Store.open(tmp / "data")
+        inc = Timeline(store).new_incident("Hosting network outage", severity="SEV1").id
+        ctx = UiContext(
+            store=store,
+            data_dir=tmp / "data",
+            settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
+            workspace_file=ws,
+        )
+        ctx.set_active_incident(inc, "Hosting network outage")
+
+        def engine(cfg: object, **kw: object) -> ProbeEngine:
+            return ProbeEngine(cfg, route_check=lambda: (True, "loopback"), **kw)  # type: ignore[arg-type]
+
+        pane = DashboardPane(ctx, engine_factory=engine)
+        pane.resize(1400, 860)
+        pane.show()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+            settled = all("pending" not in v for v in pane.model.summaries().values())
+            if settled and time.monotonic() > deadline - 8:  # a few rounds for the trends
+                break
+        pane.select_cell("www", "isp-b")
+        app.processEvents()
+        pane.grab().save(str(out))
+        print(f"wrote {out}")
+        for t, line in pane.model.summaries().items():
+            print(f"  {t:8s} {line}")
+        pane.stop()
+        store.close()
+        if "--window" in sys.argv:
+            win = out.with_name(out.stem + "-window.png")
+            subprocess.run(
+                [sys.executable, "-m", "warroom", "--data-dir", str(tmp / "data"),
+                 "--workspace-file", str(ws), "--screenshot", str(win), "--after", "8"],
+                check=True, timeout=60,
+            )  # fmt: skip
+            print(f"wrote {win}")
+    finally:
+        net.stop()
+
+
+if __name__ == "__main__":
+    main()
