@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -249,3 +250,18 @@ def test_gui_hook_reports_a_failure_on_the_next_tick(
     bg.wait(30)
     assert len(ctx.messages) == 1 and "disk full" in ctx.messages[0]
     ctx.closers[0]()  # never raises
+
+
+def test_restore_from_a_file_with_its_wal_beside_it(data_dir: Path, tmp_path: Path) -> None:
+    """A raw copy (e.g. a side copy of a live database) keeps recent commits in its WAL."""
+    src_dir = tmp_path / "other"
+    with Store.open(src_dir) as s:
+        s.meta_set("k", "in-the-wal")
+        copy = tmp_path / "copy.sqlite"
+        # Copy the main file and the WAL while the store is open: the commit is only in the WAL.
+        shutil.copyfile(src_dir / DB_NAME, copy)
+        shutil.copyfile(src_dir / (DB_NAME + "-wal"), tmp_path / "copy.sqlite-wal")
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "current")
+    snap.restore(data_dir, str(copy))
+    assert _value(data_dir, "k") == "in-the-wal"

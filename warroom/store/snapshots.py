@@ -271,6 +271,14 @@ def resolve(data_dir: Path, name: str) -> Path:
     return path
 
 
+def _source_uri(path: Path) -> str:
+    """Read-only; ``immutable`` (no locks, no -shm) unless a WAL beside it holds data."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return f"file:{path}?mode=ro"
+    return f"file:{path}?mode=ro&immutable=1"
+
+
 def verify(path: Path) -> None:
     """Refuse a file that is not an intact Warroom database this build can open."""
     from warroom.store import migrations
@@ -283,7 +291,7 @@ def verify(path: Path) -> None:
     if head != SQLITE_MAGIC:
         raise StoreError(f"{path} is not a SQLite database; not restoring it")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        conn = sqlite3.connect(_source_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from exc
     try:
@@ -336,7 +344,7 @@ def _side_copy(live: Path, data_dir: Path) -> Path | None:
 
 def _install(snapshot: Path, live: Path) -> str:
     """Copy the snapshot's pages into the live database; replace the file if it is unusable."""
-    src = sqlite3.connect(f"file:{snapshot}?mode=ro&immutable=1", uri=True)
+    src = sqlite3.connect(_source_uri(snapshot), uri=True)
     try:
         try:
             dst = connect(live)
