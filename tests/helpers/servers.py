@@ -189,6 +189,10 @@ class HttpServer:
     async def stop(self) -> None:
         for s in self._servers:
             s.close()
+        for s in self._servers:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await s.wait_closed()
 
 
 # -- DNS ---------------------------------------------------------------------------
@@ -534,6 +538,14 @@ class TestNet:
         return s
 
     def stop(self) -> None:
+        # Close every server's transport first: a leaked one is a ResourceWarning, an
+        # error under filterwarnings=error at the end of the session.
+        servers = [self.http, *self.https.values(), self.dns_a, self.dns_b, self.dns_lie]
+        servers += [self.dns_nx, self.dns_silent, self.banner, self.bad_banner]
+        servers += [self.socks, self.http_proxy, *self._extra]
+        for s in servers:
+            with contextlib.suppress(Exception):
+                self.loop.run(s.stop(), timeout=5)
         self.closed.close()
         self.loop.stop()
 

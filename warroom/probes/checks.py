@@ -195,15 +195,9 @@ async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> s
     if hops:
         run.extra["redirects"] = hops
         run.extra["final_url"] = url
-    ok = (
-        resp_status in target.expect_status
-        if target.expect_status
-        else 200 <= resp_status < 400
-    )
+    ok = resp_status in target.expect_status if target.expect_status else 200 <= resp_status < 400
     if not ok:
-        want = (
-            ", ".join(map(str, target.expect_status)) if target.expect_status else "200-399"
-        )
+        want = ", ".join(map(str, target.expect_status)) if target.expect_status else "200-399"
         raise CheckFailed("http_status", f"HTTP {resp_status} from {url} (expected {want})")
     if body_note:
         raise CheckFailed("body_mismatch", body_note)
@@ -269,16 +263,20 @@ async def _http_once(
         want = target.expect_body.encode("utf-8") if target.expect_body else None
         buf = bytearray()
         found = False
+        total = 0
         async for chunk in resp.aiter_bytes():
+            room = cap - total
+            chunk = chunk[:room]
+            total += len(chunk)
             buf += chunk
             if want is not None and want in buf:
                 found = True
                 break
-            if len(buf) >= cap:
-                del buf[cap:]
+            if total >= cap:
                 break
             if want is not None and len(buf) > len(want):
                 del buf[: len(buf) - len(want)]  # keep only what can still match
+        run.extra["body_bytes"] = total
         run.timings["body"] = (time.perf_counter() - t_head) * 1000.0
         note = ""
         if want is not None and not found:

@@ -270,8 +270,10 @@ class ProbeEngine:
                 continue  # keeps its rhythm; a new interval applies from its next round
             if t.name in self._running:
                 continue
-            # Spread the first rounds so a big board does not start in one burst.
-            self._push(t.name, now + random.uniform(0, min(t.settings.interval, 3.0)))
+            # Spread the first rounds so a big board does not start in one burst, while a
+            # small one shows its first results at once (10 ms per target, <= 3 s).
+            spread = min(t.settings.interval, 0.01 * len(self.config.targets), 3.0)
+            self._push(t.name, now + random.uniform(0, spread))
 
     def _probe_now(self, target: str | None) -> None:
         now = time.monotonic()
@@ -349,7 +351,9 @@ class ProbeEngine:
 
     async def _check_gate(self) -> None:
         try:
-            online, reason = await gate_mod.evaluate(self.config.probe, self._env, self._route_check)
+            online, reason = await gate_mod.evaluate(
+                self.config.probe, self._env, self._route_check
+            )
         except Exception:  # a broken gate must never stop probing
             log.exception("self-connectivity gate failed")
             return

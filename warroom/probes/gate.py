@@ -73,7 +73,9 @@ async def evaluate(
     if not settings.reference:
         return True, "network route present"
     assert isinstance(env, CheckEnv)
-    targets = [target_from_url(f"reference-{i}", u, settings) for i, u in enumerate(settings.reference)]
+    targets = [
+        target_from_url(f"reference-{i}", u, settings) for i, u in enumerate(settings.reference)
+    ]
     system = Vantage(SYSTEM_VANTAGE)
     results = await asyncio.gather(*(run_check(t, system, env) for t in targets))
     good = [t.url for t, r in zip(targets, results, strict=True) if r.status is not Status.DOWN]

@@ -50,9 +50,7 @@ class DnsAnswer:
     truncated_to_tcp: bool = False
 
 
-async def dns_query(
-    name: str, rdtype: str, server: tuple[str, int], timeout: float
-) -> DnsAnswer:
+async def dns_query(name: str, rdtype: str, server: tuple[str, int], timeout: float) -> DnsAnswer:
     """One recursive query to one server; UDP, falling back to TCP when truncated.
 
     Raises ``CheckFailed('dns_timeout')`` when the server stays silent and
@@ -62,9 +60,7 @@ async def dns_query(
     q.flags |= dns.flags.RD
     host, port = server
     try:
-        resp, used_tcp = await dns.asyncquery.udp_with_fallback(
-            q, host, timeout=timeout, port=port
-        )
+        resp, used_tcp = await dns.asyncquery.udp_with_fallback(q, host, timeout=timeout, port=port)
     except dns.exception.Timeout as exc:
         raise CheckFailed("dns_timeout", f"resolver {host}:{port} did not answer") from exc
     except ConnectionRefusedError as exc:

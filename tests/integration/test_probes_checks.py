@@ -1,0 +1,354 @@
+"""Every check against real loopback servers, ending in the CONTRACT error words."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from helpers.servers import WWW, TestNet
+from warroom import workspace_file as wf
+from warroom.domain.probes import ERRORS, ProbeResult, Status
+from warroom.probes.checks import CheckEnv, run_check
+
+
+def config(net: TestNet, target: str, *, timeout: str = "1s", extra_vantages: str = "") -> wf.WorkspaceConfig:
+    text = f"""
+[probe]
+timeout = "{timeout}"
+degraded_ms = 900
+[[vantage]]
+name = "isp-a"
+resolver = "{net.dns_a.address}"
+[[vantage]]
+name = "isp-b"
+resolver = "{net.dns_b.address}"
+[[vantage]]
+name = "isp-lie"
+resolver = "{net.dns_lie.address}"
+[[vantage]]
+name = "isp-silent"
+resolver = "{net.dns_silent.address}"
+[[vantage]]
+name = "v4"
+resolver = "{net.dns_a.address}"
+family = 4
+[[vantage]]
+name = "v6"
+resolver = "{net.dns_a.address}"
+family = 6
+[[vantage]]
+name = "socks"
+proxy = "{net.socks.url}"
+[[vantage]]
+name = "httpproxy"
+proxy = "{net.http_proxy.url}"
+{extra_vantages}
+[[target]]
+name = "t"
+{target}
+"""
+    cfg, problems = wf.parse_text(text)
+    assert not problems, problems
+    assert cfg is not None
+    return cfg
+
+
+def check(net: TestNet, target: str, vantage: str = "isp-a", **kw: Any) -> ProbeResult:
+    cfg = config(net, target, **kw)
+
+    async def go() -> ProbeResult:
+        env = CheckEnv()
+        try:
+            return await run_check(cfg.targets[0], cfg.vantage(vantage), env)
+        finally:
+            await env.aclose()
+
+    r = asyncio.run(go())
+    assert r.error is None or r.error in ERRORS
+    return r
+
+
+def http(net: TestNet, path: str, extra: str = "") -> str:
+    return f'url = "http://{WWW}:{net.http.port}{path}"\n{extra}'
+
+
+def https(net: TestNet, which: str, extra: str = "") -> str:
+    return (
+        f'url = "https://{WWW}:{net.https[which].port}/ok"\n'
+        f'ca_file = "{net.certs.ca_file}"\n{extra}'
+    )
+
+
+# -- http ----------------------------------------------------------------------
+
+
+def test_http_ok_through_a_custom_resolver_sends_the_right_host(testnet: TestNet) -> None:
+    before = len(testnet.http.seen)
+    r = check(testnet, http(testnet, "/ok", 'expect_body = "Welcome"'))
+    assert (r.status, r.error, r.address) == (Status.UP, None, "127.0.0.1")
+    assert r.extra["http_status"] == 200
+    assert set(r.extra["timings_ms"]) >= {"dns", "connect", "first_byte"}
+    seen = testnet.http.seen[before:]
+    assert [s.host for s in seen] == [f"{WWW}:{testnet.http.port}"]
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "error"),
+    [
+        ("/5xx", "", "http_status"),
+        ("/ok", "expect_status = [204]", "http_status"),
+        ("/ok", 'expect_body = "Goodbye"', "body_mismatch"),
+        ("/big", 'expect_body = "needle"', "body_mismatch"),  # past the 1 MiB read cap
+        ("/loop", "", "redirect_loop"),
+        ("/reset", "", "reset"),
+        ("/slow", "", "timeout"),
+        ("/noanswer", "", "timeout"),
+        ("/drip", "", "timeout"),
+    ],
+)
+def test_http_failures(testnet: TestNet, path: str, extra: str, error: str) -> None:
+    t0 = time.monotonic()
+    r = check(testnet, http(testnet, path, extra), timeout="0.5s")
+    took = time.monotonic() - t0
+    assert (r.status, r.error) == (Status.DOWN, error), r
+    assert r.detail
+    assert took < 0.5 + 0.5, f"check was not bounded by its timeout ({took:.2f}s)"
+
+
+def test_http_endless_body_stops_at_the_read_cap(testnet: TestNet) -> None:
+    r = check(testnet, http(testnet, "/endless", "max_body_bytes = 65536"))
+    assert r.status is Status.UP
+    assert r.extra["timings_ms"]["body"] < 900
+
+
+def test_http_redirect_followed_and_counted(testnet: TestNet) -> None:
+    r = check(testnet, http(testnet, "/redirect", 'expect_body = "Welcome"'))
+    assert r.status is Status.UP and r.extra["redirects"] == 1
+    r = check(testnet, http(testnet, "/redirect", "follow_redirects = false"))
+    assert r.status is Status.UP and r.extra["http_status"] == 302
+
+
+def test_http_redirect_limit(testnet: TestNet) -> None:
+    r = check(testnet, http(testnet, "/redirect", "max_redirects = 0"))
+    assert r.error == "redirect_loop" and "more than 0" in r.detail
+
+
+def test_http_slow_is_degraded_not_down(testnet: TestNet) -> None:
+    slow = testnet.http_server(slow_s=0.15)
+    r = check(testnet, f'url = "http://{WWW}:{slow.port}/slow"\ndegraded_ms = 50')
+    assert (r.status, r.error) == (Status.DEGRADED, "too_slow")
+    assert r.latency_ms is not None and r.latency_ms >= 150
+
+
+@pytest.mark.parametrize(
+    ("vantage", "error", "address"),
+    [
+        ("isp-b", "dns_servfail", None),
+        ("isp-lie", "refused", "127.0.0.2"),  # the lie points where nothing listens
+        ("isp-silent", "dns_timeout", None),
+    ],
+)
+def test_http_through_broken_resolvers(testnet: TestNet, vantage: str, error: str, address: str | None) -> None:
+    r = check(testnet, http(testnet, "/ok"), vantage, timeout="0.5s")
+    assert (r.status, r.error, r.address) == (Status.DOWN, error, address), r
+
+
+def test_nxdomain_from_the_vantage_resolver(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "http://nope.example.test:{testnet.http.port}/ok"')
+    assert r.error == "dns_nxdomain"
+
+
+def test_families_are_kept_apart(testnet: TestNet) -> None:
+    r4 = check(testnet, http(testnet, "/ok"), "v4")
+    assert (r4.status, r4.address) == (Status.UP, "127.0.0.1")
+    if testnet.http.port6 is None:
+        pytest.skip("no IPv6 loopback here")
+    r6 = check(testnet, http(testnet, "/ok"), "v6")
+    assert (r6.status, r6.address) == (Status.UP, "::1")
+    lit = check(testnet, f'url = "http://127.0.0.1:{testnet.http.port}/ok"', "v6")
+    assert lit.error == "unreachable"
+
+
+@pytest.mark.parametrize("vantage", ["socks", "httpproxy"])
+def test_http_and_https_through_proxies(testnet: TestNet, vantage: str) -> None:
+    proxy = testnet.socks if vantage == "socks" else testnet.http_proxy
+    before = len(proxy.tunnels)
+    r = check(testnet, http(testnet, "/ok", 'expect_body = "Welcome"'), vantage)
+    assert r.status is Status.UP, r
+    r = check(testnet, https(testnet, "valid", 'expect_body = "Welcome"'), vantage)
+    assert r.status is Status.UP, r
+    # The proxy was really used, with the name (it resolves on its side).
+    assert [h for h, _ in proxy.tunnels[before:]] == [WWW, WWW]
+
+
+def test_proxy_that_is_down(testnet: TestNet) -> None:
+    extra = f'[[vantage]]\nname = "deadproxy"\nproxy = "socks5://127.0.0.1:{testnet.closed.port}"\n'
+    r = check(testnet, http(testnet, "/ok"), "deadproxy", extra_vantages=extra)
+    assert r.status is Status.DOWN and r.error in ("refused", "unreachable")
+
+
+# -- https / tls ---------------------------------------------------------------
+
+
+def test_https_valid_with_sni_and_cert_days(testnet: TestNet) -> None:
+    srv = testnet.https["valid"]
+    before = len(srv.seen)
+    r = check(testnet, https(testnet, "valid", 'expect_body = "Welcome"'))
+    assert r.status is Status.UP, r
+    assert r.extra["cert_days_left"] > 30
+    assert "tls" in r.extra["timings_ms"]
+    assert [(s.host, s.sni) for s in srv.seen[before:]] == [(f"{WWW}:{srv.port}", WWW)]
+
+
+@pytest.mark.parametrize(
+    ("which", "ca", "error"),
+    [
+        ("expired", True, "tls_expired"),
+        ("wrong_host", True, "tls_hostname"),
+        ("untrusted", True, "tls_untrusted"),
+        ("valid", False, "tls_untrusted"),  # without ca_file nobody trusts the test CA
+    ],
+)
+@pytest.mark.parametrize("kind", ["https", "tls"])
+def test_certificate_failures(testnet: TestNet, which: str, ca: bool, error: str, kind: str) -> None:
+    port = testnet.https[which].port
+    url = f'url = "{kind}://{WWW}:{port}{"/ok" if kind == "https" else ""}"\n'
+    if ca:
+        url += f'ca_file = "{testnet.certs.ca_file}"\n'
+    r = check(testnet, url)
+    assert (r.status, r.error) == (Status.DOWN, error), r
+
+
+@pytest.mark.parametrize("kind", ["https", "tls"])
+def test_expiring_certificate_is_degraded(testnet: TestNet, kind: str) -> None:
+    port = testnet.https["expiring"].port
+    path = "/ok" if kind == "https" else ""
+    url = f'url = "{kind}://{WWW}:{port}{path}"\nca_file = "{testnet.certs.ca_file}"\nmin_cert_days = 14\n'
+    r = check(testnet, url)
+    assert (r.status, r.error) == (Status.DEGRADED, "cert_expiring"), r
+    assert 4 < r.extra["cert_days_left"] < 6
+
+
+def test_tls_check_ok(testnet: TestNet) -> None:
+    port = testnet.https["valid"].port
+    r = check(testnet, f'url = "tls://{WWW}:{port}"\nca_file = "{testnet.certs.ca_file}"')
+    assert r.status is Status.UP and r.extra["tls_version"].startswith("TLS")
+    assert "certificate valid" in r.detail
+
+
+def test_tls_on_a_plain_port_is_a_tls_error(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "tls://{WWW}:{testnet.banner.port}"')
+    assert r.error == "tls_error", r
+
+
+# -- tcp -----------------------------------------------------------------------
+
+
+def test_tcp_banner(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "tcp://{WWW}:{testnet.banner.port}"\nexpect_banner = "220"')
+    assert r.status is Status.UP and r.extra["banner"].startswith("220 ")
+    r = check(testnet, f'url = "tcp://{WWW}:{testnet.bad_banner.port}"\nexpect_banner = "220"')
+    assert (r.error, r.extra["banner"]) == ("banner_mismatch", "554 go away")
+
+
+def test_tcp_closed_port_and_silent_banner(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "tcp://127.0.0.1:{testnet.closed.port}"', "system")
+    assert (r.status, r.error, r.address) == (Status.DOWN, "refused", "127.0.0.1")
+    r = check(
+        testnet, f'url = "tcp://127.0.0.1:{testnet.http.port}"\nexpect_banner = "220"', "system", timeout="0.3s"
+    )
+    assert r.error == "timeout"
+
+
+def test_tcp_through_socks(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "tcp://{WWW}:{testnet.banner.port}"\nexpect_banner = "220"', "socks")
+    assert r.status is Status.UP
+
+
+# -- dns -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vantage", "extra", "status", "error"),
+    [
+        ("isp-a", 'expect_answer = ["127.0.0.1"]', Status.UP, None),
+        ("isp-a", 'record = "AAAA"\nexpect_answer = ["::1"]', Status.UP, None),
+        ("isp-a", 'expect_answer = ["192.0.2.99"]', Status.DOWN, "dns_mismatch"),
+        ("isp-lie", 'expect_answer = ["127.0.0.1"]', Status.DOWN, "dns_mismatch"),
+        ("isp-b", "", Status.DOWN, "dns_servfail"),
+        ("isp-silent", "", Status.DOWN, "dns_timeout"),
+    ],
+)
+def test_dns_check(testnet: TestNet, vantage: str, extra: str, status: Status, error: str | None) -> None:
+    r = check(testnet, f'url = "dns://{WWW}"\n{extra}', vantage, timeout="0.5s")
+    assert (r.status, r.error) == (status, error), r
+
+
+def test_dns_named_server_and_nxdomain(testnet: TestNet) -> None:
+    r = check(testnet, f'url = "dns://{WWW}"\nserver = "{testnet.dns_a.address}"', "isp-b")
+    assert r.status is Status.UP and r.address == "127.0.0.1"
+    assert r.extra["answers"] == ["127.0.0.1"]
+    r = check(testnet, f'url = "dns://www.example.test"\nserver = "{testnet.dns_nx.address}"')
+    assert (r.error, r.extra["rcode"]) == ("dns_nxdomain", "NXDOMAIN")
+
+
+def test_dns_cname_answer(testnet: TestNet) -> None:
+    r = check(testnet, 'url = "dns://alias.example.test"\nrecord = "CNAME"\nexpect_answer = ["www.example.test"]')
+    assert r.status is Status.UP, r
+
+
+# -- icmp ----------------------------------------------------------------------
+
+
+def _icmp_possible() -> bool:
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_RAW):
+        try:
+            socket.socket(socket.AF_INET, kind, socket.IPPROTO_ICMP).close()
+            return True
+        except OSError:
+            pass
+    import shutil
+
+    return shutil.which("ping") is not None
+
+
+def test_icmp_loopback_or_a_clear_not_supported(testnet: TestNet) -> None:
+    r = check(testnet, 'url = "icmp://127.0.0.1"', "system")
+    if _icmp_possible():
+        assert r.status is Status.UP, r
+        assert r.latency_ms is not None and r.latency_ms < 100
+    else:
+        assert (r.error, r.status) == ("not_supported", Status.DOWN)
+
+
+def test_icmp_without_any_method_says_not_supported(testnet: TestNet) -> None:
+    cfg = config(testnet, 'url = "icmp://127.0.0.1"')
+
+    async def go() -> ProbeResult:
+        env = CheckEnv()
+        env.icmp_methods = ()
+        return await run_check(cfg.targets[0], cfg.vantage("system"), env)
+
+    r = asyncio.run(go())
+    assert r.error == "not_supported" and "ICMP not possible" in r.detail
+
+
+def test_many_checks_in_parallel_stay_independent(testnet: TestNet) -> None:
+    cfg = config(testnet, http(testnet, "/ok", 'expect_body = "Welcome"'))
+
+    async def go() -> list[ProbeResult]:
+        env = CheckEnv()
+        try:
+            t = cfg.targets[0]
+            vs = ["isp-a", "isp-b", "isp-lie"] * 20
+            return await asyncio.gather(*(run_check(t, cfg.vantage(v), env) for v in vs))
+        finally:
+            await env.aclose()
+
+    rs = asyncio.run(go())
+    by = {(r.vantage, r.error) for r in rs}
+    assert by == {("isp-a", None), ("isp-b", "dns_servfail"), ("isp-lie", "refused")}
