@@ -256,6 +256,10 @@ class EntryDelegate(QStyledItemDelegate):
         r = QRect(option.rect)
         if isinstance(editor, TextEditor):
             r.setHeight(max(r.height(), editor.fontMetrics().height() * 6))
+            # Near the bottom of the list: open upwards rather than below the edge.
+            limit = self._view.viewport().height()
+            if r.bottom() > limit:
+                r.moveBottom(max(r.height() - 1, limit))
         editor.setGeometry(r)
 
 

@@ -408,8 +408,8 @@ class MilestonesDialog(_ApplyDialog):
         self.force.hide()
         form.addRow(self.force)
         self._finish_layout(form)
+        self.setMinimumWidth(640)
         self._check()
-        self.resize(560, self.sizeHint().height())
 
     def parsed(self) -> tuple[dict[str, str | None], list[str]]:
         now = timeutil.now()
@@ -441,6 +441,7 @@ class MilestonesDialog(_ApplyDialog):
             self.message.warn("Out of order: " + "; ".join(problems))
         else:
             self.message.clear_it()
+        self.adjustSize()  # the message wraps over several lines: never clip it
 
     def _run(self) -> list[str]:
         values, errors = self.parsed()
@@ -523,7 +524,7 @@ class InsertDialog(_ApplyDialog):
     def _show_utc(self) -> None:
         try:
             t = timeutil.parse_user_time(self.time.text(), tz=self.tz)
-            self.utc.setText(timeutil.fmt(t))
+            self.utc.setText(f"UTC {timeutil.fmt(t)}")
         except WarroomError as exc:
             self.utc.setText(str(exc))
 

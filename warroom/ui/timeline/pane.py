@@ -16,7 +16,6 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from warroom.errors import WarroomError
 from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
 from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter
+from warroom.ui import icons
 from warroom.ui.context import UiContext
 from warroom.ui.timeline import dialogs, render
 from warroom.ui.timeline.capture import CaptureBar
@@ -84,6 +84,16 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("undo", "Undo (appends: see docs)", "Ctrl+Z", "pane"),
     ("redo", "Redo", "Ctrl+Shift+Z", "pane"),
 )
+
+
+def _dedupe_future(warnings: list[str]) -> list[str]:
+    """The core may warn twice about one future time (parsed, then logged): say it once."""
+    out: list[str] = []
+    for w in warnings:
+        if "in the future" in w and any("in the future" in o for o in out):
+            continue
+        out.append(w)
+    return out
 
 
 class ChoiceCombo(QComboBox):
@@ -272,8 +282,6 @@ class TimelinePane(QWidget):
         menu = QMenu(self.kind_button)
         self.kind_actions: dict[str, QAction] = {}
         for k in d.Kind:
-            from warroom.ui import icons
-
             a = menu.addAction(icons.kind_icon(k.value), k.value)
             a.setCheckable(True)
             a.toggled.connect(lambda _on: self.apply_filters())
@@ -289,11 +297,20 @@ class TimelinePane(QWidget):
         self.author_combo.setObjectName("timeline-author-filter")
         self.author_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         row.addWidget(self.author_combo)
-        self.pinned_box = QCheckBox("Pinned")
+        # Toggle buttons rather than check boxes: their state reads on every palette.
+        self.pinned_box = QToolButton()
+        self.pinned_box.setText("Pinned only")
+        self.pinned_box.setIcon(icons.icon("pin"))
+        self.pinned_box.setCheckable(True)
+        self.pinned_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.pinned_box.setObjectName("timeline-pinned")
         self.pinned_box.toggled.connect(lambda _on: self.apply_filters())
         row.addWidget(self.pinned_box)
-        self.hidden_box = QCheckBox("Show hidden")
+        self.hidden_box = QToolButton()
+        self.hidden_box.setText("Show hidden")
+        self.hidden_box.setIcon(icons.icon("hidden"))
+        self.hidden_box.setCheckable(True)
+        self.hidden_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.hidden_box.setObjectName("timeline-show-hidden")
         self.hidden_box.setToolTip("Also list hidden entries, struck through, with their reason")
         self.hidden_box.toggled.connect(lambda _on: self.apply_filters())
@@ -346,6 +363,8 @@ class TimelinePane(QWidget):
                 act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 self.addAction(act)
             self.actions_by_id[key] = act
+            # Listed in the window's Help ▸ Keyboard shortcuts.
+            self.ctx.actions[f"timeline_{key}"] = act
         self.undo_stack.canUndoChanged.connect(self._undo_state)
         self.undo_stack.canRedoChanged.connect(self._undo_state)
 
@@ -706,6 +725,7 @@ class TimelinePane(QWidget):
             self.capture.refused(str(exc))
             return None
         e: Entry = res.value
+        res.warnings = _dedupe_future(res.warnings)
         self.undo_stack.push(CaptureCommand(self.tl, e.id, self._error))
         self.refresh()
         if not self.select_entry(e.id) and self.model.rowCount():
@@ -897,6 +917,9 @@ class TimelinePane(QWidget):
             return
         self._poll.stop()
         self.tl.unsubscribe(self._on_write)
+        for key, act in self.actions_by_id.items():
+            if self.ctx.actions.get(f"timeline_{key}") is act:
+                del self.ctx.actions[f"timeline_{key}"]
         for dlg in list(self._dialogs):
             dlg.close()
 
