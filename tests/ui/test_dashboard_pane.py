@@ -14,6 +14,7 @@ from warroom.probes import GateStatus
 from warroom.services.timeline import Timeline
 from warroom.store import probes as probe_store
 from warroom.store import timeline as tq
+from warroom.ui.bridge import Batch
 from warroom.ui.dashboard import DashboardPane, notify
 from warroom.ui.dashboard.model import COL_TARGET
 
@@ -95,7 +96,8 @@ def test_state_changes_reach_the_active_incident(qtbot, pane, store) -> None:
     tl = Timeline(store)
     inc = tl.new_incident("Hosting network outage").id
     pane.ctx.set_active_incident(inc, "Hosting network outage")
-    outage(qtbot, pane)
+    with qtbot.waitSignal(pane.link_worker.done, timeout=5000):  # written off the UI thread
+        outage(qtbot, pane)
     probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
     assert len(probes) == 1
     assert probes[0].text.startswith(
@@ -108,10 +110,12 @@ def test_state_changes_reach_the_active_incident(qtbot, pane, store) -> None:
     pane.link_box.setCurrentIndex(pane.link_box.findData("off"))
     assert pane.ctx.settings.value("dashboard/incident_link") == "off"
     feed(qtbot, pane, changes=[change("www", "isp-b", State.DOWN, State.UP, at=later(60))])
+    assert pane.link_worker.wait_idle()
     assert len([e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]) == 1
     # all changes: a degradation is news too.
     pane.link_box.setCurrentIndex(pane.link_box.findData("all"))
     feed(qtbot, pane, changes=[change("www", "system", State.UP, State.DEGRADED, at=later(90))])
+    assert pane.link_worker.wait_idle()
     texts = [e.text for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
     assert texts[-1].startswith("www DEGRADED via system")
 
@@ -120,6 +124,7 @@ def test_no_active_incident_writes_nothing(qtbot, pane, store) -> None:
     tl = Timeline(store)
     inc = tl.new_incident("not active").id
     outage(qtbot, pane)
+    assert pane.link_worker.wait_idle()
     assert [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"] == []
 
 
@@ -268,3 +273,36 @@ def test_render_has_no_clipped_state_text(qtbot, pane, tmp_path) -> None:
     assert pane.grab().save(str(img))
     assert img.stat().st_size > 1000
     assert json.dumps(m.summaries())  # plain strings
+
+
+def test_a_mass_outage_does_not_block_the_ui_thread(qtbot, store, tmp_path) -> None:
+    """400 targets down in one batch: the UI thread only queues; the worker writes one
+    entry (a mass outage reads as one line) with all 400 pieces of evidence."""
+    text = "".join(
+        f'[[target]]\nname = "s{i:03d}"\nurl = "http://127.0.0.1:9/"\n\n' for i in range(400)
+    )
+    ctx = make_ctx(store, tmp_path)
+    p = DashboardPane(ctx, engine_factory=None)
+    qtbot.addWidget(p)
+    p.apply_config(config(text))
+    tl = Timeline(store)
+    inc = tl.new_incident("everything is down").id
+    ctx.set_active_incident(inc, "everything is down")
+    changes = [change(f"s{i:03d}", "system", State.UP, State.DOWN) for i in range(400)]
+    threads: list[str] = []
+    handle = p.link.handle
+
+    def spy(*a, **kw):
+        threads.append(threading.current_thread().name)
+        return handle(*a, **kw)
+
+    p.link.handle = spy
+    p.on_batch(Batch([], changes, None))
+    assert p.link_worker.wait_idle(30)
+    probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
+    assert len(probes) == 1 and probes[0].text.startswith("400 targets DOWN: s000 (system)")
+    assert len(tq.evidence(store, inc)) == 400
+    assert len(tl.incident(inc).affected_services) == 400
+    assert p.counts.text() == "400 down"
+    assert threads == ["warroom-probe-link"]  # written by the worker, not the UI thread
+    p.stop()

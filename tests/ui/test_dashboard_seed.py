@@ -68,6 +68,7 @@ def test_seed_outage_reads_exactly_right(qtbot, store, seed_scenario, tmp_path: 
         # The same words as the engine (and so the command line).
         assert target_summary("www", pane.engine.snapshot()) == seed_scenario.summary
         # The incident heard it, with evidence, and www is an affected service.
+        assert pane.link_worker is not None and pane.link_worker.wait_idle()
         probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
         assert probes and probes[0].text.startswith("www DOWN via isp-b (dns_servfail")
         assert "isp-lie" in probes[0].text

@@ -152,3 +152,36 @@ def test_entry_text_degraded_and_flapping() -> None:
     assert entry_text("api", State.DEGRADED, [c]) == "api DEGRADED via system (1320 ms)"
     assert entry_text("api", State.DOWN, [flap]) == "api DOWN via isp-a (flapping)"
     assert entry_text("api", State.DOWN, [bare]) == "api DOWN via isp-b"
+
+
+def test_mass_outage_is_one_entry_per_state_with_all_the_evidence(timeline: Timeline) -> None:
+    inc = timeline.new_incident("network down").id
+    names = [f"site-{i:02d}" for i in range(12)]
+    changes = [
+        change(n, v, State.UP, State.DOWN, error="timeout")
+        for n in names
+        for v in ("isp-a", "isp-b")
+    ]
+    res = ProbeLink(timeline, "down").handle(inc, changes)
+    assert len(res.entries) == 1
+    e = timeline.entry(res.entries[0])
+    assert e.text.startswith("12 targets DOWN: site-00 (isp-a, isp-b), site-01 (isp-a, isp-b)")
+    assert len(tq.evidence(timeline.store, inc)) == 24
+    assert timeline.incident(inc).affected_services == tuple(names)
+    back = [change(n, "isp-a", State.DOWN, State.UP, latency=9) for n in names]
+    res = ProbeLink(timeline, "down").handle(inc, back, summaries={"site-00": "ignored"})
+    assert timeline.entry(res.entries[0]).text.startswith(
+        "12 targets recovered (UP): site-00 (isp-a)"
+    )
+
+
+def test_per_call_mode_and_summaries_override(timeline: Timeline) -> None:
+    inc = timeline.new_incident("x").id
+    link = ProbeLink(timeline, "off")
+    c = change("www", "isp-b", State.UP, State.DOWN, error="reset")
+    assert link.handle(inc, [c]).entries == []
+    res = link.handle(inc, [c], mode=LinkMode.ALL, summaries={"www": "www: down via isp-b"})
+    assert (
+        timeline.entry(res.entries[0]).text
+        == "www DOWN via isp-b (reset). Now: www: down via isp-b"
+    )

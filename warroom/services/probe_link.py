@@ -1,30 +1,33 @@
 """Probe state changes become the incident's story: timeline entries and evidence.
 
-Qt-free, so the command line could do the same; the dashboard calls ``ProbeLink.handle``
-on the UI thread with each batch of ``StateChange`` from the bridge.
+Qt-free, so the command line could do the same; the dashboard hands each batch of
+``StateChange`` from the bridge to ``ProbeLink.handle`` on a worker thread (writes
+never wait on the UI thread).
 
 Modes (``LinkMode``): ``all`` (every change except the first verdict of a fresh
 series: a probe starting up and finding the target up is not news), ``down``
 (only a target going down and recovering from down; the default) and ``off``.
 
 One entry per (target, new state) per batch, so a resolver outage that takes down
-three vantages at once reads as one line::
+three vantages at once reads as one line (and more than ``MAX_ENTRIES_PER_BATCH``
+targets at once, a mass outage, become one entry per state naming them all)::
 
     www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5353), isp-lie (refused)
 
-Its ``meta`` holds ``source="probe"``, ``target``, ``state``, ``changes`` (one dict per
-vantage: vantage, old, new, check, error, detail, address, latency_ms, time, flapping)
-and, copied from the first change for simple readers, ``vantage``, ``error``,
-``detail`` and ``address``. Each change is also an ``evidence`` row (kind ``probe``,
-source ``target/vantage``, data = the CONTRACT probe record plus old/new), linked to
-the entry. A target that goes down is added to the incident's affected services
-(never removed on recovery: it was affected).
+Its ``meta`` holds ``source="probe"``, ``targets``, ``state``, ``changes`` (one dict
+per vantage: vantage, old, new, check, error, detail, address, latency_ms, time,
+flapping) and, for a one-target entry, ``target``, ``summary`` and, copied from the
+first change for simple readers, ``vantage``, ``error``, ``detail`` and ``address``.
+Each change is also an ``evidence`` row (kind ``probe``, source ``target/vantage``,
+data = the CONTRACT probe record plus old/new), linked to the entry. A target that
+goes down is added to the incident's affected services (never removed on recovery:
+it was affected).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -42,6 +45,9 @@ class LinkMode(StrEnum):
     DOWN = "down"  # only down and recovered
     OFF = "off"
 
+
+# More (target, state) groups than this in one batch become one entry per state.
+MAX_ENTRIES_PER_BATCH = 5
 
 LINK_MODE_LABELS = {
     LinkMode.ALL: "all changes",
@@ -102,6 +108,18 @@ def entry_text(target: str, new: State, changes: list[StateChange], summary: str
     return text
 
 
+def mass_text(new: State, targets: Mapping[str, list[StateChange]]) -> str:
+    """``14 targets DOWN: www (isp-b, isp-lie), shop (system), …``."""
+    recovered = new is not State.DOWN and all(
+        c.old is State.DOWN for g in targets.values() for c in g
+    )
+    head = f"{len(targets)} targets " + (
+        f"recovered ({new.value.upper()})" if recovered else new.value.upper()
+    )
+    parts = [f"{t} ({', '.join(c.vantage for c in g)})" for t, g in targets.items()]
+    return f"{head}: {', '.join(parts)}"
+
+
 def _evidence_of(c: StateChange) -> dict[str, Any]:
     r = c.result
     return {
@@ -128,7 +146,8 @@ class ProbeLink:
     """Writes probe state changes into the active incident.
 
     ``summaries`` (optional) gives the current summary sentence of a target, so an
-    entry also says how the whole target looks now.
+    entry also says how the whole target looks now. Thread-safe as far as the store is:
+    the dashboard calls it from one worker thread, never the UI thread.
     """
 
     def __init__(
@@ -142,39 +161,76 @@ class ProbeLink:
         self.mode = parse_mode(mode)
         self.summaries = summaries
 
-    def handle(self, incident: str | None, changes: Iterable[StateChange]) -> LinkResult:
+    def handle(
+        self,
+        incident: str | None,
+        changes: Iterable[StateChange],
+        *,
+        summaries: Mapping[str, str] | None = None,
+        mode: LinkMode | None = None,
+    ) -> LinkResult:
+        """Log ``changes`` in ``incident``; ``summaries``/``mode`` override the
+        instance's for this call (a worker gets them as they were when queued)."""
         out = LinkResult()
-        if incident is None or self.mode is LinkMode.OFF:
+        mode = self.mode if mode is None else mode
+        if incident is None or mode is LinkMode.OFF:
             return out
         groups: dict[tuple[str, State], list[StateChange]] = {}
         for c in changes:
-            if wanted(c, self.mode):
+            if wanted(c, mode):
                 groups.setdefault((c.target, c.new), []).append(c)
         if not groups:
             return out
+
+        def summary_of(target: str) -> str:
+            if summaries is not None:
+                return summaries.get(target, "")
+            return self.summaries(target) if self.summaries else ""
+
+        entries: list[tuple[str, dict[str, Any], list[StateChange], list[str]]] = []
+        if len(groups) <= MAX_ENTRIES_PER_BATCH:
+            for (target, new), group in groups.items():
+                summary = summary_of(target)
+                first = group[0]
+                meta: dict[str, Any] = {
+                    "source": "probe",
+                    "target": target,
+                    "targets": [target],
+                    "state": new.value,
+                    "changes": [_evidence_of(c) for c in group],
+                    "vantage": first.vantage,
+                    "error": first.result.error,
+                    "detail": first.result.detail,
+                    "address": first.result.address,
+                }
+                if summary:
+                    meta["summary"] = summary
+                entries.append((entry_text(target, new, group, summary), meta, group, [target]))
+        else:
+            # A mass outage: one entry per new state, naming every target, instead of a
+            # flood of lines nobody can read (the evidence keeps every detail).
+            by_state: dict[State, dict[str, list[StateChange]]] = {}
+            for (target, new), group in groups.items():
+                by_state.setdefault(new, {})[target] = group
+            for new, targets in by_state.items():
+                group = [c for g in targets.values() for c in g]
+                meta = {
+                    "source": "probe",
+                    "targets": list(targets),
+                    "state": new.value,
+                    "changes": [_evidence_of(c) for c in group],
+                }
+                entries.append((mass_text(new, targets), meta, group, list(targets)))
+
         went_down: list[str] = []
-        for (target, new), group in groups.items():
-            summary = self.summaries(target) if self.summaries else ""
-            first = group[0]
-            meta: dict[str, Any] = {
-                "source": "probe",
-                "target": target,
-                "state": new.value,
-                "changes": [_evidence_of(c) for c in group],
-                "vantage": first.vantage,
-                "error": first.result.error,
-                "detail": first.result.detail,
-                "address": first.result.address,
-            }
-            if summary:
-                meta["summary"] = summary
+        for text, meta, group, targets in entries:
             res = self.timeline.log(
                 incident,
-                entry_text(target, new, group, summary),
+                text,
                 kind="probe",
                 at=min(c.time for c in group),
                 meta=meta,
-                tags=["probe", target],
+                tags=["probe", *targets[:MAX_ENTRIES_PER_BATCH]],
             )
             entry = res.value
             out.entries.append(entry.id)
@@ -194,8 +250,8 @@ class ProbeLink:
                             "data": data,
                         },
                     )
-            if new is State.DOWN:
-                went_down.append(target)
+            if meta["state"] == State.DOWN.value:
+                went_down.extend(targets)
         if went_down:
             inc = self.timeline.incident(incident)
             have = list(inc.affected_services)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from warroom.ui.dashboard import notify
 from warroom.ui.dashboard.charts import CellDelegate, SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
+from warroom.ui.dashboard.link_worker import LinkWorker
 from warroom.ui.dashboard.model import (
     COL_STATE,
     COL_TARGET,
@@ -96,14 +97,17 @@ class DashboardPane(QWidget):
         self.notifier = notify.TrayNotifier(self)
         self.notifier.enabled = _bool(ctx.settings.value(SETTING_NOTIFY, True))
         self.link: ProbeLink | None = None
+        self.link_worker: LinkWorker | None = None
         if ctx.store is not None:
             from warroom.services.timeline import Timeline
 
             self.link = ProbeLink(
                 Timeline(ctx.store),
                 parse_mode(ctx.settings.value(SETTING_LINK, LinkMode.DOWN.value)),
-                summaries=self._summary_of,
             )
+            self.link_worker = LinkWorker(self.link, self)
+            self.link_worker.done.connect(self._link_done)
+            self.link_worker.failed.connect(self._link_failed)
         self.link_errors = 0
         self._build()
         self.bridge.batch.connect(self.on_batch)
@@ -380,7 +384,11 @@ class DashboardPane(QWidget):
         engine, self.engine = self.engine, None
         if engine is not None:
             engine.stop()
+            self.bridge.flush()  # the engine's last batch, so its changes are logged too
         self._tick.stop()
+        worker, self.link_worker = self.link_worker, None
+        if worker is not None:
+            worker.stop()  # before the window closes the store
 
     # -- batches from the engine (UI thread) ---------------------------------------
 
@@ -404,18 +412,24 @@ class DashboardPane(QWidget):
                     self.detail.refresh_live(cur)
 
     def _link(self, b: Batch) -> None:
-        if self.link is None:
-            return
         incident = getattr(self.ctx, "active_incident", None)
-        try:
-            res = self.link.handle(incident, b.changes)
-        except Exception as exc:  # the dashboard must keep running; say it once per error
-            self.link_errors += 1
-            log.exception("could not write probe changes to incident %s", incident)
-            self._message(f"Probe changes not written to the timeline: {exc}")
+        if self.link is None or self.link_worker is None or incident is None:
             return
+        if self.link.mode is LinkMode.OFF:
+            return
+        targets = {c.target for c in b.changes}
+        summaries = {t: self._summary_of(t) for t in targets}
+        self.link_worker.submit(incident, b.changes, summaries, self.link.mode)
+
+    @Slot(object)
+    def _link_done(self, res: Any) -> None:
         if res.affected_added:
             self._message(f"Affected services now include {', '.join(res.affected_added)}")
+
+    @Slot(str)
+    def _link_failed(self, text: str) -> None:
+        self.link_errors += 1
+        self._message(text)
 
     def _down_vantages(self, target: str) -> set[str]:
         try:
