@@ -212,25 +212,25 @@ class ProbeLink:
             by_state: dict[State, dict[str, list[StateChange]]] = {}
             for (target, new), group in groups.items():
                 by_state.setdefault(new, {})[target] = group
-            for new, targets in by_state.items():
-                group = [c for g in targets.values() for c in g]
+            for new, per_target in by_state.items():
+                group = [c for g in per_target.values() for c in g]
                 meta = {
                     "source": "probe",
-                    "targets": list(targets),
+                    "targets": list(per_target),
                     "state": new.value,
                     "changes": [_evidence_of(c) for c in group],
                 }
-                entries.append((mass_text(new, targets), meta, group, list(targets)))
+                entries.append((mass_text(new, per_target), meta, group, list(per_target)))
 
         went_down: list[str] = []
-        for text, meta, group, targets in entries:
+        for text, meta, group, names in entries:
             res = self.timeline.log(
                 incident,
                 text,
                 kind="probe",
                 at=min(c.time for c in group),
                 meta=meta,
-                tags=["probe", *targets[:MAX_ENTRIES_PER_BATCH]],
+                tags=["probe", *names[:MAX_ENTRIES_PER_BATCH]],
             )
             entry = res.value
             out.entries.append(entry.id)
@@ -251,7 +251,7 @@ class ProbeLink:
                         },
                     )
             if meta["state"] == State.DOWN.value:
-                went_down.extend(targets)
+                went_down.extend(names)
         if went_down:
             inc = self.timeline.incident(incident)
             have = list(inc.affected_services)
