@@ -394,6 +394,49 @@ def test_cli_log_appears_without_restart(
     qtbot.waitUntil(lambda: "from the command line #cli" in texts(pane), timeout=1500)
 
 
+def test_edits_and_hides_from_another_process_show_up(
+    qtbot: Any, tl: Timeline, incident: Any, make_pane: Any, data_dir: Path
+) -> None:
+    keep = tl.log(incident.id, "to be edited elsewhere").value.id
+    gone = tl.log(incident.id, "to be hidden elsewhere").value.id
+    late = tl.log(incident.id, "to be moved elsewhere").value.id
+    pane = make_pane()
+    pane.select_entry(keep)
+    other = Store.open(data_dir)
+    try:
+        cli = Timeline(other, author="cli")
+        cli.edit(keep, text="edited elsewhere")
+        cli.hide(gone, "wrong incident")
+        first = pane.model.ids()[0]
+        earlier = timeutil.parse_utc(cli.entry(first).occurred_at) - timedelta(seconds=1)
+        cli.edit(late, at=earlier)
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: "edited elsewhere" in texts(pane), timeout=1500)
+    qtbot.waitUntil(lambda: pane.model.ids()[0] == late, timeout=1500)
+    assert gone not in pane.model.ids()
+    assert pane.selected_id() == keep
+    assert texts(pane)[0] == "to be moved elsewhere"
+
+
+def test_a_write_before_the_full_id_list_arrives_is_not_lost(
+    tl: Timeline, store: Store, incident: Any, make_pane: Any
+) -> None:
+    now = timeutil.now_str()
+    with store.write() as conn:
+        for i in range(500):
+            tl._insert_entry(
+                conn, incident.id, f"bulk {i}", kind="note", occurred_at=now, recorded_at=now
+            )
+    pane = make_pane()  # never painted: only the newest page is known
+    assert pane.model.cached_rows() <= PAGE
+    Timeline(store, author="x").log(incident.id, "arrives early")
+    pane.refresh()
+    assert texts(pane)[-1] == "arrives early"
+    assert len(texts(pane)) == 502
+    assert list(pane.model.ids()) == q.entry_keys(store, pane.model.flt)
+
+
 def test_refresh_inserts_rows_without_resetting(
     qtbot: Any, tl: Timeline, incident: Any, make_pane: Any
 ) -> None:
