@@ -59,6 +59,8 @@ class MergeReport:
     dry_run: bool = False
     incident_added: bool = False
     incident_fields: list[str] = field(default_factory=list)
+    # field -> (value here before, value after the merge), for the fields that change
+    incident_values: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     changes_added: int = 0
     entries_added: list[str] = field(default_factory=list)
     entries_updated: list[str] = field(default_factory=list)
@@ -241,6 +243,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         rep.incident_fields = [
             f for f in TRACKED_FIELDS if f in after and (f not in before or before[f] != after[f])
         ]
+        rep.incident_values = {f: (before.get(f), after[f]) for f in rep.incident_fields}
 
     # -- entries and revisions ------------------------------------------------------
     entries = doc["entries"]

@@ -40,6 +40,12 @@ ALLOWED_TAGS = {
     "hr",
     "s",
     "del",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BAD_SCHEME = r"(?:javascript|vbscript|data|file)\s*:"
@@ -55,7 +61,7 @@ def md_parser() -> Any:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable("strikethrough")
+    md.enable(["strikethrough", "table"])
     md.disable("image")
     return md
 
@@ -74,7 +80,7 @@ def sanitize(fragment: str) -> str:
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         url_schemes={"http", "https", "mailto"},
         attribute_filter=_keep_safe_href,
         link_rel="noopener noreferrer nofollow",

@@ -250,6 +250,9 @@ class MainWindow(QMainWindow):
         for pane_id, spec in self._specs.items():
             self._add_pane(pane_id, spec)
         self._build_menus()
+        from warroom.ui.handover import install_handover_actions
+
+        install_handover_actions(self, ctx)  # File: export, import, hand over, report; drops
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)

@@ -1,0 +1,233 @@
+"""Handover in the GUI: import preview, dropped bundles, export, hand over, report editor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers.handover import add_outage, db_snapshot, export, populate, write
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMainWindow
+from pytestqt.qtbot import QtBot
+
+from warroom.handover import merge
+from warroom.services.timeline import Timeline
+from warroom.store import Store
+from warroom.ui.context import UiContext
+from warroom.ui.handover import HandoverUi, install_handover_actions
+
+
+pytestmark = pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints", "does not support raise"
+)
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Iterator[tuple[Store, str]]:
+    s = Store.open(tmp_path / "source")
+    try:
+        yield s, populate(s)
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[HandoverUi]:
+    store = Store.open(tmp_path / "here")
+    ctx = UiContext(
+        store=store,
+        data_dir=tmp_path / "here",
+        settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat),
+    )
+    win = QMainWindow()
+    win.menuBar().addMenu("&File")
+    qtbot.addWidget(win)
+    handover = install_handover_actions(win, ctx)
+    try:
+        yield handover
+    finally:
+        for d in list(handover.open_dialogs):
+            d.close()
+        store.close()
+
+
+def test_actions_installed_and_enabled(ui: HandoverUi) -> None:
+    acts = ui.ctx.actions
+    assert {"export", "import", "handover", "report"} <= set(acts)
+    assert all(acts[k].isEnabled() for k in ("export", "import", "handover", "report"))
+    file_menu = ui.window.menuBar().actions()[0].menu()
+    assert acts["report"] in file_menu.actions()
+
+
+def test_import_preview_lists_changes_then_imports(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    shared = Timeline(src).entries(Timeline(src).filter(iid))[1]
+    Timeline(src, author="alice").edit(shared.id, text="edited at the source")
+    Timeline(ui.store, author="bob").edit(shared.id, text="edited here")
+    Timeline(src).log(iid, "new at the source")
+    Timeline(src).set_incident(iid, status="monitoring")
+    path = write(tmp_path / "b.json", export(src, iid))
+    before = db_snapshot(ui.store)
+    d = ui.preview_import(path)
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    assert db_snapshot(ui.store) == before  # the preview changed nothing
+    assert "Checksum verified" in d.summary.text()
+    groups = {
+        d.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole): d.tree.topLevelItem(i)
+        for i in range(d.tree.topLevelItemCount())
+    }
+    conflicts = groups["Conflicting edits (both kept, newer current)"]
+    assert conflicts.child(0).text(0) == shared.id
+    fields = groups["Incident fields that change"]
+    assert fields.child(0).text(0) == "status"
+    assert fields.child(0).text(1) == "identified → monitoring"
+    added = groups["Entries to add"]
+    assert added.child(0).text(1) == "new at the source"
+    assert d.import_button.isEnabled()
+    with qtbot.waitSignal(d.imported):
+        d.import_button.click()
+    entry = Timeline(ui.store).entry(shared.id)
+    assert entry.conflict
+    assert Timeline(ui.store).incident(iid).status == "monitoring"
+
+
+def test_damaged_bundle_preview_refuses_and_changes_nothing(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    path = write(tmp_path / "b.json", export(src, iid))
+    path.write_text(path.read_text().replace("Fail over", "Fail  over"))
+    before = db_snapshot(ui.store)
+    d = ui.preview_import(path, background=False)
+    assert d.error is not None
+    assert "checksum mismatch" in d.error
+    assert "Nothing was changed" in d.summary.text()
+    assert not d.import_button.isEnabled()
+    assert db_snapshot(ui.store) == before
+
+
+@pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
+def test_dropped_bundle_opens_the_preview_and_imports(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    path = write(tmp_path / "dropped.json", export(src, iid))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        QPoint(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(ui.window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(ui.window, drop)
+    assert len(ui.open_dialogs) == 1
+    d = ui.open_dialogs[0]
+    qtbot.waitUntil(lambda: d.report is not None, timeout=10_000)
+    assert d.report.incident_added
+    with qtbot.waitSignal(d.imported):
+        d.commit()
+    assert Timeline(ui.store).incident(iid).title == "Hosting network outage"
+    # A file that is not JSON is not offered at all.
+    other = QMimeData()
+    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    enter = QDragEnterEvent(
+        QPoint(1, 1), actions, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    enter.ignore()
+    QApplication.sendEvent(ui.window, enter)
+    assert not enter.isAccepted()
+
+
+def test_hand_over_previews_saves_and_records(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    ui.ctx.set_active_incident(iid, "Hosting network outage")
+    d = ui.hand_over()
+    assert "Handover brief: Hosting network outage" in d.preview.toPlainText()
+    assert not d.go.isEnabled()
+    d.from_.setText("Alice")
+    d.to.setText("Bob")
+    assert not d.go.isEnabled()  # not before Bob acknowledged
+    d.ack.setChecked(True)
+    assert d.go.isEnabled()
+    d.path.setText(str(tmp_path / "brief.md"))
+    with qtbot.waitSignal(d.handed_over) as sig:
+        d.go.click()
+    entry = sig.args[0]
+    assert entry.kind == "handover"
+    assert entry.meta["from"] == "Alice"
+    assert entry.meta["to"] == "Bob"
+    assert entry.meta["acknowledged_at"]
+    assert (tmp_path / "brief.md").read_text(encoding="utf-8").startswith("# Handover brief")
+
+
+def test_export_dialog_writes_the_chosen_format(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    d = ui.export()
+    d.format.setCurrentIndex(d.format.findData("html"))
+    assert d.hidden.isEnabled()
+    d.zone.setCurrentText("Europe/Zurich")
+    d.hidden.setChecked(True)
+    d.path.setText(str(tmp_path / "t.html"))
+    with qtbot.waitSignal(d.exported, timeout=10_000):
+        d.start()
+    html = (tmp_path / "t.html").read_text(encoding="utf-8")
+    assert "secret internal remark" in html
+    assert "CET" in html or "CEST" in html
+    d = ui.export()
+    d.format.setCurrentIndex(d.format.findData("json"))
+    assert not d.hidden.isEnabled()
+    assert d.path.text().endswith(".warroom.json")
+    d.path.setText(str(tmp_path / "b.json"))
+    with qtbot.waitSignal(d.exported, timeout=10_000):
+        d.start()
+    assert json.loads((tmp_path / "b.json").read_text())["format"] == "warroom-bundle"
+
+
+def test_report_editor_previews_checks_wording_and_exports(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    add_outage(
+        ui.store,
+        target="www",
+        vantages=["system", "isp-a", "isp-b"],
+        down_at="2026-11-24T08:00:00.000Z",
+        up_at="2026-11-24T10:00:00.000Z",
+    )
+    Timeline(ui.store).set_incident(
+        iid, started_at="2026-11-24T07:59:00Z", detected_at="2026-11-24T08:01:00Z",
+        resolved_at="2026-11-24T10:05:00Z", force=True,
+    )  # fmt: skip
+    ui.ctx.set_active_incident(iid, "x")
+    d = ui.report()
+    assert "Post-incident report" in d.preview.toPlainText()
+    assert "nothing the measurements contradict" in d.check.text()
+    d.editor.appendPlainText("\nOnly some access providers were affected.")
+    d.update_preview()
+    assert "Only some access providers" in d.check.text()
+    assert "down from all 3 vantage points" in d.check.text()
+    out = d.export_as("html", str(tmp_path / "report.html"))
+    assert out is not None
+    assert "Only some access providers were affected." in (tmp_path / "report.html").read_text()
+    # The edit is kept in the workspace: a new editor opens with it.
+    d.close()
+    again = ui.report()
+    assert "Only some access providers" in again.text()

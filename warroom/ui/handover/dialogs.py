@@ -1,0 +1,511 @@
+"""Export, import preview and hand-over dialogs. Thin: the work is in warroom.handover.
+
+Nothing here writes SQL or renders documents; it gathers choices, shows previews,
+and calls ``warroom.handover`` (exports and merges) off the UI thread where they can
+take seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from warroom.errors import WarroomError
+from warroom.handover import service
+from warroom.ui.handover.work import run_in_background
+
+log = logging.getLogger(__name__)
+
+FORMAT_LABELS = {
+    "json": "JSON bundle (lossless, for import)",
+    "md": "Markdown",
+    "html": "HTML (self-contained)",
+    "pdf": "PDF",
+    "csv": "CSV (entries)",
+}
+COMMON_ZONES = (
+    "UTC",
+    "Europe/Zurich",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+)
+
+
+def local_zone_name() -> str:
+    tz = datetime.now().astimezone().tzinfo
+    key = getattr(tz, "key", None)
+    if key:
+        return str(key)
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            return "/".join(link.parts[link.parts.index("zoneinfo") + 1 :])
+    except OSError:
+        pass
+    return "UTC"
+
+
+def browser(parent: QWidget | None = None) -> QTextBrowser:
+    """A read-only HTML view that never follows or fetches anything."""
+    b = QTextBrowser(parent)
+    b.setOpenLinks(False)
+    b.setOpenExternalLinks(False)
+    return b
+
+
+def _pick_save(parent: QWidget, title: str, suggested: str, fmt: str) -> str:
+    filters = {
+        "json": "Warroom bundle (*.json)",
+        "md": "Markdown (*.md)",
+        "html": "HTML (*.html)",
+        "pdf": "PDF (*.pdf)",
+        "csv": "CSV (*.csv)",
+    }
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters.get(fmt, ""))
+    return name
+
+
+# -- export ---------------------------------------------------------------------------
+
+
+class ExportDialog(QDialog):
+    """File ▸ Export: format, time zone, hidden entries, file; runs in the background.
+
+    Signals:
+        exported(str): the file written.
+        failed(str): the one-line error.
+    """
+
+    exported = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, store: Any, incident_id: str, title: str, author: str,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("handover-export")
+        self.setWindowTitle(f"Export incident: {title}")
+        self.store, self.incident_id, self.author = store, incident_id, author
+        self.format = QComboBox()
+        for key, label in FORMAT_LABELS.items():
+            self.format.addItem(label, key)
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        zones = [local_zone_name(), *[z for z in COMMON_ZONES if z != local_zone_name()]]
+        self.zone.addItems(zones)
+        self.hidden = QCheckBox("Include hidden entries (marked as hidden)")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setEnabled(False)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("Choose where to save…")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Time zone", self.zone)
+        form.addRow("", self.hidden)
+        form.addRow("", self.note)
+        form.addRow("File", row)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Export")
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.status)
+        lay.addWidget(self.buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+        self.resize(520, 0)
+
+    def chosen_format(self) -> str:
+        return str(self.format.currentData())
+
+    def _format_changed(self) -> None:
+        fmt = self.chosen_format()
+        bundle = fmt == "json"
+        self.hidden.setEnabled(not bundle)
+        self.zone.setEnabled(not bundle)
+        self.note.setText(
+            "The bundle is lossless: it always holds hidden entries and every revision, "
+            "with times in UTC."
+            if bundle
+            else "Times are shown in this zone, with UTC alongside. Pinned entries are "
+            "always included and marked."
+        )
+        current = self.path.text().strip()
+        suggested = service.default_name(self.incident_id, "incident", fmt)
+        if not current:
+            self.path.setText(str(Path.home() / suggested))
+        else:
+            p = Path(current)
+            stem = p.name.split(".")[0]
+            self.path.setText(str(p.with_name(stem + service.SUFFIX[fmt])))
+
+    def _browse(self) -> None:
+        name = _pick_save(self, "Export to", self.path.text(), self.chosen_format())
+        if name:
+            self.path.setText(name)
+
+    def start(self) -> None:
+        """Export with the current choices (the Export button)."""
+        target = self.path.text().strip()
+        if not target:
+            self.status.setText("Choose a file first.")
+            return
+        fmt, tz = self.chosen_format(), self.zone.currentText().strip() or None
+        from warroom import timeutil
+
+        try:
+            timeutil.local_zone(tz)
+        except WarroomError as exc:
+            self.status.setText(str(exc))
+            return
+        self.buttons.setEnabled(False)
+        self.status.setText("Exporting…")
+        opts = {"tz": tz, "include_hidden": self.hidden.isChecked(), "author": self.author}
+
+        def work() -> str:
+            service.export_to_file(self.store, self.incident_id, fmt, Path(target), **opts)
+            return target
+
+        if fmt == "pdf":  # Qt text layout: on the UI thread (1,000 entries < 1 s)
+            try:
+                self._done(work())
+            except Exception as exc:
+                self._failed(exc)
+            return
+        run_in_background(self, work, self._done, self._failed)
+
+    def _done(self, target: str) -> None:
+        self.buttons.setEnabled(True)
+        self.status.setText(f"Exported to {target}")
+        self.exported.emit(target)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        msg = str(exc) if isinstance(exc, WarroomError) else f"export failed: {exc}"
+        if not isinstance(exc, WarroomError):
+            log.error("export failed", exc_info=exc)
+        self.status.setText(msg)
+        self.failed.emit(msg)
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+class ImportPreviewDialog(QDialog):
+    """What a bundle would add, update and mark as conflicting; imports on request.
+
+    Signals:
+        ready(): the preview is shown (or the refusal).
+        imported(object): the MergeReport of the real import.
+    """
+
+    ready = Signal()
+    imported = Signal(object)
+
+    def __init__(self, store: Any, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handover-import")
+        self.setWindowTitle(f"Import handover bundle: {Path(path).name}")
+        self.store, self.path = store, Path(path)
+        self.doc: dict[str, Any] | None = None
+        self.report: Any = None
+        self.error: str | None = None
+        self.summary = QLabel("Reading and checking the bundle…")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["What", "Detail"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setColumnWidth(0, 260)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton(
+            "Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.commit)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tree, 1)
+        lay.addWidget(self.buttons)
+        self.resize(720, 460)
+
+    def load(self, *, background: bool = True) -> None:
+        """Parse, verify and dry-run the merge (off the UI thread by default)."""
+        from warroom.handover.bundle import read_bundle_file
+        from warroom.handover.merge import merge_bundle
+
+        def work() -> tuple[dict[str, Any], Any]:
+            doc = read_bundle_file(self.path)
+            return doc, merge_bundle(self.store, doc, dry_run=True, where=str(self.path))
+
+        if not background:
+            try:
+                self._previewed(work())
+            except Exception as exc:
+                self._refused(exc)
+            return
+        run_in_background(self, work, self._previewed, self._refused)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.error = str(exc) if isinstance(exc, WarroomError) else f"cannot import: {exc}"
+        if not isinstance(exc, WarroomError):
+            log.error("import preview failed", exc_info=exc)
+        self.summary.setText(
+            f"This bundle cannot be imported. Nothing was changed.\n\n{self.error}"
+        )
+        self.import_button.setEnabled(False)
+        self.ready.emit()
+
+    def _previewed(self, result: tuple[dict[str, Any], Any]) -> None:
+        self.doc, self.report = result
+        rep = self.report
+        self.summary.setText(
+            "Checksum verified. Nothing has been changed yet.\n\n" + "\n".join(rep.lines())
+        )
+        self.tree.clear()
+        by_id = {e["id"]: e for e in self.doc["entries"]}
+
+        def text_of(eid: str) -> str:
+            e = by_id.get(eid)
+            if not e:
+                return eid
+            cur = max(e["revisions"], key=lambda r: (r["recorded_at"], r["id"]))
+            return " ".join(cur["text"].split())[:160]
+
+        def group(title: str, rows: list[tuple[str, str]]) -> None:
+            if not rows:
+                return
+            top = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
+            top.setData(0, Qt.ItemDataRole.UserRole, title)
+            for a, b in rows[:500]:
+                QTreeWidgetItem(top, [a, b])
+            if len(rows) > 500:
+                QTreeWidgetItem(top, [f"… and {len(rows) - 500} more", ""])
+            self.tree.addTopLevelItem(top)
+
+        group(
+            "Conflicting edits (both kept, newer current)",
+            [(eid, text_of(eid)) for eid in rep.conflicts],
+        )
+        group(
+            "Incident fields that change",
+            [(f, f"{old or '—'} → {new or '—'}") for f, (old, new) in rep.incident_values.items()],
+        )
+        group("Entries to add", [(eid, text_of(eid)) for eid in rep.entries_added])
+        group("Entries with new revisions", [(eid, text_of(eid)) for eid in rep.entries_updated])
+        actions = {a["id"]: a for a in self.doc["action_items"]}
+        group("Action items to add", [(i, actions[i]["text"]) for i in rep.actions_added])
+        group("Action items to update", [(i, actions[i]["text"]) for i in rep.actions_updated])
+        top = self.tree.topLevelItem(0)
+        if top is not None:
+            top.setExpanded(True)
+        self.import_button.setEnabled(not rep.unchanged)
+        if rep.unchanged:
+            self.import_button.setText("Nothing to import")
+        self.ready.emit()
+
+    def commit(self) -> None:
+        """Import for real: one transaction, re-checked against the workspace as it is now."""
+        from warroom.handover.merge import merge_bundle
+
+        if self.doc is None:
+            return
+        try:
+            self.report = merge_bundle(self.store, self.doc, where=str(self.path))
+        except WarroomError as exc:
+            self._refused(exc)
+            return
+        self.imported.emit(self.report)
+        self.accept()
+
+
+# -- hand over ---------------------------------------------------------------------------------
+
+
+class HandoverDialog(QDialog):
+    """Preview the brief, save it, and record the handover (from, to, acknowledged).
+
+    Signals:
+        handed_over(object): the ``handover`` entry that was logged.
+    """
+
+    handed_over = Signal(object)
+
+    def __init__(self, timeline: Any, incident_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handover-brief")
+        self.tl, self.incident_id = timeline, incident_id
+        inc = timeline.incident(incident_id)
+        self.setWindowTitle(f"Hand over: {inc.title}")
+        self.from_ = QLineEdit(timeline.author)
+        self.to = QLineEdit(inc.next_commander)
+        self.to.setPlaceholderText("Who takes over command")
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.addItems(
+            [local_zone_name(), *[z for z in COMMON_ZONES if z != local_zone_name()]]
+        )
+        self.format = QComboBox()
+        for key in service.BRIEF_FORMATS:
+            self.format.addItem(FORMAT_LABELS[key], key)
+        self.path = QLineEdit(str(Path.home() / service.default_name(incident_id, "brief", "md")))
+        self.ack = QCheckBox("The incoming commander has read the brief and takes over")
+        form = QFormLayout()
+        form.addRow("From", self.from_)
+        form.addRow("To", self.to)
+        form.addRow("Time zone", self.zone)
+        form.addRow("Save brief as", self.format)
+        row = QHBoxLayout()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("File", row)
+        self.preview = browser()
+        self.preview.setObjectName("handover-preview")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.go = self.buttons.addButton("Hand over", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.hand_over)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.preview, 1)
+        lay.addWidget(self.ack)
+        lay.addWidget(self.status)
+        lay.addWidget(self.buttons)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.refresh)
+        for w in (self.to, self.from_):
+            w.textChanged.connect(self._changed)
+            w.textChanged.connect(self._timer.start)
+        self.zone.currentTextChanged.connect(lambda _t: self.refresh())
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.ack.toggled.connect(lambda _on: self._changed())
+        self.resize(820, 760)
+        self.refresh()
+        self._changed()
+
+    def brief(self) -> Any:
+        from warroom.handover.brief import build_brief
+
+        tz = self.zone.currentText().strip() or None
+        try:
+            from warroom import timeutil
+
+            timeutil.local_zone(tz)
+        except WarroomError:
+            tz = None
+        return build_brief(
+            self.tl.store,
+            self.incident_id,
+            prepared_by=self.from_.text().strip(),
+            prepared_for=self.to.text().strip(),
+            tz=tz,
+        )
+
+    def refresh(self) -> None:
+        from warroom.handover.brief import render_brief_html
+
+        self.preview.setHtml(render_brief_html(self.brief(), qt=True))
+
+    def _format_changed(self) -> None:
+        fmt = str(self.format.currentData())
+        p = Path(self.path.text().strip() or "brief")
+        self.path.setText(str(p.with_name(p.name.split(".")[0] + service.SUFFIX[fmt])))
+
+    def _browse(self) -> None:
+        name = _pick_save(self, "Save brief as", self.path.text(), str(self.format.currentData()))
+        if name:
+            self.path.setText(name)
+
+    def _changed(self) -> None:
+        ok = bool(self.to.text().strip() and self.from_.text().strip() and self.ack.isChecked())
+        self.go.setEnabled(ok)
+        if not self.to.text().strip():
+            self.status.setText("Name who takes over.")
+        elif not self.ack.isChecked():
+            self.status.setText("Tick the box once the incoming commander has acknowledged.")
+        else:
+            self.status.setText("")
+
+    def hand_over(self) -> None:
+        """Save the brief (if a file is given) and log the handover entry."""
+        target = self.path.text().strip()
+        b = self.brief()
+        try:
+            if target:
+                service.write_brief(b, str(self.format.currentData()), Path(target))
+            entry = service.record_handover(
+                self.tl,
+                self.incident_id,
+                to=self.to.text(),
+                from_=self.from_.text(),
+                brief_file=target or None,
+            )
+        except WarroomError as exc:
+            self.status.setText(str(exc))
+            return
+        self.handed_over.emit(entry)
+        self.accept()
+
+
+def bundle_paths(urls: list[Any]) -> list[Path]:
+    """Local files among dropped URLs that look like bundles (.json)."""
+    out = []
+    for u in urls:
+        if u.isLocalFile():
+            p = Path(u.toLocalFile())
+            if p.suffix.lower() == ".json":
+                out.append(p)
+    return out
+
+
+def looks_like_bundle(path: Path) -> bool:
+    """A cheap sniff (first 4 KB) so that any .json is not offered as a bundle."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b'"warroom-bundle"' in head or json.dumps("warroom-bundle").encode() in head
