@@ -19,7 +19,6 @@ from warroom.store import Store
 from warroom.ui.context import UiContext
 from warroom.ui.handover import HandoverUi, install_handover_actions
 
-
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "does not support raise"
 )
