@@ -101,3 +101,23 @@ def test_pane_applies_editor_text_to_the_running_board(qtbot, store, tmp_path: P
         assert pane.editor.save_to(tmp_path / "saved.toml")
     assert ctx.workspace_file == tmp_path / "saved.toml"
     pane.stop()
+
+
+def test_file_save_action_saves_the_workspace_file(qtbot, store, tmp_path: Path) -> None:
+    from PySide6.QtGui import QAction
+
+    ctx = make_ctx(store, tmp_path)
+    save = QAction("Save workspace file")
+    save.setEnabled(False)  # the window's default until a pane brings the feature
+    ctx.actions["save"] = save
+    pane = DashboardPane(ctx, engine_factory=None)
+    qtbot.addWidget(pane)
+    assert save.isEnabled()
+    path = tmp_path / "ws.toml"
+    path.write_text(BOARD, encoding="utf-8")
+    assert pane.load_file(path)
+    pane.editor.edit.setPlainText(BOARD + "\n# edited\n")
+    save.trigger()
+    assert path.read_text(encoding="utf-8").endswith("# edited\n")
+    assert pane.tabs.currentWidget() is pane.editor
+    pane.stop()
