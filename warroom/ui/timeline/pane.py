@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -912,8 +913,8 @@ class TimelinePane(QWidget):
     # -- shutdown -----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop polling before the store closes."""
-        if self.tl is None:
+        """Stop polling before the store closes (safe to call twice, or after deletion)."""
+        if self.tl is None or not shiboken6.isValid(self):
             return
         self._poll.stop()
         self.tl.unsubscribe(self._on_write)
