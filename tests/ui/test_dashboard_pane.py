@@ -74,6 +74,9 @@ def test_batches_from_the_engine_thread_update_cells_headline_and_counts(qtbot, 
     assert pane.headline.text() == "www: down via isp-b; up via system, isp-a"
     assert not pane.headline.isHidden()
     assert pane.counts.text() == "1 down · 2 pending"
+    pane.filter.setText("down")
+    assert pane.counts.text() == "1 down · 2 pending (showing 1 of 3)"
+    pane.filter.clear()
     assert pane.proxy.index(0, COL_TARGET).data() == "www"  # worst first
 
 

@@ -163,7 +163,7 @@ class DashboardPane(QWidget):
         self.filter.setObjectName("dashboard-filter")
         self.filter.setPlaceholderText("Filter: www, down, isp-b, dns_servfail …")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.set_filter_words)
+        self.filter.textChanged.connect(self._filter_changed)
         self.probe_all_btn = QPushButton("Probe all now")
         self.probe_all_btn.clicked.connect(lambda: self.probe_now(None))
         self.probe_one_btn = QPushButton("Probe selected")
@@ -463,7 +463,8 @@ class DashboardPane(QWidget):
             f"{c[k]} {k}" for k in ("down", "degraded", "offline", "pending", "up") if c.get(k)
         ]
         text = " · ".join(parts) if parts else "no targets"
-        self.counts.setText(text)
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.counts.setText(text if shown == total else f"{text} (showing {shown} of {total})")
         self.status_label.setText(f"Probes: {text}" if parts else "")
         down = bool(c.get("down"))
         self.status_label.setStyleSheet(
@@ -482,6 +483,10 @@ class DashboardPane(QWidget):
             lines.append(f"… and {len(bad) - HEADLINE_ROWS} more targets down or degraded")
         self.headline.setText("\n".join(lines))
         self.headline.setVisible(bool(lines))
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_filter_words(text)
+        self._update_counts()
 
     def _refresh_times(self) -> None:
         self.table.viewport().update()
