@@ -58,7 +58,7 @@ def _all_changes(store: Store) -> list[dict[str, Any]]:
             )
         except (KeyError, TypeError, AttributeError):
             continue
-    out.sort(key=lambda c: c["time"])
+    out.sort(key=lambda c: str(c["time"]))
     return out
 
 

@@ -256,14 +256,14 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     touched: list[str] = []
     for i, e in enumerate(entries):
         eid = e["id"]
-        old = have_entries.get(eid)
-        if old is not None:
-            if old["incident"] != iid:
+        existing = have_entries.get(eid)
+        if existing is not None:
+            if existing["incident"] != iid:
                 raise refuse(
-                    f"$.entries[{i}]: entry {eid} belongs to incident {old['incident']} in "
+                    f"$.entries[{i}]: entry {eid} belongs to incident {existing['incident']} in "
                     f"this workspace, not to {iid}"
                 )
-            if (old["recorded_at"], old["author"]) != (e["recorded_at"], e["author"]):
+            if (existing["recorded_at"], existing["author"]) != (e["recorded_at"], e["author"]):
                 raise refuse(f"$.entries[{i}]: entry {eid} differs from the one in this workspace")
         added = 0
         for j, r in enumerate(e["revisions"]):
@@ -277,7 +277,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
                     f"$.entries[{i}].revisions[{j}]: revision {r['id']} differs from the one "
                     "in this workspace (immutable records must not differ)"
                 )
-        if old is None:
+        if existing is None:
             revs = e["revisions"]
             first = min(revs, key=lambda r: (r["recorded_at"], r["id"]))
             new_entry_rows.append(
@@ -328,25 +328,25 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     have_actions = {r["id"]: r for r in hq.existing_actions(conn, [a["id"] for a in actions])}
     action_rows: list[ActionItem] = []
     for i, a in enumerate(actions):
-        old = have_actions.get(a["id"])
+        prev = have_actions.get(a["id"])
         item = ActionItem(**{k: a[k] for k in ActionItem.__dataclass_fields__})
-        if old is None:
+        if prev is None:
             rep.actions_added.append(a["id"])
             action_rows.append(item)
             continue
-        if old["incident"] != iid:
+        if prev["incident"] != iid:
             raise refuse(
                 f"$.action_items[{i}]: action item {a['id']} belongs to incident "
-                f"{old['incident']} in this workspace"
+                f"{prev['incident']} in this workspace"
             )
-        if (a["updated_at"], a["updated_by"]) > (old["updated_at"], old["updated_by"]):
+        if (a["updated_at"], a["updated_by"]) > (prev["updated_at"], prev["updated_by"]):
             rep.actions_updated.append(a["id"])
             action_rows.append(item)
     evidence = doc["evidence"]
     have_ev = {r["id"]: r for r in hq.existing_evidence(conn, [x["id"] for x in evidence])}
     ev_rows = []
     for i, x in enumerate(evidence):
-        old = have_ev.get(x["id"])
+        seen = have_ev.get(x["id"])
         t = (
             x["id"],
             x["incident"],
@@ -356,11 +356,11 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
             x["source"],
             _meta_text(x["data"]),
         )
-        if old is None:
+        if seen is None:
             ev_rows.append(t)
-        elif old["incident"] != iid:
+        elif seen["incident"] != iid:
             raise refuse(
-                f"$.evidence[{i}]: evidence {x['id']} belongs to incident {old['incident']} "
+                f"$.evidence[{i}]: evidence {x['id']} belongs to incident {seen['incident']} "
                 "in this workspace"
             )
     rep.evidence_added = len(ev_rows)

@@ -131,7 +131,8 @@ def _pinned_timeline(v: ExportView) -> list[str]:
 
 def _comms_facts(v: ExportView) -> tuple[list[str], list[str]]:
     inc = v.incident
-    well, not_well = [], []
+    well: list[str] = []
+    not_well: list[str] = []
     public = [e for e in v.entries if e.kind == "comms" and e.external]
     if public and inc.detected_at:
         first = public[0]

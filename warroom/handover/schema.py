@@ -61,6 +61,15 @@ _PYTYPES: dict[str, tuple[type, ...]] = {
 _SIMPLE_KEYS = {"type", "pattern", "description"}
 
 
+def _strings_only(search: Any) -> Any:
+    """A pattern applies to strings only; null and other types pass it."""
+
+    def match(x: Any) -> bool:
+        return type(x) is not str or search(x) is not None
+
+    return match
+
+
 class _Compiler:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
@@ -96,14 +105,9 @@ class _Compiler:
             if set(r) <= _SIMPLE_KEYS and "type" in r:
                 names = [r["type"]] if isinstance(r["type"], str) else r["type"]
                 types = tuple(t for n in names for t in _PYTYPES[n])
-                rx = re.compile(r["pattern"]).search if "pattern" in r else None
+                rx: Any = re.compile(r["pattern"]).search if "pattern" in r else None
                 if rx is not None and types != (str,):
-                    # A pattern applies to strings only; let null etc. pass the fast path.
-                    pat = rx
-
-                    def rx(x: Any, pat: Any = pat) -> bool:
-                        return type(x) is not str or pat(x) is not None
-
+                    rx = _strings_only(rx)
                 simple.append((k, types, rx))
             else:
                 nested.append(k)

@@ -178,7 +178,9 @@ def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
     )
 
 
-def insert_entries_bulk(conn: sqlite3.Connection, rows: list[Sequence[Any]], table: str) -> None:
+def insert_entries_bulk(
+    conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], table: str
+) -> None:
     """``insert_entries`` for many rows (their ids are in temp ``table``).
 
     The per-row full-text trigger costs ten times the insert itself; for a big batch we

@@ -195,10 +195,18 @@ class ExportDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.status.setText("Exporting…")
-        opts = {"tz": tz, "include_hidden": self.hidden.isChecked(), "author": self.author}
+        hidden, author = self.hidden.isChecked(), self.author
 
         def work() -> str:
-            service.export_to_file(self.store, self.incident_id, fmt, Path(target), **opts)
+            service.export_to_file(
+                self.store,
+                self.incident_id,
+                fmt,
+                Path(target),
+                tz=tz,
+                include_hidden=hidden,
+                author=author,
+            )
             return target
 
         if fmt == "pdf":  # Qt text layout: on the UI thread (1,000 entries < 1 s)

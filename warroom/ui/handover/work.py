@@ -26,7 +26,7 @@ class Job(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread: threading.Thread | None = None
+        self.worker: threading.Thread | None = None
 
 
 def run_in_background(
@@ -49,6 +49,6 @@ def run_in_background(
         else:
             job.done.emit(value)
 
-    job.thread = threading.Thread(target=work, name="handover-job", daemon=True)
-    job.thread.start()
+    job.worker = threading.Thread(target=work, name="handover-job", daemon=True)
+    job.worker.start()
     return job
