@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
 
 from warroom.services.timeline import Timeline
 from warroom.store import Store
@@ -142,3 +143,33 @@ def test_time_column_uses_the_panes_zone(qtbot: Any, store: Store, tmp_path: Pat
     finally:
         pane.shutdown()
         ctx.shutdown()
+
+
+def test_time_header_names_the_zone(qtbot: Any, store: Store, tmp_path: Path) -> None:
+    ctx = UiContext(
+        store=store,
+        data_dir=store.data_dir,
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+    )
+    pane = TimelinePane(ctx, tz=ZoneInfo("Asia/Kolkata"))
+    qtbot.addWidget(pane)
+    try:
+        head = pane.model.headerData(COL_TIME, Qt.Orientation.Horizontal)
+        assert head == "Time (IST · UTC)"
+    finally:
+        pane.shutdown()
+        ctx.shutdown()
+
+
+def test_without_a_workspace_the_pane_says_so(qtbot: Any, tmp_path: Path) -> None:
+    ctx = UiContext(
+        store=None,
+        data_dir=tmp_path,
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+    )
+    pane = TimelinePane(ctx)
+    qtbot.addWidget(pane)
+    texts = [w.text() for w in pane.findChildren(QLabel)]
+    assert any("No workspace is open" in t for t in texts)
+    pane.shutdown()
+    pane.close()

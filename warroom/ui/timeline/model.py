@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -377,10 +377,17 @@ class TimelineModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == _ROLE.DisplayRole:
+                if section == COL_TIME:
+                    return f"Time ({self.zone_name()} · UTC)"
                 return COLUMNS[section]
             if role == _ROLE.ToolTipRole and section == COL_TIME:
                 return "When it happened: local time of this workstation, and UTC"
         return None
+
+    def zone_name(self) -> str:
+        """``CET``: the abbreviation of the zone times are shown in, as of now."""
+        now = datetime.now(UTC).astimezone(self.tz) if self.tz else datetime.now().astimezone()
+        return now.tzname() or "local"
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
