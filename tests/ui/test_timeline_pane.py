@@ -649,3 +649,19 @@ def test_keyboard_shortcuts(qtbot: Any, tl: Timeline, incident: Any, make_pane: 
     pane.view.setFocus()
     qtbot.keyClick(pane.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not tl.entry(a).pinned  # undo of the pin
+
+
+def test_list_keys_hide_and_expand(qtbot: Any, tl: Timeline, incident: Any, make_pane: Any) -> None:
+    long_id = tl.log(incident.id, "x " * 2000).value.id
+    pane = shown(qtbot, make_pane())
+    pane.select_entry(long_id)
+    pane.view.setFocus()
+    qtbot.waitUntil(pane.view.hasFocus, timeout=1000)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Space)
+    assert [type(d) for d in pane._dialogs] == [dialogs.FullTextDialog]
+    pane._dialogs[0].close()
+    pane.view.setFocus()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Delete)
+    assert [type(d) for d in pane._dialogs] == [dialogs.HideDialog]
+    pane._dialogs[0].reject()
+    assert not tl.entry(long_id).hidden
