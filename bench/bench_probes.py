@@ -23,6 +23,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,9 +49,7 @@ def serve() -> None:
 
     loop.run(start())
     print(
-        json.dumps(
-            {"http": http.port, "tcp": banner.port, "dns": [r.port for r in resolvers]}
-        ),
+        json.dumps({"http": http.port, "tcp": banner.port, "dns": [r.port for r in resolvers]}),
         flush=True,
     )
     sys.stdin.read()
@@ -94,17 +93,28 @@ def micro(ports: dict[str, object], n: int) -> dict[str, tuple[float, float]]:
 
     dns_port = ports["dns"][0]  # type: ignore[index]
     kinds = {
-        "http": f'[[target]]\nname = "h"\nurl = "http://127.0.0.1:{ports["http"]}/ok"\nexpect_body = "Welcome"\n',
+        "http": (
+            "[[target]]\n"
+            'name = "h"\n'
+            f'url = "http://127.0.0.1:{ports["http"]}/ok"\n'
+            'expect_body = "Welcome"\n'
+        ),
         "tcp": f'[[target]]\nname = "t"\nurl = "tcp://127.0.0.1:{ports["tcp"]}"\n',
-        "dns": f'[[target]]\nname = "d"\nurl = "dns://www.example.test"\nserver = "127.0.0.1:{dns_port}"\nexpect_answer = ["127.0.0.1"]\n',
+        "dns": (
+            "[[target]]\n"
+            'name = "d"\n'
+            'url = "dns://www.example.test"\n'
+            f'server = "127.0.0.1:{dns_port}"\n'
+            'expect_answer = ["127.0.0.1"]\n'
+        ),
     }
     out = {}
     for kind, t in kinds.items():
         cfg = config(ports, t)
-        target = cfg.targets[0]
-        system = cfg.vantage("system")
+        pair = (cfg.targets[0], cfg.vantage("system"))
 
-        async def go() -> tuple[int, float, float]:
+        async def go(pair: Any = pair) -> tuple[int, float, float]:
+            target, system = pair
             env = CheckEnv()
             sem = asyncio.Semaphore(50)
             bad = 0
@@ -173,7 +183,8 @@ def workload(ports: dict[str, object], seconds: float, n_targets: int = 1000) ->
     p50 = lat[len(lat) // 2] if lat else float("nan")
     p99 = lat[int(len(lat) * 0.99)] if lat else float("nan")
     print(
-        f"  {n_targets} targets x 3 vantages every 10 s, {seconds:.0f} s measured after {warm:.0f} s warm-up:"
+        f"  {n_targets} targets x 3 vantages every 10 s, "
+        f"{seconds:.0f} s measured after {warm:.0f} s warm-up:"
     )
     print(
         f"    {k / wall:6.1f} checks/s (goal 300), CPU {cpu / wall * 100:5.1f} % of one core "
@@ -256,7 +267,10 @@ def storage(series: int, hours: float) -> None:
         f"{per_hour:.1f} per hour roll-up row (SQLite pages incl. keys, from dbstat)"
     )
     r = ps.DEFAULT_RETENTION
-    for n_series, label in ((1000, "1,000 targets x 1 vantage"), (3000, "1,000 targets x 3 vantages")):
+    for n_series, label in (
+        (1000, "1,000 targets x 1 vantage"),
+        (3000, "1,000 targets x 3 vantages"),
+    ):
         raw_rows = n_series * r.raw_s / 10
         min_rows = n_series * (r.minute_s - r.raw_s) / 60
         hour_rows_30 = n_series * (30 * 86400 - r.minute_s) / 3600
@@ -288,7 +302,14 @@ def blackbox_binary() -> str | None:
         return None
     print("  installing prometheus-blackbox-exporter with apt-get (benchmark only) ...")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus-blackbox-exporter"]
+    cmd = [
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "prometheus-blackbox-exporter",
+    ]
     if os.geteuid() != 0:
         if shutil.which("sudo") is None:
             return None
@@ -351,7 +372,9 @@ def blackbox(ports: dict[str, object], n: int, seconds: float) -> None:
         }
         import httpx
 
-        async def drive(module: str, target: str, count: int, rate: float | None) -> tuple[int, float]:
+        async def drive(
+            module: str, target: str, count: int, rate: float | None
+        ) -> tuple[int, float]:
             url = f"http://127.0.0.1:{port}/probe"
             bad = 0
             async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as client:
@@ -384,8 +407,9 @@ def blackbox(ports: dict[str, object], n: int, seconds: float) -> None:
         bad, wall = asyncio.run(drive("http_2xx", targets["http"][1], count, 300.0))
         cpu = proc_cpu(proc.pid) - c0
         print(
-            f"  the same 300 http checks/s for {seconds:.0f} s: CPU {cpu / wall * 100:.1f} % of one "
-            f"core (exporter only; it resolves nothing here: literal 127.0.0.1, one vantage)"
+            f"  the same 300 http checks/s for {seconds:.0f} s: "
+            f"CPU {cpu / wall * 100:.1f} % of one "
+            "core (exporter only; it resolves nothing here: literal 127.0.0.1, one vantage)"
             + (f"  ({bad} failed!)" if bad else "")
         )
     finally:

@@ -63,7 +63,9 @@ class Problem:
 
     def format(self, source: str) -> str:
         where = f"{source}:{self.line}" if self.line else source
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,9 @@ def _settings_value(key: str, value: Any) -> Any:
         try:
             seconds = parse_duration(value)
         except ValueError as exc:
-            raise ValueError(f'bad duration {value!r}; expected e.g. "30s", "5m", "1500ms"') from exc
+            raise ValueError(
+                f'bad duration {value!r}; expected e.g. "30s", "5m", "1500ms"'
+            ) from exc
         if not math.isfinite(seconds) or seconds <= 0:
             raise ValueError("must be more than zero")
         if key == "interval" and seconds < 0.05:
@@ -330,7 +334,7 @@ def _check_url(url: str) -> tuple[str, str, int | None]:
     if check == "tcp" and port is None:
         raise ValueError(f"tcp:// needs a port, e.g. tcp://{host}:25")
     if check in ("dns", "icmp") and port is not None:
-        raise ValueError(f"{scheme}:// takes no port; use server = \"host:port\" for DNS")
+        raise ValueError(f'{scheme}:// takes no port; use server = "host:port" for DNS')
     if port is None and scheme in ("https", "tls"):
         port = 443
     elif port is None and scheme == "http":
@@ -485,7 +489,9 @@ def _opt_str(t: dict[str, Any], key: str, section: str, i: int, c: _Collector) -
     if v is None:
         return None
     if not isinstance(v, str) or not v:
-        c.add(section, i, key, _label(section, i, t.get("name"), key), "expected a non-empty string")
+        c.add(
+            section, i, key, _label(section, i, t.get("name"), key), "expected a non-empty string"
+        )
         return None
     return v
 
@@ -507,14 +513,17 @@ def _parse_probe(raw: Any, c: _Collector) -> ProbeSettings:
 
 
 def _parse_vantages(tables: list[dict[str, Any]], c: _Collector) -> list[Vantage]:
-    out, seen = [], set()
+    out, seen = [], set[str]()
     for i, t in enumerate(tables):
         _unknown(t, _VANTAGE_KEYS, "vantage", i, c)
         name = _name(t, "vantage", i, c, seen)
         if name == SYSTEM_VANTAGE:
             c.add("vantage", i, "name", "vantage.name", '"system" is built in; choose another name')
             continue
-        lab = lambda k: _label("vantage", i, name, k)  # noqa: E731
+
+        def lab(k: str, _i: int = i, _n: str | None = name) -> str:
+            return _label("vantage", _i, _n, k)
+
         resolver = _opt_str(t, "resolver", "vantage", i, c)
         if resolver:
             try:
@@ -552,7 +561,7 @@ def _parse_targets(
     vnames: set[str],
     base_dir: Path | None,
 ) -> list[Target]:
-    out, seen = [], set()
+    out, seen = [], set[str]()
     for i, t in enumerate(tables):
         _unknown(t, _TARGET_KEYS, "target", i, c)
         name = _name(t, "target", i, c, seen)
@@ -670,7 +679,12 @@ def _parse_targets(
 
 
 def _source(
-    t: dict[str, Any], sources: tuple[str, ...], section: str, i: int, name: str | None, c: _Collector
+    t: dict[str, Any],
+    sources: tuple[str, ...],
+    section: str,
+    i: int,
+    name: str | None,
+    c: _Collector,
 ) -> tuple[str, str] | None:
     present = [s for s in sources if s in t]
     if len(present) != 1:
@@ -685,8 +699,10 @@ def _source(
     kind = present[0]
     url = t[kind]
     try:
-        ok = isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and bool(
-            urlsplit(url).hostname
+        ok = (
+            isinstance(url, str)
+            and urlsplit(url).scheme in ("http", "https")
+            and bool(urlsplit(url).hostname)
         )
     except ValueError:
         ok = False
@@ -697,7 +713,7 @@ def _source(
 
 
 def _parse_feeds(tables: list[dict[str, Any]], c: _Collector) -> list[Feed]:
-    out, seen = [], set()
+    out, seen = [], set[str]()
     for i, t in enumerate(tables):
         before = len(c.problems)
         _unknown(t, _FEED_KEYS, "feed", i, c)
@@ -716,7 +732,7 @@ def _parse_feeds(tables: list[dict[str, Any]], c: _Collector) -> list[Feed]:
 
 
 def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel]:
-    out, seen = [], set()
+    out, seen = [], set[str]()
     for i, t in enumerate(tables):
         before = len(c.problems)
         _unknown(t, _CHANNEL_KEYS, "channel", i, c)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.servers import SeedScenario, TestNet, seed_scenario as _seed
+from helpers.servers import SeedScenario, TestNet
+from helpers.servers import seed_scenario as _seed
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,9 @@ class LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="test-servers", daemon=True)
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="test-servers", daemon=True
+        )
         self.thread.start()
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
@@ -96,6 +98,7 @@ class HttpServer:
     async def start(self) -> None:
         ctx = self.ssl_ctx
         if ctx is not None:
+
             def on_sni(sslobj: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
                 self._sni[id(sslobj)] = name
 
@@ -138,7 +141,8 @@ class HttpServer:
         async def send(status: int, body: bytes = b"", extra: str = "") -> None:
             writer.write(
                 f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n"
-                f"Connection: close\r\n{extra}\r\n".encode() + body
+                f"Connection: close\r\n{extra}\r\n".encode()
+                + body
             )
             await writer.drain()
 
@@ -335,7 +339,9 @@ class ProxyServer:
             self.tunnels.append((host, port))
             try:
                 # Only loopback: "other access networks" are simulated on 127.0.0.1.
-                r2, w2 = await asyncio.open_connection("127.0.0.1" if host.endswith(".test") else host, port)
+                r2, w2 = await asyncio.open_connection(
+                    "127.0.0.1" if host.endswith(".test") else host, port
+                )
             except OSError:
                 if self.kind == "socks5":
                     writer.write(b"\x05\x05\x00\x01" + bytes(6))
@@ -524,7 +530,9 @@ class TestNet:
     def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         return self.loop.run(fn())  # type: ignore[arg-type]
 
-    def dns_server(self, mode: str = "answer", records: dict[tuple[str, str], list[str]] | None = None) -> DnsResponder:
+    def dns_server(
+        self, mode: str = "answer", records: dict[tuple[str, str], list[str]] | None = None
+    ) -> DnsResponder:
         """A fresh responder for a test that changes its mode (others share the fixed ones)."""
         r = DnsResponder(mode, records if records is not None else {(WWW, "A"): ["127.0.0.1"]})
         self.loop.run(r.start())

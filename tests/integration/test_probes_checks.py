@@ -8,14 +8,16 @@ import time
 from typing import Any
 
 import pytest
-
 from helpers.servers import WWW, TestNet
+
 from warroom import workspace_file as wf
 from warroom.domain.probes import ERRORS, ProbeResult, Status
 from warroom.probes.checks import CheckEnv, run_check
 
 
-def config(net: TestNet, target: str, *, timeout: str = "1s", extra_vantages: str = "") -> wf.WorkspaceConfig:
+def config(
+    net: TestNet, target: str, *, timeout: str = "1s", extra_vantages: str = ""
+) -> wf.WorkspaceConfig:
     text = f"""
 [probe]
 timeout = "{timeout}"
@@ -152,7 +154,9 @@ def test_http_slow_is_degraded_not_down(testnet: TestNet) -> None:
         ("isp-silent", "dns_timeout", None),
     ],
 )
-def test_http_through_broken_resolvers(testnet: TestNet, vantage: str, error: str, address: str | None) -> None:
+def test_http_through_broken_resolvers(
+    testnet: TestNet, vantage: str, error: str, address: str | None
+) -> None:
     r = check(testnet, http(testnet, "/ok"), vantage, timeout="0.5s")
     assert (r.status, r.error, r.address) == (Status.DOWN, error, address), r
 
@@ -214,7 +218,9 @@ def test_https_valid_with_sni_and_cert_days(testnet: TestNet) -> None:
     ],
 )
 @pytest.mark.parametrize("kind", ["https", "tls"])
-def test_certificate_failures(testnet: TestNet, which: str, ca: bool, error: str, kind: str) -> None:
+def test_certificate_failures(
+    testnet: TestNet, which: str, ca: bool, error: str, kind: str
+) -> None:
     port = testnet.https[which].port
     url = f'url = "{kind}://{WWW}:{port}{"/ok" if kind == "https" else ""}"\n'
     if ca:
@@ -227,7 +233,11 @@ def test_certificate_failures(testnet: TestNet, which: str, ca: bool, error: str
 def test_expiring_certificate_is_degraded(testnet: TestNet, kind: str) -> None:
     port = testnet.https["expiring"].port
     path = "/ok" if kind == "https" else ""
-    url = f'url = "{kind}://{WWW}:{port}{path}"\nca_file = "{testnet.certs.ca_file}"\nmin_cert_days = 14\n'
+    url = (
+        f'url = "{kind}://{WWW}:{port}{path}"\n'
+        f'ca_file = "{testnet.certs.ca_file}"\n'
+        "min_cert_days = 14\n"
+    )
     r = check(testnet, url)
     assert (r.status, r.error) == (Status.DEGRADED, "cert_expiring"), r
     assert 4 < r.extra["cert_days_left"] < 6
@@ -259,7 +269,10 @@ def test_tcp_closed_port_and_silent_banner(testnet: TestNet) -> None:
     r = check(testnet, f'url = "tcp://127.0.0.1:{testnet.closed.port}"', "system")
     assert (r.status, r.error, r.address) == (Status.DOWN, "refused", "127.0.0.1")
     r = check(
-        testnet, f'url = "tcp://127.0.0.1:{testnet.http.port}"\nexpect_banner = "220"', "system", timeout="0.3s"
+        testnet,
+        f'url = "tcp://127.0.0.1:{testnet.http.port}"\nexpect_banner = "220"',
+        "system",
+        timeout="0.3s",
     )
     assert r.error == "timeout"
 
@@ -283,7 +296,9 @@ def test_tcp_through_socks(testnet: TestNet) -> None:
         ("isp-silent", "", Status.DOWN, "dns_timeout"),
     ],
 )
-def test_dns_check(testnet: TestNet, vantage: str, extra: str, status: Status, error: str | None) -> None:
+def test_dns_check(
+    testnet: TestNet, vantage: str, extra: str, status: Status, error: str | None
+) -> None:
     r = check(testnet, f'url = "dns://{WWW}"\n{extra}', vantage, timeout="0.5s")
     assert (r.status, r.error) == (status, error), r
 
@@ -297,7 +312,10 @@ def test_dns_named_server_and_nxdomain(testnet: TestNet) -> None:
 
 
 def test_dns_cname_answer(testnet: TestNet) -> None:
-    r = check(testnet, 'url = "dns://alias.example.test"\nrecord = "CNAME"\nexpect_answer = ["www.example.test"]')
+    r = check(
+        testnet,
+        'url = "dns://alias.example.test"\nrecord = "CNAME"\nexpect_answer = ["www.example.test"]',
+    )
     assert r.status is Status.UP, r
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers.servers import WWW, SeedScenario, TestNet
+
 from warroom.cli import main
 
 
@@ -34,9 +34,19 @@ def test_seed_outage_said_in_words(
 
 def test_seed_outage_for_real_in_a_subprocess(seed_scenario: SeedScenario, tmp_path: Path) -> None:
     p = subprocess.run(
-        [sys.executable, "-m", "warroom", "--data-dir", str(tmp_path / "ws"), "probe",
-         str(seed_scenario.path), "--once"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "--data-dir",
+            str(tmp_path / "ws"),
+            "probe",
+            str(seed_scenario.path),
+            "--once",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert p.returncode == 2, p.stderr
     assert p.stdout.splitlines()[-1] == seed_scenario.summary
@@ -46,19 +56,53 @@ def test_seed_outage_for_real_in_a_subprocess(seed_scenario: SeedScenario, tmp_p
 def test_json_records_one_per_target_and_vantage_per_round(
     seed_scenario: SeedScenario, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code = main(["--data-dir", str(tmp_path / "ws"), "probe", str(seed_scenario.path),
-                 "--rounds", "2", "--every", "0.05s", "--json"])
+    code = main(
+        [
+            "--data-dir",
+            str(tmp_path / "ws"),
+            "probe",
+            str(seed_scenario.path),
+            "--rounds",
+            "2",
+            "--every",
+            "0.05s",
+            "--json",
+        ]
+    )
     out = capsys.readouterr().out
     recs = [json.loads(line) for line in out.splitlines()]
     assert code == 2
     assert [(r["round"], r["vantage"]) for r in recs] == [
-        (1, "isp-a"), (1, "isp-b"), (1, "isp-lie"), (2, "isp-a"), (2, "isp-b"), (2, "isp-lie"),
+        (1, "isp-a"),
+        (1, "isp-b"),
+        (1, "isp-lie"),
+        (2, "isp-a"),
+        (2, "isp-b"),
+        (2, "isp-lie"),
     ]
     for r in recs:
-        assert set(r) >= {"time", "target", "vantage", "check", "status", "latency_ms", "error", "detail", "address"}
+        assert set(r) >= {
+            "time",
+            "target",
+            "vantage",
+            "check",
+            "status",
+            "latency_ms",
+            "error",
+            "detail",
+            "address",
+        }
         assert r["time"].endswith("Z") and r["check"] == "http"
-    assert {r["vantage"]: r["error"] for r in recs} == {"isp-a": None, "isp-b": "dns_servfail", "isp-lie": "refused"}
-    assert {r["vantage"]: r["state"] for r in recs} == {"isp-a": "up", "isp-b": "down", "isp-lie": "down"}
+    assert {r["vantage"]: r["error"] for r in recs} == {
+        "isp-a": None,
+        "isp-b": "dns_servfail",
+        "isp-lie": "refused",
+    }
+    assert {r["vantage"]: r["state"] for r in recs} == {
+        "isp-a": "up",
+        "isp-b": "down",
+        "isp-lie": "down",
+    }
     # Stored in the workspace too.
     from warroom.store import Store
     from warroom.store import probes as ps
@@ -74,23 +118,40 @@ def _ws(tmp_path: Path, body: str) -> Path:
     return p
 
 
-def test_exit_0_when_all_up(testnet: TestNet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    p = _ws(tmp_path, f'[[target]]\nname = "smtp"\nurl = "tcp://127.0.0.1:{testnet.banner.port}"\nexpect_banner = "220"\n')
+def test_exit_0_when_all_up(
+    testnet: TestNet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _ws(
+        tmp_path,
+        (
+            "[[target]]\n"
+            'name = "smtp"\n'
+            f'url = "tcp://127.0.0.1:{testnet.banner.port}"\n'
+            'expect_banner = "220"\n'
+        ),
+    )
     code, out, _ = probe(capsys, str(p), "--once", "--no-store")
     assert code == 0
     assert out.splitlines()[-1] == "smtp: up via system"
 
 
-def test_exit_1_when_degraded(testnet: TestNet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_1_when_degraded(
+    testnet: TestNet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     port = testnet.https["expiring"].port
-    p = _ws(tmp_path, f'[[target]]\nname = "www"\nurl = "https://127.0.0.1:{port}/ok"\n'
-                      f'ca_file = "{testnet.certs.ca_file}"\nmin_cert_days = 30\n')
+    p = _ws(
+        tmp_path,
+        f'[[target]]\nname = "www"\nurl = "https://127.0.0.1:{port}/ok"\n'
+        f'ca_file = "{testnet.certs.ca_file}"\nmin_cert_days = 30\n',
+    )
     code, out, _ = probe(capsys, str(p), "--once", "--no-store")
     assert code == 1
     assert "cert_expiring" in out and out.splitlines()[-1] == "www: degraded via system"
 
 
-def test_no_store_writes_nothing(seed_scenario: SeedScenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_store_writes_nothing(
+    seed_scenario: SeedScenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = tmp_path / "ws-nostore"
     main(["--data-dir", str(ws), "probe", str(seed_scenario.path), "--once", "--no-store"])
     capsys.readouterr()
@@ -102,8 +163,16 @@ def test_no_store_writes_nothing(seed_scenario: SeedScenario, tmp_path: Path, ca
     [
         ("[probe\n", ":1:", "invalid TOML"),
         ('[[target]]\nname = "a"\nurl = "ftp://x"\n', ":3: target 'a'.url:", "unsupported scheme"),
-        ('[[target]]\nname = "a"\nurl = "icmp://x"\n[[target]]\nname = "a"\nurl = "icmp://y"\n', ":5: target 'a'.name:", "duplicate"),
-        ('[[target]]\nname = "a"\nurl = "icmp://x"\nvantages = ["isp-q"]\n', ":4:", "unknown vantage 'isp-q'"),
+        (
+            '[[target]]\nname = "a"\nurl = "icmp://x"\n[[target]]\nname = "a"\nurl = "icmp://y"\n',
+            ":5: target 'a'.name:",
+            "duplicate",
+        ),
+        (
+            '[[target]]\nname = "a"\nurl = "icmp://x"\nvantages = ["isp-q"]\n',
+            ":4:",
+            "unknown vantage 'isp-q'",
+        ),
         ('[probe]\ninterval = "soon"\n', ":2: probe.interval:", "bad duration"),
         ("", "", "no [[target]]"),
     ],
@@ -125,7 +194,9 @@ def test_missing_file_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 3 and err.startswith("error: ") and "cannot read" in err
 
 
-def test_unknown_target_is_a_usage_error(seed_scenario: SeedScenario, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_target_is_a_usage_error(
+    seed_scenario: SeedScenario, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = probe(capsys, str(seed_scenario.path), "--once", "--target", "nope")
     assert code == 2 and "no target 'nope'" in err
 
@@ -137,7 +208,10 @@ def test_an_unreachable_resolver_does_not_stop_the_rest(
         tmp_path,
         f'[[vantage]]\nname = "gone"\nresolver = "127.0.0.1:{testnet.closed.port}"\n'
         f'[[vantage]]\nname = "isp-a"\nresolver = "{testnet.dns_a.address}"\n'
-        f'[[target]]\nname = "www"\nurl = "http://{WWW}:{testnet.http.port}/ok"\nvantages = ["gone", "isp-a"]\n',
+        "[[target]]\n"
+        'name = "www"\n'
+        f'url = "http://{WWW}:{testnet.http.port}/ok"\n'
+        'vantages = ["gone", "isp-a"]\n',
     )
     code, out, _ = probe(capsys, str(p), "--once", "--no-store")
     assert code == 2

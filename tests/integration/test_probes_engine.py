@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-
 from helpers.servers import WWW, TestNet
+
 from warroom import workspace_file as wf
 from warroom.domain.probes import ProbeResult, State, StateChange
 from warroom.probes import GateStatus, ProbeEngine, target_summary
@@ -50,7 +49,9 @@ def wait_for(cond: Callable[[], bool], timeout: float = 5.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def cfg_text(net: TestNet, targets: str, *, interval: str = "0.3s", extra: str = "") -> wf.WorkspaceConfig:
+def cfg_text(
+    net: TestNet, targets: str, *, interval: str = "0.3s", extra: str = ""
+) -> wf.WorkspaceConfig:
     text = f"""
 [probe]
 interval = "{interval}"
@@ -76,7 +77,12 @@ resolver = "{net.dns_lie.address}"
     return cfg
 
 
-WWW_T = '[[target]]\nname = "www"\nurl = "http://{www}:{port}/ok"\nvantages = ["isp-a", "isp-b", "isp-lie"]\n'
+WWW_T = (
+    "[[target]]\n"
+    'name = "www"\n'
+    'url = "http://{www}:{port}/ok"\n'
+    'vantages = ["isp-a", "isp-b", "isp-lie"]\n'
+)
 
 
 @pytest.fixture
@@ -86,8 +92,12 @@ def make_engine() -> Iterator[Callable[..., tuple[ProbeEngine, Collect]]]:
     def make(cfg: wf.WorkspaceConfig, **kw: object) -> tuple[ProbeEngine, Collect]:
         c = Collect()
         e = ProbeEngine(
-            cfg, on_results=c.on_results, on_changes=c.on_changes, on_gate=c.on_gate,
-            flush_interval=0.05, **kw,  # type: ignore[arg-type]
+            cfg,
+            on_results=c.on_results,
+            on_changes=c.on_changes,
+            on_gate=c.on_gate,
+            flush_interval=0.05,
+            **kw,  # type: ignore[arg-type]
         )
         engines.append(e)
         e.start()
@@ -98,19 +108,31 @@ def make_engine() -> Iterator[Callable[..., tuple[ProbeEngine, Collect]]]:
         e.stop()
 
 
-def test_seed_outage_states_and_words(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_seed_outage_states_and_words(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     cfg = cfg_text(testnet, WWW_T.format(www=WWW, port=testnet.http.port))
     engine, c = make_engine(cfg)
     assert [(s.target, s.vantage, s.state) for s in engine.snapshot()] == [
-        ("www", "isp-a", State.PENDING), ("www", "isp-b", State.PENDING), ("www", "isp-lie", State.PENDING),
+        ("www", "isp-a", State.PENDING),
+        ("www", "isp-b", State.PENDING),
+        ("www", "isp-lie", State.PENDING),
     ]
     wait_for(lambda: all(s.state is not State.PENDING for s in engine.snapshot()))
     wait_for(lambda: len(c.changes) >= 3)  # callbacks lag the snapshot by one flush
     snap = engine.snapshot()
-    assert {s.vantage: s.state for s in snap} == {"isp-a": State.UP, "isp-b": State.DOWN, "isp-lie": State.DOWN}
+    assert {s.vantage: s.state for s in snap} == {
+        "isp-a": State.UP,
+        "isp-b": State.DOWN,
+        "isp-lie": State.DOWN,
+    }
     assert target_summary("www", snap) == "www: down via isp-b, isp-lie; up via isp-a"
     by = {(ch.vantage, ch.old, ch.new) for ch in c.changes}
-    assert by == {("isp-a", State.PENDING, State.UP), ("isp-b", State.PENDING, State.DOWN), ("isp-lie", State.PENDING, State.DOWN)}
+    assert by == {
+        ("isp-a", State.PENDING, State.UP),
+        ("isp-b", State.PENDING, State.DOWN),
+        ("isp-lie", State.PENDING, State.DOWN),
+    }
     errors = {ch.vantage: ch.result.error for ch in c.changes}
     assert errors == {"isp-a": None, "isp-b": "dns_servfail", "isp-lie": "refused"}
     assert c.threads == {"warroom-probes"}  # callbacks come from the engine thread
@@ -118,10 +140,15 @@ def test_seed_outage_states_and_words(testnet: TestNet, make_engine: Callable[..
     assert isp_a.since is not None and isp_a.last is not None and isp_a.latencies
 
 
-def test_a_resolver_failing_then_recovering(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_a_resolver_failing_then_recovering(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     dns = testnet.dns_server("answer")
     text = f'[[vantage]]\nname = "flaky"\nresolver = "{dns.address}"\n' + (
-        f'[[target]]\nname = "www"\nurl = "http://{WWW}:{testnet.http.port}/ok"\nvantages = ["flaky"]\n'
+        "[[target]]\n"
+        'name = "www"\n'
+        f'url = "http://{WWW}:{testnet.http.port}/ok"\n'
+        'vantages = ["flaky"]\n'
     )
     engine, c = make_engine(cfg_text(testnet, text, interval="0.1s"))
     wait_for(lambda: engine.snapshot()[0].state is State.UP)
@@ -139,9 +166,21 @@ def test_a_resolver_failing_then_recovering(testnet: TestNet, make_engine: Calla
     assert [ch.new for ch in c.changes] == [State.UP, State.DOWN, State.UP]
 
 
-def test_probe_now_runs_at_once(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
-    t = f'[[target]]\nname = "www"\nurl = "http://127.0.0.1:{testnet.http.port}/ok"\nvantages = ["system"]\n'
-    t += f'[[target]]\nname = "other"\nurl = "tcp://127.0.0.1:{testnet.banner.port}"\nvantages = ["system"]\n'
+def test_probe_now_runs_at_once(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
+    t = (
+        "[[target]]\n"
+        'name = "www"\n'
+        f'url = "http://127.0.0.1:{testnet.http.port}/ok"\n'
+        'vantages = ["system"]\n'
+    )
+    t += (
+        "[[target]]\n"
+        'name = "other"\n'
+        f'url = "tcp://127.0.0.1:{testnet.banner.port}"\n'
+        'vantages = ["system"]\n'
+    )
     engine, c = make_engine(cfg_text(testnet, t, interval="1h"))
     wait_for(lambda: len(c.results) >= 2)  # the first round of each (spread over <= 3 s)
     n = len(c.results)
@@ -154,10 +193,18 @@ def test_probe_now_runs_at_once(testnet: TestNet, make_engine: Callable[..., tup
     assert len(c.results) == n + 3  # nothing more: the interval is an hour
 
 
-def test_no_pile_up_when_checks_are_slower_than_the_interval(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_no_pile_up_when_checks_are_slower_than_the_interval(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     slow = testnet.http_server(slow_s=0.3)
-    t = f'[[target]]\nname = "slow"\nurl = "http://127.0.0.1:{slow.port}/slow"\nvantages = ["system"]\ntimeout = "2s"\n'
-    engine, c = make_engine(cfg_text(testnet, t, interval="0.05s"))
+    t = (
+        "[[target]]\n"
+        'name = "slow"\n'
+        f'url = "http://127.0.0.1:{slow.port}/slow"\n'
+        'vantages = ["system"]\n'
+        'timeout = "2s"\n'
+    )
+    _engine, c = make_engine(cfg_text(testnet, t, interval="0.05s"))
     wait_for(lambda: len(c.results) >= 1)
     time.sleep(1.0)
     n = len(c.results)
@@ -167,12 +214,20 @@ def test_no_pile_up_when_checks_are_slower_than_the_interval(testnet: TestNet, m
     assert len(paths) <= n + 1
 
 
-def test_update_config_keeps_states_and_adds_and_drops(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_update_config_keeps_states_and_adds_and_drops(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     www = WWW_T.format(www=WWW, port=testnet.http.port)
     engine, c = make_engine(cfg_text(testnet, www, interval="0.2s"))
     wait_for(lambda: engine.snapshot()[0].state is State.UP)
     since = engine.snapshot()[0].since
-    smtp = f'[[target]]\nname = "smtp"\nurl = "tcp://{WWW}:{testnet.banner.port}"\nexpect_banner = "220"\nvantages = ["isp-a"]\n'
+    smtp = (
+        "[[target]]\n"
+        'name = "smtp"\n'
+        f'url = "tcp://{WWW}:{testnet.banner.port}"\n'
+        'expect_banner = "220"\n'
+        'vantages = ["isp-a"]\n'
+    )
     engine.update_config(cfg_text(testnet, www + smtp, interval="0.2s"))
     assert [(s.target, s.vantage) for s in engine.snapshot()][-1] == ("smtp", "isp-a")
     assert engine.snapshot()[0].since == since  # www/isp-a kept its state
@@ -185,7 +240,9 @@ def test_update_config_keeps_states_and_adds_and_drops(testnet: TestNet, make_en
     assert all(r.target == "smtp" for r in c.results[n:])
 
 
-def test_offline_gate_keeps_states_and_says_so(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_offline_gate_keeps_states_and_says_so(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     route = {"ok": True}
 
     def route_check() -> tuple[bool, str]:
@@ -194,8 +251,18 @@ def test_offline_gate_keeps_states_and_says_so(testnet: TestNet, make_engine: Ca
     dns = testnet.dns_server("answer")
     # A non-loopback answer so a failure can be the workstation's fault.
     dns.records[("www.example.test", "A")] = ["127.0.0.1"]
-    t = f'[[vantage]]\nname = "p"\nresolver = "{dns.address}"\n[[target]]\nname = "www"\nurl = "http://{WWW}:{testnet.http.port}/ok"\nvantages = ["p"]\n'
-    engine, c = make_engine(cfg_text(testnet, t, interval="0.1s"), route_check=route_check, gate_interval=0.1)
+    t = (
+        "[[vantage]]\n"
+        'name = "p"\n'
+        f'resolver = "{dns.address}"\n'
+        "[[target]]\n"
+        'name = "www"\n'
+        f'url = "http://{WWW}:{testnet.http.port}/ok"\n'
+        'vantages = ["p"]\n'
+    )
+    engine, c = make_engine(
+        cfg_text(testnet, t, interval="0.1s"), route_check=route_check, gate_interval=0.1
+    )
     wait_for(lambda: engine.snapshot()[0].state is State.UP)
     assert engine.gate().online is True
     route["ok"] = False
@@ -213,16 +280,25 @@ def test_offline_gate_keeps_states_and_says_so(testnet: TestNet, make_engine: Ca
     dns.mode = "answer"
 
 
-def test_reference_checks_decide_the_gate(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_reference_checks_decide_the_gate(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     extra = f'reference = ["tcp://127.0.0.1:{testnet.closed.port}"]'
-    t = f'[[target]]\nname = "x"\nurl = "tcp://127.0.0.1:{testnet.banner.port}"\nvantages = ["system"]\n'
+    t = (
+        "[[target]]\n"
+        'name = "x"\n'
+        f'url = "tcp://127.0.0.1:{testnet.banner.port}"\n'
+        'vantages = ["system"]\n'
+    )
     engine, _ = make_engine(cfg_text(testnet, t, extra=extra), route_check=lambda: (True, ""))
     wait_for(lambda: engine.gate().online is False)
     assert "every reference check failed" in engine.gate().reason
     assert "refused" in engine.gate().reason
 
 
-def test_results_are_stored_in_batches(testnet: TestNet, store: object, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_results_are_stored_in_batches(
+    testnet: TestNet, store: object, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     from warroom.store import probes as ps
 
     cfg = cfg_text(testnet, WWW_T.format(www=WWW, port=testnet.http.port), interval="0.1s")
@@ -238,8 +314,16 @@ def test_results_are_stored_in_batches(testnet: TestNet, store: object, make_eng
     assert ps.uptime(store, "www", "isp-b", 3600) == 0.0
 
 
-def test_stop_is_clean_and_fast_with_checks_in_flight(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
-    t = f'[[target]]\nname = "hang"\nurl = "http://127.0.0.1:{testnet.http.port}/noanswer"\nvantages = ["system"]\ntimeout = "30s"\n'
+def test_stop_is_clean_and_fast_with_checks_in_flight(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
+    t = (
+        "[[target]]\n"
+        'name = "hang"\n'
+        f'url = "http://127.0.0.1:{testnet.http.port}/noanswer"\n'
+        'vantages = ["system"]\n'
+        'timeout = "30s"\n'
+    )
     engine, _ = make_engine(cfg_text(testnet, t, interval="0.1s"))
     engine.probe_now()
     time.sleep(0.3)
@@ -250,13 +334,18 @@ def test_stop_is_clean_and_fast_with_checks_in_flight(testnet: TestNet, make_eng
     assert not [th for th in threading.enumerate() if th.name == "warroom-probes"]
 
 
-def test_callbacks_are_batched(testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]) -> None:
+def test_callbacks_are_batched(
+    testnet: TestNet, make_engine: Callable[..., tuple[ProbeEngine, Collect]]
+) -> None:
     targets = "".join(
-        f'[[target]]\nname = "t{i}"\nurl = "tcp://127.0.0.1:{testnet.banner.port}"\nvantages = ["system"]\n'
+        (
+            "[[target]]\n"
+            f'name = "t{i}"\n'
+            f'url = "tcp://127.0.0.1:{testnet.banner.port}"\n'
+            'vantages = ["system"]\n'
+        )
         for i in range(40)
     )
-    engine, c = make_engine(cfg_text(testnet, targets, interval="0.2s"))
+    _engine, c = make_engine(cfg_text(testnet, targets, interval="0.2s"))
     wait_for(lambda: len(c.results) >= 200, timeout=10)
     assert c.batches < len(c.results) / 4
-
-

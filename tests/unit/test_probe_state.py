@@ -15,15 +15,27 @@ T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 U, D, G = Status.UP, Status.DOWN, Status.DEGRADED
 
 
-def result(status: Status, i: int = 0, *, error: str | None = None, address: str = "192.0.2.10",
-           vantage: str = "isp-a", target: str = "www") -> ProbeResult:
+def result(
+    status: Status,
+    i: int = 0,
+    *,
+    error: str | None = None,
+    address: str = "192.0.2.10",
+    vantage: str = "isp-a",
+    target: str = "www",
+) -> ProbeResult:
     if error is None and status is Status.DOWN:
         error = "timeout"
     if error is None and status is Status.DEGRADED:
         error = "too_slow"
     return ProbeResult(
-        time=T0 + timedelta(seconds=10 * i), target=target, vantage=vantage, check="http",
-        status=status, latency_ms=None if status is Status.DOWN else 12.5, error=error,
+        time=T0 + timedelta(seconds=10 * i),
+        target=target,
+        vantage=vantage,
+        check="http",
+        status=status,
+        latency_ms=None if status is Status.DOWN else 12.5,
+        error=error,
         address=address,
     )
 

@@ -11,28 +11,58 @@ from warroom.store import probes as ps
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 
 
-def sample(i: int, status: Status = Status.UP, latency: float | None = 10.0, *,
-           vantage: str = "isp-a", address: str = "192.0.2.10", step_s: int = 10) -> ProbeResult:
+def sample(
+    i: int,
+    status: Status = Status.UP,
+    latency: float | None = 10.0,
+    *,
+    vantage: str = "isp-a",
+    address: str = "192.0.2.10",
+    step_s: int = 10,
+) -> ProbeResult:
     down = status is Status.DOWN
     return ProbeResult(
-        time=T0 + timedelta(seconds=step_s * i), target="www", vantage=vantage, check="http",
-        status=status, latency_ms=None if down else latency, error="timeout" if down else None,
-        detail="no response within 5s" if down else "HTTP 200", address=address,
+        time=T0 + timedelta(seconds=step_s * i),
+        target="www",
+        vantage=vantage,
+        check="http",
+        status=status,
+        latency_ms=None if down else latency,
+        error="timeout" if down else None,
+        detail="no response within 5s" if down else "HTTP 200",
+        address=address,
         extra={"phase": "request"} if down else {"http_status": 200},
     )
 
 
 def test_batch_round_trip_and_address_filled_in(store: Any) -> None:
     rs = [sample(i) for i in range(5)] + [sample(5, Status.DOWN), sample(6, address="192.0.2.11")]
-    ch = StateChange(time=rs[5].time, target="www", vantage="isp-a", old=State.UP, new=State.DOWN, result=rs[5])
+    ch = StateChange(
+        time=rs[5].time, target="www", vantage="isp-a", old=State.UP, new=State.DOWN, result=rs[5]
+    )
     ps.write_batch(store, rs, [ch])
     rows = store.query("SELECT address FROM probe_samples ORDER BY t")
     # stored only when it changed or the sample failed
-    assert [r[0] for r in rows] == ["192.0.2.10", None, None, None, None, "192.0.2.10", "192.0.2.11"]
+    assert [r[0] for r in rows] == [
+        "192.0.2.10",
+        None,
+        None,
+        None,
+        None,
+        "192.0.2.10",
+        "192.0.2.11",
+    ]
     recent = ps.recent_samples(store, "www", "isp-a", limit=4)
-    assert [r["address"] for r in recent] == ["192.0.2.11", "192.0.2.10", "192.0.2.10", "192.0.2.10"]
+    assert [r["address"] for r in recent] == [
+        "192.0.2.11",
+        "192.0.2.10",
+        "192.0.2.10",
+        "192.0.2.10",
+    ]
     assert recent[1]["status"] == "down" and recent[1]["error"] == "timeout"
-    assert recent[1]["detail"] == "no response within 5s" and recent[1]["extra"] == {"phase": "request"}
+    assert recent[1]["detail"] == "no response within 5s" and recent[1]["extra"] == {
+        "phase": "request"
+    }
     assert recent[0]["latency_ms"] == 10.0 and recent[0]["time"].endswith("Z")
     [c] = ps.changes(store)
     assert (c["old"], c["new"], c["error"], c["vantage"]) == ("up", "down", "timeout", "isp-a")

@@ -99,15 +99,40 @@ def _line_of(text: str, needle: str) -> int:
     ("change", "needle", "field", "words"),
     [
         (('url = "tcp://mail', 'url = "ftp://mail'), "ftp://mail", "url", "unsupported scheme"),
-        (('expect_banner = "220"', 'expect_banner = "220"\ncolour = "red"'), "colour", "colour", "unknown key"),
+        (
+            ('expect_banner = "220"', 'expect_banner = "220"\ncolour = "red"'),
+            "colour",
+            "colour",
+            "unknown key",
+        ),
         (('name = "smtp"', 'name = "www"'), 'name = "www"\nurl = "tcp', "name", "duplicate"),
         (('interval = "10s"', 'interval = "10 parsecs"'), "parsecs", "interval", "bad duration"),
-        (('vantages = ["system", "isp-a"]', 'vantages = ["system", "isp-z"]'), "isp-z", "vantages", "unknown vantage"),
+        (
+            ('vantages = ["system", "isp-a"]', 'vantages = ["system", "isp-z"]'),
+            "isp-z",
+            "vantages",
+            "unknown vantage",
+        ),
         (("family = 4", "family = 5"), "family = 5", "family", "4 or 6"),
-        (('resolver = "192.0.2.53:53"', 'resolver = "192.0.2.53:99999"'), "99999", "resolver", "port"),
-        (('proxy = "socks5://127.0.0.1:1080"', 'proxy = "ftp://x:1"'), "ftp://x", "proxy", "bad proxy"),
+        (
+            ('resolver = "192.0.2.53:53"', 'resolver = "192.0.2.53:99999"'),
+            "99999",
+            "resolver",
+            "port",
+        ),
+        (
+            ('proxy = "socks5://127.0.0.1:1080"', 'proxy = "ftp://x:1"'),
+            "ftp://x",
+            "proxy",
+            "bad proxy",
+        ),
         (('record = "A"', 'record = "BOGUS"'), "BOGUS", "record", "expected one of"),
-        (('expect_banner = "220"', 'expect_banner = "220"\nexpect_body = "x"'), "expect_body = \"x\"", "expect_body", "does not apply"),
+        (
+            ('expect_banner = "220"', 'expect_banner = "220"\nexpect_body = "x"'),
+            'expect_body = "x"',
+            "expect_body",
+            "does not apply",
+        ),
     ],
 )
 def test_semantic_errors_point_at_the_line(
@@ -155,9 +180,11 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
 
 
 def test_ca_file_is_resolved_next_to_the_file_and_must_exist(tmp_path: Path) -> None:
-    text = GOOD.replace('min_cert_days = 14', 'min_cert_days = 14\nca_file = "corp-ca.pem"')
+    text = GOOD.replace("min_cert_days = 14", 'min_cert_days = 14\nca_file = "corp-ca.pem"')
     problems = wf.validate_text(text, base_dir=tmp_path)
-    assert problems and problems[0].field.endswith("ca_file") and "no such file" in problems[0].message
+    assert (
+        problems and problems[0].field.endswith("ca_file") and "no such file" in problems[0].message
+    )
     (tmp_path / "corp-ca.pem").write_text("x")
     cfg, problems = wf.parse_text(text, base_dir=tmp_path)
     assert not problems and cfg is not None
@@ -174,10 +201,13 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     [
         ('[[feed]]\nname = "f"\nhashtag = "x"\n', "exactly one of"),
         ('[[feed]]\nname = "f"\nrss = "ftp://x"\n', "http(s)"),
-        ('[[channel]]\nname = "c"\nmastodon = "https://m.example"\nbluesky = "https://b.example"\n', "exactly one"),
+        (
+            '[[channel]]\nname = "c"\nmastodon = "https://m.example"\nbluesky = "https://b.example"\n',
+            "exactly one",
+        ),
         ('[[vantage]]\nname = "system"\n', "built in"),
         ('[probe]\ntimeout = "0s"\n', "more than zero"),
-        ('[probe]\nfail_after = 0\n', "at least 1"),
+        ("[probe]\nfail_after = 0\n", "at least 1"),
         ('[[target]]\nname = "x"\nurl = "tcp://host"\n', "needs a port"),
         ('[[target]]\nname = "x"\n', "missing url"),
         ('[[target]]\nurl = "icmp://host"\n', "missing name"),

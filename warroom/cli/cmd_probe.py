@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EXIT = {"up": 0, "pending": 0, "degraded": 1, "down": 2, "offline": 2}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Adds ``probe``."""
     p = sub.add_parser(
         "probe",
@@ -74,7 +74,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return asyncio.run(_rounds(config, rounds, every, store, args, ctx))
 
 
-async def _rounds(config: Any, rounds: int | None, every: float, store: Any, args: Any, ctx: Context) -> int:
+async def _rounds(
+    config: Any, rounds: int | None, every: float, store: Any, args: Any, ctx: Context
+) -> int:
     import asyncio
     import time
 

@@ -406,7 +406,7 @@ async def _dns(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
     t = time.perf_counter()
     ans = await dns_query(target.host, target.record, server, target.settings.timeout)
     run.timings["dns"] = (time.perf_counter() - t) * 1000.0
-    run.extra["rcode"] = dns.rcode.to_text(ans.rcode)
+    run.extra["rcode"] = dns.rcode.to_text(dns.rcode.Rcode(ans.rcode))
     run.extra["answers"] = ans.answers
     raise_for_rcode(ans, target.host)
     got = {_norm(a) for a in ans.answers}
@@ -416,7 +416,10 @@ async def _dns(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
         if not got or not got <= want:
             raise CheckFailed(
                 "dns_mismatch",
-                f"{target.host} {target.record}: got {shown}; expected {', '.join(target.expect_answer)}",
+                (
+                    f"{target.host} {target.record}: got "
+                    f"{shown}; expected {', '.join(target.expect_answer)}"
+                ),
             )
     return f"{target.record} {shown}"
 

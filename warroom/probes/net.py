@@ -72,7 +72,7 @@ async def dns_query(name: str, rdtype: str, server: tuple[str, int], timeout: fl
     except dns.exception.DNSException as exc:
         raise CheckFailed("protocol_error", f"bad DNS answer from {host}:{port}: {exc}") from exc
     want = dns.rdatatype.from_text(rdtype)
-    answers = []
+    answers: list[str] = []
     for rrset in resp.answer:
         if rrset.rdtype == want:
             answers.extend(r.to_text() for r in rrset)
@@ -87,7 +87,9 @@ def raise_for_rcode(ans: DnsAnswer, name: str) -> None:
         raise CheckFailed("dns_nxdomain", f"{name}: NXDOMAIN from {ans.server}")
     if rcode == dns.rcode.SERVFAIL:
         raise CheckFailed("dns_servfail", f"{name}: SERVFAIL from {ans.server}")
-    raise CheckFailed("protocol_error", f"{name}: {dns.rcode.to_text(rcode)} from {ans.server}")
+    raise CheckFailed(
+        "protocol_error", f"{name}: {dns.rcode.to_text(dns.rcode.Rcode(rcode))} from {ans.server}"
+    )
 
 
 @dataclass
@@ -269,18 +271,17 @@ async def _socks5(
             raise CheckFailed("refused", "SOCKS5 proxy rejected the credentials")
     if is_ip(host):
         ip = ipaddress.ip_address(host)
-        atyp = b"\x01" if ip.version == 4 else b"\x04"
-        addr = atyp + ip.packed
+        addr = (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
     else:
         hb = host.encode("idna")
         addr = b"\x03" + bytes([len(hb)]) + hb
     writer.write(b"\x05\x01\x00" + addr + struct.pack("!H", port))
     await writer.drain()
-    ver, rep, _, atyp = await reader.readexactly(4)
+    _ver, rep, _, reply_atyp = await reader.readexactly(4)
     if rep != 0:
         err, why = _SOCKS_REPLIES.get(rep, ("protocol_error", f"SOCKS5 reply {rep}"))
         raise CheckFailed(err, f"via proxy: {why}")
-    alen = {1: 4, 4: 16}.get(atyp)
+    alen = {1: 4, 4: 16}.get(reply_atyp)
     if alen is None:
         alen = (await reader.readexactly(1))[0]
     await reader.readexactly(alen + 2)

@@ -20,6 +20,7 @@ move any counter: the workstation was offline, so it says nothing about the targ
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,7 +102,7 @@ class SeriesTracker:
     def _flap(self, st: Status) -> None:
         self._statuses.append(st)
         s = list(self._statuses)
-        changes = sum(1 for a, b in zip(s, s[1:], strict=False) if a is not b)
+        changes = sum(1 for a, b in itertools.pairwise(s) if a is not b)
         share = changes / FLAP_WINDOW
         if not self.flapping and share >= FLAP_HIGH:
             self.flapping = True

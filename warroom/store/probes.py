@@ -70,7 +70,9 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _series_id(conn: sqlite3.Connection, cache: _Cache, target: str, vantage: str, check: str) -> int:
+def _series_id(
+    conn: sqlite3.Connection, cache: _Cache, target: str, vantage: str, check: str
+) -> int:
     key = (target, vantage, check)
     sid = cache.series.get(key)
     if sid is None:
@@ -360,7 +362,8 @@ def changes(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Stored state changes, newest first."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if target is not None:
         where.append("target = ?")
         params.append(target)
@@ -395,4 +398,3 @@ def row_counts(store: Any) -> dict[str, int]:
 def forget_cache(store: Any) -> None:
     """Drop cached series ids (after another process rewrote the tables, in tests)."""
     _caches.pop(store, None)
-
