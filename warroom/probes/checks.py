@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import ssl
 import time
+import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -48,9 +50,9 @@ class CheckEnv(NetEnv):
         self.icmp_methods: tuple[str, ...] = icmp.DEFAULT_METHODS
 
     def prepare(self, target: Target, vantage: Vantage) -> None:
-        if target.check == "http":
+        if target.check == "http" and vantage.proxy:
             self.http_client(vantage.proxy, target)
-        elif target.check == "tls":
+        elif target.check in ("tls", "http"):
             self.ssl_context(target.ca_path)
 
     def http_client(self, proxy: str | None, target: Target) -> httpx.AsyncClient:
@@ -173,9 +175,14 @@ async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> s
     url = target.url
     seen = {url}
     hops = 0
-    client = env.http_client(vantage.proxy, target)
+    client = env.http_client(vantage.proxy, target) if vantage.proxy else None
     while True:
-        resp_status, location, body_note = await _http_once(url, target, vantage, env, run, client)
+        if client is None:
+            resp_status, location, body_note = await _http_direct(url, target, vantage, env, run)
+        else:
+            resp_status, location, body_note = await _http_once(
+                url, target, vantage, env, run, client
+            )
         if resp_status in REDIRECTS and target.follow_redirects and location:
             nxt = urljoin(url, location)
             if urlsplit(nxt).scheme not in ("http", "https"):
@@ -282,6 +289,176 @@ async def _http_once(
         if want is not None and not found:
             note = f"{target.expect_body!r} not in the first {cap} bytes of the body"
         return resp.status_code, location, note
+
+
+async def _http_direct(
+    url: str, target: Target, vantage: Vantage, env: CheckEnv, run: _Run
+) -> tuple[int, str | None, str]:
+    """One GET on a fresh connection to the vantage's address, without a proxy.
+
+    A small HTTP/1.1 client of our own: a probe needs one request per connection, exact
+    phase timings and a hard cap on what it reads, and httpx's machinery cost 3x the CPU
+    per check (bench/bench_probes.py). Proxied checks still go through httpx.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    tls = parts.scheme == "https"
+    port = parts.port or (443 if tls else 80)
+    run.phase = "dns"
+    r = await resolve(host, port, vantage, env, target.settings.timeout)
+    run.timings["dns"] = run.timings.get("dns", 0.0) + r.dns_ms
+    run.address = r.address
+    run.phase = "connect"
+    t = time.perf_counter()
+    reader, writer = await asyncio.open_connection(r.address, port, limit=_HEAD_LIMIT)
+    try:
+        run.timings["connect"] = run.timings.get("connect", 0.0) + _since(t)
+        if tls:
+            run.phase = "tls"
+            t = time.perf_counter()
+            await writer.start_tls(env.ssl_context(target.ca_path), server_hostname=host)
+            run.timings["tls"] = run.timings.get("tls", 0.0) + _since(t)
+            ssl_obj = writer.get_extra_info("ssl_object")
+            if ssl_obj is not None:
+                run.extra["tls_version"] = ssl_obj.version()
+                _cert_check(target, run, ssl_obj.getpeercert())
+        run.phase = "request"
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        hosthdr = host if parts.port is None else f"{host}:{port}"
+        if ":" in host:
+            hosthdr = f"[{host}]" if parts.port is None else f"[{host}]:{port}"
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {hosthdr}\r\nUser-Agent: warroom-probe\r\n"
+            "Accept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n".encode(
+                "latin-1"
+            )
+        )
+        t = time.perf_counter()
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as exc:
+            if not exc.partial:
+                raise CheckFailed(
+                    "protocol_error", "server closed the connection without a response"
+                ) from exc
+            raise CheckFailed("protocol_error", "server closed the connection mid-headers") from exc
+        except asyncio.LimitOverrunError as exc:
+            raise CheckFailed("protocol_error", "response headers larger than 64 KiB") from exc
+        run.timings["first_byte"] = run.timings.get("first_byte", 0.0) + _since(t)
+        status, headers = _parse_head(head)
+        location = headers.get("location")
+        if status in REDIRECTS and target.follow_redirects:
+            return status, location, ""
+        run.phase = "body"
+        t = time.perf_counter()
+        note = await _read_body(reader, status, headers, target, run)
+        run.timings["body"] = _since(t)
+        return status, location, note
+    finally:
+        writer.transport.abort()  # one request per connection; no lingering close
+
+
+_HEAD_LIMIT = 65536
+
+
+def _since(t: float) -> float:
+    return (time.perf_counter() - t) * 1000.0
+
+
+def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
+    lines = head.decode("latin-1").split("\r\n")
+    first = lines[0].split(" ", 2)
+    if len(first) < 2 or not first[0].startswith("HTTP/") or not first[1].isdigit():
+        raise CheckFailed("protocol_error", f"not an HTTP response: {lines[0][:80]!r}")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise CheckFailed("protocol_error", f"bad header line {line[:80]!r}")
+        headers.setdefault(name.strip().lower(), value.strip())
+    return int(first[1]), headers
+
+
+async def _read_body(
+    reader: asyncio.StreamReader,
+    status: int,
+    headers: dict[str, str],
+    target: Target,
+    run: _Run,
+) -> str:
+    """Read at most ``max_body_bytes`` of the body; returns a body problem or ''."""
+    cap = target.settings.max_body_bytes
+    want = target.expect_body.encode("utf-8") if target.expect_body else None
+    if status < 200 or status in (204, 304):
+        return f"{target.expect_body!r} not in an empty body" if want else ""
+    enc = headers.get("content-encoding", "identity").lower()
+    inflate = (
+        zlib.decompressobj(16 + zlib.MAX_WBITS if enc == "gzip" else zlib.MAX_WBITS)
+        if (enc in ("gzip", "deflate"))
+        else None
+    )
+    tail = b""
+    total = 0
+    found = False
+
+    def feed(data: bytes) -> bool:
+        nonlocal tail, found
+        if inflate is not None:
+            data = inflate.decompress(data, cap)
+        if want is None:
+            return False
+        buf = tail + data
+        if want in buf:
+            found = True
+            return True
+        tail = buf[-len(want) :]
+        return False
+
+    async def chunks() -> AsyncIterator[bytes]:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            while True:
+                size_line = await reader.readline()
+                if not size_line:
+                    raise CheckFailed("protocol_error", "body ended inside a chunk")
+                try:
+                    size = int(size_line.split(b";")[0].strip() or b"x", 16)
+                except ValueError as exc:
+                    raise CheckFailed("protocol_error", "bad chunk size") from exc
+                if size == 0:
+                    return
+                while size > 0:
+                    data = await reader.read(min(size, 65536))
+                    if not data:
+                        raise CheckFailed("protocol_error", "body ended inside a chunk")
+                    size -= len(data)
+                    yield data
+                await reader.readline()
+        else:
+            length = headers.get("content-length")
+            left = int(length) if length and length.isdigit() else None
+            while left is None or left > 0:
+                data = await reader.read(65536 if left is None else min(left, 65536))
+                if not data:
+                    if left:
+                        raise CheckFailed("protocol_error", "body shorter than Content-Length")
+                    return
+                if left is not None:
+                    left -= len(data)
+                yield data
+
+    async for data in chunks():
+        data = data[: cap - total]
+        total += len(data)
+        if feed(data) or total >= cap:
+            break
+    run.extra["body_bytes"] = total
+    if want is not None and not found:
+        return f"{target.expect_body!r} not in the first {cap} bytes of the body"
+    return ""
 
 
 def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: float) -> None:
