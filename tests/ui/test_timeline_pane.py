@@ -665,3 +665,29 @@ def test_list_keys_hide_and_expand(qtbot: Any, tl: Timeline, incident: Any, make
     assert [type(d) for d in pane._dialogs] == [dialogs.HideDialog]
     pane._dialogs[0].reject()
     assert not tl.entry(long_id).hidden
+
+
+def test_an_open_editor_is_not_disturbed_by_other_writers(
+    qtbot: Any, tl: Timeline, incident: Any, make_pane: Any, data_dir: Path
+) -> None:
+    pane = shown(qtbot, make_pane(poll_ms=50))
+    eid = pane.capture_line("typing here")
+    pane.start_edit(COL_TEXT)
+    editor = pane.view.findChild(TextEditor)
+    assert editor is not None
+    editor.setPlainText("half typed")
+    other = Store.open(data_dir)
+    try:
+        first = pane.model.ids()[0]
+        earlier = timeutil.parse_utc(tl.entry(first).occurred_at) - timedelta(seconds=1)
+        Timeline(other, author="cli").edit(eid, at=earlier)  # would move the row
+        Timeline(other, author="cli").log(incident.id, "meanwhile")
+    finally:
+        other.close()
+    qtbot.wait(200)
+    assert editor.toPlainText() == "half typed"
+    assert "meanwhile" not in texts(pane)
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert tl.entry(eid).text == "half typed"
+    qtbot.waitUntil(lambda: "meanwhile" in texts(pane), timeout=1000)
+    assert pane.model.ids()[0] == eid

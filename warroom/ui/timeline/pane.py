@@ -561,7 +561,7 @@ class TimelinePane(QWidget):
     def _on_write(self, what: str, _ident: str) -> None:
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(0, self.refresh)
+            QTimer.singleShot(0, self._refresh_unless_editing)
 
     def poll(self) -> None:
         """Cheap: one pragma. Re-reads the list only when someone committed."""
@@ -571,7 +571,15 @@ class TimelinePane(QWidget):
             self._poll.stop()
             return
         if dv != self._dv:
-            self.refresh()
+            self._refresh_unless_editing()
+
+    def _refresh_unless_editing(self) -> None:
+        self._refresh_pending = False
+        if self.view.state() == QAbstractItemView.State.EditingState:
+            # An inline editor is open: moving or removing its row would drop what is
+            # being typed. The next poll looks again once it is closed.
+            return
+        self.refresh()
 
     def refresh(self) -> None:
         """Show what changed since the last look, keeping selection and scroll position.
