@@ -691,3 +691,19 @@ def test_an_open_editor_is_not_disturbed_by_other_writers(
     assert tl.entry(eid).text == "half typed"
     qtbot.waitUntil(lambda: "meanwhile" in texts(pane), timeout=1000)
     assert pane.model.ids()[0] == eid
+
+
+def test_an_unlogged_line_survives_closing_the_pane(
+    qtbot: Any, incident: Any, make_pane: Any
+) -> None:
+    pane = make_pane()
+    pane.capture.edit.setText("half a thought about the\nresolver")
+    pane.shutdown()  # the window closes
+    again = make_pane()
+    assert again.capture.edit.text() == "half a thought about the\nresolver"
+    assert "Restored" in again.capture.message.text()
+    again.capture.edit.submitted.emit()
+    assert texts(again)[-1] == "half a thought about the\nresolver"
+    again.shutdown()
+    third = make_pane()
+    assert third.capture.edit.text() == ""

@@ -7,6 +7,7 @@ read every ``POLL_MS`` and the id list is re-read only when it changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import tzinfo
@@ -237,6 +238,20 @@ class TimelinePane(QWidget):
         self.capture.author_chosen.connect(self.set_author)
         self.capture.set_author(self.tl.author)
         lay.addWidget(self.capture)
+        # A line typed but not yet logged survives a crash or a closed window.
+        self._draft_key = (
+            "timeline/draft-"
+            + hashlib.sha1(str(ctx.data_dir).encode(), usedforsecurity=False).hexdigest()[:12]
+        )
+        draft = ctx.settings.value(self._draft_key, "")
+        if isinstance(draft, str) and draft:
+            self.capture.edit.setText(draft)
+            self.capture.show_info("Restored the line you had not logged yet")
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(300)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self.capture.edit.textChanged.connect(self._draft_timer.start)
 
         self._build_actions()
         self._wire_window_actions()
@@ -612,6 +627,16 @@ class TimelinePane(QWidget):
             if at_bottom:
                 self.view.scrollToBottom()
 
+    def save_draft(self) -> None:
+        """Keep the capture line's unlogged text in the settings (empty: forget it)."""
+        self._draft_timer.stop()
+        text = self.capture.edit.text()
+        if text.strip():
+            self.ctx.settings.setValue(self._draft_key, text)
+        else:
+            self.ctx.settings.remove(self._draft_key)
+        self.ctx.settings.sync()
+
     def _refresh_incident(self) -> None:
         assert self.tl is not None
         incidents = self.tl.incidents()
@@ -924,6 +949,7 @@ class TimelinePane(QWidget):
         """Stop polling before the store closes (safe to call twice, or after deletion)."""
         if self.tl is None or not shiboken6.isValid(self):
             return
+        self.save_draft()
         self._poll.stop()
         self.tl.unsubscribe(self._on_write)
         for key, act in self.actions_by_id.items():
