@@ -707,3 +707,17 @@ def test_an_unlogged_line_survives_closing_the_pane(
     again.shutdown()
     third = make_pane()
     assert third.capture.edit.text() == ""
+
+
+def test_closing_with_an_inline_edit_open_keeps_it(
+    qtbot: Any, tl: Timeline, incident: Any, make_pane: Any
+) -> None:
+    pane = shown(qtbot, make_pane())
+    eid = pane.capture_line("before")
+    pane.start_edit(COL_TEXT)
+    editor = pane.view.findChild(TextEditor)
+    assert editor is not None
+    editor.setPlainText("after, typed just before closing")
+    pane.shutdown()
+    assert tl.entry(eid).text == "after, typed just before closing"
+    assert tl.entry(eid).revision == 2

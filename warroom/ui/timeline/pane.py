@@ -41,7 +41,7 @@ from warroom.ui import icons
 from warroom.ui.context import UiContext
 from warroom.ui.timeline import dialogs, render
 from warroom.ui.timeline.capture import CaptureBar
-from warroom.ui.timeline.delegate import EntryDelegate
+from warroom.ui.timeline.delegate import EntryDelegate, TextEditor
 from warroom.ui.timeline.model import (
     COL_AUTHOR,
     COL_KIND,
@@ -949,6 +949,11 @@ class TimelinePane(QWidget):
         """Stop polling before the store closes (safe to call twice, or after deletion)."""
         if self.tl is None or not shiboken6.isValid(self):
             return
+        if self.view.state() == QAbstractItemView.State.EditingState:
+            # The window closes with an inline edit open: keep what was typed.
+            for ed in self.view.viewport().findChildren(QWidget):
+                if isinstance(ed, TextEditor | QLineEdit) and ed.isVisible():
+                    self.delegate.commitData.emit(ed)
         self.save_draft()
         self._poll.stop()
         self.tl.unsubscribe(self._on_write)
