@@ -165,8 +165,8 @@ def main() -> None:
             samples.append(time.perf_counter() - t)
         other.close()
         print(
-            f"poll after another process logged one entry (re-read {pane.model.rowCount():,} "
-            f"ids, insert, repaint): median {ms(statistics.median(samples))}"
+            f"poll after another process logged one entry (find it by rowid, insert, "
+            f"repaint; {pane.model.rowCount():,} rows): median {ms(statistics.median(samples))}"
         )
         samples = []
         for i in range(20):
