@@ -21,7 +21,9 @@ from warroom.ui.context import UiContext
 from warroom.ui.timeline import TimelinePane, dialogs
 from warroom.ui.timeline.delegate import TextEditor
 from warroom.ui.timeline.model import (
+    COL_AUTHOR,
     COL_PIN,
+    COL_TAGS,
     COL_TEXT,
     COL_TIME,
     PAGE,
@@ -721,3 +723,20 @@ def test_closing_with_an_inline_edit_open_keeps_it(
     pane.shutdown()
     assert tl.entry(eid).text == "after, typed just before closing"
     assert tl.entry(eid).revision == 2
+
+
+def test_narrow_pane_keeps_the_author_under_the_time(
+    qtbot: Any, tl: Timeline, incident: Any, make_pane: Any
+) -> None:
+    pane = shown(qtbot, make_pane())
+    pane.capture_line("narrow #dns")
+    last = pane.model.rowCount() - 1
+    assert not pane.view.isColumnHidden(COL_AUTHOR)
+    pane.resize(500, 600)
+    qtbot.waitUntil(lambda: pane.view.isColumnHidden(COL_AUTHOR), timeout=1000)
+    assert pane.view.isColumnHidden(COL_TAGS)
+    cell = pane.model.index(last, COL_TIME).data(Qt.ItemDataRole.DisplayRole)
+    assert cell.endswith("\nAlice") and "UTC" in cell
+    pane.resize(1000, 600)
+    qtbot.waitUntil(lambda: not pane.view.isColumnHidden(COL_AUTHOR), timeout=1000)
+    assert "Alice" not in pane.model.index(last, COL_TIME).data(Qt.ItemDataRole.DisplayRole)

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
+    QFont,
     QImage,
     QKeyEvent,
     QPainter,
@@ -51,6 +52,8 @@ PAD_X = 6
 PAD_Y = 3
 CONFLICT_COLOUR = "#d63a3a"
 DOC_CACHE = 300
+MAX_ROW_LINES = 14  # a taller entry shows its start and "… more"
+MORE_TEXT = "… more: Space shows all"
 _TOP_CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 
@@ -75,8 +78,9 @@ def entry_html(e: Entry, link_colour: str) -> str:
     notes = []
     if e.conflict:
         notes.append(
-            f'<p style="color:{CONFLICT_COLOUR}"><b>⚠ Conflict:</b> edited on two '
-            "workstations at once; see its history (Ctrl+Shift+H).</p>"
+            f'<p><span style="background-color:{CONFLICT_COLOUR}; color:#ffffff;">'
+            "<b>&nbsp;⚠ Conflict&nbsp;</b></span> edited on two workstations at once; "
+            "see its history (Ctrl+Shift+H).</p>"
         )
     if render.is_long(e.text):
         notes.append(
@@ -173,12 +177,28 @@ class EntryDelegate(QStyledItemDelegate):
         else:
             colour = opt.palette.color(QPalette.ColorRole.Text)
         ctx.palette.setColor(QPalette.ColorRole.Text, colour)
+        avail = opt.rect.height() - 2 * PAD_Y
+        clipped = doc.size().height() > avail + 1
+        line = opt.fontMetrics.lineSpacing()
         painter.save()
         painter.translate(opt.rect.left() + PAD_X, opt.rect.top() + PAD_Y)
-        clip = QRect(0, 0, opt.rect.width() - PAD_X, opt.rect.height() - PAD_Y)
+        # A row taller than MAX_ROW_LINES shows its start and says there is more.
+        shown_h = avail - line if clipped else avail
+        clip = QRect(0, 0, opt.rect.width() - PAD_X, max(line, shown_h))
         painter.setClipRect(clip)
         ctx.clip = clip.toRectF()
         doc.documentLayout().draw(painter, ctx)
+        if clipped:
+            painter.setClipping(False)
+            f = QFont(opt.font)
+            f.setItalic(True)
+            painter.setFont(f)
+            painter.setPen(colour)
+            painter.drawText(
+                QRect(0, shown_h, opt.rect.width() - 2 * PAD_X, line),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                MORE_TEXT,
+            )
         painter.restore()
 
     def sizeHint(
@@ -193,7 +213,8 @@ class EntryDelegate(QStyledItemDelegate):
         doc = self.document(e, opt)
         w = self._text_width()
         doc.setTextWidth(w)
-        return QSize(w + 2 * PAD_X, int(doc.size().height()) + 2 * PAD_Y + 1)
+        h = min(int(doc.size().height()) + 1, opt.fontMetrics.lineSpacing() * MAX_ROW_LINES)
+        return QSize(w + 2 * PAD_X, h + 2 * PAD_Y)
 
     # -- editing -------------------------------------------------------------
 

@@ -119,6 +119,8 @@ class TimelineModel(QAbstractTableModel):
         self.flt: EntryFilter | None = None
         self.tz: tzinfo | None = None
         self.edit_hook: EditHook | None = None
+        # Narrow docks: the author goes under the time instead of a column of its own.
+        self.compact = False
         self._ids: list[str | None] = []
         self._pending_full = False
         self._present: set[str] = set()
@@ -453,6 +455,15 @@ class TimelineModel(QAbstractTableModel):
             return self._display(e, col) or self._tooltip(e, col)
         return self._custom(e, role)
 
+    def set_compact(self, on: bool) -> None:
+        if on != self.compact:
+            self.compact = on
+            self._cells.clear()
+            if self._ids:
+                self.dataChanged.emit(
+                    self.index(0, COL_TIME), self.index(len(self._ids) - 1, COL_TIME)
+                )
+
     def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
         """All roles of a cell in one call: the delegate asks about ten roles per cell per
         repaint, and one Python call instead of ten is most of the repaint cost."""
@@ -505,7 +516,8 @@ class TimelineModel(QAbstractTableModel):
 
     def _display(self, e: Entry, col: int) -> str:
         if col == COL_TIME:
-            return time_cell(e.occurred_at, self.tz)
+            cell = time_cell(e.occurred_at, self.tz)
+            return f"{cell}\n{e.author}" if self.compact else cell
         if col == COL_AUTHOR:
             if e.revision > 1 and e.edited_by and e.edited_by != e.author:
                 return f"{e.author}\nedited by {e.edited_by}"

@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 400
 NARROW = 720  # px: below this the tags column folds away
+VERY_NARROW = 600  # px: below this the author goes under the time
 FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
 
 # (action id, text, shortcut, scope) -- scope "pane": anywhere in the pane; "list": the list.
@@ -672,8 +673,12 @@ class TimelinePane(QWidget):
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)
         if self.tl is not None:
-            # Narrow dock: tags are in the text as #tags anyway; the text needs the room.
+            # Narrow dock: tags are in the text as #tags anyway, and the author moves
+            # under the time; the text needs the room.
             self.view.setColumnHidden(COL_TAGS, self.width() < NARROW)
+            compact = self.width() < VERY_NARROW
+            self.view.setColumnHidden(COL_AUTHOR, compact)
+            self.model.set_compact(compact)
 
     def _range_changed(self, _lo: int, hi: int) -> None:
         if self._tail:
