@@ -27,6 +27,7 @@ from warroom.store import handover as hq
 
 N = int(os.environ.get("BENCH_ENTRIES", "100000"))
 N_PDF = 1000
+MARKDOWN_EVERY = int(os.environ.get("BENCH_MARKDOWN_EVERY", "10"))  # 0: plain text only
 WORDS = (  # noqa: SIM905
     "www answers 502 from isp-a; fail over to site B; BGP session down; customers "
     "calling; posted update on Mastodon; checked resolver 192.0.2.53, no answer"
@@ -46,9 +47,9 @@ def fill(store: Store, n: int, title: str) -> str:
         t_ms = base + i * 1500
         t = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_ms / 1000)) + f".{t_ms % 1000:03d}Z"
         text = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 16)))
-        if i % 10 == 0:  # one in ten uses inline Markdown (parsed and sanitised)
+        if MARKDOWN_EVERY and i % MARKDOWN_EVERY == 0:  # inline Markdown: parsed, sanitised
             text += RICH
-        if i % 100 == 0:  # one in a hundred has blocks (a list): the full parser
+        if MARKDOWN_EVERY and i % (MARKDOWN_EVERY * 10) == 0:  # blocks (a list): full parser
             text += RICH_BLOCK
         pinned = int(i % 50 == 0)
         hidden = int(i % 100 == 1)
@@ -67,11 +68,9 @@ def fill(store: Store, n: int, title: str) -> str:
                  "www", pinned, 0, hidden, "dup" if hidden else "", "edit")
             )  # fmt: skip
     with store.write() as conn:
-        hq.load_ids(conn, "_bench_new", [e[0] for e in entries])
-        hq.insert_entries_bulk(conn, entries, "_bench_new")
+        hq.insert_entries_bulk(conn, entries)
         hq.insert_revisions(conn, revs)
-        hq.load_ids(conn, "_bench", [e[0] for e in entries[::20]])
-        hq.refresh_entries(conn, "_bench")
+        hq.refresh_entries(conn, hq.ids_json(e[0] for e in entries[::20]))
     return inc.id
 
 

@@ -106,24 +106,6 @@ def encode(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-_REV_KEYS = (
-    "id",
-    "entry",
-    "parent",
-    "recorded_at",
-    "author",
-    "occurred_at",
-    "kind",
-    "text",
-    "tags",
-    "pinned",
-    "external",
-    "hidden",
-    "hidden_reason",
-    "note",
-)
-
-
 def build_bundle(
     store: Store,
     incident_id: str,
@@ -137,13 +119,23 @@ def build_bundle(
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
     revs: dict[str, list[dict[str, Any]]] = {}
-    for row in hq.read_revisions(store, inc.id, tuples=True):
-        r = dict(zip(_REV_KEYS, row, strict=True))
-        entry = r.pop("entry")
-        r["tags"] = r["tags"].split(" ") if r["tags"] else []
-        r["pinned"] = bool(r["pinned"])
-        r["external"] = bool(r["external"])
-        r["hidden"] = bool(r["hidden"])
+    for (rid, entry, parent, rec, author, occ, kind, text, tags, pinned, external, hidden,
+         reason, note) in hq.read_revisions(store, inc.id, tuples=True):  # fmt: skip
+        r = {
+            "id": rid,
+            "parent": parent,
+            "recorded_at": rec,
+            "author": author,
+            "occurred_at": occ,
+            "kind": kind,
+            "text": text,
+            "tags": tags.split(" ") if tags else [],
+            "pinned": pinned == 1,
+            "external": external == 1,
+            "hidden": hidden == 1,
+            "hidden_reason": reason,
+            "note": note,
+        }
         got = revs.get(entry)
         if got is None:
             revs[entry] = [r]

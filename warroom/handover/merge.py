@@ -22,12 +22,6 @@ from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store
 
-_T_ENTRIES = "_hb_entries"
-_T_REVS = "_hb_revisions"
-_T_CHANGES = "_hb_changes"
-_T_TOUCHED = "_hb_touched"
-_T_NEW = "_hb_new"
-
 _REV_FIELDS = (
     "id",
     "entry",
@@ -212,8 +206,9 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
             f"({row['created_at']} by {row['created_by']})"
         )
     changes = doc["incident_changes"]
-    hq.load_ids(conn, _T_CHANGES, (c["id"] for c in changes))
-    have_changes = {r["id"]: tuple(r) for r in hq.existing_changes(conn, _T_CHANGES)}
+    have_changes = {
+        r[0]: r for r in hq.existing_changes(conn, hq.ids_json(c["id"] for c in changes))
+    }
     new_changes = []
     for i, c in enumerate(changes):
         t = (
@@ -247,10 +242,10 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
 
     # -- entries and revisions ------------------------------------------------------
     entries = doc["entries"]
-    hq.load_ids(conn, _T_ENTRIES, (e["id"] for e in entries))
-    hq.load_ids(conn, _T_REVS, (r["id"] for e in entries for r in e["revisions"]))
-    have_entries = {r["id"]: r for r in hq.existing_entries(conn, _T_ENTRIES)}
-    have_revs = {r["id"]: tuple(r) for r in hq.existing_revisions(conn, _T_REVS)}
+    entry_ids = hq.ids_json(e["id"] for e in entries)
+    have_entries = {r[0]: r for r in hq.existing_entries(conn, entry_ids)}
+    rev_ids = hq.ids_json(r["id"] for e in entries for r in e["revisions"])
+    have_revs = {r[0]: r for r in hq.existing_revisions(conn, rev_ids)}
     new_entry_rows: list[tuple[Any, ...]] = []
     new_rev_rows: list[tuple[Any, ...]] = []
     touched: list[str] = []
@@ -258,12 +253,12 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         eid = e["id"]
         existing = have_entries.get(eid)
         if existing is not None:
-            if existing["incident"] != iid:
+            if existing[1] != iid:
                 raise refuse(
-                    f"$.entries[{i}]: entry {eid} belongs to incident {existing['incident']} in "
+                    f"$.entries[{i}]: entry {eid} belongs to incident {existing[1]} in "
                     f"this workspace, not to {iid}"
                 )
-            if (existing["recorded_at"], existing["author"]) != (e["recorded_at"], e["author"]):
+            if (existing[2], existing[3]) != (e["recorded_at"], e["author"]):
                 raise refuse(f"$.entries[{i}]: entry {eid} differs from the one in this workspace")
         added = 0
         for j, r in enumerate(e["revisions"]):
@@ -312,9 +307,8 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if touched:
         parents: dict[str, list[str | None]] = {}
         touched_set = set(touched)
-        for r in hq.revision_parents(conn, _T_ENTRIES):
-            if r["entry"] in touched_set:
-                parents.setdefault(r["entry"], []).append(r["parent"])
+        for entry, _rid, parent in hq.revision_parents(conn, hq.ids_json(touched)):
+            parents.setdefault(entry, []).append(parent)
         for t in new_rev_rows:
             if t[1] in touched_set:
                 parents.setdefault(t[1], []).append(t[2])
@@ -372,18 +366,15 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
     if new_entry_rows:
-        hq.load_ids(conn, _T_NEW, (r[0] for r in new_entry_rows))
-        hq.insert_entries_bulk(conn, new_entry_rows, _T_NEW)
+        hq.insert_entries_bulk(conn, new_entry_rows)
     if new_rev_rows:
         hq.insert_revisions(conn, new_rev_rows)
     if touched:
-        hq.load_ids(conn, _T_TOUCHED, touched)
-        hq.refresh_entries(conn, _T_TOUCHED)
+        hq.refresh_entries(conn, hq.ids_json(touched))
     for item in action_rows:
         q.upsert_action(conn, item)
     if ev_rows:
         hq.insert_evidence_rows(conn, ev_rows)
-    hq.drop_ids(conn, _T_CHANGES, _T_ENTRIES, _T_REVS, _T_TOUCHED, _T_NEW)
 
 
 def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:

@@ -8,6 +8,7 @@ included), except the ``read_*`` functions, which take the ``Store``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -46,11 +47,12 @@ def read_entry_shells(store: Store, incident: str, *, tuples: bool = False) -> l
 
 
 def read_revisions(store: Store, incident: str, *, tuples: bool = False) -> Iterable[Any]:
-    """Every revision of the incident's entries (REVISION_COLS), by entry, oldest first."""
+    """Every revision of the incident's entries (REVISION_COLS), entry by entry in timeline
+    order (the order the indexes already give: no sort), each entry's oldest first."""
     cols = ", ".join("r." + c for c in _REV_COLS)
     return _cursor(store, tuples).execute(
         f"SELECT {cols} FROM revisions r JOIN entries e ON e.id = r.entry "
-        "WHERE e.incident = ? ORDER BY r.entry, r.recorded_at, r.id",
+        "WHERE e.incident = ? ORDER BY e.occurred_at, e.id, r.recorded_at, r.id",
         (incident,),
     )
 
@@ -79,16 +81,13 @@ def count_hidden(store: Store, incident: str) -> int:
 # -- merging (import) ------------------------------------------------------------------
 
 
-def load_ids(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
-    """Fill temp table ``table`` with ids, for joins against the workspace."""
-    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    conn.execute(f"CREATE TEMP TABLE {table} (id TEXT PRIMARY KEY) WITHOUT ROWID")
-    conn.executemany(f"INSERT OR IGNORE INTO temp.{table}(id) VALUES (?)", ((i,) for i in ids))
+def ids_json(ids: Iterable[str]) -> str:
+    """A set of ids as one JSON array parameter (``IN (SELECT value FROM json_each(?))``):
+    one bound value instead of a temp table, and SQLite probes the index per id."""
+    return json.dumps(list(ids))
 
 
-def drop_ids(conn: sqlite3.Connection, *tables: str) -> None:
-    for t in tables:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{t}")
+_IN = "IN (SELECT value FROM json_each(?))"
 
 
 def existing_incident(conn: sqlite3.Connection, incident: str) -> sqlite3.Row | None:
@@ -98,12 +97,19 @@ def existing_incident(conn: sqlite3.Connection, incident: str) -> sqlite3.Row | 
     return row
 
 
-def existing_changes(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
-    """Workspace change rows whose id is in temp ``table`` (any incident)."""
-    cols = ", ".join("c." + c for c in _CHANGE_COLS)
-    return conn.execute(
-        f"SELECT {cols} FROM incident_changes c JOIN temp.{table} t ON t.id = c.id"
-    ).fetchall()
+def _tuples(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur
+
+
+def existing_changes(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
+    """Workspace change rows (CHANGE_COLS order) whose id is in ``ids`` (any incident)."""
+    return (
+        _tuples(conn)
+        .execute(f"SELECT {CHANGE_COLS} FROM incident_changes WHERE id {_IN}", (ids,))
+        .fetchall()
+    )
 
 
 def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
@@ -112,26 +118,31 @@ def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def existing_entries(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT e.id, e.incident, e.recorded_at, e.author, e.meta, e.conflict "
-        f"FROM entries e JOIN temp.{table} t ON t.id = e.id"
-    ).fetchall()
+def existing_entries(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
+    """(id, incident, recorded_at, author) of workspace entries whose id is in ``ids``."""
+    return (
+        _tuples(conn)
+        .execute(f"SELECT id, incident, recorded_at, author FROM entries WHERE id {_IN}", (ids,))
+        .fetchall()
+    )
 
 
-def existing_revisions(conn: sqlite3.Connection, table: str) -> list[sqlite3.Row]:
-    cols = ", ".join("r." + c for c in _REV_COLS)
-    return conn.execute(
-        f"SELECT {cols} FROM revisions r JOIN temp.{table} t ON t.id = r.id"
-    ).fetchall()
+def existing_revisions(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
+    """Workspace revisions (REVISION_COLS order) whose id is in ``ids``."""
+    return (
+        _tuples(conn)
+        .execute(f"SELECT {REVISION_COLS} FROM revisions WHERE id {_IN}", (ids,))
+        .fetchall()
+    )
 
 
-def revision_parents(conn: sqlite3.Connection, entry_table: str) -> list[sqlite3.Row]:
-    """(entry, id, parent) of every workspace revision of the entries in ``entry_table``."""
-    return conn.execute(
-        "SELECT r.entry, r.id, r.parent FROM revisions r "
-        f"JOIN temp.{entry_table} t ON t.id = r.entry"
-    ).fetchall()
+def revision_parents(conn: sqlite3.Connection, entry_ids: str) -> list[tuple[Any, ...]]:
+    """(entry, id, parent) of every workspace revision of the entries in ``entry_ids``."""
+    return (
+        _tuples(conn)
+        .execute(f"SELECT entry, id, parent FROM revisions WHERE entry {_IN}", (entry_ids,))
+        .fetchall()
+    )
 
 
 def existing_actions(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
@@ -178,10 +189,8 @@ def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
     )
 
 
-def insert_entries_bulk(
-    conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], table: str
-) -> None:
-    """``insert_entries`` for many rows (their ids are in temp ``table``).
+def insert_entries_bulk(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """``insert_entries`` for many rows.
 
     The per-row full-text trigger costs ten times the insert itself; for a big batch we
     drop it inside this transaction, index the new rows with one INSERT ... SELECT, and
@@ -197,8 +206,8 @@ def insert_entries_bulk(
     insert_entries(conn, rows)
     conn.execute(
         "INSERT INTO entries_fts(rowid, text, tags, author) "
-        "SELECT e.rowid, e.text, e.tags, e.author FROM entries e "
-        f"JOIN temp.{table} n ON n.id = e.id"
+        f"SELECT rowid, text, tags, author FROM entries WHERE id {_IN}",
+        (ids_json(r[0] for r in rows),),
     )
     conn.execute(row[0])
 
@@ -219,8 +228,8 @@ def insert_evidence_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]
     )
 
 
-def refresh_entries(conn: sqlite3.Connection, entry_table: str) -> None:
-    """``store.timeline.refresh_entry`` for every entry in temp ``entry_table`` at once.
+def refresh_entries(conn: sqlite3.Connection, entry_ids: str) -> None:
+    """``store.timeline.refresh_entry`` for every entry in ``entry_ids`` at once.
 
     Same rule: the newest revision (recorded_at, then id) is current; ``revision`` is
     the number of revisions; two revisions sharing a parent make a conflict. The test
@@ -231,11 +240,11 @@ def refresh_entries(conn: sqlite3.Connection, entry_table: str) -> None:
         WITH ranked AS (
             SELECT r.*, row_number() OVER (
                 PARTITION BY r.entry ORDER BY r.recorded_at DESC, r.id DESC) AS rn
-            FROM revisions r JOIN temp.{entry_table} t ON t.id = r.entry
+            FROM revisions r WHERE r.entry {_IN}
         ), stats AS (
             SELECT r.entry, count(*) AS n,
                    count(*) - count(DISTINCT coalesce(r.parent, '')) AS forks
-            FROM revisions r JOIN temp.{entry_table} t ON t.id = r.entry GROUP BY r.entry
+            FROM revisions r WHERE r.entry {_IN} GROUP BY r.entry
         )
         UPDATE entries SET occurred_at = c.occurred_at, kind = c.kind, text = c.text,
             tags = c.tags, pinned = c.pinned, external = c.external, hidden = c.hidden,
@@ -243,5 +252,6 @@ def refresh_entries(conn: sqlite3.Connection, entry_table: str) -> None:
             edited_at = c.recorded_at, edited_by = c.author, conflict = (s.forks > 0)
         FROM ranked c JOIN stats s ON s.entry = c.entry
         WHERE c.rn = 1 AND entries.id = c.entry
-        """
+        """,
+        (entry_ids, entry_ids),
     )
