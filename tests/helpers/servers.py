@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gzip
 import socket
 import ssl
 import struct
@@ -82,7 +83,8 @@ class HttpServer:
     (a chunked body that never ends, as fast as it goes), ``/loop`` (302 -> ``/loop2`` ->
     ``/loop``), ``/redirect`` (302 -> ``/ok``), ``/reset`` (TCP RST), ``/noanswer`` (reads
     the request, never answers), ``/status`` (``status_code`` attribute, settable),
-    ``/big`` (2 MiB of "x" then "needle").
+    ``/big`` (2 MiB of "x" then "needle"), ``/close`` (closes without answering),
+    ``/garbage`` (not HTTP), ``/gzip`` (a gzip-encoded body), ``/chunked``.
     """
 
     def __init__(self, ssl_ctx: ssl.SSLContext | None = None, slow_s: float = 3.0) -> None:
@@ -181,6 +183,23 @@ class HttpServer:
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()
+        elif route == "/close":
+            writer.transport.close()
+        elif route == "/garbage":
+            writer.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+            await writer.drain()
+        elif route == "/gzip":
+            await send(
+                200,
+                gzip.compress(b"<html>Welcome, compressed</html>"),
+                "Content-Encoding: gzip\r\n",
+            )
+        elif route == "/chunked":
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                b"4\r\nWelc\r\n8;ext=1\r\nome to c\r\n7\r\nhunked!\r\n0\r\n\r\n"
+            )
+            await writer.drain()
         elif route == "/noanswer":
             await asyncio.sleep(3600)
         else:

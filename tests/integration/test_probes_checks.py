@@ -121,6 +121,30 @@ def test_http_failures(testnet: TestNet, path: str, extra: str, error: str) -> N
     assert took < 0.5 + 0.5, f"check was not bounded by its timeout ({took:.2f}s)"
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/gzip", "Welcome, compressed"), ("/chunked", "Welcome to chunked!")],
+)
+def test_http_encodings(testnet: TestNet, path: str, body: str) -> None:
+    r = check(testnet, http(testnet, path, f'expect_body = "{body}"'))
+    assert r.status is Status.UP, r
+
+
+@pytest.mark.parametrize("path", ["/close", "/garbage"])
+def test_http_not_an_answer_is_a_protocol_error(testnet: TestNet, path: str) -> None:
+    r = check(testnet, http(testnet, path))
+    assert r.error == "protocol_error", r
+
+
+def test_http_ipv6_literal_host_header(testnet: TestNet) -> None:
+    if testnet.http.port6 is None:
+        pytest.skip("no IPv6 loopback here")
+    before = len(testnet.http.seen)
+    r = check(testnet, f'url = "http://[::1]:{testnet.http.port}/ok"', "system")
+    assert (r.status, r.address) == (Status.UP, "::1"), r
+    assert testnet.http.seen[before].host == f"[::1]:{testnet.http.port}"
+
+
 def test_http_endless_body_stops_at_the_read_cap(testnet: TestNet) -> None:
     r = check(testnet, http(testnet, "/endless", "max_body_bytes = 65536"))
     assert r.status is Status.UP
