@@ -74,6 +74,12 @@ def test_schema_file_is_the_shipped_json_schema() -> None:
         (lambda d: d.__setitem__("entries", {}), "$.entries: expected array"),
         (lambda d: d["entries"][0].__setitem__("revisions", []), "at least 1"),
         (lambda d: d["action_items"][0].__setitem__("surprise", 1), "unknown field"),
+        (lambda d: d["entries"][1]["revisions"][0].__setitem__("tags", "www"), "].tags: expected"),
+        (
+            lambda d: d["entries"][1]["revisions"][0].__setitem__("tags", ["two words"]),
+            "].tags[0]",
+        ),
+        (lambda d: d["entries"][1]["revisions"][0].__setitem__("parent", 7), "].parent"),
     ],
 )
 def test_schema_violations_name_the_json_path(store: Store, mutate, path: str) -> None:  # type: ignore[no-untyped-def]

@@ -258,14 +258,16 @@ def bundle_validator() -> Check:
 
 
 @cache
-def _entry_tables() -> tuple[Any, Any, int, int]:
+def _entry_tables() -> tuple[Any, Any, int, int, list[tuple[str, Check]]]:
     schema = bundle_schema()
     comp = _Compiler(schema)
     entry_def, rev_def = schema["$defs"]["entry"], schema["$defs"]["revision"]
     entry = comp.fast_object(entry_def, tuple(entry_def["required"]), True)
     rev = comp.fast_object(rev_def, tuple(rev_def["required"]), True)
     assert entry is not None and rev is not None and entry[1] == ["revisions"]
-    return entry[0], rev[0], len(entry_def["properties"]), len(rev_def["properties"])
+    # Nested revision fields (tags) keep their own compiled check.
+    rev_nested = [(k, comp.compile(rev_def["properties"][k])) for k in rev[1]]
+    return entry[0], rev[0], len(entry_def["properties"]), len(rev_def["properties"]), rev_nested
 
 
 def _columns_ok(records: list[Any], simple: Any, width: int) -> bool:
@@ -285,13 +287,24 @@ def _entries_ok(entries: Any) -> bool:
     schema, without a Python call per field. False means "run the full check"."""
     if type(entries) is not list:
         return False
-    e_simple, r_simple, e_width, r_width = _entry_tables()
+    e_simple, r_simple, e_width, r_width, r_nested = _entry_tables()
     if not _columns_ok(entries, e_simple, e_width):
         return False
     lists = [e.get("revisions") for e in entries]
     if not all(type(x) is list and x for x in lists):
         return False
-    return _columns_ok([r for x in lists for r in x], r_simple, r_width)
+    flat = [r for x in lists for r in x]
+    if not _columns_ok(flat, r_simple, r_width):
+        return False
+    for k, check in r_nested:
+        for r in flat:
+            if k not in r:
+                return False
+            try:
+                check(r[k], "$")
+            except SchemaViolation:
+                return False
+    return True
 
 
 def validate_bundle(doc: Any) -> None:
