@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,6 +123,16 @@ def test_offline_samples_are_shown_but_move_nothing() -> None:
         (result(D, error="unreachable", address=None), True),  # type: ignore[arg-type]
         (result(D, error="refused", address="127.0.0.1"), False),  # loopback: not the network
         (result(D, error="http_status"), False),  # an answer proves the network works
+        (
+            replace(
+                result(D, error="dns_timeout"), address=None, extra={"resolver": "127.0.0.1:53"}
+            ),
+            False,
+        ),
+        (
+            replace(result(D, error="dns_timeout"), address=None, extra={"resolver": "192.0.2.53"}),
+            True,
+        ),
         (result(D, error="tls_expired"), False),
         (result(U), False),
     ],

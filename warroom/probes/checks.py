@@ -99,6 +99,8 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
     latency: float | None = None
     t0 = time.perf_counter()
     try:
+        if vantage.resolver and target.check != "dns":
+            run.extra["resolver"] = vantage.resolver  # lets the gate tell local from remote
         env.prepare(target, vantage)  # build clients/contexts outside the measured time
         t0 = time.perf_counter()
         async with asyncio.timeout(s.timeout):

@@ -32,7 +32,13 @@ from datetime import datetime
 from warroom import timeutil
 from warroom.domain.probes import ProbeResult, Status
 from warroom.probes.errors import NETWORK_ERRORS
-from warroom.workspace_file import SYSTEM_VANTAGE, ProbeSettings, Vantage, target_from_url
+from warroom.workspace_file import (
+    SYSTEM_VANTAGE,
+    ProbeSettings,
+    Vantage,
+    split_host_port,
+    target_from_url,
+)
 
 ROUTE_PROBES = (("9.9.9.9", socket.AF_INET), ("2620:fe::fe", socket.AF_INET6))
 
@@ -89,9 +95,17 @@ def gateable(result: ProbeResult) -> bool:
     """May the gate set this sample aside when offline?"""
     if result.status is not Status.DOWN or result.error not in NETWORK_ERRORS:
         return False
-    if result.address:
+    # A failure on this machine's loopback (the target, or the resolver when the name
+    # never resolved) says nothing about the workstation's network.
+    where = result.address
+    if where is None and isinstance(result.extra.get("resolver"), str):
         try:
-            if ipaddress.ip_address(result.address.split("%")[0]).is_loopback:
+            where = split_host_port(result.extra["resolver"], 53)[0]
+        except ValueError:
+            where = None
+    if where:
+        try:
+            if ipaddress.ip_address(where.split("%")[0]).is_loopback:
                 return False
         except ValueError:
             pass
