@@ -580,7 +580,7 @@ class TimelinePane(QWidget):
             QTimer.singleShot(0, self._refresh_unless_editing)
 
     def poll(self) -> None:
-        """Cheap: one pragma. Re-reads the list only when someone committed."""
+        """Cheap: one pragma; looks for changed entries only when someone committed."""
         try:
             dv = self.store.data_version()
         except Exception:  # a closed store at shutdown
