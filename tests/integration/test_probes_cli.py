@@ -216,3 +216,15 @@ def test_an_unreachable_resolver_does_not_stop_the_rest(
     code, out, _ = probe(capsys, str(p), "--once", "--no-store")
     assert code == 2
     assert out.splitlines()[-1] == "www: down via gone; up via isp-a"
+
+
+def test_an_unusable_workspace_only_costs_the_storing(
+    seed_scenario: SeedScenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    code = main(["--data-dir", str(not_a_dir), "probe", str(seed_scenario.path), "--once"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out.splitlines()[-1] == seed_scenario.summary
+    assert err.startswith("warning: ") and "probing without storing" in err

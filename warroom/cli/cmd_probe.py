@@ -70,7 +70,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         every = parse_duration(args.every) if args.every else config.probe.interval
     except ValueError as exc:
         raise UsageError(f"--every: {exc}") from exc
-    store = None if args.no_store else ctx.store()
+    store = None
+    if not args.no_store:
+        from warroom.errors import StoreError
+
+        try:
+            store = ctx.store()
+        except StoreError as exc:  # probing matters more than keeping the samples
+            ctx.warn(f"{exc}; probing without storing the samples")
     return asyncio.run(_rounds(config, rounds, every, store, args, ctx))
 
 
@@ -92,9 +99,14 @@ async def _rounds(
             results, changes = await runner.round()
             snap = runner.snapshot()
             if store is not None:
+                from warroom.errors import StoreError
                 from warroom.store import probes as probe_store
 
-                probe_store.write_batch(store, results, changes)
+                try:
+                    probe_store.write_batch(store, results, changes)
+                except StoreError as exc:
+                    ctx.warn(f"{exc}; probing on without storing the samples")
+                    store = None
             _print_round(n, rounds, results, snap, runner, args, ctx)
             code = _exit_code(snap)
             if rounds is not None and n >= rounds:
