@@ -169,3 +169,9 @@ def test_affected_services_stored_sorted_unique(tl: Timeline) -> None:
     st_entry = tl.entries(EntryFilter(inc.id, kinds=("status",)))[-1]
     assert "mail, www" in st_entry.text
     assert json.loads(st_entry.meta["new"]) == ["mail", "www"]
+
+
+def test_capture_warns_once_about_a_future_time(tl: Timeline) -> None:
+    inc = tl.new_incident("Outage")
+    res = tl.capture(inc.id, "+2h planned maintenance window")
+    assert len(res.warnings) == 1 and "future" in res.warnings[0]

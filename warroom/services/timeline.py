@@ -362,7 +362,7 @@ class Timeline:
         res = self.log(
             ref, cap.text, kind=cap.kind.value, at=cap.occurred_at, tags=cap.tags, todo=cap.todo
         )
-        res.warnings = cap.warnings + [w for w in res.warnings if w not in cap.warnings]
+        # log() judges the time again (future warning), so cap.warnings would repeat it.
         return res
 
     def resolve_entry_id(self, ref: str) -> str:
