@@ -51,7 +51,10 @@ class BundleError(WarroomError):
     """A bundle that cannot be imported; the message says where and why."""
 
 
-_canon = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+# No cycle check: bundles come from the database or from json.loads, neither can loop.
+_canon = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
+).encode
 
 
 def canonical_bytes(doc: dict[str, Any]) -> bytes:

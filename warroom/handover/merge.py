@@ -157,7 +157,9 @@ def _rev_tuple(entry: str, r: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _meta_text(meta: dict[str, Any]) -> str:
-    return json.dumps(meta or {}, ensure_ascii=False, sort_keys=True)
+    if not meta:
+        return "{}"
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
 def _latest(changes: list[tuple[str, str, str, str | None]]) -> dict[str, str | None]:
@@ -274,7 +276,9 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
                 )
         if existing is None:
             revs = e["revisions"]
-            first = min(revs, key=lambda r: (r["recorded_at"], r["id"]))
+            first = (
+                revs[0] if len(revs) == 1 else min(revs, key=lambda r: (r["recorded_at"], r["id"]))
+            )
             new_entry_rows.append(
                 (
                     eid,
