@@ -118,7 +118,7 @@ def test_http_failures(testnet: TestNet, path: str, extra: str, error: str) -> N
     took = time.monotonic() - t0
     assert (r.status, r.error) == (Status.DOWN, error), r
     assert r.detail
-    assert took < 0.5 + 0.5, f"check was not bounded by its timeout ({took:.2f}s)"
+    assert took < 0.5 + 1.0, f"check was not bounded by its timeout ({took:.2f}s)"
 
 
 @pytest.mark.parametrize(
