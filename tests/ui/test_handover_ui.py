@@ -50,6 +50,7 @@ def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[HandoverUi]:
     finally:
         for d in list(handover.open_dialogs):
             d.close()
+        qtbot.wait(1)  # let queued work finish before the store goes away
         store.close()
 
 
@@ -227,6 +228,9 @@ def test_report_editor_previews_checks_wording_and_exports(
     assert out is not None
     assert "Only some access providers were affected." in (tmp_path / "report.html").read_text()
     # The edit is kept in the workspace: a new editor opens with it.
+    d.editor.appendPlainText("one more line")
     d.close()
+    assert not d._timer.isActive()  # nothing renders after closing
     again = ui.report()
     assert "Only some access providers" in again.text()
+    assert again.text().endswith("one more line")

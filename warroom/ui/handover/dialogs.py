@@ -424,6 +424,7 @@ class HandoverDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.refresh)
+        self.finished.connect(lambda _r: self._timer.stop())
         for w in (self.to, self.from_):
             w.textChanged.connect(self._changed)
             w.textChanged.connect(self._timer.start)

@@ -88,6 +88,7 @@ class ReportEditor(QDialog):
         self._timer.setInterval(400)
         self._timer.timeout.connect(self.update_preview)
         self.editor.textChanged.connect(self._timer.start)
+        self.finished.connect(self._closing)
         self.resize(1100, 760)
         self.update_preview()
 
@@ -111,10 +112,19 @@ class ReportEditor(QDialog):
         else:
             self.check.setText("Wording check: nothing the measurements contradict.")
             self.check.setStyleSheet("")
+        self.save_draft()
+
+    def save_draft(self) -> None:
+        """Keep the edited text in the workspace."""
         try:
-            self.store.meta_set(DRAFT_KEY + self.incident_id, text)
+            self.store.meta_set(DRAFT_KEY + self.incident_id, self.text())
         except WarroomError as exc:
             self.status.setText(f"draft not saved: {exc}")
+
+    def _closing(self, _result: int) -> None:
+        # Never render after closing, but never lose the last keystrokes either.
+        self._timer.stop()
+        self.save_draft()
 
     def regenerate(self) -> None:
         from warroom.handover.report import build_report
