@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from helpers.handover import export, populate, reseal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warroom.handover import bundle
 from warroom.handover.bundle import BundleError
 from warroom.handover.schema import SchemaViolation, bundle_schema, validate_bundle
+from warroom.services.timeline import Timeline
 from warroom.store import Store
 
 
@@ -139,3 +142,50 @@ def test_consistency_duplicates_and_dangling_references(store: Store) -> None:
     doc["evidence"][0]["entry"] = "01NOSUCHENTRY000000000000"
     with pytest.raises(BundleError, match=r"\$\.evidence\[0\]\.entry"):
         bundle.parse_bundle(json.dumps(bundle.seal(doc)).encode())
+
+
+any_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=any_text,
+    author=any_text,
+    reason=any_text,
+    tags=st.lists(any_text.filter(lambda t: t and " " not in t), max_size=3),
+    flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    parent=st.none() | st.just("01PARENT000000000000000000"),
+    meta=st.dictionaries(any_text, any_text | st.integers(), max_size=2),
+)
+def test_canonical_entry_from_rows_equals_json_dumps(
+    text: str, author: str, reason: str, tags: list[str], flags: tuple[bool, bool, bool],
+    parent: str | None, meta: dict[str, object],
+) -> None:  # fmt: skip
+    pinned, external, hidden = flags
+    t = "2026-11-24T09:42:05.123Z"
+    rev = ("01REV", "01ENTRY", parent, t, author, t, "note", text, " ".join(tags),
+           int(pinned), int(external), int(hidden), reason, "edit")  # fmt: skip
+    shell = ("01ENTRY", "01INC", t, author, json.dumps(meta))
+    record = {
+        "id": "01ENTRY", "incident": "01INC", "recorded_at": t, "author": author,
+        "meta": meta,
+        "revisions": [{
+            "id": "01REV", "parent": parent, "recorded_at": t, "author": author,
+            "occurred_at": t, "kind": "note", "text": text, "tags": tags, "pinned": pinned,
+            "external": external, "hidden": hidden, "hidden_reason": reason, "note": "edit",
+        }],
+    }  # fmt: skip
+    canon = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert bundle.canonical_entry(shell, [rev]) == canon
+
+
+def test_fast_json_export_equals_the_dict_bundle(store: Store) -> None:
+    iid = populate(store)
+    Timeline(store, author='quote " backslash \\ tab \t nl \n').log(
+        iid, 'Zürich — "quoted" \\ \u2028 \x01 😀', tags=["ä"]
+    )
+    fast = bundle.parse_bundle("".join(bundle.export_json(store, iid, exported_by="t")).encode())
+    slow = bundle.build_bundle(store, iid, exported_by="t")
+    for d in (fast, slow):
+        d.pop("exported_at"), d.pop("checksum")
+    assert fast == slow

@@ -32,9 +32,7 @@ def export_chunks(
     if fmt == "json":
         from warroom.handover import bundle
 
-        return bundle.encode(
-            bundle.build_bundle(store, incident_id, exported_by=author, sealed=False)
-        )
+        return bundle.export_json(store, incident_id, exported_by=author)
     from warroom.handover.view import load_view
 
     v = load_view(store, incident_id, tz=tz, include_hidden=include_hidden, generated_by=author)
