@@ -84,7 +84,9 @@ class HttpServer:
     ``/loop``), ``/redirect`` (302 -> ``/ok``), ``/reset`` (TCP RST), ``/noanswer`` (reads
     the request, never answers), ``/status`` (``status_code`` attribute, settable),
     ``/big`` (2 MiB of "x" then "needle"), ``/close`` (closes without answering),
-    ``/garbage`` (not HTTP), ``/gzip`` (a gzip-encoded body), ``/chunked``.
+    ``/garbage`` (not HTTP), ``/gzip`` (a gzip-encoded body), ``/chunked``,
+    ``/early-hints`` (a 103 before the 200); broken framing, each then closed:
+    ``/short-body``, ``/cut-chunk``, ``/half-head``, ``/huge-head``, ``/bad-header``.
     """
 
     def __init__(self, ssl_ctx: ssl.SSLContext | None = None, slow_s: float = 3.0) -> None:
@@ -202,6 +204,13 @@ class HttpServer:
             await writer.drain()
         elif route == "/noanswer":
             await asyncio.sleep(3600)
+        elif route in _BROKEN:
+            writer.write(_BROKEN[route])
+            await writer.drain()
+            writer.transport.close()
+        elif route == "/early-hints":
+            writer.write(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n")
+            await send(200, b"Welcome after hints")
         else:
             await send(404, b"not found")
 
@@ -216,6 +225,15 @@ class HttpServer:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1):
                     await s.wait_closed()
+
+
+_BROKEN = {
+    "/short-body": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nWelcome",
+    "/cut-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20\r\nWelcome",
+    "/half-head": b"HTTP/1.1 200 OK\r\nContent-Len",
+    "/huge-head": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+    "/bad-header": b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+}
 
 
 # -- DNS ---------------------------------------------------------------------------

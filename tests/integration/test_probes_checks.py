@@ -136,6 +136,30 @@ def test_http_not_an_answer_is_a_protocol_error(testnet: TestNet, path: str) -> 
     assert r.error == "protocol_error", r
 
 
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/short-body", "body shorter than Content-Length"),
+        ("/cut-chunk", "body ended inside a chunk"),
+        ("/half-head", "mid-headers"),
+        ("/huge-head", "larger than 64 KiB"),
+        ("/bad-header", "bad response head"),
+        ("/close", "without a response"),
+        ("/garbage", "not an HTTP response: 'SSH-2.0-OpenSSH_9.6'"),
+    ],
+)
+def test_http_broken_framing_says_what_broke(testnet: TestNet, path: str, words: str) -> None:
+    # A body match that never comes: the check must read on until the framing breaks.
+    r = check(testnet, http(testnet, path, 'expect_body = "Goodbye"'))
+    assert (r.status, r.error) == (Status.DOWN, "protocol_error"), r
+    assert words in r.detail, r.detail
+
+
+def test_http_informational_head_is_skipped(testnet: TestNet) -> None:
+    r = check(testnet, http(testnet, "/early-hints", 'expect_body = "after hints"'))
+    assert (r.status, r.extra["http_status"]) == (Status.UP, 200), r
+
+
 def test_http_ipv6_literal_host_header(testnet: TestNet) -> None:
     if testnet.http.port6 is None:
         pytest.skip("no IPv6 loopback here")

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import dns.rcode
+import h11
 import httpx
 
 from warroom import timeutil
@@ -298,8 +299,9 @@ async def _http_direct(
 ) -> tuple[int, str | None, str]:
     """One GET on a fresh connection to the vantage's address, without a proxy.
 
-    A small HTTP/1.1 client of our own: a probe needs one request per connection, exact
-    phase timings and a hard cap on what it reads, and httpx's machinery cost 3x the CPU
+    We open the socket (and TLS) ourselves, for exact phase timings and to connect to the
+    address the vantage's resolver gave with the URL's Host header and SNI; h11 does
+    the HTTP/1.1 message framing. httpx's pool machinery on top of that cost 3x the CPU
     per check (bench/bench_probes.py). Proxied checks still go through httpx.
     """
     parts = urlsplit(url)
@@ -331,31 +333,22 @@ async def _http_direct(
         hosthdr = host if parts.port is None else f"{host}:{port}"
         if ":" in host:
             hosthdr = f"[{host}]" if parts.port is None else f"[{host}]:{port}"
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {hosthdr}\r\nUser-Agent: warroom-probe\r\n"
-            "Accept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n".encode(
-                "latin-1"
-            )
-        )
+        conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=_HEAD_LIMIT)
+        for event in (_request(path, hosthdr), h11.EndOfMessage()):
+            writer.write(conn.send(event) or b"")
         t = time.perf_counter()
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as exc:
-            if not exc.partial:
-                raise CheckFailed(
-                    "protocol_error", "server closed the connection without a response"
-                ) from exc
-            raise CheckFailed("protocol_error", "server closed the connection mid-headers") from exc
-        except asyncio.LimitOverrunError as exc:
-            raise CheckFailed("protocol_error", "response headers larger than 64 KiB") from exc
+        resp = await _read_head(conn, reader)
         run.timings["first_byte"] = run.timings.get("first_byte", 0.0) + _since(t)
-        status, headers = _parse_head(head)
+        headers: dict[str, str] = {}
+        for name, value in resp.headers:
+            headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+        status = resp.status_code
         location = headers.get("location")
         if status in REDIRECTS and target.follow_redirects:
             return status, location, ""
         run.phase = "body"
         t = time.perf_counter()
-        note = await _read_body(reader, status, headers, target, run)
+        note = await _read_body(conn, reader, status, headers, target, run)
         run.timings["body"] = _since(t)
         return status, location, note
     finally:
@@ -363,29 +356,61 @@ async def _http_direct(
 
 
 _HEAD_LIMIT = 65536
+_READ_SIZE = 65536
+
+
+@functools.lru_cache(maxsize=4096)
+def _request(path: str, hosthdr: str) -> h11.Request:
+    """Built once per URL: h11 validates every header on construction (a third of its
+    CPU per check); the event itself is immutable and safe to send again."""
+    headers = [
+        ("Host", hosthdr),
+        ("User-Agent", "warroom-probe"),
+        ("Accept", "*/*"),
+        ("Accept-Encoding", "identity"),
+        ("Connection", "close"),
+    ]
+    return h11.Request(method="GET", target=path, headers=headers)
 
 
 def _since(t: float) -> float:
     return (time.perf_counter() - t) * 1000.0
 
 
-def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
-    lines = head.decode("latin-1").split("\r\n")
-    first = lines[0].split(" ", 2)
-    if len(first) < 2 or not first[0].startswith("HTTP/") or not first[1].isdigit():
-        raise CheckFailed("protocol_error", f"not an HTTP response: {lines[0][:80]!r}")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, sep, value = line.partition(":")
-        if not sep:
-            raise CheckFailed("protocol_error", f"bad header line {line[:80]!r}")
-        headers.setdefault(name.strip().lower(), value.strip())
-    return int(first[1]), headers
+async def _read_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Response:
+    """Feed h11 until the final response head (1xx heads are skipped)."""
+    got = bytearray()  # what came before the head, for the error's words only
+    while True:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _head_error(got) from exc
+        if event is h11.NEED_DATA:
+            data = await reader.read(_READ_SIZE)
+            if len(got) <= _HEAD_LIMIT:
+                got += data
+            conn.receive_data(data)  # b"" tells h11 the server closed
+        elif isinstance(event, h11.Response):
+            return event
+        elif isinstance(event, h11.ConnectionClosed):
+            raise _head_error(got)
+
+
+def _head_error(got: bytearray) -> CheckFailed:
+    if not got:
+        return CheckFailed("protocol_error", "server closed the connection without a response")
+    line = bytes(got).split(b"\r\n", 1)[0].decode("latin-1")
+    if not line.startswith("HTTP/"):
+        return CheckFailed("protocol_error", f"not an HTTP response: {line[:80]!r}")
+    if len(got) > _HEAD_LIMIT:
+        return CheckFailed("protocol_error", "response headers larger than 64 KiB")
+    if b"\r\n\r\n" not in got and b"\n\n" not in got:
+        return CheckFailed("protocol_error", "server closed the connection mid-headers")
+    return CheckFailed("protocol_error", f"bad response head: {line[:80]!r} ...")
 
 
 async def _read_body(
+    conn: h11.Connection,
     reader: asyncio.StreamReader,
     status: int,
     headers: dict[str, str],
@@ -405,58 +430,32 @@ async def _read_body(
     )
     tail = b""
     total = 0
-    found = False
-
-    def feed(data: bytes) -> bool:
-        nonlocal tail, found
-        if inflate is not None:
-            data = inflate.decompress(data, cap)
-        if want is None:
-            return False
-        buf = tail + data
-        if want in buf:
-            found = True
-            return True
-        tail = buf[-len(want) :]
-        return False
-
-    async def chunks() -> AsyncIterator[bytes]:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            while True:
-                size_line = await reader.readline()
-                if not size_line:
-                    raise CheckFailed("protocol_error", "body ended inside a chunk")
-                try:
-                    size = int(size_line.split(b";")[0].strip() or b"x", 16)
-                except ValueError as exc:
-                    raise CheckFailed("protocol_error", "bad chunk size") from exc
-                if size == 0:
-                    return
-                while size > 0:
-                    data = await reader.read(min(size, 65536))
-                    if not data:
-                        raise CheckFailed("protocol_error", "body ended inside a chunk")
-                    size -= len(data)
-                    yield data
-                await reader.readline()
-        else:
-            length = headers.get("content-length")
-            left = int(length) if length and length.isdigit() else None
-            while left is None or left > 0:
-                data = await reader.read(65536 if left is None else min(left, 65536))
-                if not data:
-                    if left:
-                        raise CheckFailed("protocol_error", "body shorter than Content-Length")
-                    return
-                if left is not None:
-                    left -= len(data)
-                yield data
-
-    async for data in chunks():
-        data = data[: cap - total]
+    found = eof = False
+    while total < cap and not found:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError as exc:
+            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+            why = "body ended inside a chunk" if chunked else "body shorter than Content-Length"
+            raise CheckFailed("protocol_error", why if eof else f"bad body framing: {exc}") from exc
+        if event is h11.NEED_DATA:
+            data = await reader.read(_READ_SIZE)
+            eof = not data
+            conn.receive_data(data)
+            continue
+        if not isinstance(event, h11.Data):
+            break  # EndOfMessage or ConnectionClosed: the whole body is in
+        data = bytes(event.data[: cap - total])
         total += len(data)
-        if feed(data) or total >= cap:
-            break
+        if inflate is not None:
+            try:
+                data = inflate.decompress(data, cap)
+            except zlib.error as exc:
+                raise CheckFailed("protocol_error", f"bad {enc} body: {exc}") from exc
+        if want is not None:
+            buf = tail + data
+            found = want in buf
+            tail = buf[-len(want) :]
     run.extra["body_bytes"] = total
     if want is not None and not found:
         return f"{target.expect_body!r} not in the first {cap} bytes of the body"
