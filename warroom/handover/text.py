@@ -63,6 +63,10 @@ def md_parser() -> Any:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["strikethrough", "table"])
     md.disable("image")
+    # Pure functions that dominate link parsing; incidents repeat the same few URLs.
+    md.normalizeLink = lru_cache(maxsize=4096)(md.normalizeLink)
+    md.normalizeLinkText = lru_cache(maxsize=4096)(md.normalizeLinkText)
+    md.validateLink = lru_cache(maxsize=4096)(md.validateLink)
     return md
 
 
@@ -112,7 +116,15 @@ def render_markdown_slow(text: str) -> str:
 
 def esc(text: object) -> str:
     """Escape any user text for HTML text or attribute context."""
+    if type(text) is str:
+        return _esc_str(text)
     return html.escape("" if text is None else str(text), quote=True)
+
+
+@lru_cache(maxsize=8192)
+def _esc_str(text: str) -> str:
+    # Authors, kinds, tags and clock times repeat across 100,000 entries.
+    return html.escape(text, quote=True)
 
 
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
