@@ -64,9 +64,8 @@ def md_parser() -> Any:
     md.enable(["strikethrough", "table"])
     md.disable("image")
     # Pure functions that dominate link parsing; incidents repeat the same few URLs.
-    md.normalizeLink = lru_cache(maxsize=4096)(md.normalizeLink)
-    md.normalizeLinkText = lru_cache(maxsize=4096)(md.normalizeLinkText)
-    md.validateLink = lru_cache(maxsize=4096)(md.validateLink)
+    for name in ("normalizeLink", "normalizeLinkText", "validateLink"):
+        setattr(md, name, lru_cache(maxsize=4096)(getattr(md, name)))
     return md
 
 
