@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from helpers.handover import populate
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from warroom.handover import text as t
@@ -136,13 +136,32 @@ plain = st.text(
 
 
 markdownish = st.lists(
-    st.sampled_from(["**b**", "_i_", "`c`", "[l](https://x.ch)", "<x>", "&amp;", "\\*", " ", "a"])
+    st.sampled_from(
+        [
+            "**b**",
+            "_i_",
+            "`c`",
+            "[l](https://x.ch)",
+            "<x>",
+            "&amp;",
+            "\\*",
+            " ",
+            "a",
+            "#",
+            "-",
+            "1.",
+        ]
+    )
     | plain,
     max_size=6,
 ).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
+@example("##")
+@example("---")
+@example("1) item")
+@example("  # heading")
 @given(plain | markdownish)
 def test_fast_paths_render_exactly_like_markdown_it(s: str) -> None:
     t.render_markdown.cache_clear()

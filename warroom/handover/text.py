@@ -51,9 +51,7 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BAD_SCHEME = r"(?:javascript|vbscript|data|file)\s*:"
 
 # Text that markdown-it would render as a single plain paragraph.
-_NEEDS_MARKDOWN = re.compile(
-    r"[\\`*_\[\]<>&!~|\n\r\t\xa0]|^ *(?:[-+*>#=]|\d{1,9}[.)])(?: |$)|^ {4}|^\s*$"
-)
+_NEEDS_MARKDOWN = re.compile(r"[\\`*_\[\]<>&!~|\n\r\t\xa0]|^ *(?:[-+*>#=]|\d{1,9}[.)])|^ {4}|^\s*$")
 
 
 @cache
