@@ -8,11 +8,11 @@ happens; on 3.11 the counts (a few thousand at start) reach zero after that many
 and the interpreter aborts with ``Fatal Python error: none_dealloc`` (or
 ``bool_dealloc``): seconds into a busy dashboard, minutes into any window with a clock.
 
-pyproject.toml keeps PySide6 below 6.12 for this reason; this guard stays for
-installs that bring their own Qt. ``apply()`` detects the bug with one throwaway call of each kind and, only if a count
-dropped, gives ``None``, ``True`` and ``False`` 2**40 extra references: immortal in
-effect, as on 3.12. Idempotent; a no-op where the bug is absent. ``warroom.ui``
-applies it on import, before any widget exists.
+pyproject.toml keeps PySide6 below 6.12 for this reason; this guard stays for installs
+that bring their own Qt. ``apply()`` detects the bug with one throwaway call of each
+kind and, only if a count dropped, gives ``None``, ``True`` and ``False`` 2**40 extra
+references: immortal in effect, as on 3.12. Idempotent; a no-op where the bug is absent.
+``warroom.ui`` applies it on import, before any widget exists.
 """
 
 from __future__ import annotations
