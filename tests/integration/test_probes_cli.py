@@ -164,12 +164,13 @@ def test_no_store_writes_nothing(
         ("[probe\n", ":1:", "invalid TOML"),
         ('[[target]]\nname = "a"\nurl = "ftp://x"\n', ":3: target 'a'.url:", "unsupported scheme"),
         (
-            '[[target]]\nname = "a"\nurl = "icmp://x"\n[[target]]\nname = "a"\nurl = "icmp://y"\n',
+            '[[target]]\nname = "a"\nurl = "icmp://127.0.0.1"\n'
+            '[[target]]\nname = "a"\nurl = "icmp://127.0.0.2"\n',
             ":5: target 'a'.name:",
             "duplicate",
         ),
         (
-            '[[target]]\nname = "a"\nurl = "icmp://x"\nvantages = ["isp-q"]\n',
+            '[[target]]\nname = "a"\nurl = "icmp://127.0.0.1"\nvantages = ["isp-q"]\n',
             ":4:",
             "unknown vantage 'isp-q'",
         ),

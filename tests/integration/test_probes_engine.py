@@ -258,16 +258,21 @@ def test_offline_gate_keeps_states_and_says_so(
         f'url = "http://{WWW}:{testnet.http.port}/ok"\n'
         'vantages = ["p"]\n'
     )
+    # Traffic stays on loopback, so the test resolver stands in for the outside world:
+    # the gate is told that no address is this machine's (the real rule never sets
+    # loopback failures aside, see test_probe_state).
     engine, c = make_engine(
-        cfg_text(testnet, t, interval="0.1s"), route_check=route_check, gate_interval=0.1
+        cfg_text(testnet, t, interval="0.1s"),
+        route_check=route_check,
+        is_local=lambda _addr: False,
+        gate_interval=0.1,
     )
     wait_for(lambda: engine.snapshot()[0].state is State.UP)
     assert engine.gate().online is True
     route["ok"] = False
-    # The "network" is gone: the name now points off this machine (TEST-NET-2, no
-    # server anywhere), so the check fails with timeout/unreachable, which only the
-    # gate may set aside. Loopback failures are never set aside.
-    dns.records[(WWW, "A")] = ["198.51.100.7"]
+    # The "network" is gone: the resolver stays silent, so the check fails with
+    # dns_timeout, a network-level error that only the gate may set aside.
+    dns.mode = "silent"
     wait_for(lambda: engine.gate().online is False)
     wait_for(lambda: any(r.extra.get("offline") for r in c.results))
     time.sleep(0.5)
@@ -278,7 +283,7 @@ def test_offline_gate_keeps_states_and_says_so(
     route["ok"] = True
     wait_for(lambda: engine.gate().online is True)
     wait_for(lambda: engine.snapshot()[0].state is State.DOWN)  # now it counts
-    assert engine.snapshot()[0].last.error in ("timeout", "unreachable")  # type: ignore[union-attr]
+    assert engine.snapshot()[0].last.error == "dns_timeout"  # type: ignore[union-attr]
 
 
 def test_reference_checks_decide_the_gate(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from warroom.domain.probes import ProbeResult, State, Status
-from warroom.probes import SeriesTracker, target_summary
+from warroom.probes import SeriesTracker, gate, target_summary
 from warroom.probes.gate import gateable
+from warroom.probes.gate import has_route as real_has_route  # before the autouse fake
 from warroom.probes.state import FLAP_WINDOW
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -133,12 +135,39 @@ def test_offline_samples_are_shown_but_move_nothing() -> None:
             replace(result(D, error="dns_timeout"), address=None, extra={"resolver": "192.0.2.53"}),
             True,
         ),
+        (
+            replace(
+                result(D, error="dns_timeout"), address=None, extra={"resolver": "localhost:53"}
+            ),
+            False,
+        ),
         (result(D, error="tls_expired"), False),
         (result(U), False),
     ],
 )
 def test_which_failures_the_gate_may_set_aside(r: ProbeResult, expected: bool) -> None:
     assert gateable(r) is expected
+
+
+def test_an_injected_local_check_decides_what_is_this_machine() -> None:
+    loop_fail = result(D, error="refused", address="127.0.0.1")
+    assert gateable(loop_fail, lambda _a: False) is True  # loopback standing in for "out there"
+    assert gateable(result(D, error="timeout"), lambda a: a == "192.0.2.10") is False
+    assert gateable(result(D, error="http_status"), lambda _a: False) is False
+
+
+def test_route_check_reads_the_route_table_without_traffic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The real probes are public addresses (a UDP connect() sends nothing, but a test must
+    # not depend on a real route): loopback stands in for "routable", an address of the
+    # wrong family for "no route".
+    v4, wrong = ("127.0.0.1", socket.AF_INET), ("::1", socket.AF_INET)
+    monkeypatch.setattr(gate, "ROUTE_PROBES", (wrong, v4))
+    assert real_has_route() == (True, "")
+    monkeypatch.setattr(gate, "ROUTE_PROBES", (wrong,))
+    ok, why = real_has_route()
+    assert not ok and why.startswith("no network route (IPv4: ")
 
 
 def test_summary_words_worst_first_in_vantage_order() -> None:

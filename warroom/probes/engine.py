@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from warroom.domain.probes import ProbeResult, StateChange
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
-from warroom.probes.gate import GateStatus, gateable
+from warroom.probes.gate import GateStatus, LocalCheck, gateable
 from warroom.probes.state import SeriesState, SeriesTracker
 from warroom.workspace_file import Target, Vantage, WorkspaceConfig
 
@@ -92,7 +92,7 @@ class Board:
             self._trackers, self._order, self.config = new, order, config
 
     def apply(
-        self, results: Iterable[ProbeResult], *, offline: bool
+        self, results: Iterable[ProbeResult], *, offline: bool, is_local: LocalCheck | None = None
     ) -> tuple[list[ProbeResult], list[StateChange]]:
         """Feed samples; while ``offline``, gateable failures are marked and set aside."""
         out, changes = [], []
@@ -101,7 +101,7 @@ class Board:
                 tr = self._trackers.get((r.target, r.vantage))
                 if tr is None:
                     continue  # removed by a config change while in flight
-                off = offline and gateable(r)
+                off = offline and gateable(r, is_local)
                 if off:
                     r = replace(r, extra={**r.extra, "offline": True})
                 ch = tr.feed(r, offline=off)
@@ -129,9 +129,13 @@ class ProbeEngine:
         flush_interval: float = 0.2,
         store_interval: float = 1.0,
         gate_interval: float = 10.0,
-        route_check: RouteCheck = gate_mod.has_route,
+        route_check: RouteCheck | None = None,
+        is_local: LocalCheck | None = None,
         compact_interval: float = 600.0,
     ) -> None:
+        """``route_check`` (default ``gate.has_route``) and ``is_local`` (default
+        ``gate.is_local_address``) are the gate's view of this machine; tests inject both
+        so that nothing depends on the real route table or leaves loopback."""
         self._board = Board(config)
         self._on_results = on_results
         self._on_changes = on_changes
@@ -141,6 +145,7 @@ class ProbeEngine:
         self._store_interval = store_interval
         self._gate_interval = gate_interval
         self._route_check = route_check
+        self._is_local = is_local
         self._compact_interval = compact_interval
         self._gate = GateStatus(None, None, "not checked yet")
         self._gate_checked = 0.0
@@ -316,7 +321,7 @@ class ProbeEngine:
             vantages = self.config.vantages_of(target)
             results = list(await asyncio.gather(*(self._one(target, v) for v in vantages)))
             self.checks += len(results)
-            if any(gateable(r) for r in results) and (
+            if any(gateable(r, self._is_local) for r in results) and (
                 time.monotonic() - self._gate_checked > GATE_STALE_S
             ):
                 await self._check_gate()
@@ -341,7 +346,9 @@ class ProbeEngine:
                 self._push(target.name, max(due, now))
 
     def _accept(self, results: list[ProbeResult]) -> None:
-        results, changes = self._board.apply(results, offline=self._gate.online is False)
+        results, changes = self._board.apply(
+            results, offline=self._gate.online is False, is_local=self._is_local
+        )
         with self._lock:
             self._results.extend(results)
             self._changes.extend(changes)
@@ -427,11 +434,17 @@ class ProbeEngine:
 class RoundRunner:
     """Every (target, vantage) once per ``round()``, states kept between rounds (CLI)."""
 
-    def __init__(self, config: WorkspaceConfig, route_check: RouteCheck = gate_mod.has_route):
+    def __init__(
+        self,
+        config: WorkspaceConfig,
+        route_check: RouteCheck | None = None,
+        is_local: LocalCheck | None = None,
+    ):
         self.board = Board(config)
         self.config = config
         self.env = CheckEnv()
         self.route_check = route_check
+        self.is_local = is_local
         self.gate = GateStatus(None, None, "not checked yet")
 
     async def round(self) -> tuple[list[ProbeResult], list[StateChange]]:
@@ -444,11 +457,11 @@ class RoundRunner:
         pairs = [(t, v) for t in self.config.targets for v in self.config.vantages_of(t)]
         results = list(await asyncio.gather(*(one(t, v) for t, v in pairs)))
         offline = False
-        if any(gateable(r) for r in results):
+        if any(gateable(r, self.is_local) for r in results):
             online, reason = await gate_mod.evaluate(self.config.probe, self.env, self.route_check)
             self.gate = gate_mod.status(online, reason, self.gate)
             offline = not online
-        return self.board.apply(results, offline=offline)
+        return self.board.apply(results, offline=offline, is_local=self.is_local)
 
     def snapshot(self) -> list[SeriesState]:
         return self.board.snapshot()

@@ -68,12 +68,13 @@ def has_route() -> tuple[bool, str]:
 async def evaluate(
     settings: ProbeSettings,
     env: object,
-    route_check: Callable[[], tuple[bool, str]] = has_route,
+    route_check: Callable[[], tuple[bool, str]] | None = None,
 ) -> tuple[bool, str]:
-    """(online, reason). ``env`` is the engine's ``CheckEnv``."""
+    """(online, reason). ``env`` is the engine's ``CheckEnv``; ``route_check`` defaults
+    to ``has_route``, looked up at call time so a test can replace it in one place."""
     from warroom.probes.checks import CheckEnv, run_check
 
-    ok, why = route_check()
+    ok, why = (route_check or has_route)()
     if not ok:
         return False, why
     if not settings.reference:
@@ -91,8 +92,25 @@ async def evaluate(
     return False, f"every reference check failed ({detail})"
 
 
-def gateable(result: ProbeResult) -> bool:
-    """May the gate set this sample aside when offline?"""
+LocalCheck = Callable[[str], bool]
+
+
+def is_local_address(where: str) -> bool:
+    """Is this address (or the name ``localhost``) this machine's own loopback?"""
+    if where.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(where.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def gateable(result: ProbeResult, is_local: LocalCheck | None = None) -> bool:
+    """May the gate set this sample aside when offline?
+
+    ``is_local`` (default ``is_local_address``) tells this machine's addresses; tests
+    replace it so that loopback servers can stand in for the outside world.
+    """
     if result.status is not Status.DOWN or result.error not in NETWORK_ERRORS:
         return False
     # A failure on this machine's loopback (the target, or the resolver when the name
@@ -103,13 +121,7 @@ def gateable(result: ProbeResult) -> bool:
             where = split_host_port(result.extra["resolver"], 53)[0]
         except ValueError:
             where = None
-    if where:
-        try:
-            if ipaddress.ip_address(where.split("%")[0]).is_loopback:
-                return False
-        except ValueError:
-            pass
-    return True
+    return not (where and (is_local or is_local_address)(where))
 
 
 def status(online: bool, reason: str, previous: GateStatus) -> GateStatus:
