@@ -175,3 +175,20 @@ def test_capture_warns_once_about_a_future_time(tl: Timeline) -> None:
     inc = tl.new_incident("Outage")
     res = tl.capture(inc.id, "+2h planned maintenance window")
     assert len(res.warnings) == 1 and "future" in res.warnings[0]
+
+
+def test_action_item_exact_ties_resolve_the_same_everywhere(store: Store) -> None:
+    from dataclasses import replace
+
+    from warroom.store import timeline as q
+
+    tl = Timeline(store, author="ada")
+    inc = tl.new_incident("Outage")
+    item = tl.add_action(inc.id, "call upstream")
+    a = replace(item, text="call upstream NOC", updated_at="2030-01-01T00:00:00.000Z")
+    b = replace(item, text="call upstream now", updated_at="2030-01-01T00:00:00.000Z")
+    for first, second in ((a, b), (b, a)):
+        with store.write() as conn:
+            q.upsert_action(conn, first)
+            q.upsert_action(conn, second)
+        assert tl.actions(inc.id)[0].text == "call upstream now"

@@ -349,13 +349,16 @@ def tags(store: Store, incident: str) -> list[str]:
 
 
 def upsert_action(conn: sqlite3.Connection, a: ActionItem) -> bool:
-    """Insert, or replace when this version is newer (updated_at, then updated_by)."""
+    """Insert, or replace when this version is newer (updated_at, updated_by, content)."""
     cur = conn.execute(
         f"INSERT INTO action_items({ACTION_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET text = excluded.text, owner = excluded.owner, "
         "due = excluded.due, done = excluded.done, updated_at = excluded.updated_at, "
         "updated_by = excluded.updated_by "
-        "WHERE (excluded.updated_at, excluded.updated_by) > (updated_at, updated_by)",
+        # Content breaks exact ties, so every workstation picks the same version.
+        "WHERE (excluded.updated_at, excluded.updated_by, excluded.done, excluded.text, "
+        "excluded.owner, coalesce(excluded.due, '')) > "
+        "(updated_at, updated_by, done, text, owner, coalesce(due, ''))",
         (
             a.id,
             a.incident,
