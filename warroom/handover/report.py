@@ -254,9 +254,9 @@ def _markdown(v: ExportView, m: Measurements, findings: list[WordingFinding]) ->
 
 def report_html(markdown_text: str, title: str) -> str:
     """A self-contained page from (possibly edited) report Markdown, sanitised."""
-    from warroom.handover.text import md_parser, sanitize
+    from warroom.markup import render_markdown_full
 
-    body = sanitize(md_parser().render(markdown_text))
+    body = render_markdown_full(markdown_text)
     return h.page_start(title) + body + "\n</body>\n</html>\n"
 
 

@@ -1,50 +1,23 @@
 """Entry text to safe HTML, and the shortened preview of a huge paste. No Qt here.
 
-Markdown is rendered with raw HTML switched off, then cleaned with nh3 (an allow-list),
-so nothing an entry contains can run a script, load a remote image or style itself
-unreadable. Links stay visible as text with their target but are never fetched.
+Markdown is rendered by ``warroom.markup`` (the same renderer as the HTML export: cmark-gfm
+in safe mode, then nh3's allow-list), so nothing an entry contains can run a script, load
+a remote image or style itself unreadable. Links stay visible as text with their target
+but are never fetched.
 """
 
 from __future__ import annotations
 
-import functools
-
-import nh3
-from markdown_it import MarkdownIt
+from warroom.markup import render_markdown
 
 # A row shows at most this much; the rest is one keypress away (Space / "Show all").
 PREVIEW_CHARS = 700
 PREVIEW_LINES = 8
 
-ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "a", "s", "del", "table", "thead",
-    "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
-
-
-@functools.cache
-def _md() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    # An image would be a request to someone else's server: show its markdown instead.
-    md.disable("image")
-    return md
-
 
 def to_html(text: str) -> str:
-    """Sanitised HTML for an entry's Markdown."""
-    raw = _md().render(text)
-    return nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
+    """Sanitised HTML for an entry's Markdown: the app's one renderer (warroom.markup)."""
+    return render_markdown(text)
 
 
 def is_long(text: str) -> bool:
