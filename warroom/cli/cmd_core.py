@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -126,8 +127,6 @@ def cmd_secret_set(args: argparse.Namespace, ctx: Context) -> int:
     del value
     ctx.out(f"stored secret {args.name} in the keyring ({secrets.backend_status().name})")
     env = secrets.env_var(args.name)
-    import os
-
     if os.environ.get(env):
         ctx.warn(f"{env} is set in this environment and overrides the keyring value")
     return 0
@@ -144,8 +143,6 @@ def cmd_secret_delete(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_secret_list(args: argparse.Namespace, ctx: Context) -> int:
-    import os
-
     from warroom import secrets
 
     status = secrets.backend_status()
