@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.domain.incidents import TRACKED_FIELDS, ActionItem
-from warroom.handover.bundle import BundleError, read_bundle_file
+from warroom.handover.bundle import BundleError, gc_paused, read_bundle_file
 from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store
@@ -162,6 +162,39 @@ def _meta_text(meta: dict[str, Any]) -> str:
     return json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
+def _new_entry_row(eid: str, iid: str, e: dict[str, Any]) -> tuple[Any, ...]:
+    """The cache row of an entry new to this workspace: all its revisions are in the
+    bundle, so the rule of ``hq.refresh_entries`` is applied here, saving an UPDATE
+    (and its full-text re-index) per multi-revision entry. Tests check they agree."""
+    revs = e["revisions"]
+    if len(revs) == 1:
+        cur, n, conflict = revs[0], 1, 0
+    else:
+        cur = max(revs, key=lambda r: (r["recorded_at"], r["id"]))
+        n = len(revs)
+        conflict = int(len({r["parent"] or "" for r in revs}) < n)
+    return (
+        eid,
+        iid,
+        e["recorded_at"],
+        e["author"],
+        _meta_text(e["meta"]),
+        cur["occurred_at"],
+        cur["kind"],
+        cur["text"],
+        " ".join(cur["tags"]),
+        int(cur["pinned"]),
+        int(cur["external"]),
+        int(cur["hidden"]),
+        cur["hidden_reason"],
+        n,
+        cur["id"],
+        cur["recorded_at"],
+        cur["author"],
+        conflict,
+    )
+
+
 def _latest(changes: list[tuple[str, str, str, str | None]]) -> dict[str, str | None]:
     """Field -> value of its latest change, from (field, changed_at, id, new_value)."""
     best: dict[str, tuple[str, str, str | None]] = {}
@@ -180,7 +213,7 @@ def merge_bundle(
     iid = inc["id"]
     report = MergeReport(incident=iid, title=inc.get("title", ""), dry_run=dry_run)
     try:
-        with store.write() as conn:
+        with gc_paused(), store.write() as conn:
             _merge(conn, doc, report, where)
             if dry_run:
                 raise _DryRun
@@ -250,7 +283,8 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     have_revs = {r[0]: r for r in hq.existing_revisions(conn, rev_ids)}
     new_entry_rows: list[tuple[Any, ...]] = []
     new_rev_rows: list[tuple[Any, ...]] = []
-    touched: list[str] = []
+    touched: list[str] = []  # entries that gain a second revision: conflicts possible
+    refresh: list[str] = []  # existing entries whose cache must be recomputed in SQL
     for i, e in enumerate(entries):
         eid = e["id"]
         existing = have_entries.get(eid)
@@ -275,36 +309,14 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
                     "in this workspace (immutable records must not differ)"
                 )
         if existing is None:
-            revs = e["revisions"]
-            first = (
-                revs[0] if len(revs) == 1 else min(revs, key=lambda r: (r["recorded_at"], r["id"]))
-            )
-            new_entry_rows.append(
-                (
-                    eid,
-                    iid,
-                    e["recorded_at"],
-                    e["author"],
-                    _meta_text(e["meta"]),
-                    first["occurred_at"],
-                    first["kind"],
-                    first["text"],
-                    " ".join(first["tags"]),
-                    int(first["pinned"]),
-                    int(first["external"]),
-                    int(first["hidden"]),
-                    first["hidden_reason"],
-                    first["id"],
-                    first["recorded_at"],
-                    first["author"],
-                )
-            )
+            new_entry_rows.append(_new_entry_row(eid, iid, e))
             rep.entries_added.append(eid)
-            if len(revs) > 1:
+            if len(e["revisions"]) > 1:
                 touched.append(eid)
         elif added:
             rep.entries_updated.append(eid)
             touched.append(eid)
+            refresh.append(eid)
     rep.revisions_added = len(new_rev_rows)
 
     # Conflicts after the union (for the report; the cache computes its own flag).
@@ -370,11 +382,11 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
     if new_entry_rows:
-        hq.insert_entries_bulk(conn, new_entry_rows)
+        hq.insert_entries_bulk(conn, new_entry_rows, cached=True)
     if new_rev_rows:
         hq.insert_revisions(conn, new_rev_rows)
-    if touched:
-        hq.refresh_entries(conn, hq.ids_json(touched))
+    if refresh:
+        hq.refresh_entries(conn, hq.ids_json(refresh))
     for item in action_rows:
         q.upsert_action(conn, item)
     if ev_rows:

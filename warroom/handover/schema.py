@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache
+from itertools import chain, repeat
 from typing import Any
 
 from warroom.paths import resource_path
@@ -258,26 +259,42 @@ def bundle_validator() -> Check:
 
 
 @cache
-def _entry_tables() -> tuple[Any, Any, int, int, list[tuple[str, Check]]]:
+def _entry_tables() -> tuple[Any, Any, int, int, list[tuple[str, Any]]]:
     schema = bundle_schema()
     comp = _Compiler(schema)
     entry_def, rev_def = schema["$defs"]["entry"], schema["$defs"]["revision"]
     entry = comp.fast_object(entry_def, tuple(entry_def["required"]), True)
     rev = comp.fast_object(rev_def, tuple(rev_def["required"]), True)
     assert entry is not None and rev is not None and entry[1] == ["revisions"]
-    # Nested revision fields (tags) keep their own compiled check.
-    rev_nested = [(k, comp.compile(rev_def["properties"][k])) for k in rev[1]]
+    # Nested revision fields: an array of simple items (tags) is checked column-wise
+    # too, as (item types, item match); anything else keeps its own compiled check.
+    rev_nested: list[tuple[str, Any]] = []
+    for k in rev[1]:
+        sub = comp.resolve(rev_def["properties"][k])
+        items = comp.resolve(sub.get("items", {}))
+        if set(sub) <= {"type", "items", "description"} and sub.get("type") == "array":
+            simple = comp.fast_object({"properties": {"x": items}, "required": ["x"]}, ("x",), True)
+            if simple is not None and not simple[1]:
+                _, types, match = simple[0][0]
+                rev_nested.append((k, (frozenset(types), match)))
+                continue
+        rev_nested.append((k, comp.compile(rev_def["properties"][k])))
     return entry[0], rev[0], len(entry_def["properties"]), len(rev_def["properties"]), rev_nested
 
 
+def _column(records: list[dict[str, Any]], key: str) -> list[Any]:
+    return list(map(dict.get, records, repeat(key), repeat(_MISSING)))
+
+
 def _columns_ok(records: list[Any], simple: Any, width: int) -> bool:
-    if not all(type(r) is dict and len(r) == width for r in records):
+    # map() over C functions: no Python frame per value (1.8 million values per bundle).
+    if not set(map(type, records)) <= {dict} or not set(map(len, records)) <= {width}:
         return False
     for k, types, match in simple:
-        col = [r.get(k, _MISSING) for r in records]
-        if not all(type(c) in types for c in col):
+        col = _column(records, k)
+        if not set(map(type, col)) <= set(types):
             return False
-        if match is not None and not all(match(c) for c in col):
+        if match is not None and not all(map(match, col)):
             return False
     return True
 
@@ -290,18 +307,29 @@ def _entries_ok(entries: Any) -> bool:
     e_simple, r_simple, e_width, r_width, r_nested = _entry_tables()
     if not _columns_ok(entries, e_simple, e_width):
         return False
-    lists = [e.get("revisions") for e in entries]
-    if not all(type(x) is list and x for x in lists):
+    lists = _column(entries, "revisions")
+    if not set(map(type, lists)) <= {list} or not all(lists):
         return False
-    flat = [r for x in lists for r in x]
+    flat = list(chain.from_iterable(lists))
     if not _columns_ok(flat, r_simple, r_width):
         return False
     for k, check in r_nested:
-        for r in flat:
-            if k not in r:
+        col = _column(flat, k)
+        if isinstance(check, tuple):
+            types, match = check
+            if not set(map(type, col)) <= {list}:
+                return False
+            items = list(chain.from_iterable(col))
+            if not set(map(type, items)) <= types:
+                return False
+            if match is not None and not all(map(match, items)):
+                return False
+            continue
+        for x in col:
+            if x is _MISSING:
                 return False
             try:
-                check(r[k], "$")
+                check(x, "$")
             except SchemaViolation:
                 return False
     return True

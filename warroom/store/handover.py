@@ -189,21 +189,38 @@ def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
     )
 
 
-def insert_entries_bulk(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """``insert_entries`` for many rows.
+def insert_entries_cached(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Entry rows with their whole cache already computed (``refresh_entries``' rule), in
+    column order: (id, incident, recorded_at, author, meta, occurred_at, kind, text, tags,
+    pinned, external, hidden, hidden_reason, revision, current_rev, edited_at, edited_by,
+    conflict)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO entries(id, incident, recorded_at, author, meta, occurred_at, "
+        "kind, text, tags, pinned, external, hidden, hidden_reason, revision, current_rev, "
+        "edited_at, edited_by, conflict) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def insert_entries_bulk(
+    conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], *, cached: bool = False
+) -> None:
+    """``insert_entries`` (``insert_entries_cached`` when ``cached``) for many rows.
 
     The per-row full-text trigger costs ten times the insert itself; for a big batch we
     drop it inside this transaction, index the new rows with one INSERT ... SELECT, and
     re-create the trigger from its own stored SQL. A failure rolls all of it back.
     """
+    insert = insert_entries_cached if cached else insert_entries
     row = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'entries_ai'"
     ).fetchone()
     if row is None or len(rows) < 500:
-        insert_entries(conn, rows)
+        insert(conn, rows)
         return
     conn.execute("DROP TRIGGER entries_ai")
-    insert_entries(conn, rows)
+    insert(conn, rows)
     conn.execute(
         "INSERT INTO entries_fts(rowid, text, tags, author) "
         f"SELECT rowid, text, tags, author FROM entries WHERE id {_IN}",
