@@ -46,7 +46,8 @@ EXTENSIONS = (b"table", b"strikethrough")
 # Text that cmark would render as one plain paragraph fails both (a character search
 # and a look at the start of the text: 4x faster than one regex with anchored branches).
 _SPECIAL = re.compile(r"[\\`*_\[\]<>&!~|\n\r\t\x00\xa0]")
-_BLOCK_START = re.compile(r" *(?:[-+*>#=]|\d{1,9}[.)])| {4}|\s*$")
+# "#www" and "192.0.2.53 down" are paragraphs: a heading or list marker needs a blank after.
+_BLOCK_START = re.compile(r" *(?:[-+*>=]|#{1,6}(?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))| {4}|\s*$")
 # ``<`` that opens an autolink to a web or mail address stays (any other is text).
 _LT = re.compile(
     r"(\\*)<(?!(?:https?|mailto):[^\s<>]*>"
@@ -202,11 +203,16 @@ def render_markdown_full(text: str) -> str:
     return sanitize(raw)
 
 
-@lru_cache(maxsize=8192)
 def render_markdown(text: str) -> str:
-    """Entry Markdown as safe HTML (see the module docstring). Memoised: automatic
-    entries (probe and status changes) repeat the same words many times."""
+    """Entry Markdown as safe HTML (see the module docstring)."""
     if not (_SPECIAL.search(text) or _BLOCK_START.match(text)):
         stripped = text.strip()
-        return f"<p>{html.escape(stripped, quote=False)}</p>\n" if stripped else ""
+        # _SPECIAL has no match, so there is no "&", "<" or ">" to escape.
+        return f"<p>{stripped}</p>\n" if stripped else ""
+    return _render_cached(text)
+
+
+@lru_cache(maxsize=8192)
+def _render_cached(text: str) -> str:
+    # Automatic entries (probe and status changes) repeat the same words many times.
     return render_markdown_full(text)

@@ -121,27 +121,31 @@ def incident_facts(v: ExportView) -> list[tuple[str, str]]:
 
 
 def entry_html(e: Entry, c: Clock, *, with_day: bool = False, qt: bool = False) -> str:
-    classes = ["entry"]
-    badges = []
-    if e.pinned:
-        classes.append("pinned")
-        badges.append("<span class='badge pin'>" + ("PINNED" if qt else "📌 PINNED") + "</span>")
-    if e.hidden:
-        classes.append("hidden")
-        badges.append(f"<span class='badge hid'>HIDDEN: {esc(e.hidden_reason)}</span>")
-    if e.conflict:
-        classes.append("conflict")
-        badges.append("<span class='badge con'>edited concurrently, both kept</span>")
-    if e.external:
-        badges.append("<span class='badge ext'>external</span>")
-    when = (c.day(e.occurred_at) + " " if with_day else "") + c.time(e.occurred_at)
+    day, time, at = c.stamp(e.occurred_at)
+    when = day + " " + time if with_day else time
     tags = (" · " + esc(" ".join("#" + t for t in e.tags))) if e.tags else ""
     rev = f" · rev {e.revision}" if e.revision > 1 else ""
-    utc = "" if c.is_utc else f" <code>{esc(c.utc_time(e.occurred_at))}</code>"
+    utc = "" if c.is_utc else f" <code>{esc(at)}</code>"
     kind = esc(e.kind)
+    classes = "entry"
+    badges = ""
+    if e.pinned or e.hidden or e.conflict or e.external:
+        cls, bs = ["entry"], []
+        if e.pinned:
+            cls.append("pinned")
+            bs.append("<span class='badge pin'>" + ("PINNED" if qt else "📌 PINNED") + "</span>")
+        if e.hidden:
+            cls.append("hidden")
+            bs.append(f"<span class='badge hid'>HIDDEN: {esc(e.hidden_reason)}</span>")
+        if e.conflict:
+            cls.append("conflict")
+            bs.append("<span class='badge con'>edited concurrently, both kept</span>")
+        if e.external:
+            bs.append("<span class='badge ext'>external</span>")
+        classes, badges = " ".join(cls), " ".join(bs)
     meta = (
         f"<span class='t'>{esc(when)}</span>{utc} · <span class='kind k-{kind}'>{kind}</span>"
-        f" · {esc(e.author)}{tags}{rev} {' '.join(badges)}"
+        f" · {esc(e.author)}{tags}{rev} {badges}"
     )
     if qt:
         bg = " bgcolor='#fff8c5'" if e.pinned else (" bgcolor='#f6f8fa'" if e.hidden else "")
@@ -151,7 +155,7 @@ def entry_html(e: Entry, c: Clock, *, with_day: bool = False, qt: bool = False) 
             f"{render_markdown(e.text)}</td></tr></table>\n"
         )
     return (
-        f"<div class='{' '.join(classes)}' id='e-{esc(e.id)}'><div class='meta'>{meta}</div>"
+        f"<div class='{classes}' id='e-{esc(e.id)}'><div class='meta'>{meta}</div>"
         f"<div class='body'>{render_markdown(e.text)}</div></div>\n"
     )
 

@@ -82,10 +82,15 @@ def export_to_file(
     if fmt == "pdf":
         export_pdf(store, incident_id, target, tz=tz, include_hidden=include_hidden, author=author)
         return
-    files.write_text(
-        target,
-        export_chunks(store, incident_id, fmt, tz=tz, include_hidden=include_hidden, author=author),
-    )
+    from warroom.handover.bundle import gc_paused
+
+    with gc_paused():  # 100,000 acyclic entries: the cyclic GC only re-walks them
+        files.write_text(
+            target,
+            export_chunks(
+                store, incident_id, fmt, tz=tz, include_hidden=include_hidden, author=author
+            ),
+        )
 
 
 def pdf_bytes(html: str, title: str) -> bytes:

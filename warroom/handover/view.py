@@ -59,6 +59,14 @@ class Clock:
             return f"{utc[:10]} {utc[11:19]}Z"
         return f"{utc[11:19]}Z"
 
+    def stamp(self, utc: str) -> tuple[str, str, str]:
+        """(``day``, ``time``, ``utc_time``) with one cache look-up (the HTML timeline
+        asks for all three per entry)."""
+        day, hm, zone = self._parts(utc)
+        secs = utc[17:19]
+        at = f"{utc[11:19]}Z" if day == utc[:10] else f"{utc[:10]} {utc[11:19]}Z"
+        return day, f"{hm}:{secs} {zone}", at
+
     def full(self, utc: str | None) -> str:
         """``2026-11-24 10:42:05 CET (09:42:05Z)``; UTC only once when the zone is UTC."""
         if not utc:
