@@ -57,7 +57,7 @@ PANES: dict[str, PaneSpec] = {
         "warroom.ui.dashboard:DashboardPane",
         "Every public service as seen from every vantage point (access provider, "
         "resolver, IPv4/IPv6): up, degraded or down at a glance, with latency and since when.",
-        weight=3,
+        weight=4,
         shortcut="Ctrl+1",
     ),
     "timeline": PaneSpec(
@@ -75,7 +75,7 @@ PANES: dict[str, PaneSpec] = {
         _placeholder("feed"),
         "What customers and upstream providers say: brand mentions and status feeds "
         "(Mastodon, Bluesky, RSS, status pages), and the updates you publish.",
-        weight=3,
+        weight=2,  # a placeholder until the social issue lands: give its width to the others
         shortcut="Ctrl+3",
     ),
 }
