@@ -96,7 +96,8 @@ class UiContext(QObject):
         if self.status_bar is None:
             raise RuntimeError("the status bar is not built yet")
         if permanent:
-            self.status_bar.insertPermanentWidget(0, widget, stretch)
+            # insertPermanentWidget(0, ...) warns once ordinary widgets exist: append.
+            self.status_bar.addPermanentWidget(widget, stretch)
         else:
             self.status_bar.addWidget(widget, stretch)
 

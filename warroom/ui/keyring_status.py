@@ -1,0 +1,65 @@
+"""The keyring's state in the status bar: no silent plaintext fallback, and no silence.
+
+``secrets.backend_status()`` may touch D-Bus (~0.15 s), so it runs on a worker thread
+and the answer comes back to the UI thread through a queued signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel
+
+from warroom.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+
+class KeyringIndicator(QObject):
+    """Asks the keyring off the UI thread and shows a status-bar label when unusable.
+
+    Signals:
+        checked(object): the ``BackendStatus`` (emitted from the worker, queued).
+    """
+
+    checked = Signal(object)
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        self.label: QLabel | None = None
+        self.status: object | None = None
+        self.checked.connect(self._show)
+
+    def start(self) -> threading.Thread:
+        t = threading.Thread(target=self._ask, name="warroom-keyring-check", daemon=True)
+        t.start()
+        return t
+
+    def _ask(self) -> None:
+        from warroom import secrets
+
+        self.checked.emit(secrets.backend_status())
+
+    def _show(self, status: object) -> None:
+        self.status = status
+        if getattr(status, "usable", True):
+            return
+        detail = str(getattr(status, "detail", ""))
+        log.warning("keyring unavailable: %s", detail)
+        label = QLabel("Keyring unavailable: secrets off")
+        label.setObjectName("keyring-unavailable")
+        label.setToolTip("Feeds and publishing that need a password or token stay off.\n" + detail)
+        label.setStyleSheet("QLabel { color: palette(window-text); font-weight: 600; }")
+        self.label = label
+        if self.ctx.status_bar is not None:
+            self.ctx.add_status_widget(label)
+
+
+def install(ctx: UiContext) -> KeyringIndicator:
+    """A start-up hook (``warroom.ui.panes.HOOKS``)."""
+    indicator = KeyringIndicator(ctx)
+    indicator.start()
+    return indicator
