@@ -22,23 +22,6 @@ from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store
 
-_REV_FIELDS = (
-    "id",
-    "entry",
-    "parent",
-    "recorded_at",
-    "author",
-    "occurred_at",
-    "kind",
-    "text",
-    "tags",
-    "pinned",
-    "external",
-    "hidden",
-    "hidden_reason",
-    "note",
-)
-
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""

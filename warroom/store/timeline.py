@@ -107,14 +107,18 @@ def get_incident(store: Store, incident: str) -> Incident | None:
     return Incident.from_row(row) if row else None
 
 
-def find_incident_ids(store: Store, prefix: str) -> list[str]:
+def _find_ids(store: Store, table: str, prefix: str, limit: int) -> list[str]:
     """Ids equal to, or (case-insensitively) starting with, ``prefix``."""
     p = prefix.strip().upper()
     rows = store.query(
-        "SELECT id FROM incidents WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id",
-        (p, p.replace("%", "\\%").replace("_", "\\_") + "%"),
+        f"SELECT id FROM {table} WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+        (p, p.replace("%", "\\%").replace("_", "\\_") + "%", limit),
     )
     return [r[0] for r in rows]
+
+
+def find_incident_ids(store: Store, prefix: str) -> list[str]:
+    return _find_ids(store, "incidents", prefix, 50)
 
 
 def list_incidents(store: Store) -> list[Incident]:
@@ -228,12 +232,7 @@ def get_entry(store: Store, entry: str) -> Entry | None:
 
 
 def find_entry_ids(store: Store, prefix: str) -> list[str]:
-    p = prefix.strip().upper()
-    rows = store.query(
-        "SELECT id FROM entries WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 5",
-        (p, p.replace("%", "\\%").replace("_", "\\_") + "%"),
-    )
-    return [r[0] for r in rows]
+    return _find_ids(store, "entries", prefix, 5)
 
 
 def revisions_of(store: Store, entry: str) -> list[Revision]:
