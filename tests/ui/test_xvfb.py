@@ -86,12 +86,20 @@ def test_real_keys_under_xvfb(xserver: str, tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    log_file = ws / "logs" / "warroom.log"
     try:
         wid = xdotool(xserver, "search", "--sync", "--onlyvisible", "--name", "Warroom").split()[-1]
+        # Keys only mean something once the panes exist: wait for the window to say so
+        # (a busy CI machine can take seconds), not for a fixed time.
+        deadline = time.monotonic() + 30
+        while "panes ready" not in (log_file.read_text() if log_file.exists() else ""):
+            assert app.poll() is None, app.communicate()[1]
+            assert time.monotonic() < deadline, "the window never reported its panes ready"
+            time.sleep(0.05)
         xdotool(xserver, "windowfocus", "--sync", wid)
         time.sleep(0.3)  # let Qt see the focus-in and activate the window
         xdotool(xserver, "key", "--clearmodifiers", "ctrl+2")  # toggles the timeline pane
-        time.sleep(0.3)
+        time.sleep(0.5)
         xdotool(xserver, "key", "--clearmodifiers", "ctrl+q")
         _out, err = app.communicate(timeout=20)
     finally:
@@ -99,7 +107,7 @@ def test_real_keys_under_xvfb(xserver: str, tmp_path: Path) -> None:
             app.kill()
             app.communicate(timeout=10)
     assert app.returncode == 0, err
-    log = (ws / "logs" / "warroom.log").read_text()
+    log = log_file.read_text()
     assert "window closed; panes visible: dashboard, feed" in log, log
     assert "window stopped" in log
 

@@ -421,6 +421,7 @@ class MainWindow(QMainWindow):
                 old.deleteLater()
         if not self._panes_ready:
             self._panes_ready = True
+            log.info("panes ready: %s", ", ".join(self.docks))
             self.panes_ready.emit()
 
     def _default_layout(self) -> None:
