@@ -163,22 +163,27 @@ class WorkspaceConfig:
     feeds: tuple[Feed, ...] = ()
     channels: tuple[Channel, ...] = ()
     path: Path | None = None
+    # Name lookups happen per check (300/s with 1,000 targets): index them once.
+    _targets_by_name: dict[str, Target] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _vantages_by_name: dict[str, Vantage] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._targets_by_name.update((t.name, t) for t in self.targets)
+        self._vantages_by_name.update((v.name, v) for v in self.all_vantages())
 
     def all_vantages(self) -> tuple[Vantage, ...]:
         """``system`` first, then the declared ones in file order."""
         return (Vantage(SYSTEM_VANTAGE), *self.vantages)
 
     def vantage(self, name: str) -> Vantage:
-        for v in self.all_vantages():
-            if v.name == name:
-                return v
-        raise KeyError(name)
+        return self._vantages_by_name[name]
 
     def target(self, name: str) -> Target:
-        for t in self.targets:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._targets_by_name[name]
 
     def vantages_of(self, target: Target) -> tuple[Vantage, ...]:
         if target.vantages is None:
