@@ -22,37 +22,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers.servers import WWW, TestNet  # noqa: E402
+from helpers.servers import TestNet, seed_scenario_text  # noqa: E402
 
 
 def board(net: TestNet, slow_port: int) -> str:
-    return f"""\
-# A hosting provider's public services, seen from three access networks.
-[probe]
-interval = "5s"
-timeout = "3s"
-fail_after = 1
-recover_after = 1
-degraded_ms = 800
-
-[[vantage]]
-name = "isp-a"
-resolver = "{net.dns_a.address}"
-
-[[vantage]]
-name = "isp-b"
-resolver = "{net.dns_b.address}"
-
-[[vantage]]
-name = "isp-lie"
-resolver = "{net.dns_lie.address}"
-
-[[target]]
-name = "www"
-url = "http://{WWW}:{net.http.port}/ok"
-expect_body = "Welcome"
-vantages = ["isp-a", "isp-b", "isp-lie"]
-
+    """The seed outage (www, three access networks) plus five more public services."""
+    return (
+        seed_scenario_text(net, timeout="3s", interval="5s")
+        + f"""
 [[target]]
 name = "shop"
 url = "http://127.0.0.1:{slow_port}/slow"
@@ -79,6 +56,7 @@ vantages = ["system", "isp-a"]
 name = "api"
 url = "http://127.0.0.1:{net.http.port}/ok"
 """
+    )
 
 
 def main() -> None:
