@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from warroom import ids, timeutil
+from warroom.base import ids, timeutil
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 

@@ -27,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from warroom import workspace_file
+from warroom.config import workspace_file
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.ui.context import UiContext
 from warroom.ui.dashboard import DashboardPane

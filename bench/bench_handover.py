@@ -19,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from warroom import ids
+from warroom.base import ids
 from warroom.handover import bundle, merge, service
 from warroom.services.timeline import Timeline
 from warroom.store import Store

@@ -71,7 +71,7 @@ def start_servers() -> tuple[subprocess.Popen[str], dict[str, object]]:
 
 
 def config(ports: dict[str, object], targets: str, *, interval: str = "10s", concurrency: int = 64):  # type: ignore[no-untyped-def]
-    from warroom import workspace_file as wf
+    from warroom.config import workspace_file as wf
 
     dns = ports["dns"]
     assert isinstance(dns, list)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from warroom import ids
+from warroom.base import ids
 from warroom.handover import bundle
 from warroom.services.timeline import Timeline
 from warroom.store import Store
@@ -90,7 +90,7 @@ def add_outage(
     down_vantages: list[str] | None = None,
 ) -> None:
     """Probe state changes as the probe engine records them: up, then down, then up."""
-    from warroom import timeutil
+    from warroom.base import timeutil
     from warroom.domain.probes import ProbeResult, State, StateChange, Status
     from warroom.store import probes
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import warroom
-from warroom.lockfile import WorkspaceLock
-from warroom.paths import DB_NAME
+from warroom.base.paths import DB_NAME
+from warroom.system.lockfile import WorkspaceLock
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 VALUE = "tok-7fZq-very-secret"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers.handover import db_snapshot, populate
 
-from warroom.cli import main
+from warroom.main import main
 from warroom.store import Store
 
 
@@ -183,7 +183,7 @@ def test_full_disk_leaves_existing_file_and_workspace_unchanged(
 def test_export_commands_stay_qt_free(ws: tuple[Path, str], tmp_path: Path) -> None:
     src, iid = ws
     code = (
-        "import sys; from warroom.cli import main; "
+        "import sys; from warroom.main import main; "
         f"rc = main(['--data-dir', {str(src)!r}, 'export', {iid!r}, '-f', 'html', "
         f"'-o', {str(tmp_path / 'x.html')!r}]); "
         "assert rc == 0; assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt'"

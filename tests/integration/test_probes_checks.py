@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers.servers import WWW, TestNet
 
-from warroom import workspace_file as wf
+from warroom.config import workspace_file as wf
 from warroom.domain.probes import ERRORS, ProbeResult, Status
 from warroom.probes.checks import CheckEnv, run_check
 

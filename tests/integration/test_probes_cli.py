@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.servers import WWW, SeedScenario, TestNet
 
-from warroom.cli import main
+from warroom.main import main
 
 
 def probe(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

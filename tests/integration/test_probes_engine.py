@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from helpers.servers import WWW, TestNet
 
-from warroom import workspace_file as wf
+from warroom.config import workspace_file as wf
 from warroom.domain.probes import ProbeResult, State, StateChange
 from warroom.probes import GateStatus, ProbeEngine, target_summary
 

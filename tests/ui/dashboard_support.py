@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from warroom import workspace_file
+from warroom.config import workspace_file
+from warroom.config.workspace_file import WorkspaceConfig
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
-from warroom.workspace_file import WorkspaceConfig
 
 T0 = datetime(2026, 11, 24, 9, 42, 0, tzinfo=UTC)
 

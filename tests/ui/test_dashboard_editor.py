@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dashboard_support import BOARD, make_ctx
 
-from warroom import workspace_file
+from warroom.config import workspace_file
 from warroom.ui.dashboard import DashboardPane
 from warroom.ui.dashboard.editor import WorkspaceEditor
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from warroom.cli import build_parser
-from warroom.lockfile import LOCK_NAME, WorkspaceLock
+from warroom.system.lockfile import LOCK_NAME, WorkspaceLock
 from warroom.ui import app as appmod
 from warroom.ui.context import UiContext
 from warroom.ui.errors import CrashReporter
@@ -310,7 +310,7 @@ def test_colour_scheme_switch_changes_palette(
 def test_uncaught_exception_shows_dialog_with_log_path(
     qtbot: QtBot, tmp_path: Path, dialogs: list[QMessageBox], root_logging: None
 ) -> None:
-    from warroom.logsetup import setup_logging
+    from warroom.base.logsetup import setup_logging
 
     appmod.create_app()
     log_path = setup_logging(tmp_path)

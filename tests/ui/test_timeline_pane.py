@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.store import timeline as q
@@ -511,7 +511,7 @@ def test_megabyte_entry_is_shortened_and_expandable(
 def test_conflict_is_marked(tl: Timeline, store: Store, incident: Any, make_pane: Any) -> None:
     from dataclasses import replace
 
-    from warroom import ids
+    from warroom.base import ids
 
     eid = tl.log(incident.id, "original").value.id
     first = tl.revisions(eid)[0]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom import doctor, platform_check
-from warroom.platform_check import PlatformReport
+from warroom.system import doctor, platform_check
+from warroom.system.platform_check import PlatformReport
 
 MISSING = PlatformReport(
     ok=False,

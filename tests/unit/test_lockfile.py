@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.lockfile import LOCK_NAME, LockHeld, WorkspaceLock, read_holder
+from warroom.system.lockfile import LOCK_NAME, LockHeld, WorkspaceLock, read_holder
 
 
 def test_acquire_writes_holder_and_release_clears(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_lock_of_a_killed_process_is_free(tmp_path: Path) -> None:
     code = textwrap.dedent(
         f"""
         import sys, time
-        from warroom.lockfile import WorkspaceLock
+        from warroom.system.lockfile import WorkspaceLock
         lock = WorkspaceLock({str(tmp_path)!r})
         lock.acquire()
         print("locked", flush=True)

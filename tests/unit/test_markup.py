@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from warroom import markup
+from warroom.base import markup
 
 
 def test_markdown_reads_as_written() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom import platform_check as pc
+from warroom.system import platform_check as pc
 
 LDD_MISSING = """\
 \tlinux-vdso.so.1 (0x00007ffd)

@@ -1,4 +1,4 @@
-"""warroom.secrets against a real in-memory keyring backend, the env override, no backend."""
+"""warroom.system.secrets against a real in-memory keyring backend, the env override, no backend."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from helpers.testkeyring import MemoryKeyring
 from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringLocked
 
-from warroom import secrets
-from warroom.errors import ValidationError, WarroomError
+from warroom.base.errors import ValidationError, WarroomError
+from warroom.system import secrets
 
 VALUE = "s3cr3t-Value-42"
 

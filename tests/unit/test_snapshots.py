@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import NotFound, StoreError
-from warroom.lockfile import WorkspaceLock
-from warroom.paths import DB_NAME
+from warroom.base.errors import NotFound, StoreError
+from warroom.base.paths import DB_NAME
 from warroom.store import Store
 from warroom.store import snapshots as snap
+from warroom.system.lockfile import WorkspaceLock
 
 
 def _fill(store: Store, n: int = 400) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import StoreError
+from warroom.base.errors import StoreError
 from warroom.store import Store
 from warroom.store import migrations as mig
 

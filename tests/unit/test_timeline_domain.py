@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warroom import timeutil
+from warroom.base import timeutil
+from warroom.base.errors import UsageError, ValidationError
 from warroom.domain import incidents as d
-from warroom.errors import UsageError, ValidationError
 
 NOW = datetime(2026, 11, 24, 9, 42, 30, tzinfo=UTC)
 ZRH = ZoneInfo("Europe/Zurich")

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from warroom import timeutil
-from warroom.errors import NotFound, ValidationError
+from warroom.base import timeutil
+from warroom.base.errors import NotFound, ValidationError
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.store.timeline import EntryFilter

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom import workspace_file as wf
+from warroom.config import workspace_file as wf
 
 GOOD = """\
 [probe]

@@ -1,4 +1,5 @@
-"""The command line. Commands that need no GUI never import Qt.
+"""The command line. It never imports Qt or ``warroom.ui``; ``warroom.main`` chooses
+between it and the window.
 
 Subcommands live in ``cmd_*.py`` modules, each with ``register(subparsers)``; handlers
 take ``(args, ctx)`` and return an exit code. Known failures (``WarroomError``) become
@@ -14,8 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from warroom import __version__
+from warroom.base.errors import WarroomError
 from warroom.cli.common import Context, ErrorParser
-from warroom.errors import WarroomError
 
 COMMAND_MODULES = (
     "warroom.cli.cmd_core",
@@ -81,15 +82,10 @@ def _join_relative_times(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
+def run(args: argparse.Namespace) -> int:
+    """Run the subcommand that ``build_parser()`` parsed; the GUI is the bootstrap's."""
     ctx = Context(args)
     try:
-        if args.command is None:
-            from warroom.ui.launch import launch_gui
-
-            return launch_gui(args)
         return int(args.func(args, ctx) or 0)
     except WarroomError as exc:
         ctx.error(str(exc))
@@ -102,5 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.close()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    return parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))

@@ -7,8 +7,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from warroom.base.errors import NotFound, UsageError, ValidationError
 from warroom.cli.common import add_json_flag
-from warroom.errors import NotFound, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from warroom.cli.common import Context
@@ -71,7 +71,7 @@ _LABEL = {"ok": "ok", "warn": "WARN", "error": "ERROR"}
 
 
 def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import doctor
+    from warroom.system import doctor
 
     checks = doctor.run_checks(ctx.data_dir)
     code = doctor.exit_code(checks)
@@ -118,7 +118,7 @@ def _read_secret_value(name: str) -> str:
 
 
 def cmd_secret_set(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import secrets
+    from warroom.system import secrets
 
     secrets.check_name(args.name)
     value = _read_secret_value(args.name)
@@ -133,7 +133,7 @@ def cmd_secret_set(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_secret_delete(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import secrets
+    from warroom.system import secrets
 
     ctx.setup_logging()
     if not secrets.delete(args.name, data_dir=ctx.data_dir):
@@ -143,7 +143,7 @@ def cmd_secret_delete(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_secret_list(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import secrets
+    from warroom.system import secrets
 
     status = secrets.backend_status()
     if not status.usable:

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warroom.base.errors import UsageError
 from warroom.cli.common import Context
-from warroom.errors import UsageError
 
 if TYPE_CHECKING:
     from warroom.services.timeline import Timeline
@@ -45,8 +45,8 @@ def _stdout_pdf(data: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom.base.timeutil import local_zone
     from warroom.handover import service
-    from warroom.timeutil import local_zone
 
     local_zone(args.tz)  # an unknown zone is a usage error before anything is written
     tl = _timeline(ctx, args.author)
@@ -82,9 +82,9 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_handover(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom.base.timeutil import local_zone
     from warroom.handover import service
     from warroom.handover.brief import build_brief
-    from warroom.timeutil import local_zone
 
     local_zone(args.tz)
     tl = _timeline(ctx, args.author)
@@ -109,9 +109,9 @@ def cmd_handover(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom.base.timeutil import local_zone
     from warroom.handover import files
     from warroom.handover.report import build_report, report_html
-    from warroom.timeutil import local_zone
 
     local_zone(args.tz)
     tl = _timeline(ctx, args.author)

@@ -49,9 +49,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     import asyncio
     from dataclasses import replace
 
-    from warroom import workspace_file
-    from warroom.errors import UsageError
-    from warroom.timeutil import parse_duration
+    from warroom.base.errors import UsageError
+    from warroom.base.timeutil import parse_duration
+    from warroom.config import workspace_file
 
     config = workspace_file.load(args.file)
     if args.target:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"--every: {exc}") from exc
     store = None
     if not args.no_store:
-        from warroom.errors import StoreError
+        from warroom.base.errors import StoreError
 
         try:
             store = ctx.store()
@@ -99,7 +99,7 @@ async def _rounds(
             results, changes = await runner.round()
             snap = runner.snapshot()
             if store is not None:
-                from warroom.errors import StoreError
+                from warroom.base.errors import StoreError
                 from warroom.store import probes as probe_store
 
                 try:
@@ -153,7 +153,7 @@ def _print_round(
             ctx.json_line(rec)
         return
     if rounds != 1:
-        from warroom import timeutil
+        from warroom.base import timeutil
 
         of = f" of {rounds}" if rounds else ""
         ctx.out(f"round {n}{of} at {timeutil.now_str()}")

@@ -22,7 +22,7 @@ def _timeline(ctx: Context, author: str | None = None) -> Timeline:
 def _time(value: str | None) -> Any:
     if value is None:
         return None
-    from warroom import timeutil
+    from warroom.base import timeutil
 
     return timeutil.parse_user_time(value)
 
@@ -55,7 +55,7 @@ def cmd_incident_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_incident_list(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import timeutil
+    from warroom.base import timeutil
 
     tl = _timeline(ctx)
     for inc in tl.incidents():
@@ -68,7 +68,7 @@ def cmd_incident_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_incident_show(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import timeutil
+    from warroom.base import timeutil
 
     tl = _timeline(ctx)
     inc = tl.incident(args.id)
@@ -227,7 +227,7 @@ def cmd_entry_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _print_entry(ctx: Context, e: Any) -> None:
-    from warroom import timeutil
+    from warroom.base import timeutil
 
     t = timeutil.parse_utc(e.occurred_at)
     flags = ("*" if e.pinned else " ") + ("H" if e.hidden else " ")

@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from warroom.paths import resolve_data_dir
+from warroom.base.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,7 +49,7 @@ class Context:
         if self._logging:
             return
         self._logging = True
-        from warroom.logsetup import setup_logging
+        from warroom.base.logsetup import setup_logging
 
         setup_logging(self.data_dir, verbose=bool(getattr(self.args, "verbose", False)))
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from warroom import timeutil
-from warroom.errors import UsageError, ValidationError
+from warroom.base import timeutil
+from warroom.base.errors import UsageError, ValidationError
 
 
 class Severity(StrEnum):

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from warroom import timeutil
+from warroom.base import timeutil
 
 # CONTRACT.md: the error vocabulary of a probe record.
 ERRORS = frozenset(

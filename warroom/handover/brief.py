@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.domain.incidents import ActionItem, Entry
 from warroom.handover import html as h
 from warroom.handover import markdown as m

@@ -23,8 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from warroom import __version__, timeutil
-from warroom.errors import NotFound, WarroomError
+from warroom import __version__
+from warroom.base import timeutil
+from warroom.base.errors import NotFound, WarroomError
 from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store

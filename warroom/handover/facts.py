@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.store.db import Store
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from warroom.errors import WarroomError
+from warroom.base.errors import WarroomError
 
 
 @contextlib.contextmanager

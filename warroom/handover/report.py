@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.domain.incidents import Entry
 from warroom.handover import html as h
 from warroom.handover.facts import Measurements, WordingFinding, measure_downtime, wording_findings
@@ -254,7 +254,7 @@ def _markdown(v: ExportView, m: Measurements, findings: list[WordingFinding]) ->
 
 def report_html(markdown_text: str, title: str) -> str:
     """A self-contained page from (possibly edited) report Markdown, sanitised."""
-    from warroom.markup import render_markdown_full
+    from warroom.base.markup import render_markdown_full
 
     body = render_markdown_full(markdown_text)
     return h.page_start(title) + body + "\n</body>\n</html>\n"

@@ -16,7 +16,7 @@ from functools import cache
 from itertools import chain, repeat
 from typing import Any
 
-from warroom.paths import resource_path
+from warroom.base.paths import resource_path
 
 Check = Callable[[Any, str], None]
 

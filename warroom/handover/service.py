@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from warroom import timeutil
-from warroom.errors import UsageError
+from warroom.base import timeutil
+from warroom.base.errors import UsageError
 from warroom.handover import files
 from warroom.store.db import Store
 

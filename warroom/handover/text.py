@@ -1,7 +1,7 @@
 """User text in exports: Markdown kept inert, HTML rendered and then sanitised.
 
 Entry text is Markdown written by people (and by feeds: untrusted). In the HTML
-export it is rendered by the app's one renderer, ``warroom.markup`` (cmark-gfm in safe
+export it is rendered by the app's one renderer, ``warroom.base.markup`` (cmark-gfm in safe
 mode, then nh3; see there), which the timeline pane uses too.
 
 In the Markdown export the text stays Markdown, but anything another renderer could
@@ -15,7 +15,7 @@ import html
 import re
 from functools import lru_cache
 
-from warroom.markup import render_markdown, render_markdown_full, sanitize
+from warroom.base.markup import render_markdown, render_markdown_full, sanitize
 
 _BAD_SCHEME = r"(?:javascript|vbscript|data|file)\s*:"
 

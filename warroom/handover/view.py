@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from warroom import timeutil
+from warroom.base import timeutil
+from warroom.base.errors import NotFound
 from warroom.domain.incidents import ActionItem, Entry, Incident, IncidentChange
-from warroom.errors import NotFound
 from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store

@@ -22,7 +22,8 @@ import dns.rcode
 import h11
 import httpx
 
-from warroom import timeutil
+from warroom.base import timeutil
+from warroom.config.workspace_file import Target, Vantage
 from warroom.domain.probes import ProbeResult, Status
 from warroom.probes import icmp
 from warroom.probes.errors import CheckFailed, classify
@@ -36,7 +37,6 @@ from warroom.probes.net import (
     raise_for_rcode,
     resolve,
 )
-from warroom.workspace_file import Target, Vantage
 
 REDIRECTS = {301, 302, 303, 307, 308}
 BANNER_MAX = 4096

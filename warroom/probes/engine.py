@@ -37,12 +37,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from warroom.config.workspace_file import Target, Vantage, WorkspaceConfig
 from warroom.domain.probes import ProbeResult, StateChange
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
 from warroom.probes.gate import GateStatus, LocalCheck, gateable
 from warroom.probes.state import SeriesState, SeriesTracker
-from warroom.workspace_file import Target, Vantage, WorkspaceConfig
 
 if TYPE_CHECKING:
     from warroom.store import Store

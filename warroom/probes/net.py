@@ -26,8 +26,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from warroom.config.workspace_file import Vantage, split_host_port
 from warroom.probes.errors import CheckFailed
-from warroom.workspace_file import Vantage, split_host_port
 
 
 def is_ip(host: str) -> bool:

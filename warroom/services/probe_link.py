@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from warroom import ids, timeutil
+from warroom.base import ids, timeutil
 from warroom.domain.probes import State, StateChange
 from warroom.services.timeline import Timeline
 from warroom.store import timeline as tq

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from warroom import ids, timeutil
+from warroom.base import ids, timeutil
+from warroom.base.errors import NotFound, UsageError, ValidationError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import (
     ActionItem,
@@ -25,7 +26,6 @@ from warroom.domain.incidents import (
     Kind,
     Revision,
 )
-from warroom.errors import NotFound, UsageError, ValidationError
 from warroom.store import Store
 from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom import timeutil
-from warroom.errors import StoreError
-from warroom.paths import DB_NAME
+from warroom.base import timeutil
+from warroom.base.errors import StoreError
+from warroom.base.paths import DB_NAME
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -13,8 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from warroom import timeutil
-from warroom.errors import StoreError
+from warroom.base import timeutil
+from warroom.base.errors import StoreError
 
 if TYPE_CHECKING:
     from warroom.store.db import Store

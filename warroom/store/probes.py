@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.domain.probes import ProbeResult, StateChange, Status
 
 STATUS_CODE = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom import __version__
-from warroom.errors import NotFound, StoreError, WarroomError
-from warroom.paths import DB_NAME
+from warroom.base.errors import NotFound, StoreError, WarroomError
+from warroom.base.paths import DB_NAME
 from warroom.store.db import SQLITE_MAGIC, connect, quick_check
 
 if TYPE_CHECKING:
@@ -377,7 +377,7 @@ def _install(snapshot: Path, live: Path) -> str:
 
 def is_gui_running(data_dir: Path) -> bool:
     """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
-    from warroom.lockfile import LockHeld, WorkspaceLock
+    from warroom.system.lockfile import LockHeld, WorkspaceLock
 
     if not (Path(data_dir) / "gui.lock").exists():
         return False
@@ -397,7 +397,7 @@ def restore(data_dir: Path, name: str) -> RestoreResult:
 
     Holds the GUI lock throughout, so no window can open the workspace half-restored.
     """
-    from warroom.lockfile import LockHeld, WorkspaceLock
+    from warroom.system.lockfile import LockHeld, WorkspaceLock
 
     data_dir = Path(data_dir)
     snap = resolve(data_dir, name)

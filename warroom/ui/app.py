@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from warroom import __version__
-from warroom.paths import resource_path
+from warroom.base.paths import resource_path
 
 ORG_NAME = "Warroom"
 ORG_DOMAIN = "warroom.invalid"

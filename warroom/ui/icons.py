@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from warroom.paths import resource_path
+from warroom.base.paths import resource_path
 
 ICON_DIR = ("icons",)
 

@@ -39,7 +39,7 @@ class KeyringIndicator(QObject):
         return t
 
     def _ask(self) -> None:
-        from warroom import secrets
+        from warroom.system import secrets
 
         self.checked.emit(secrets.backend_status())
 

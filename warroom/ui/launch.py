@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from warroom.errors import UsageError
-from warroom.platform_check import check_qt_platform
+from warroom.base.errors import UsageError
+from warroom.system.platform_check import check_qt_platform
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,12 @@ def launch_gui(args: argparse.Namespace) -> int:
 
     demo_ws = None
     if getattr(args, "demo", False):
-        from warroom import demo
+        from warroom.demo import workspace as demo
 
         demo_ws = demo.prepare(args.data_dir)
         data_dir = demo_ws.data_dir
     else:
-        from warroom.paths import resolve_data_dir
+        from warroom.base.paths import resolve_data_dir
 
         data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
@@ -73,7 +73,7 @@ def _run(
     workspace_file: Path | None,
     demo: bool,
 ) -> int:
-    from warroom.logsetup import setup_logging
+    from warroom.base.logsetup import setup_logging
 
     log_path = setup_logging(data_dir, verbose=bool(getattr(args, "verbose", False)))
     log.info("starting the window on %s (pid %d)", data_dir, os.getpid())
@@ -85,9 +85,9 @@ def _run(
     reporter = CrashReporter(log_path)
     reporter.install()
     try:
-        from warroom.errors import StoreError
-        from warroom.lockfile import LockHeld, WorkspaceLock
+        from warroom.base.errors import StoreError
         from warroom.store.db import check_data_dir
+        from warroom.system.lockfile import LockHeld, WorkspaceLock
 
         try:
             check_data_dir(data_dir)
@@ -127,7 +127,7 @@ def _run_locked(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from warroom.errors import StoreError
+    from warroom.base.errors import StoreError
     from warroom.store import Store
     from warroom.ui.app import user_settings
     from warroom.ui.context import UiContext
@@ -169,7 +169,7 @@ def _run_locked(
 
         window.panes_ready.connect(after_panes)
         if demo:
-            from warroom import demo as demo_mod
+            from warroom.demo import workspace as demo_mod
 
             sample = demo_mod.add_sample_incident(store)
             if sample:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import effective
 from warroom.ui.dashboard.charts import LatencyChart, Point

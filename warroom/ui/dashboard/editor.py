@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom import workspace_file
-from warroom.errors import WarroomError
-from warroom.workspace_file import Problem
+from warroom.base.errors import WarroomError
+from warroom.config import workspace_file
+from warroom.config.workspace_file import Problem
 
 TEMPLATE = """\
 # What this workspace watches (see the Workspace file section of the docs).

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.probes.state import SPARK_POINTS, SeriesState
 from warroom.probes.summary import SEVERITY, effective, target_summary

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom import workspace_file
+from warroom.config import workspace_file
+from warroom.config.workspace_file import WorkspaceConfig, WorkspaceFileError
 from warroom.domain.probes import State
 from warroom.services.probe_link import LINK_MODE_LABELS, LinkMode, ProbeLink, parse_mode
 from warroom.ui.bridge import Batch, ProbeBridge
@@ -54,7 +55,6 @@ from warroom.ui.dashboard.model import (
     TargetRole,
     fmt_when,
 )
-from warroom.workspace_file import WorkspaceConfig, WorkspaceFileError
 
 log = logging.getLogger(__name__)
 

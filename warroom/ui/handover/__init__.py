@@ -85,7 +85,7 @@ class HandoverUi(QObject):
         iid = getattr(self.ctx, "active_incident", None)
         if iid:
             return str(iid)
-        from warroom.errors import WarroomError
+        from warroom.base.errors import WarroomError
 
         try:
             return str(self.timeline().resolve_incident_id("latest"))

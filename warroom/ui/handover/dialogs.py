@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.errors import WarroomError
+from warroom.base.errors import WarroomError
 from warroom.handover import service
 from warroom.ui.handover.work import run_in_background
 
@@ -186,7 +186,7 @@ class ExportDialog(QDialog):
             self.status.setText("Choose a file first.")
             return
         fmt, tz = self.chosen_format(), self.zone.currentText().strip() or None
-        from warroom import timeutil
+        from warroom.base import timeutil
 
         try:
             timeutil.local_zone(tz)
@@ -440,7 +440,7 @@ class HandoverDialog(QDialog):
 
         tz = self.zone.currentText().strip() or None
         try:
-            from warroom import timeutil
+            from warroom.base import timeutil
 
             timeutil.local_zone(tz)
         except WarroomError:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.errors import WarroomError
+from warroom.base.errors import WarroomError
 from warroom.handover import files
 from warroom.ui.handover.dialogs import browser
 

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom import timeutil
+from warroom.base import timeutil
+from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Incident, Revision, describe_change
-from warroom.errors import WarroomError
 from warroom.ui.timeline.capture import ERROR_COLOUR, WARN_COLOUR
 
 SEVERITY_COLOURS = {"SEV1": "#d63a3a", "SEV2": "#d9730d", "SEV3": "#b38f00", "SEV4": "#5b7fa6"}

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
-from warroom import timeutil
+from warroom.base import timeutil
 from warroom.domain.incidents import Entry
 from warroom.store import Store
 from warroom.store import timeline as q

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom import timeutil
+from warroom.base import timeutil
+from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Entry, Incident
-from warroom.errors import WarroomError
 from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
 from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter

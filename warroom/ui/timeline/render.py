@@ -1,6 +1,6 @@
 """Entry text to safe HTML, and the shortened preview of a huge paste. No Qt here.
 
-Markdown is rendered by ``warroom.markup`` (the same renderer as the HTML export: cmark-gfm
+Markdown is rendered by ``warroom.base.markup`` (the same renderer as the HTML export: cmark-gfm
 in safe mode, then nh3's allow-list), so nothing an entry contains can run a script, load
 a remote image or style itself unreadable. Links stay visible as text with their target
 but are never fetched.
@@ -8,7 +8,7 @@ but are never fetched.
 
 from __future__ import annotations
 
-from warroom.markup import render_markdown
+from warroom.base.markup import render_markdown
 
 # A row shows at most this much; the rest is one keypress away (Space / "Show all").
 PREVIEW_CHARS = 700
@@ -16,7 +16,7 @@ PREVIEW_LINES = 8
 
 
 def to_html(text: str) -> str:
-    """Sanitised HTML for an entry's Markdown: the app's one renderer (warroom.markup)."""
+    """Sanitised HTML for an entry's Markdown: the app's one renderer (warroom.base.markup)."""
     return render_markdown(text)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from warroom.errors import WarroomError
+from warroom.base.errors import WarroomError
 from warroom.services.timeline import Timeline
 
 UNDONE_REASON = "undone"

@@ -31,8 +31,8 @@ def resource_path(*parts: str) -> Path:
     base = getattr(sys, "_MEIPASS", None)
     if base:
         return Path(base, "resources", *parts)
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "resources", here / "resources"):
+    package = Path(__file__).resolve().parent.parent  # warroom/ (this file is base/paths.py)
+    for candidate in (package.parent / "resources", package / "resources"):
         if candidate.is_dir():
             return candidate.joinpath(*parts)
-    return here.parent.joinpath("resources", *parts)
+    return package.parent.joinpath("resources", *parts)

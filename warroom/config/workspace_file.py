@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from warroom.errors import WarroomError
-from warroom.timeutil import parse_duration
+from warroom.base.errors import WarroomError
+from warroom.base.timeutil import parse_duration
 
 SYSTEM_VANTAGE = "system"
 CHECK_SCHEMES = {"http": "http", "https": "http", "tcp": "tcp", "tls": "tls", "dns": "dns"}

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.errors import ValidationError, WarroomError
-from warroom.paths import resolve_data_dir
+from warroom.base.errors import ValidationError, WarroomError
+from warroom.base.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend

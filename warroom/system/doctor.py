@@ -94,7 +94,7 @@ def check_qt() -> Check:
 
 def check_qt_platform() -> list[Check]:
     try:
-        from warroom import platform_check
+        from warroom.system import platform_check
     except ImportError:  # pragma: no cover - only while the module is being written
         return [Check("qt-platform", WARN, "platform check not available in this build")]
     out = []
@@ -137,7 +137,7 @@ def check_qt_platform() -> list[Check]:
 
 
 def check_data_dir(data_dir: Path) -> Check:
-    from warroom.logsetup import log_path
+    from warroom.base.logsetup import log_path
 
     data = {"path": str(data_dir), "log": str(log_path(data_dir))}
     if data_dir.exists():
@@ -178,7 +178,7 @@ def check_data_dir(data_dir: Path) -> Check:
 
 def check_database(data_dir: Path) -> Check:
     """Integrity, schema state and journal, read-only: doctor never migrates or repairs."""
-    from warroom.paths import DB_NAME
+    from warroom.base.paths import DB_NAME
     from warroom.store import migrations
     from warroom.store.db import SQLITE_MAGIC
 
@@ -287,7 +287,7 @@ def check_gui_lock(data_dir: Path) -> Check:
 
 
 def check_keyring() -> Check:
-    from warroom import secrets
+    from warroom.system import secrets
 
     status = secrets.backend_status()
     env = secrets.env_overrides()

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from warroom.errors import WarroomError
+from warroom.base.errors import WarroomError
 
 LOCK_NAME = "gui.lock"
 # Windows locks are mandatory: lock a byte far past the text so readers can still read it.

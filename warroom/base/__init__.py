@@ -1,0 +1,1 @@
+"""Foundations every layer may import: errors, time, ids, paths, logging, markup."""

@@ -1,0 +1,1 @@
+"""The workspace file (TOML): parse, validate, dump."""

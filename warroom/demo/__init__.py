@@ -1,0 +1,1 @@
+"""The built-in demo: a throwaway workspace (and, later, the simulated outage)."""

@@ -1,0 +1,1 @@
+"""The machine around Warroom: doctor, platform checks, secrets (keyring), lock file."""
