@@ -89,6 +89,12 @@ class _Run:
     timings: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     latency_ms: float | None = None  # when the check knows better than wall time (ICMP rtt)
+    started: float = 0.0  # perf_counter() when the measured part began
+    deadline: float = 0.0  # loop.time() when the check's timeout cancels it
+
+    def left(self) -> float:
+        """Seconds until the deadline."""
+        return self.deadline - asyncio.get_running_loop().time()
 
 
 async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeResult:
@@ -103,8 +109,9 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
         if vantage.resolver and target.check != "dns":
             run.extra["resolver"] = vantage.resolver  # lets the gate tell local from remote
         env.prepare(target, vantage)  # build clients/contexts outside the measured time
-        t0 = time.perf_counter()
-        async with asyncio.timeout(s.timeout):
+        t0 = run.started = time.perf_counter()
+        run.deadline = asyncio.get_running_loop().time() + s.timeout
+        async with asyncio.timeout_at(run.deadline):
             detail = await _CHECKS[target.check](target, vantage, env, run)
         latency = run.latency_ms
         if latency is None:
@@ -124,6 +131,8 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
     except Exception as exc:  # every failure is a result, never an exception
         status = Status.DOWN
         error, detail = classify(exc)
+        if error == "timeout" and detail == "timed out":  # a library's own timeout
+            detail = f"no {_PHASE_WORDS.get(run.phase, 'answer')} within {s.timeout:g}s"
         if error in ("timeout",) and run.phase == "dns":
             error = "dns_timeout"
     run.extra.pop("_degraded", None)
@@ -180,12 +189,21 @@ async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> s
     hops = 0
     client = env.http_client(vantage.proxy, target) if vantage.proxy else None
     while True:
-        if client is None:
-            resp_status, location, body_note = await _http_direct(url, target, vantage, env, run)
-        else:
-            resp_status, location, body_note = await _http_once(
-                url, target, vantage, env, run, client
-            )
+        try:
+            if client is None:
+                resp_status, location, body_note = await _http_direct(
+                    url, target, vantage, env, run
+                )
+            else:
+                resp_status, location, body_note = await _http_once(
+                    url, target, vantage, env, run, client
+                )
+        except Exception as exc:
+            parts = urlsplit(url)
+            if parts.scheme == "https" and run.phase == "request":
+                host, port = parts.hostname or "", parts.port or 443
+                await _diagnose_reset(exc, host, port, target, vantage, env, run)
+            raise
         if resp_status in REDIRECTS and target.follow_redirects and location:
             nxt = urljoin(url, location)
             if urlsplit(nxt).scheme not in ("http", "https"):
@@ -245,9 +263,9 @@ async def _http_once(
     async def trace(event: str, info: dict[str, Any]) -> None:
         now = time.perf_counter()
         marks[event] = now
-        if event == "connection.connect_tcp.started":
+        if event.endswith("connect_tcp.started"):
             run.phase = "connect"
-        elif event == "connection.start_tls.started":
+        elif event.endswith("start_tls.started"):  # connection., socks. or proxy.
             run.phase = "tls"
         elif event.endswith("send_request_headers.started"):
             run.phase = "request"
@@ -256,7 +274,11 @@ async def _http_once(
     ext: dict[str, Any] = {"trace": trace, "sni_hostname": host}
     run.phase = "connect"
     cap = target.settings.max_body_bytes
-    async with client.stream("GET", req_url, headers=headers, extensions=ext) as resp:
+    # httpcore closes a half-made connection when its own timeout fires, not when it is
+    # cancelled (a stalled TLS handshake through a proxy leaked its socket): let its
+    # timeout end every step just before the check's deadline.
+    own = httpx.Timeout(max(0.01, run.left() - 0.05))
+    async with client.stream("GET", req_url, headers=headers, extensions=ext, timeout=own) as resp:
         t_head = time.perf_counter()
         _phase_timings(run, marks, t_req, t_head)
         stream = resp.extensions.get("network_stream")
@@ -468,10 +490,13 @@ def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: flo
             return (marks[b] - marks[a]) * 1000.0
         return None
 
-    c = span("connection.connect_tcp.started", "connection.connect_tcp.complete")
+    def key(suffix: str) -> str:
+        return next((k for k in marks if k.endswith(suffix)), suffix)
+
+    c = span(key("connect_tcp.started"), key("connect_tcp.complete"))
     if c is not None:
         run.timings["connect"] = run.timings.get("connect", 0.0) + c
-    t = span("connection.start_tls.started", "connection.start_tls.complete")
+    t = span(key("start_tls.started"), key("start_tls.complete"))
     if t is not None:
         run.timings["tls"] = run.timings.get("tls", 0.0) + t
     sent = next((v for k, v in marks.items() if k.endswith("send_request_headers.started")), None)
@@ -520,16 +545,33 @@ async def _read_banner(target: Target, reader: asyncio.StreamReader, run: _Run) 
     return f"banner {line[:60]!r}"
 
 
+def _drop(writer: asyncio.StreamWriter, *, graceful: bool = False) -> None:
+    """End a connection without awaiting anything.
+
+    Every await of a check must run under its deadline, and cleanup in ``finally`` runs
+    after the deadline has fired: a ``wait_closed()`` there waited for a peer that never
+    answers (a stalled TLS handshake) with nothing left to stop it. ``graceful`` sends a
+    FIN on a plain connection (its close completes on its own, nothing is buffered);
+    otherwise the connection is aborted.
+    """
+    if graceful and writer.get_extra_info("ssl_object") is None:
+        writer.close()
+    else:
+        writer.transport.abort()
+
+
 async def _tcp(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
     reader, writer = await _connect(target, vantage, env, run)
+    ok = False
     try:
         if target.expect_banner is not None:
-            return await _read_banner(target, reader, run)
-        return f"connected to port {target.port}"
+            detail = await _read_banner(target, reader, run)
+        else:
+            detail = f"connected to port {target.port}"
+        ok = True
+        return detail
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
+        _drop(writer, graceful=ok)
 
 
 async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
@@ -551,12 +593,68 @@ async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
         if run.extra.get("cert_issuer"):
             detail += f", issued by {run.extra['cert_issuer']}"
         if target.expect_banner is not None:
+            # A post-handshake refusal (TLS 1.3 client certificate) ends this read.
             detail += "; " + await _read_banner(target, reader, run)
+        elif ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
+            run.latency_ms = _since(run.started)  # the wait below is not the server's time
+            await _refusal_after_handshake(reader, run)
         return detail
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
+        _drop(writer)
+
+
+async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> None:
+    """Raise when a TLS 1.3 server refuses the connection right after the handshake.
+
+    In TLS 1.3 the client's handshake is complete before the server has seen the
+    client's (empty) certificate; a server that requires one answers with an alert
+    about one round trip later. curl and openssl see it on their first read. We wait
+    for it as long as twice the slower of connect and handshake took (at least 0.1 s),
+    within the check's deadline; a server that stays silent, or speaks first, is up.
+    """
+    rtt = max(run.timings.get("connect", 0.0), run.timings.get("tls", 0.0)) / 1000.0
+    grace = min(max(0.1, 2 * rtt), run.left() - 0.05)
+    if grace <= 0:
+        return
+    try:
+        async with asyncio.timeout(grace):
+            await reader.read(1)
+    except TimeoutError:
+        return
+    except ConnectionError:
+        return  # closed without an alert: not evidence of a refusal
+
+
+async def _diagnose_reset(
+    exc: Exception, host: str, port: int, target: Target, vantage: Vantage, env: CheckEnv, run: _Run
+) -> None:
+    """After a TLS 1.3 handshake, a reset (or a close) before any response byte is what a
+    server that requires a client certificate looks like on a fast path: it closed (alert
+    sent) before our request arrived, and the kernel reports the reset instead of the
+    alert. Look again on a new connection that sends nothing; raise its refusal, or
+    return (the reset stands). Costs nothing while servers answer.
+    """
+    word, _ = classify(exc)
+    if word not in ("reset", "protocol_error"):
+        return
+    phase, timings = run.phase, dict(run.timings)
+    try:
+        async with asyncio.timeout(max(0.0, run.left() - 0.05)):
+            addr = run.address or host
+            reader, writer = await open_stream(addr, port, host=host, vantage=vantage)
+            try:
+                await writer.start_tls(env.ssl_context(target.ca_path), server_hostname=host)
+                ssl_obj = writer.get_extra_info("ssl_object")
+                if ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
+                    await _refusal_after_handshake(reader, run)
+            finally:
+                _drop(writer)
+    except ssl.SSLError as again:
+        raise again from exc
+    except (TimeoutError, OSError):
+        pass  # no clearer answer in time: report what the check saw
+    finally:
+        run.phase, run.timings = phase, timings
 
 
 # -- dns ---------------------------------------------------------------------------
