@@ -530,3 +530,22 @@ def test_conflicting_content_length_says_why(testnet: TestNet) -> None:
     r = check(testnet, http(testnet, "/two-lengths"))
     assert (r.status, r.error) == (Status.DOWN, "protocol_error"), r
     assert "conflicting Content-Length headers" in r.detail, r.detail
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "error"),
+    [
+        ("/gzip-json", "", None),
+        ("/deflate-raw", 'expect_body = "Welcome"', None),
+        ("/gzip-bomb", 'expect_body = "needle"', "body_mismatch"),
+        ("/short-body-match", 'expect_body = "Welcome"', "protocol_error"),
+        ("/cut-chunk-match", 'expect_body = "Welcome"', "protocol_error"),
+    ],
+)
+def test_bodies_through_a_proxy_are_read_the_same_way(
+    testnet: TestNet, path: str, extra: str, error: str | None
+) -> None:
+    r = check(testnet, http(testnet, path, extra), "socks", timeout="3s")
+    assert r.error == error, r
+    if path.startswith(("/gzip", "/deflate")):
+        assert r.extra["body_decoded_bytes"] == 1024 * 1024, r

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import ssl
 import time
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from warroom.base import timeutil
 from warroom.config.workspace_file import Target, Vantage
 from warroom.domain.probes import ProbeResult, Status
 from warroom.probes import icmp
+from warroom.probes.body import BodyScan
 from warroom.probes.errors import CheckFailed, classify
 from warroom.probes.net import (
     NetEnv,
@@ -273,7 +274,6 @@ async def _http_once(
     t_req = time.perf_counter()
     ext: dict[str, Any] = {"trace": trace, "sni_hostname": host}
     run.phase = "connect"
-    cap = target.settings.max_body_bytes
     # httpcore closes a half-made connection when its own timeout fires, not when it is
     # cancelled (a stalled TLS handshake through a proxy leaked its socket): let its
     # timeout end every step just before the check's deadline.
@@ -292,28 +292,15 @@ async def _http_once(
         if resp.status_code in REDIRECTS and target.follow_redirects:
             return resp.status_code, location, ""
         run.phase = "body"
-        want = target.expect_body.encode("utf-8") if target.expect_body else None
-        buf = bytearray()
-        found = False
-        total = 0
-        async for chunk in resp.aiter_bytes():
-            room = cap - total
-            chunk = chunk[:room]
-            total += len(chunk)
-            buf += chunk
-            if want is not None and want in buf:
-                found = True
+        scan = BodyScan(target, resp.headers.get("content-encoding", "identity"))
+        async for chunk in resp.aiter_raw():  # framing by httpx; decoding (capped) by us
+            scan.feed(chunk)
+            if scan.full:
                 break
-            if total >= cap:
-                break
-            if want is not None and len(buf) > len(want):
-                del buf[: len(buf) - len(want)]  # keep only what can still match
-        run.extra["body_bytes"] = total
+        else:
+            scan.complete = True
         run.timings["body"] = (time.perf_counter() - t_head) * 1000.0
-        note = ""
-        if want is not None and not found:
-            note = f"{target.expect_body!r} not in the first {cap} bytes of the body"
-        return resp.status_code, location, note
+        return resp.status_code, location, scan.finish(run.extra)
 
 
 async def _http_direct(
@@ -406,7 +393,7 @@ async def _read_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.
         try:
             event = conn.next_event()
         except h11.RemoteProtocolError as exc:
-            raise _head_error(got) from exc
+            raise _head_error(got, exc) from exc
         if event is h11.NEED_DATA:
             data = await reader.read(_READ_SIZE)
             if len(got) <= _HEAD_LIMIT:
@@ -418,7 +405,7 @@ async def _read_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.
             raise _head_error(got)
 
 
-def _head_error(got: bytearray) -> CheckFailed:
+def _head_error(got: bytearray, exc: h11.RemoteProtocolError | None = None) -> CheckFailed:
     if not got:
         return CheckFailed("protocol_error", "server closed the connection without a response")
     line = bytes(got).split(b"\r\n", 1)[0].decode("latin-1")
@@ -428,7 +415,9 @@ def _head_error(got: bytearray) -> CheckFailed:
         return CheckFailed("protocol_error", "response headers larger than 64 KiB")
     if b"\r\n\r\n" not in got and b"\n\n" not in got:
         return CheckFailed("protocol_error", "server closed the connection mid-headers")
-    return CheckFailed("protocol_error", f"bad response head: {line[:80]!r} ...")
+    # h11 says what broke ("conflicting Content-Length headers"); its bytes shown plainly
+    why = re.sub(r"bytearray\((b'.*?')\)", r"\1", f" ({exc})") if exc and str(exc) else ""
+    return CheckFailed("protocol_error", f"bad response head{why}: {line[:80]!r} ...")
 
 
 async def _read_body(
@@ -439,21 +428,12 @@ async def _read_body(
     target: Target,
     run: _Run,
 ) -> str:
-    """Read at most ``max_body_bytes`` of the body; returns a body problem or ''."""
-    cap = target.settings.max_body_bytes
-    want = target.expect_body.encode("utf-8") if target.expect_body else None
+    """Read the body to its end, or to ``max_body_bytes``; returns a body problem or ''."""
     if status < 200 or status in (204, 304):
-        return f"{target.expect_body!r} not in an empty body" if want else ""
-    enc = headers.get("content-encoding", "identity").lower()
-    inflate = (
-        zlib.decompressobj(16 + zlib.MAX_WBITS if enc == "gzip" else zlib.MAX_WBITS)
-        if (enc in ("gzip", "deflate"))
-        else None
-    )
-    tail = b""
-    total = 0
-    found = eof = False
-    while total < cap and not found:
+        return f"{target.expect_body!r} not in an empty body" if target.expect_body else ""
+    scan = BodyScan(target, headers.get("content-encoding", "identity"))
+    eof = False
+    while True:
         try:
             event = conn.next_event()
         except h11.RemoteProtocolError as exc:
@@ -461,27 +441,17 @@ async def _read_body(
             why = "body ended inside a chunk" if chunked else "body shorter than Content-Length"
             raise CheckFailed("protocol_error", why if eof else f"bad body framing: {exc}") from exc
         if event is h11.NEED_DATA:
+            if scan.full:
+                break  # the cap: what lies beyond is not read
             data = await reader.read(_READ_SIZE)
             eof = not data
-            conn.receive_data(data)
-            continue
-        if not isinstance(event, h11.Data):
-            break  # EndOfMessage or ConnectionClosed: the whole body is in
-        data = bytes(event.data[: cap - total])
-        total += len(data)
-        if inflate is not None:
-            try:
-                data = inflate.decompress(data, cap)
-            except zlib.error as exc:
-                raise CheckFailed("protocol_error", f"bad {enc} body: {exc}") from exc
-        if want is not None:
-            buf = tail + data
-            found = want in buf
-            tail = buf[-len(want) :]
-    run.extra["body_bytes"] = total
-    if want is not None and not found:
-        return f"{target.expect_body!r} not in the first {cap} bytes of the body"
-    return ""
+            conn.receive_data(data)  # b"" tells h11 the server closed
+        elif isinstance(event, h11.Data):
+            scan.feed(event.data)
+        else:
+            scan.complete = True  # EndOfMessage (or ConnectionClosed): the whole body is in
+            break
+    return scan.finish(run.extra)
 
 
 def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: float) -> None:
