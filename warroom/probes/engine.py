@@ -42,6 +42,7 @@ from warroom.domain.probes import ProbeResult, StateChange
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
 from warroom.probes.gate import GateStatus, LocalCheck, gateable
+from warroom.probes.net import loop_factory
 from warroom.probes.state import SeriesState, SeriesTracker
 
 if TYPE_CHECKING:
@@ -215,7 +216,8 @@ class ProbeEngine:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._main())
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:  # uvloop if there
+                runner.run(self._main())
         except Exception:
             log.exception("probe engine crashed")
         finally:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 import ssl
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,6 +30,23 @@ import dns.resolver
 
 from warroom.config.workspace_file import Vantage, split_host_port
 from warroom.probes.errors import CheckFailed
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop the probe engine runs on: uvloop's when it is installed.
+
+    Same asyncio API, with sockets, timers and callbacks in C: about a quarter less CPU
+    per HTTP check (bench/bench_probes.py). None means asyncio's own loop: uvloop is
+    not installed (Windows has none), or ``WARROOM_EVENT_LOOP=asyncio`` asks for it.
+    """
+    if os.environ.get("WARROOM_EVENT_LOOP", "").lower() == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def is_ip(host: str) -> bool:
