@@ -347,6 +347,69 @@ class DnsResponder(asyncio.DatagramProtocol):
             self.transport.close()
 
 
+class TruncatingDns:
+    """Answers every UDP query with the TC bit set and no records, and the same port
+    over TCP with the full answer (``records``), as a server with a big answer does.
+    ``tcp_queries`` counts the queries that came over TCP."""
+
+    def __init__(self, records: dict[tuple[str, str], list[str]]) -> None:
+        self.records = {(n.lower().rstrip("."), t): v for (n, t), v in records.items()}
+        self.port = 0
+        self.tcp_queries = 0
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _answer(self, q: dns.message.Message) -> dns.message.Message:
+        resp = dns.message.make_response(q)
+        qn = q.question[0]
+        name = qn.name.to_text().lower().rstrip(".")
+        values = self.records.get((name, dns.rdatatype.to_text(qn.rdtype)))
+        if values:
+            resp.answer.append(
+                dns.rrset.from_text(qn.name, 30, "IN", dns.rdatatype.to_text(qn.rdtype), *values)
+            )
+        return resp
+
+    async def start(self) -> None:
+        outer = self
+
+        class Udp(asyncio.DatagramProtocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                outer._udp = transport  # type: ignore[assignment]
+
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                resp = dns.message.make_response(dns.message.from_wire(data))
+                resp.flags |= dns.flags.TC
+                assert outer._udp is not None
+                outer._udp.sendto(resp.to_wire(), addr)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                size = struct.unpack("!H", await reader.readexactly(2))[0]
+                q = dns.message.from_wire(await reader.readexactly(size))
+                self.tcp_queries += 1
+                wire = self._answer(q).to_wire()
+                writer.write(struct.pack("!H", len(wire)) + wire)
+                await writer.drain()
+            writer.close()
+
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", 0))
+        assert self._udp is not None
+        self.port = self._udp.get_extra_info("sockname")[1]
+        self._tcp = await asyncio.start_server(handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        if self._udp:
+            self._udp.close()
+        if self._tcp:
+            self._tcp.close()
+
+
 # -- TCP banner, closed port, proxies ----------------------------------------------
 
 
@@ -706,6 +769,13 @@ class TestNet:
         self.loop.run(r.start())
         self._extra.append(r)
         return r
+
+    def truncating_dns(self) -> TruncatingDns:
+        """A resolver that sends the answer for www.example.test over TCP only."""
+        s = TruncatingDns({(WWW, "A"): ["127.0.0.1"]})
+        self.loop.run(s.start())
+        self._extra.append(s)
+        return s
 
     def stall_server(self) -> StallServer:
         """A port that accepts and never answers (a stalled TLS handshake)."""

@@ -549,3 +549,14 @@ def test_bodies_through_a_proxy_are_read_the_same_way(
     assert r.error == error, r
     if path.startswith(("/gzip", "/deflate")):
         assert r.extra["body_decoded_bytes"] == 1024 * 1024, r
+
+
+def test_truncated_dns_answer_is_asked_again_over_tcp(testnet: TestNet) -> None:
+    dns_tc = testnet.truncating_dns()
+    r = check(testnet, f'url = "dns://{WWW}"\nserver = "{dns_tc.address}"')
+    assert (r.status, r.extra["answers"]) == (Status.UP, ["127.0.0.1"]), r
+    assert dns_tc.tcp_queries == 1
+    extra = f'[[vantage]]\nname = "tc"\nresolver = "{dns_tc.address}"\n'
+    r = check(testnet, http(testnet, "/ok"), "tc", extra_vantages=extra)
+    assert (r.status, r.address) == (Status.UP, "127.0.0.1"), r
+    assert dns_tc.tcp_queries == 2
