@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -193,63 +192,6 @@ def test_snapshotter_only_snapshots_changes(store: Store) -> None:
     assert len(snap.list_snapshots(store.data_dir)) == 2
     # A new process with snapshots already there waits for a change.
     assert snap.Snapshotter(store).tick() is None
-
-
-class FakeUiContext:
-    """The part of UiContext the snapshot hook uses; the timer is fired by hand."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.timers: list[tuple[float, Callable[[], object]]] = []
-        self.closers: list[Callable[[], object]] = []
-        self.messages: list[str] = []
-
-    def every(self, seconds: float, fn: Callable[[], object], *, name: str = "") -> None:
-        self.timers.append((seconds, fn))
-
-    def on_close(self, fn: Callable[[], object]) -> None:
-        self.closers.append(fn)
-
-    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
-        self.messages.append(text)
-
-
-def test_gui_hook_snapshots_off_the_ui_thread_and_at_close(store: Store) -> None:
-    ctx = FakeUiContext(store)
-    bg = snap.install_gui_hook(ctx)
-    [(seconds, kick)] = ctx.timers
-    assert seconds == snap.DEFAULT_INTERVAL_S
-    kick()
-    bg.wait(30)
-    assert [i.reason for i in bg.taken] == ["timer"]
-    kick()
-    bg.wait(30)
-    assert len(bg.taken) == 1  # nothing changed
-    store.meta_set("k", "v")
-    [close] = ctx.closers
-    close()
-    assert [i.reason for i in bg.taken] == ["timer", "exit"]
-    assert ctx.messages == []
-
-
-def test_gui_hook_reports_a_failure_on_the_next_tick(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ctx = FakeUiContext(store)
-    bg = snap.install_gui_hook(ctx)
-
-    def full(target: Path) -> None:
-        raise StoreError(f"cannot write snapshot {target}: disk full")
-
-    monkeypatch.setattr(store, "vacuum_into", full)
-    kick = ctx.timers[0][1]
-    kick()
-    bg.wait(30)
-    assert ctx.messages == []
-    kick()
-    bg.wait(30)
-    assert len(ctx.messages) == 1 and "disk full" in ctx.messages[0]
-    ctx.closers[0]()  # never raises
 
 
 def test_restore_from_a_file_with_its_wal_beside_it(data_dir: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ snapshot's integrity first, keeps the current database as a side copy under
 backup API, so command-line processes that have the file open see the restored data
 instead of a file swapped under their feet.
 
-No Qt here: the GUI drives ``Snapshotter`` from a QTimer and at exit.
+No Qt here: the GUI drives ``Snapshotter`` from a timer and at exit (``ui/snapshots.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -187,68 +186,6 @@ class Snapshotter:
 
     def at_exit(self) -> SnapshotInfo | None:
         return self.tick("exit")
-
-
-class BackgroundSnapshots:
-    """Runs ``Snapshotter.tick`` on a worker thread (a 100 MB workspace takes ~0.6 s).
-
-    ``kick()`` is cheap and called on the UI thread by a timer: it starts one worker
-    unless one is still running, and passes the previous failure, if any, to
-    ``notify`` (so the UI thread, not the worker, shows it). ``close()`` waits for the
-    worker and takes the exit snapshot; call it before the store is closed. Neither
-    raises: a failed snapshot must never take the window down.
-    """
-
-    def __init__(
-        self, snapshotter: Snapshotter, notify: Callable[[str], object] | None = None
-    ) -> None:
-        self.snapshotter = snapshotter
-        self.notify = notify
-        self._thread: threading.Thread | None = None
-        self._error: str | None = None
-        self.taken: list[SnapshotInfo] = []
-
-    def kick(self) -> None:
-        err, self._error = self._error, None
-        if err and self.notify is not None:
-            self.notify(f"snapshot failed: {err}")
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._thread = threading.Thread(target=self._run, name="warroom-snapshot", daemon=True)
-        self._thread.start()
-
-    def _run(self, reason: str = "timer") -> None:
-        try:
-            info = self.snapshotter.tick(reason)
-        except WarroomError as exc:
-            log.warning("snapshot failed: %s", exc)
-            self._error = str(exc)
-        except Exception:
-            log.exception("snapshot failed")
-            self._error = "an unexpected error; see the log"
-        else:
-            if info is not None:
-                self.taken.append(info)
-
-    def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def close(self, timeout: float = 60.0) -> None:
-        self.wait(timeout)
-        self._run("exit")
-
-
-def install_gui_hook(ctx: Any) -> BackgroundSnapshots:
-    """The window's start-up hook (``warroom.ui.panes.HOOKS``): rolling snapshots.
-
-    Needs only ``ctx.store``, ``ctx.every(seconds, fn)``, ``ctx.on_close(fn)`` and
-    ``ctx.show_message(text)`` from ``warroom.ui.context.UiContext``; no Qt here.
-    """
-    bg = BackgroundSnapshots(Snapshotter(ctx.store), notify=ctx.show_message)
-    ctx.every(DEFAULT_INTERVAL_S, bg.kick, name="snapshots")
-    ctx.on_close(bg.close)
-    return bg
 
 
 # -- checking and restoring ------------------------------------------------------------
