@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom import __version__
+from warroom.system import platform_check
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,13 @@ def check_qt() -> Check:
             "reinstall Warroom (pip install -e .) so that PySide6-Essentials is present",
         )
     version = getattr(PySide6, "__version__", "?")
+    bug = platform_check.known_qt_bug(version)
+    if bug is not None:
+        return Check("qt", ERROR, f"PySide6 {version}", bug, data={"pyside6": version})
     return Check("qt", OK, f"PySide6 {version}", data={"pyside6": version})
 
 
 def check_qt_platform() -> list[Check]:
-    try:
-        from warroom.system import platform_check
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return [Check("qt-platform", WARN, "platform check not available in this build")]
     out = []
     report = platform_check.check_qt_platform()
     data: dict[str, Any] = {
