@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from warroom.base.errors import StoreError
+from warroom.services import snapshots as snap
 from warroom.store import Store
-from warroom.store import snapshots as snap
 from warroom.ui.context import UiContext
 from warroom.ui.snapshots import install
 

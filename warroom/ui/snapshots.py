@@ -12,7 +12,8 @@ import logging
 from PySide6.QtCore import QObject
 
 from warroom.base.errors import WarroomError
-from warroom.store.snapshots import DEFAULT_INTERVAL_S, SnapshotInfo, Snapshotter
+from warroom.services.snapshots import DEFAULT_INTERVAL_S, Snapshotter
+from warroom.store.snapshots import SnapshotInfo
 from warroom.ui.context import UiContext
 from warroom.ui.tasks import Task, run_task
 
