@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from warroom.base.errors import UsageError
-from warroom.system.platform_check import check_qt_platform
+from warroom.system.platform_check import check_qt_platform, known_qt_bug
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ def launch_gui(args: argparse.Namespace) -> int:
     report = check_qt_platform()
     if not report.ok:
         sys.stderr.write(f"error: cannot open the window: {report.error_line()}\n")
+        return 1
+    bug = known_qt_bug()
+    if bug is not None:
+        sys.stderr.write(f"error: cannot open the window: {bug}\n")
         return 1
 
     demo_ws = None
