@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open on the built-in simulated outage (a throwaway workspace unless --data-dir)",
     )
+    gui.add_argument(
+        "--demo-speed",
+        metavar="N",
+        type=float,
+        default=1.0,
+        help="with --demo: play the simulated outage N times as fast (default 1: about 3 min)",
+    )
     gui.add_argument("--screenshot", metavar="FILE", help="save the window as PNG, then quit")
     gui.add_argument(
         "--after",
@@ -52,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="with --screenshot: wait this long first (default 1)",
+    )
+    gui.add_argument(
+        "--size",
+        metavar="WxH",
+        help="open the window at this size in pixels (e.g. 1280x800), for screenshots",
     )
     gui.add_argument("--workspace-file", metavar="FILE", help="open this workspace TOML file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ErrorParser)
