@@ -459,17 +459,18 @@ def test_stalled_handshake_ends_at_the_deadline(testnet: TestNet, kind: str, van
     assert stall.accepted >= 1
 
 
+@pytest.mark.parametrize("vantage", ["isp-a", "socks"])
 @pytest.mark.parametrize("version", ["tls13", "tls12"])
 @pytest.mark.parametrize("kind", ["https", "tls"])
 def test_server_that_requires_a_client_certificate_is_down(
-    testnet: TestNet, kind: str, version: str
+    testnet: TestNet, kind: str, version: str, vantage: str
 ) -> None:
     # curl and openssl fail here; with TLS 1.3 the refusal comes after the handshake.
     server = testnet.client_cert_server(version)
     port = server.port
     path = "/ok" if kind == "https" else ""
     url = f'url = "{kind}://{WWW}:{port}{path}"\nca_file = "{testnet.certs.ca_file}"\n'
-    r = bounded_check(testnet, url, timeout="2s")
+    r = bounded_check(testnet, url, vantage, timeout="2s")
     assert (r.status, r.error) == (Status.DOWN, "tls_error"), r
     assert "client certificate" in r.detail, r.detail
     end = time.monotonic() + 2  # the server counts the refusal after sending its alert
