@@ -134,7 +134,8 @@ def micro(ports: dict[str, object], n: int) -> dict[str, tuple[float, float]]:
             await env.aclose()
             return bad, w, c
 
-        bad, wall, cpu = asyncio.run(go())
+        with asyncio.Runner(loop_factory=_engine_loop()) as runner:  # the engine's loop
+            bad, wall, cpu = runner.run(go())
         rate = n / wall
         per_k = cpu / n * 1000
         out[kind] = (rate, per_k)
@@ -238,6 +239,14 @@ def same_workload(ports: dict[str, object], seconds: float, n_targets: int = 100
         f"(loop: {loop_name()})" + (f"  ({bad} failed!)" if bad else "")
     )
     return per_k
+
+
+def _engine_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        from warroom.probes.net import loop_factory
+    except ImportError:
+        return None
+    return loop_factory()
 
 
 def loop_name() -> str:
@@ -510,7 +519,10 @@ def main() -> None:
     print(f"bench_probes: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     proc, ports = start_servers()
     try:
-        print("checks per second on loopback, fresh connections, concurrency 50 (warroom):")
+        print(
+            "checks per second on loopback, fresh connections, concurrency 50 (warroom, "
+            f"loop: {loop_name()}):"
+        )
         micro(ports, n)
         print("workload (warroom ProbeEngine):")
         workload(ports, seconds)
