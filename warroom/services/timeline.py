@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any
@@ -252,7 +252,8 @@ class Timeline:
                 return None
             if isinstance(value, datetime):
                 return timeutil.fmt(value)
-            return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now))
+            ahead = name == "next_update_due"  # a due time is the next such time
+            return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now, ahead=ahead))
         if name == "affected_services":
             items = value if isinstance(value, list | tuple) else str(value).split(",")
             return json.dumps(sorted({str(s).strip() for s in items if str(s).strip()}))
@@ -326,44 +327,48 @@ class Timeline:
     ) -> Result:
         """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
         iid = self.resolve_incident_id(ref)
-        d.check_text(text)
-        if todo is None and text.lstrip().lower().startswith("todo:"):
-            todo = text.lstrip()[5:].strip() or None
-        k = d.parse_kind(kind) if kind else (Kind.ACTION if todo else Kind.OBSERVATION)
         now = timeutil.now()
-        occurred = at or now
-        warnings = []
-        w = d.future_warning(occurred, now)
-        if w:
-            warnings.append(w)
-        tag_text = d.tags_to_text([*tags, *d.hashtags(text)])
+        cap = d.plain_capture(text, kind=kind, at=at, tags=tags, todo=todo, now=now)
+        return self._log_capture(
+            iid, cap, now, author=author, pinned=pinned, external=external, meta=meta
+        )
+
+    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
+        """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
+        iid = self.resolve_incident_id(ref)
+        now = timeutil.now()
+        return self._log_capture(iid, d.parse_capture(line, now=now, tz=tz), now)
+
+    def _log_capture(
+        self,
+        iid: str,
+        cap: d.Capture,
+        now: datetime,
+        *,
+        author: str | None = None,
+        pinned: bool = False,
+        external: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> Result:
+        """Write what a parsed capture means: its entry, and its action item if any."""
         with self.store.write() as conn:
             eid = self._insert_entry(
                 conn,
                 iid,
-                text,
-                kind=k.value,
-                occurred_at=timeutil.fmt(occurred),
+                cap.text,
+                kind=cap.kind.value,
+                occurred_at=timeutil.fmt(cap.occurred_at or now),
                 recorded_at=timeutil.fmt(now),
-                tags=tuple(d.tags_from_text(tag_text)),
+                tags=tuple(cap.tags),
                 pinned=pinned,
                 external=external,
                 author=author,
                 meta=meta,
             )
-            if todo:
-                self._add_action(conn, iid, todo, entry=eid, now=now)
+            if cap.todo:
+                self._add_action(conn, iid, cap.todo, entry=eid, now=now)
         self._notify("entry", eid)
-        return Result(self.entry(eid), warnings)
-
-    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
-        """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
-        cap = d.parse_capture(line, tz=tz)
-        res = self.log(
-            ref, cap.text, kind=cap.kind.value, at=cap.occurred_at, tags=cap.tags, todo=cap.todo
-        )
-        # log() judges the time again (future warning), so cap.warnings would repeat it.
-        return res
+        return Result(self.entry(eid), list(cap.warnings))
 
     def resolve_entry_id(self, ref: str) -> str:
         found = q.find_entry_ids(self.store, ref)
@@ -424,14 +429,9 @@ class Timeline:
             else:
                 raise UsageError(f"cannot change {k!r} of an entry")
         with self.store.write() as conn:
-            row = conn.execute(
-                f"SELECT {q.REVISION_COLS} FROM revisions WHERE id = "
-                "(SELECT current_rev FROM entries WHERE id = ?)",
-                (eid,),
-            ).fetchone()
-            if row is None:
+            cur = q.current_revision(conn, eid)
+            if cur is None:
                 raise NotFound(f"no entry {ref!r}")
-            cur = Revision.from_row(row)
             new = replace(
                 cur,
                 id=ids.new_id(),
@@ -447,10 +447,48 @@ class Timeline:
                 new = replace(new, hidden_reason="")
             if d.describe_change(cur, new) == "":
                 return Result(self.entry(eid), ["nothing changed"])
+            # Read before the new revision lands: it ends the hidden stretch.
+            since = self._hidden_since(conn, eid) if cur.hidden else None
             q.insert_revision(conn, new)
             q.refresh_entry(conn, eid)
+            if new.hidden != cur.hidden:
+                self._follow_hiding(conn, eid, hidden=new.hidden, since=since, now=now)
         self._notify("entry", eid)
         return Result(self.entry(eid), warnings)
+
+    def _follow_hiding(
+        self,
+        conn: Any,
+        eid: str,
+        *,
+        hidden: bool,
+        since: tuple[str, str] | None,
+        now: datetime,
+    ) -> None:
+        """A hidden ``TODO:`` entry no longer asks for anything: close its open action
+        items; unhiding reopens the ones its hiding closed (not those a person ticked)."""
+        now_s = timeutil.fmt(now)
+        for item in q.actions_of_entry(conn, eid):
+            if hidden and not item.done:
+                new = replace(item, done=True, updated_at=now_s, updated_by=self.author)
+            elif not hidden and item.done and (item.updated_at, item.updated_by) == since:
+                new = replace(item, done=False, updated_at=now_s, updated_by=self.author)
+            else:
+                continue
+            q.upsert_action(conn, new)
+            self._notify("action", item.id)
+
+    @staticmethod
+    def _hidden_since(conn: Any, eid: str) -> tuple[str, str] | None:
+        """When and by whom the entry's latest stretch of being hidden began: the stamp
+        its hiding left on the action items it closed."""
+        since = None
+        for r in q.revisions_in(conn, eid):
+            if r.hidden and since is None:
+                since = (r.recorded_at, r.author)
+            elif not r.hidden:
+                since = None
+        return since
 
     def edit(
         self,
@@ -479,6 +517,36 @@ class Timeline:
 
     def filter(self, ref: str, **kw: Any) -> EntryFilter:
         return EntryFilter(incident=self.resolve_incident_id(ref), **kw)
+
+    # -- reading for live views (the GUI's model reads here, as the CLI does) ----------
+
+    def data_version(self) -> int:
+        """Changes when any process commits: the cheap question a poll asks."""
+        return self.store.data_version()
+
+    def change_marks(self) -> tuple[int, int]:
+        return q.change_marks(self.store)
+
+    def changed_entry_ids(self, incident: str, marks: tuple[int, int]) -> list[str]:
+        return q.changed_entry_ids(self.store, incident, marks)
+
+    def entry_keys(self, flt: EntryFilter) -> list[str]:
+        return q.entry_keys(self.store, flt)
+
+    def count_matching(self, flt: EntryFilter) -> int:
+        return q.count_matching(self.store, flt)
+
+    def entries_by_ids(self, ids: Sequence[str]) -> dict[str, Entry]:
+        return q.entries_by_ids(self.store, ids)
+
+    def filter_ids(self, flt: EntryFilter, ids: Sequence[str]) -> set[str]:
+        return q.filter_ids(self.store, flt, ids)
+
+    def tags(self, incident: str) -> list[str]:
+        return q.tags(self.store, incident)
+
+    def authors(self, incident: str) -> list[str]:
+        return q.authors(self.store, incident)
 
     # -- action items -------------------------------------------------------------
 
@@ -516,7 +584,9 @@ class Timeline:
         due_s = None
         if due:
             due_s = timeutil.fmt(
-                due if isinstance(due, datetime) else timeutil.parse_user_time(str(due), ref=now)
+                due
+                if isinstance(due, datetime)
+                else timeutil.parse_user_time(str(due), ref=now, ahead=True)
             )
         with self.store.write() as conn:
             item = self._add_action(conn, iid, text, entry=None, now=now, owner=owner, due=due_s)
