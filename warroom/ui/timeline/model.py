@@ -4,6 +4,10 @@ Only the ordered ids (``entry_keys``) are held for the whole incident; entries a
 fetched a page at a time when a view asks for a row, and kept in a small LRU cache.
 100,000 entries cost a list of ids, not 100,000 rows of text.
 
+It reads through ``services.timeline.Timeline``, as the command line does, and owns
+the change feed: ``has_outside_changes`` (one pragma) and ``pull_changes`` (the entries
+created or revised since the last look, by rowid).
+
 Signals:
     reloaded(): the id list was rebuilt (new filter, new incident, or a change).
 """
@@ -28,8 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from warroom.base import timeutil
 from warroom.domain.incidents import Entry
-from warroom.store import Store
-from warroom.store import timeline as q
+from warroom.services.timeline import Timeline
 from warroom.store.timeline import EntryFilter
 from warroom.ui import icons
 from warroom.ui.timeline import render
@@ -59,6 +62,7 @@ IsLongRole = Qt.ItemDataRole.UserRole + 10  # bool: the row shows a shortened te
 
 PAGE = 100
 CACHE_ROWS = 1500
+FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
 
 # (entry id, field, value) -> True when the write happened.
 EditHook = Callable[[str, str, Any], bool]
@@ -113,9 +117,11 @@ def time_tooltip(e: Entry, tz: tzinfo | None = None) -> str:
 class TimelineModel(QAbstractTableModel):
     reloaded = Signal()
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, tl: Timeline, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.tl = tl
+        self._dv = tl.data_version()
+        self._marks: tuple[int, int] = (0, 0)
         self.flt: EntryFilter | None = None
         self.tz: tzinfo | None = None
         self.edit_hook: EditHook | None = None
@@ -140,20 +146,21 @@ class TimelineModel(QAbstractTableModel):
         """
         self.beginResetModel()
         self.flt = flt
+        self._marks = self.tl.change_marks()  # first: later commits are seen next time
         self._cache.clear()
         self._cells.clear()
         self._pending_full = False
         if flt is None:
             self._ids = []
         elif tail_first:
-            n = q.count_matching(self.store, flt)
-            tail = list(reversed(q.list_entries(self.store, flt, limit=PAGE, newest_first=True)))
+            n = self.tl.count_matching(flt)
+            tail = list(reversed(self.tl.entries(flt, limit=PAGE, newest_first=True)))
             for e in tail:
                 self._cache[e.id] = e
             self._ids = [None] * max(0, n - len(tail)) + [e.id for e in tail]
             self._pending_full = len(tail) < n
         else:
-            self._ids = _maybe(q.entry_keys(self.store, flt))
+            self._ids = _maybe(self.tl.entry_keys(flt))
         self._present = {i for i in self._ids if i is not None}
         self.endResetModel()
         self.reloaded.emit()
@@ -167,7 +174,7 @@ class TimelineModel(QAbstractTableModel):
         if not self._pending_full or self.flt is None:
             return
         self._pending_full = False
-        full = q.entry_keys(self.store, self.flt)
+        full = self.tl.entry_keys(self.flt)
         k = len(self._ids) - self._ids.count(None)  # the known newest page
         if len(full) == len(self._ids) and full[len(full) - k :] == self._ids[len(full) - k :]:
             self._ids = _maybe(full)  # same rows, all known now: nothing for a view to redo
@@ -191,7 +198,7 @@ class TimelineModel(QAbstractTableModel):
         if self.flt is None:
             return False
         self._ids_complete()
-        new = q.entry_keys(self.store, self.flt)
+        new = self.tl.entry_keys(self.flt)
         self._cache.clear()  # entries may have new revisions
         self._cells.clear()
         changed = self._apply(new)
@@ -202,6 +209,30 @@ class TimelineModel(QAbstractTableModel):
         if changed:
             self.reloaded.emit()
         return changed
+
+    # -- the change feed ------------------------------------------------------
+
+    def has_outside_changes(self) -> bool:
+        """Cheap (one pragma): has any process committed since the last pull?"""
+        return self.tl.data_version() != self._dv
+
+    def pull_changes(self) -> tuple[list[str], bool]:
+        """Show entries created or revised since the last look (by us or any process).
+
+        Found by rowid, so a change costs a few small queries, not a re-read of every id.
+        Returns the changed ids and whether rows were inserted, removed or moved.
+        """
+        self._dv = self.tl.data_version()
+        if self.flt is None:
+            return [], False
+        marks = self.tl.change_marks()  # first: later commits are seen next time
+        ids = self.tl.changed_entry_ids(self.flt.incident, self._marks)
+        self._marks = marks
+        if not ids:
+            return [], False
+        if len(ids) > FULL_RELOAD_AFTER:
+            return ids, self.refresh()
+        return ids, self.update_entries(ids)
 
     def _apply(self, new: list[str]) -> bool:
         old = self._ids
@@ -260,8 +291,8 @@ class TimelineModel(QAbstractTableModel):
             return False
         self._ids_complete()
         ids = list(dict.fromkeys(ids))
-        fresh = q.entries_by_ids(self.store, ids)
-        match = q.filter_ids(self.store, self.flt, ids)
+        fresh = self.tl.entries_by_ids(ids)
+        match = self.tl.filter_ids(self.flt, ids)
         moved = False
         for eid in ids:
             self._cells.pop(eid, None)
@@ -351,7 +382,7 @@ class TimelineModel(QAbstractTableModel):
         window = self._ids[start : start + PAGE]
         page = [i for i in window if i is not None and i not in self._cache]
         self._fetches += 1
-        found = q.entries_by_ids(self.store, page)
+        found = self.tl.entries_by_ids(page)
         for i in page:
             if i in found:
                 self._cache[i] = found[i]

@@ -15,17 +15,13 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,13 +31,13 @@ from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Entry, Incident
 from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
-from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter
-from warroom.ui import icons
 from warroom.ui.context import UiContext
-from warroom.ui.timeline import dialogs, render
+from warroom.ui.timeline import dialogs, keys, render
 from warroom.ui.timeline.capture import CaptureBar
 from warroom.ui.timeline.delegate import EntryDelegate, TextEditor
+from warroom.ui.timeline.filters import FilterBar
+from warroom.ui.timeline.keys import SHORTCUTS
 from warroom.ui.timeline.model import (
     COL_AUTHOR,
     COL_KIND,
@@ -65,77 +61,6 @@ log = logging.getLogger(__name__)
 POLL_MS = 400
 NARROW = 720  # px: below this the tags column folds away
 VERY_NARROW = 600  # px: below this the author goes under the time
-FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
-
-# (action id, text, shortcut, scope) -- scope "pane": anywhere in the pane; "list": the list.
-SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
-    ("focus_capture", "Focus the capture line", "Ctrl+L", "pane"),
-    ("focus_search", "Search the timeline", "Ctrl+F", "pane"),
-    ("prev_entry", "Previous entry", "Alt+Up", "pane"),
-    ("next_entry", "Next entry", "Alt+Down", "pane"),
-    ("last_entry", "Last entry", "Alt+End", "pane"),
-    ("pin", "Pin / unpin the selected entry", "Ctrl+Shift+P", "pane"),
-    ("edit_text", "Edit the selected entry's text", "F2", "pane"),
-    ("edit_time", "Edit the selected entry's time", "Shift+F2", "pane"),
-    ("hide", "Hide the selected entry (with a reason)", "Delete", "list"),
-    ("history", "History of the selected entry", "Ctrl+Shift+H", "pane"),
-    ("insert", "Insert an entry after the selected one", "Ctrl+Shift+I", "pane"),
-    ("expand", "Show the full text of the selected entry", "Space", "list"),
-    ("new_incident", "New incident", "Ctrl+Shift+N", "pane"),
-    ("pick_incident", "Choose the incident", "Ctrl+Shift+K", "pane"),
-    ("edit_incident", "Incident status and roles", "Ctrl+Shift+E", "pane"),
-    ("undo", "Undo (appends: see docs)", "Ctrl+Z", "pane"),
-    ("redo", "Redo", "Ctrl+Shift+Z", "pane"),
-)
-
-
-def _dedupe_future(warnings: list[str]) -> list[str]:
-    """The core may warn twice about one future time (parsed, then logged): say it once."""
-    out: list[str] = []
-    for w in warnings:
-        if "in the future" in w and any("in the future" in o for o in out):
-            continue
-        out.append(w)
-    return out
-
-
-class ChoiceCombo(QComboBox):
-    """A filter choice whose items are re-read when it opens (tags, authors)."""
-
-    def __init__(self, everything: str, loader: Callable[[], list[str]]) -> None:
-        super().__init__()
-        self._everything = everything
-        self._loader = loader
-        self.addItem(everything, "")
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-
-    def reload(self) -> None:
-        cur = self.value()
-        self.blockSignals(True)
-        self.clear()
-        self.addItem(self._everything, "")
-        for v in self._loader():
-            self.addItem(v, v)
-        i = self.findData(cur)
-        if i < 0 and cur:
-            self.addItem(cur, cur)
-            i = self.count() - 1
-        self.setCurrentIndex(max(0, i))
-        self.blockSignals(False)
-
-    def showPopup(self) -> None:
-        self.reload()
-        super().showPopup()
-
-    def value(self) -> str:
-        return str(self.currentData() or "")
-
-    def set_value(self, v: str) -> None:
-        i = self.findData(v)
-        if i < 0 and v:
-            self.addItem(v, v)
-            i = self.count() - 1
-        self.setCurrentIndex(max(0, i))
 
 
 class TimelinePane(QWidget):
@@ -161,7 +86,7 @@ class TimelinePane(QWidget):
         self.actions_by_id: dict[str, QAction] = {}
         self._dialogs: list[QDialog] = []
         self._refresh_pending = False
-        self._marks: tuple[int, int] = (0, 0)
+        self._warned_entry: str | None = None  # the entry the capture line warns about
         self._listing: list[tuple[str, str, str, str]] = []
         self._keep_sel: str | None = None
         self._keep_top: str | None = None
@@ -176,10 +101,6 @@ class TimelinePane(QWidget):
         self.store = store
         self.tl = Timeline(store)
         self.tl.subscribe(self._on_write)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self.apply_filters)
         self._relayout = QTimer(self)
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(0)
@@ -195,7 +116,7 @@ class TimelinePane(QWidget):
 
         lay.addWidget(self._build_filters())
 
-        self.model = TimelineModel(store, self)
+        self.model = TimelineModel(self.tl, self)
         self.model.tz = tz
         self.model.edit_hook = self._edit_hook
         self.view = TimelineView()
@@ -257,7 +178,6 @@ class TimelinePane(QWidget):
         self._build_actions()
         self._wire_window_actions()
 
-        self._dv = store.data_version()
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.poll)
@@ -276,68 +196,15 @@ class TimelinePane(QWidget):
     # -- building --------------------------------------------------------------
 
     def _build_filters(self) -> QWidget:
-        # Two rows: search on its own, choices below, so a narrow dock clips nothing.
-        box = QWidget()
-        rows = QVBoxLayout(box)
-        rows.setContentsMargins(0, 0, 0, 0)
-        rows.setSpacing(3)
-        top = QHBoxLayout()
-        row = QHBoxLayout()
-        row.setSpacing(4)
-        rows.addLayout(top)
-        rows.addLayout(row)
-        self.search = QLineEdit()
-        self.search.setObjectName("timeline-search")
-        self.search.setPlaceholderText("Search text, tags and authors (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        top.addWidget(self.search, 1)
-        self.kind_button = QToolButton()
-        self.kind_button.setObjectName("timeline-kinds")
-        self.kind_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.kind_button)
-        self.kind_actions: dict[str, QAction] = {}
-        for k in d.Kind:
-            a = menu.addAction(icons.kind_icon(k.value), k.value)
-            a.setCheckable(True)
-            a.toggled.connect(lambda _on: self.apply_filters())
-            self.kind_actions[k.value] = a
-        self.kind_button.setMenu(menu)
-        self.kind_button.setToolTip("Show only some kinds of entry")
-        row.addWidget(self.kind_button)
-        self.tag_combo = ChoiceCombo("All tags", self._tags)
-        self.tag_combo.setObjectName("timeline-tag")
-        self.tag_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        row.addWidget(self.tag_combo)
-        self.author_combo = ChoiceCombo("All authors", self._authors)
-        self.author_combo.setObjectName("timeline-author-filter")
-        self.author_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        row.addWidget(self.author_combo)
-        # Toggle buttons rather than check boxes: their state reads on every palette.
-        self.pinned_box = QToolButton()
-        self.pinned_box.setText("Pinned only")
-        self.pinned_box.setIcon(icons.icon("pin"))
-        self.pinned_box.setCheckable(True)
-        self.pinned_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.pinned_box.setObjectName("timeline-pinned")
-        self.pinned_box.toggled.connect(lambda _on: self.apply_filters())
-        row.addWidget(self.pinned_box)
-        self.hidden_box = QToolButton()
-        self.hidden_box.setText("Show hidden")
-        self.hidden_box.setIcon(icons.icon("hidden"))
-        self.hidden_box.setCheckable(True)
-        self.hidden_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.hidden_box.setObjectName("timeline-show-hidden")
-        self.hidden_box.setToolTip("Also list hidden entries, struck through, with their reason")
-        self.hidden_box.toggled.connect(lambda _on: self.apply_filters())
-        row.addWidget(self.hidden_box)
-        row.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("timeline-count")
-        top.addWidget(self.count_label)
-        self._update_kind_button()
-        return box
+        bar = FilterBar(self._tags, self._authors)
+        bar.changed.connect(self.apply_filters)
+        self.filters = bar
+        # The filter widgets, by name (tests and shortcuts reach them here).
+        self.search, self.kind_actions = bar.search, bar.kind_actions
+        self.tag_combo, self.author_combo = bar.tag_combo, bar.author_combo
+        self.pinned_box, self.hidden_box = bar.pinned_box, bar.hidden_box
+        self.count_label = bar.count_label
+        return bar
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
@@ -359,29 +226,7 @@ class TimelinePane(QWidget):
             "undo": self.undo,
             "redo": self.redo,
         }
-        window = self.ctx.actions
-        for key, text, keys, scope in SHORTCUTS:
-            # The main window owns Find/Undo/Redo: we plug into its actions instead of
-            # adding a second binding for the same keys (that would be ambiguous).
-            shared = {"focus_search": "find", "undo": "undo", "redo": "redo"}.get(key)
-            if shared and shared in window:
-                continue
-            act = QAction(text, self)
-            act.setObjectName(f"timeline-{key}")
-            seq = [QKeySequence(keys)]
-            if key == "redo":
-                seq.append(QKeySequence("Ctrl+Y"))
-            act.setShortcuts(seq)
-            act.triggered.connect(lambda _c=False, fn=handlers[key]: fn())
-            if scope == "list":
-                act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.view.addAction(act)
-            else:
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.addAction(act)
-            self.actions_by_id[key] = act
-            # Listed in the window's Help ▸ Keyboard shortcuts.
-            self.ctx.actions[f"timeline_{key}"] = act
+        self.actions_by_id = keys.install(self, self.view, self.ctx.actions, handlers)
         self.undo_stack.canUndoChanged.connect(self._undo_state)
         self.undo_stack.canRedoChanged.connect(self._undo_state)
 
@@ -434,6 +279,10 @@ class TimelinePane(QWidget):
         self.incident = inc
         if changed:
             self.undo_stack.clear()
+            if self._warned_entry is not None or self.capture.message_text().startswith("⚠"):
+                # A warning about the other incident's entry means nothing here.
+                self._warned_entry = None
+                self.capture.clear_message()
         incidents = self.tl.incidents()
         self._listing = [(i.id, i.title, i.severity, i.status) for i in incidents]
         self.header.set_incidents(incidents, inc.id if inc else None)
@@ -489,27 +338,13 @@ class TimelinePane(QWidget):
     # -- filters ----------------------------------------------------------------------
 
     def _tags(self) -> list[str]:
-        return q.tags(self.store, self.incident.id) if self.incident else []
+        return self.tl.tags(self.incident.id) if self.incident and self.tl else []
 
     def _authors(self) -> list[str]:
-        return q.authors(self.store, self.incident.id) if self.incident else []
-
-    def _update_kind_button(self) -> None:
-        on = [k for k, a in self.kind_actions.items() if a.isChecked()]
-        self.kind_button.setText("All kinds" if not on else ", ".join(on))
+        return self.tl.authors(self.incident.id) if self.incident and self.tl else []
 
     def current_filter(self) -> EntryFilter | None:
-        if self.incident is None:
-            return None
-        return EntryFilter(
-            incident=self.incident.id,
-            search=self.search.text().strip(),
-            kinds=tuple(k for k, a in self.kind_actions.items() if a.isChecked()),
-            tag=self.tag_combo.value(),
-            author=self.author_combo.value(),
-            pinned_only=self.pinned_box.isChecked(),
-            include_hidden=self.hidden_box.isChecked(),
-        )
+        return self.filters.current(self.incident.id) if self.incident else None
 
     def set_filters(
         self,
@@ -522,37 +357,20 @@ class TimelinePane(QWidget):
         include_hidden: bool | None = None,
     ) -> None:
         """Set several filters at once (one reload)."""
-        widgets: list[QWidget | QAction] = [
-            self.search, self.tag_combo, self.author_combo, self.pinned_box, self.hidden_box,
-            *self.kind_actions.values(),
-        ]  # fmt: skip
-        for w in widgets:
-            w.blockSignals(True)
-        try:
-            if search is not None:
-                self.search.setText(search)
-            if kinds is not None:
-                for k, a in self.kind_actions.items():
-                    a.setChecked(k in kinds)
-            if tag is not None:
-                self.tag_combo.set_value(tag.lstrip("#").lower())
-            if author is not None:
-                self.author_combo.set_value(author)
-            if pinned_only is not None:
-                self.pinned_box.setChecked(pinned_only)
-            if include_hidden is not None:
-                self.hidden_box.setChecked(include_hidden)
-        finally:
-            for w in widgets:
-                w.blockSignals(False)
+        self.filters.set_values(
+            search=search,
+            kinds=kinds,
+            tag=tag,
+            author=author,
+            pinned_only=pinned_only,
+            include_hidden=include_hidden,
+        )
         self.apply_filters()
 
     def apply_filters(self) -> None:
-        self._search_timer.stop()
-        self._update_kind_button()
+        self.filters.stop_pending()
+        self.filters.update_kind_button()
         keep = self.selected_id()
-        if self.tl is not None:
-            self._marks = q.change_marks(self.store)
         self.model.set_filter(self.current_filter(), tail_first=True)
         self.view.after_next_paint(self.model.complete_ids)
         self.delegate.clear_cache()
@@ -563,14 +381,7 @@ class TimelinePane(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        n = self.model.rowCount()
-        flt = self.model.flt
-        filtered = flt is not None and (
-            flt.search or flt.kinds or flt.tag or flt.author or flt.pinned_only
-        )
-        nouns = ("match", "matches") if filtered else ("entry", "entries")
-        noun = nouns[0] if n == 1 else nouns[1]
-        self.count_label.setText(f"{n:,} {noun}")
+        self.filters.show_count(self.model.rowCount(), self.model.flt)
 
     # -- live updates -------------------------------------------------------------------
 
@@ -582,11 +393,11 @@ class TimelinePane(QWidget):
     def poll(self) -> None:
         """Cheap: one pragma; looks for changed entries only when someone committed."""
         try:
-            dv = self.store.data_version()
+            outside = self.model.has_outside_changes()
         except Exception:  # a closed store at shutdown
             self._poll.stop()
             return
-        if dv != self._dv:
+        if outside:
             self._refresh_unless_editing()
 
     def _refresh_unless_editing(self) -> None:
@@ -600,29 +411,21 @@ class TimelinePane(QWidget):
     def refresh(self) -> None:
         """Show what changed since the last look, keeping selection and scroll position.
 
-        Entries created or revised since then (by us or by any other process) are found
-        by rowid, so a change costs a few small queries, not a re-read of every id.
+        The model finds what changed (``TimelineModel.pull_changes``).
         """
         self._refresh_pending = False
         if self.tl is None:
             return
-        self._dv = self.store.data_version()
         self._refresh_incident()
         if self.incident is None or self.model.flt is None:
-            return
-        marks = q.change_marks(self.store)  # first: later commits are seen next time
-        ids = q.changed_entry_ids(self.store, self.incident.id, self._marks)
-        self._marks = marks
-        if not ids:
             return
         at_bottom = self._tail
         self._keep_sel = self.selected_id()
         self._keep_top = self._top_id()
-        if len(ids) > FULL_RELOAD_AFTER:
-            changed = self.model.refresh()
-        else:
-            changed = self.model.update_entries(ids)
+        ids, changed = self.model.pull_changes()
         self._keep_sel = self._keep_top = None
+        if self._warned_entry in ids:
+            self._recheck_warning()
         if changed:
             self._update_count()
             if at_bottom:
@@ -764,14 +567,33 @@ class TimelinePane(QWidget):
             self.capture.refused(str(exc))
             return None
         e: Entry = res.value
-        res.warnings = _dedupe_future(res.warnings)
         self.undo_stack.push(CaptureCommand(self.tl, e.id, self._error))
+        future = any("in the future" in w for w in res.warnings)
+        self._warned_entry = e.id if future else None
         self.refresh()
         if not self.select_entry(e.id) and self.model.rowCount():
             # Filtered out of the view: say so instead of leaving the user wondering.
             res.warnings.append("the entry is logged but hidden by the current filter")
         self.capture.accepted(res.warnings)
         return e.id
+
+    def _recheck_warning(self) -> None:
+        """The entry the capture line warned about changed: drop a warning that no
+        longer holds (its time was corrected, or it was hidden)."""
+        assert self.tl is not None
+        eid, self._warned_entry = self._warned_entry, None
+        if eid is None:
+            return
+        try:
+            e = self.tl.entry(eid)
+        except WarroomError:
+            e = None
+        if e is not None and not e.hidden:
+            at = timeutil.parse_utc(e.occurred_at)
+            if d.future_warning(at, timeutil.now()) is not None:
+                self._warned_entry = eid
+                return
+        self.capture.clear_message()
 
     def _edit_hook(self, entry_id: str, field: str, value: Any) -> bool:
         return self.edit_entry(entry_id, **{field: value})
@@ -918,35 +740,7 @@ class TimelinePane(QWidget):
             self.toggle_pin()
 
     def _context_menu(self, pos: QPoint) -> None:
-        ix = self.view.indexAt(pos)
-        e = self.model.entry(ix)
-        menu = QMenu(self)
-        if e is not None:
-            self.view.setCurrentIndex(ix)
-
-            def add(text: str, fn: Callable[[], Any], key: str = "") -> None:
-                a = menu.addAction(text)
-                a.triggered.connect(lambda _c=False: fn())
-                if key in self.actions_by_id:
-                    a.setShortcut(self.actions_by_id[key].shortcut())
-
-            add("Edit text", lambda: self.start_edit(COL_TEXT), "edit_text")
-            add("Edit time", lambda: self.start_edit(COL_TIME), "edit_time")
-            kinds = menu.addMenu("Change kind")
-            for k in d.MANUAL_KINDS:
-                a = kinds.addAction(k.value)
-                a.setCheckable(True)
-                a.setChecked(e.kind == k.value)
-                a.triggered.connect(lambda _c=False, v=k.value: self.change_kind(v))
-            add("Unpin" if e.pinned else "Pin", self.toggle_pin, "pin")
-            add("Unhide" if e.hidden else "Hide…", self.hide_selected, "hide")
-            add("History…", self.show_history, "history")
-            add("Insert after…", self.insert_after_selected, "insert")
-            if render.is_long(e.text):
-                add("Show all text…", self.expand_selected, "expand")
-        else:
-            menu.addAction("Insert entry…").triggered.connect(self.insert_after_selected)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        keys.entry_menu(self, pos)
 
     # -- shutdown -----------------------------------------------------------------------------
 
