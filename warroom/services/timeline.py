@@ -33,6 +33,56 @@ from warroom.store.timeline import EntryFilter
 log = logging.getLogger(__name__)
 
 AUTHOR_KEY = "author"
+PROBE_AUTHOR = "probe"  # the system author of what the probes said
+
+
+@dataclass(frozen=True, slots=True)
+class ProbesNow:
+    """What the probes last said, for a new incident to start from (the shape of the
+    dashboard's ``probes.summary.KnownNow``)."""
+
+    affected: tuple[str, ...]
+    text: str
+
+    def __bool__(self) -> bool:
+        return bool(self.affected)
+
+
+def probes_now(store: Store, now: datetime | None = None) -> ProbesNow:
+    """The latest stored state of every (target, vantage) series: targets down or
+    degraded via some vantage, worst first, and one line saying how each looks.
+
+    Read from the stored state changes, so it works without the probe engine running
+    (the command line, a window whose probing is off).
+    """
+    from warroom.store import probes as stored
+
+    now = now or timeutil.now()
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in stored.changes(store, limit=100_000):  # newest first; changes are few
+        latest.setdefault((c["target"], c["vantage"]), c)
+    by_target: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for (target, vantage), c in sorted(latest.items(), key=lambda kv: kv[1]["time"]):
+        by_target.setdefault(target, {}).setdefault(c["new"], []).append((vantage, c["time"]))
+    order = {"down": 0, "degraded": 1}
+    hit = [
+        (min(order.get(w, 9) for w in groups), target)
+        for target, groups in by_target.items()
+        if any(w in order for w in groups)
+    ]
+    hit.sort()
+    lines = []
+    for _, target in hit:
+        parts = []
+        for word in sorted(by_target[target], key=lambda w: order.get(w, 5 if w == "up" else 9)):
+            vantages = by_target[target][word]
+            since = min(t for _, t in vantages)
+            age = timeutil.fmt_duration((now - timeutil.parse_utc(since)).total_seconds())
+            names = ", ".join(v for v, _ in vantages)
+            parts.append(f"{word} via {names}" + (f" for {age}" if word in order else ""))
+        lines.append(f"{target}: " + "; ".join(parts))
+    text = ("Probes now: " + ". ".join(lines)) if lines else ""
+    return ProbesNow(tuple(t for _, t in hit), text)
 
 
 def default_author(store: Store | None = None) -> str:
@@ -128,7 +178,11 @@ class Timeline:
         started_at: datetime | None = None,
         detected_at: datetime | None = None,
         at: datetime | None = None,
+        affected_services: Sequence[str] = (),
+        known: str = "",
     ) -> Incident:
+        """Open an incident. ``known``: what the probes say now, logged as its first
+        observation (author ``probe``: a machine wrote it)."""
         d.check_text(title, what="title")
         sev = d.parse_severity(severity)
         st = d.parse_status(status)
@@ -146,6 +200,10 @@ class Timeline:
             "detected_at": timeutil.fmt(detected_at) if detected_at else now_s,
             "started_at": timeutil.fmt(started_at) if started_at else None,
         }
+        if affected_services:
+            initial["affected_services"] = self._normalize_field(
+                "affected_services", list(affected_services), now
+            )
         problems = d.check_milestones(initial)
         if problems:
             raise ValidationError("milestones out of order: " + "; ".join(problems))
@@ -174,6 +232,17 @@ class Timeline:
                 recorded_at=now_s,
                 meta={"opened": True},
             )
+            if known.strip():
+                self._insert_entry(
+                    conn,
+                    iid,
+                    d.check_text(known),
+                    kind=Kind.PROBE,
+                    occurred_at=now_s,
+                    recorded_at=now_s,
+                    author=PROBE_AUTHOR,
+                    meta={"carried_in": True},
+                )
         self._notify("incident", iid)
         return self.incident(iid)
 

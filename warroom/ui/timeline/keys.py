@@ -37,6 +37,7 @@ SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
     ("new_incident", "New incident", "Ctrl+Shift+N", "pane"),
     ("pick_incident", "Choose the incident", "Ctrl+Shift+K", "pane"),
     ("edit_incident", "Incident status and roles", "Ctrl+Shift+E", "pane"),
+    ("focus_actions", "Open action items (Space ticks, F2 edits)", "Ctrl+Shift+A", "pane"),
     ("undo", "Undo (appends: see docs)", "Ctrl+Z", "pane"),
     ("redo", "Redo", "Ctrl+Shift+Z", "pane"),
 )

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +31,19 @@ from warroom.base import timeutil
 from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Entry, Incident
-from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
+from warroom.services.timeline import (
+    AUTHOR_KEY,
+    ProbesNow,
+    Timeline,
+    default_author,
+    probes_now,
+)
 from warroom.store.timeline import EntryFilter
 from warroom.ui.context import UiContext
 from warroom.ui.timeline import dialogs, keys, render
+from warroom.ui.timeline.actions import ActionsPanel
 from warroom.ui.timeline.capture import CaptureBar
+from warroom.ui.timeline.commands import EntryCommands
 from warroom.ui.timeline.delegate import EntryDelegate, TextEditor
 from warroom.ui.timeline.filters import FilterBar
 from warroom.ui.timeline.keys import SHORTCUTS
@@ -50,9 +59,6 @@ from warroom.ui.timeline.model import (
 from warroom.ui.timeline.undo import (
     CaptureCommand,
     EditCommand,
-    HideCommand,
-    PinCommand,
-    UnhideCommand,
 )
 from warroom.ui.timeline.view import TimelineView
 
@@ -63,7 +69,7 @@ NARROW = 720  # px: below this the tags column folds away
 VERY_NARROW = 600  # px: below this the author goes under the time
 
 
-class TimelinePane(QWidget):
+class TimelinePane(EntryCommands, QWidget):
     """The incident timeline of the active incident. ``TimelinePane(ctx)``."""
 
     view: TimelineView
@@ -153,7 +159,17 @@ class TimelinePane(QWidget):
         sb = self.view.verticalScrollBar()
         sb.rangeChanged.connect(self._range_changed)
         sb.valueChanged.connect(self._scrolled)
-        lay.addWidget(self.view, 1)
+        # The entries above, the incident's open action items below (a splitter).
+        self.action_panel = ActionsPanel(self.tl)
+        self.action_panel.set_error_sink(self._error)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName("timeline-split")
+        self.split.setChildrenCollapsible(True)
+        self.split.addWidget(self.view)
+        self.split.addWidget(self.action_panel)
+        self.split.setStretchFactor(0, 4)
+        self.split.setStretchFactor(1, 1)
+        lay.addWidget(self.split, 1)
 
         self.capture = CaptureBar()
         self.capture.submitted.connect(self.capture_line)
@@ -223,6 +239,7 @@ class TimelinePane(QWidget):
             "new_incident": self.new_incident,
             "pick_incident": self.header.picker.setFocus,
             "edit_incident": self.edit_incident,
+            "focus_actions": self.focus_actions,
             "undo": self.undo,
             "redo": self.redo,
         }
@@ -287,6 +304,8 @@ class TimelinePane(QWidget):
         self._listing = [(i.id, i.title, i.severity, i.status) for i in incidents]
         self.header.set_incidents(incidents, inc.id if inc else None)
         self.header.set_incident(inc)
+        self.action_panel.model.tz = self.tz
+        self.action_panel.load(inc.id if inc else None)
         self.apply_filters()
         self.select_last()
         if inc is not None:
@@ -301,9 +320,27 @@ class TimelinePane(QWidget):
         def create(title: str, **kw: Any) -> Incident:
             return tl.new_incident(title, **kw)
 
-        dlg = dialogs.NewIncidentDialog(create, self)
+        # Start from what is known: you command it; the probes say what is down.
+        known = self.known_now()
+        dlg = dialogs.NewIncidentDialog(
+            create, self, commander=tl.author, affected=known.affected, known=known.text
+        )
         dlg.accepted.connect(lambda: self.load_incident(dlg.created.id))
         return self._open(dlg)
+
+    def known_now(self) -> ProbesNow:
+        """What the probes say now: the window's live view when it offers one
+        (``ctx.known_now``), else the latest stored states."""
+        live = getattr(self.ctx, "known_now", None)
+        if callable(live):
+            found = live()
+            if found is not None:
+                return ProbesNow(tuple(found.affected), str(found.text))
+        try:
+            return probes_now(self.store)
+        except Exception:  # no probe tables in an old workspace: start from nothing
+            log.exception("could not read the probe state")
+            return ProbesNow((), "")
 
     def edit_incident(self) -> QDialog | None:
         if self.incident is None or self.tl is None:
@@ -417,6 +454,7 @@ class TimelinePane(QWidget):
         if self.tl is None:
             return
         self._refresh_incident()
+        self.action_panel.reload()
         if self.incident is None or self.model.flt is None:
             return
         at_bottom = self._tail
@@ -536,6 +574,19 @@ class TimelinePane(QWidget):
     def focus_capture(self) -> None:
         self.capture.edit.setFocus()
 
+    def focus_actions(self) -> None:
+        """Show the action items (if folded away) and put the focus on them."""
+        sizes = self.split.sizes()
+        if sizes[1] < self.fontMetrics().lineSpacing() * 4:
+            total = sum(sizes)
+            self.split.setSizes([total * 3 // 4, total - total * 3 // 4])
+        self.action_panel.table.setFocus()
+        if (
+            not self.action_panel.table.currentIndex().isValid()
+            and self.action_panel.model.rowCount()
+        ):
+            self.action_panel.table.setCurrentIndex(self.action_panel.model.index(0, 1))
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -641,90 +692,6 @@ class TimelinePane(QWidget):
     def redo(self) -> None:
         self.undo_stack.redo()
         self.refresh()
-
-    def toggle_pin(self) -> None:
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return
-        try:
-            self.tl.pin(e.id, not e.pinned)
-        except WarroomError as exc:
-            self._error(str(exc))
-            return
-        self.undo_stack.push(PinCommand(self.tl, e.id, not e.pinned, self._error))
-        self.refresh()
-
-    def hide_selected(self, reason: str | None = None) -> QDialog | None:
-        """Hide the selected entry; without ``reason`` a dialog asks for one."""
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return None
-        tl = self.tl
-        if e.hidden:
-            self.unhide_selected()
-            return None
-
-        def apply(why: str) -> None:
-            tl.hide(e.id, why)
-            self.undo_stack.push(HideCommand(tl, e.id, why.strip(), self._error))
-            self.refresh()
-
-        if reason is not None:
-            try:
-                apply(reason)
-            except WarroomError as exc:
-                self._error(str(exc))
-            return None
-        return self._open(dialogs.HideDialog(e.text, apply, self))
-
-    def unhide_selected(self) -> None:
-        e = self.selected_entry()
-        if e is None or self.tl is None or not e.hidden:
-            return
-        try:
-            self.tl.unhide(e.id)
-        except WarroomError as exc:
-            self._error(str(exc))
-            return
-        self.undo_stack.push(UnhideCommand(self.tl, e.id, e.hidden_reason, self._error))
-        self.refresh()
-
-    def show_history(self) -> QDialog | None:
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return None
-        return self._open(dialogs.HistoryDialog(self.tl.revisions(e.id), self.tz, self))
-
-    def expand_selected(self) -> QDialog | None:
-        e = self.selected_entry()
-        if e is None:
-            return None
-        t = timeutil.parse_utc(e.occurred_at).astimezone(self.tz)
-        title = f"{e.kind} at {t:%H:%M:%S} by {e.author} — {render.size_note(e.text)}"
-        return self._open(dialogs.FullTextDialog(title, e.text, self))
-
-    def insert_after_selected(self) -> QDialog | None:
-        """A late entry; its default time is the selected entry's (it sorts after it)."""
-        if self.incident is None or self.tl is None:
-            return None
-        e = self.selected_entry()
-        default = e.occurred_at if e else timeutil.now_str()
-        tl, iid = self.tl, self.incident.id
-
-        def apply(when: str, kind: str, text: str) -> Any:
-            at = timeutil.parse_user_time(when, tz=self.tz)
-            res = tl.log(iid, text, kind=kind, at=at)
-            self.undo_stack.push(CaptureCommand(tl, res.value.id, self._error))
-            self.refresh()
-            self.select_entry(res.value.id)
-            return res
-
-        return self._open(dialogs.InsertDialog(default, apply, self.tz, self))
-
-    def change_kind(self, kind: str) -> None:
-        e = self.selected_entry()
-        if e is not None:
-            self.edit_entry(e.id, kind=kind)
 
     # -- mouse -----------------------------------------------------------------------------
 
