@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -179,9 +179,7 @@ class IncidentHeader(QWidget):
         self.title.setObjectName("timeline-title")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.25)
-        self.title.setFont(f)
+        self._size_title()
         lay.addWidget(self.title)
         self.details = QLabel()
         self.details.setObjectName("timeline-details")
@@ -191,6 +189,16 @@ class IncidentHeader(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+
+    def _size_title(self) -> None:
+        f = QFont(self.font())
+        f.setPointSizeF(self.font().pointSizeF() * 1.25)
+        self.title.setFont(f)
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange:
+            self._size_title()  # zoom: the title stays a step larger than the rest
 
     def set_incidents(self, incidents: Sequence[Incident], current: str | None) -> None:
         self.picker.blockSignals(True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -59,6 +59,22 @@ ConflictRole = Qt.ItemDataRole.UserRole + 7  # bool
 TagsRole = Qt.ItemDataRole.UserRole + 8  # list[str]
 FullTextRole = Qt.ItemDataRole.UserRole + 9  # str, exactly as stored
 IsLongRole = Qt.ItemDataRole.UserRole + 10  # bool: the row shows a shortened text
+DayRole = Qt.ItemDataRole.UserRole + 11  # str: the day label when the row starts a day
+
+# Kinds told apart by colour as well as by icon (a tint behind the icon; decisions tint
+# the whole row). Chosen to read on light and dark palettes alike.
+KIND_COLOURS = {
+    "decision": "#8e44ad",
+    "action": "#1e88e5",
+    "comms": "#00897b",
+    "observation": "#78909c",
+    "note": "#a1887f",
+    "status": "#546e7a",
+    "probe": "#ef6c00",
+    "social": "#c2185b",
+    "handover": "#6d4c41",
+}
+PIN_COLOUR = "#f9a825"
 
 PAGE = 100
 CACHE_ROWS = 1500
@@ -75,6 +91,7 @@ _TOOLTIP = int(_ROLE.ToolTipRole.value)
 _FONT = int(_ROLE.FontRole.value)
 _FOREGROUND = int(_ROLE.ForegroundRole.value)
 _ALIGN = int(_ROLE.TextAlignmentRole.value)
+_BACKGROUND = int(_ROLE.BackgroundRole.value)
 _ACCESSIBLE = int(_ROLE.AccessibleTextRole.value)
 _ALIGN_CENTER = int((Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop).value)
 _ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop).value)
@@ -90,13 +107,27 @@ def _maybe(ids: list[str]) -> list[str | None]:
 
 
 def time_cell(stored: str, tz: tzinfo | None = None) -> str:
-    """Two lines: local date and time (always with the date), then UTC."""
+    """One line: local time, then UTC (``00:30:00 · 24 Nov 23:30 UTC`` when the UTC date
+    differs). The date is the day separator's; a UTC workstation shows one time."""
     u = timeutil.parse_utc(stored)
     lt = u.astimezone(tz) if tz else u.astimezone()
-    utc = u.strftime("%H:%M:%S UTC")
-    if lt.date() != u.date():
-        utc = u.strftime("%d %b %H:%M:%S UTC")
-    return f"{lt:%a %d %b %H:%M:%S}\n{utc}"
+    if lt.utcoffset() == timedelta(0) and (lt.tzname() or "UTC") in {"UTC", "Z", "GMT"}:
+        return f"{lt:%H:%M:%S} UTC"
+    utc = u.strftime("%H:%M UTC") if lt.date() == u.date() else u.strftime("%d %b %H:%M UTC")
+    return f"{lt:%H:%M:%S} · {utc}"
+
+
+def day_label(stored: str, tz: tzinfo | None = None) -> str:
+    """``Wednesday 25 November 2026``: the local day an entry belongs to."""
+    lt = (
+        timeutil.parse_utc(stored).astimezone(tz) if tz else timeutil.parse_utc(stored).astimezone()
+    )
+    return f"{lt:%A %d %B %Y}"
+
+
+def local_day(stored: str, tz: tzinfo | None = None) -> str:
+    u = timeutil.parse_utc(stored)
+    return (u.astimezone(tz) if tz else u.astimezone()).strftime("%Y-%m-%d")
 
 
 def time_tooltip(e: Entry, tz: tzinfo | None = None) -> str:
@@ -133,6 +164,7 @@ class TimelineModel(QAbstractTableModel):
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._cells: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._fonts: dict[str, QFont] = {}
+        self._tints: dict[str, QBrush] = {}
         self._fetches = 0
 
     # -- what is shown -------------------------------------------------------
@@ -411,7 +443,8 @@ class TimelineModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == _ROLE.DisplayRole:
                 if section == COL_TIME:
-                    return f"Time ({self.zone_name()} · UTC)"
+                    zone = self.zone_name()
+                    return "Time (UTC)" if zone in {"UTC", "GMT"} else f"Time ({zone} · UTC)"
                 return COLUMNS[section]
             if role == _ROLE.ToolTipRole and section == COL_TIME:
                 return "When it happened: local time of this workstation, and UTC"
@@ -436,6 +469,8 @@ class TimelineModel(QAbstractTableModel):
             return None
         if role == EntryIdRole:
             return self._ids[row] or self._ids_complete()[row]
+        if role == DayRole:
+            return self.day_start(row)
         e = self.entry_at(row)
         if e is None:
             return None
@@ -464,7 +499,11 @@ class TimelineModel(QAbstractTableModel):
                 return self._font("hidden")
             if col == COL_TIME:
                 return self._font("time")
+            if e.kind == "decision" and col in (COL_TEXT, COL_AUTHOR):
+                return self._font("bold")
             return None
+        if role == _BACKGROUND:
+            return self._background(e, col)
         if role == _FOREGROUND:
             if e.hidden:
                 return self._brush("hidden")
@@ -485,6 +524,14 @@ class TimelineModel(QAbstractTableModel):
         if role == _ACCESSIBLE:
             return self._display(e, col) or self._tooltip(e, col)
         return self._custom(e, role)
+
+    def font_changed(self) -> None:
+        """The application font changed (zoom): drop cached fonts and repaint."""
+        self._fonts.clear()
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            )
 
     def set_compact(self, on: bool) -> None:
         if on != self.compact:
@@ -512,10 +559,42 @@ class TimelineModel(QAbstractTableModel):
             f = QFont(QGuiApplication.font())
             if which == "hidden":
                 f.setStrikeOut(True)
+            elif which == "bold":
+                f.setBold(True)
             else:
                 f.setFeature(QFont.Tag("tnum"), 1)
             self._fonts[which] = f
         return f
+
+    def _background(self, e: Entry, col: int) -> QBrush | None:
+        """A tint behind the kind icon; decisions tint the row; a pin sits on amber."""
+        if col == COL_PIN and e.pinned and not e.conflict:
+            return self._tint(PIN_COLOUR, 170)
+        if col == COL_KIND:
+            return self._tint(KIND_COLOURS.get(e.kind, "#9e9e9e"), 90)
+        if e.kind == "decision" and not e.hidden:
+            return self._tint(KIND_COLOURS["decision"], 36)
+        return None
+
+    def _tint(self, colour: str, alpha: int) -> QBrush:
+        key = f"{colour}/{alpha}"
+        b = self._tints.get(key)
+        if b is None:
+            c = QColor(colour)
+            c.setAlpha(alpha)
+            b = self._tints[key] = QBrush(c)
+        return b
+
+    def day_start(self, row: int) -> str:
+        """The day label when ``row`` is the first entry of a local day, else ``""``."""
+        e = self.entry_at(row)
+        if e is None:
+            return ""
+        prev = self.entry_at(row - 1) if row > 0 else None
+        day = local_day(e.occurred_at, self.tz)
+        if prev is not None and local_day(prev.occurred_at, self.tz) == day:
+            return ""
+        return day_label(e.occurred_at, self.tz)
 
     def _brush(self, which: str) -> QBrush:
         if which == "conflict":
@@ -551,7 +630,7 @@ class TimelineModel(QAbstractTableModel):
             return f"{cell}\n{e.author}" if self.compact else cell
         if col == COL_AUTHOR:
             if e.revision > 1 and e.edited_by and e.edited_by != e.author:
-                return f"{e.author}\nedited by {e.edited_by}"
+                return f"{e.author} (✎ {e.edited_by})"
             return e.author
         if col == COL_TEXT:
             return render.preview(e.text)

@@ -14,7 +14,7 @@ from datetime import tzinfo
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,17 +137,7 @@ class TimelinePane(EntryCommands, QWidget):
         self.view.setAccessibleName("Timeline entries")
         hdr = self.view.horizontalHeader()
         hdr.setStretchLastSection(False)
-        fm = self.view.fontMetrics()
-        widths = {
-            COL_PIN: 24,
-            COL_KIND: 30,
-            COL_TIME: fm.horizontalAdvance("Wed 30 Sep 23:59:59  ") + 8,
-            COL_AUTHOR: fm.horizontalAdvance("Alice Keller") + 12,
-            COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
-        }
-        for col, w in widths.items():
-            hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            hdr.resizeSection(col, w)
+        self._size_columns()
         hdr.setSectionResizeMode(COL_PIN, QHeaderView.ResizeMode.Fixed)
         hdr.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.Fixed)
         hdr.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
@@ -510,6 +500,33 @@ class TimelinePane(EntryCommands, QWidget):
             self.view.scrollTo(
                 self.model.index(trow, 0), QAbstractItemView.ScrollHint.PositionAtTop
             )
+
+    def _size_columns(self) -> None:
+        """Column widths from the font (again after a zoom)."""
+        hdr = self.view.horizontalHeader()
+        fm = self.view.fontMetrics()
+        line = fm.lineSpacing()
+        widths = {
+            COL_PIN: line + 8,
+            COL_KIND: line + 14,
+            COL_TIME: fm.horizontalAdvance("23:59:59 · 30 Sep 23:59 UTC") + 12,
+            COL_AUTHOR: fm.horizontalAdvance("Alice Keller") + 12,
+            COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
+        }
+        for col, w in widths.items():
+            if col not in (COL_PIN, COL_KIND):
+                hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            hdr.resizeSection(col, w)
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange and self.tl is not None:
+            # Zoom: fonts, documents, row heights and column widths follow the new size.
+            self.model.font_changed()
+            self.delegate.clear_cache()
+            self.view.verticalHeader().setDefaultSectionSize(self.view.default_row_height())
+            self._size_columns()
+            self.view.forget_heights()
 
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)

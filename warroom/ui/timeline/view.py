@@ -65,13 +65,15 @@ class TimelineView(QTableView):
         return super().eventFilter(obj, event)
 
     def default_row_height(self) -> int:
-        return self.fontMetrics().lineSpacing() * 2 + 8
+        return self.fontMetrics().lineSpacing() + 8  # one line per entry where it fits
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
         m = self.model()
         m.modelReset.connect(self.forget_heights)
-        m.rowsInserted.connect(lambda *_a: self._fit_timer.start())
+        # An insert can make the next row stop (or start) a day: measure again.
+        m.rowsInserted.connect(lambda *_a: self.forget_heights())
+        m.rowsRemoved.connect(lambda *_a: self.forget_heights())
         m.dataChanged.connect(lambda *_a: self.forget_heights())
         m.layoutChanged.connect(self.forget_heights)
 
