@@ -78,7 +78,7 @@ def probes_now(store: Store, now: datetime | None = None) -> ProbesNow:
             vantages = by_target[target][word]
             since = min(t for _, t in vantages)
             age = timeutil.fmt_duration((now - timeutil.parse_utc(since)).total_seconds())
-            names = ", ".join(v for v, _ in vantages)
+            names = ", ".join(sorted(v for v, _ in vantages))
             parts.append(f"{word} via {names}" + (f" for {age}" if word in order else ""))
         lines.append(f"{target}: " + "; ".join(parts))
     text = ("Probes now: " + ". ".join(lines)) if lines else ""

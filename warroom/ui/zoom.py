@@ -45,6 +45,11 @@ def apply_zoom(factor: float) -> None:
     else:
         font.setPixelSize(max(6, round(base.pixelSize() * factor)))
     app.setFont(font)
+    # Widgets polished under a style sheet keep the font they were polished with:
+    # re-applying the sheet makes every one of them take the new size.
+    sheet = app.styleSheet()
+    if sheet:
+        app.setStyleSheet(sheet)
 
 
 class Zoom:

@@ -12,12 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -175,6 +176,21 @@ class ActionsModel(QAbstractTableModel):
         return True
 
 
+class ActionsTable(QTableView):
+    """The items' table: F2 edits here, though the pane binds F2 to its entries."""
+
+    def event(self, e: QEvent) -> bool:
+        if (
+            e.type() == QEvent.Type.ShortcutOverride
+            and isinstance(e, QKeyEvent)
+            and e.key() in (Qt.Key.Key_F2, Qt.Key.Key_Space)
+            and not e.modifiers()
+        ):
+            e.accept()  # a key for this table, not a shortcut of the pane
+            return True
+        return super().event(e)
+
+
 class ActionsPanel(QWidget):
     """Open actions of the incident: a table, a "show done" toggle and an add line."""
 
@@ -197,7 +213,7 @@ class ActionsPanel(QWidget):
         self.done_box.toggled.connect(self._show_done)
         head.addWidget(self.done_box)
         lay.addLayout(head)
-        self.table = QTableView()
+        self.table = ActionsTable()
         self.table.setObjectName("timeline-actions-table")
         self.table.setAccessibleName("Action items")
         self.table.setModel(self.model)
@@ -219,9 +235,7 @@ class ActionsPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() + 6)
         lay.addWidget(self.table, 1)
         # Space on any cell of the row ticks the item, not only on the check box.
-        tick = QShortcut(QKeySequence(Qt.Key.Key_Space), self.table)
-        tick.setContext(Qt.ShortcutContext.WidgetShortcut)
-        tick.activated.connect(self.toggle_selected)
+        self.table.installEventFilter(self)
         self.add_line = QLineEdit()
         self.add_line.setObjectName("timeline-actions-add")
         self.add_line.setPlaceholderText("New action item… Enter adds it (owner and due: F2 above)")
@@ -230,6 +244,18 @@ class ActionsPanel(QWidget):
         self.model.modelReset.connect(self._update_title)
         self.model.dataChanged.connect(lambda *_a: self._update_title())
         self._update_title()
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if (
+            obj is self.table
+            and e.type() == QEvent.Type.KeyPress
+            and isinstance(e, QKeyEvent)
+            and e.key() == Qt.Key.Key_Space
+            and self.table.state() != QAbstractItemView.State.EditingState
+        ):
+            self.toggle_selected()
+            return True
+        return super().eventFilter(obj, e)
 
     def set_error_sink(self, sink: Any) -> None:
         self.model.on_error = sink

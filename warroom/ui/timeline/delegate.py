@@ -73,9 +73,15 @@ class SafeDocument(QTextDocument):
         return QByteArray()
 
 
-def entry_html(e: Entry, link_colour: str) -> str:
-    """The HTML a row shows for ``e``: its Markdown, shortened if huge, plus notices."""
+def entry_html(e: Entry, link_colour: str, *, author: bool = False) -> str:
+    """The HTML a row shows for ``e``: its Markdown, shortened if huge, plus notices.
+
+    ``author``: lead with the author's name (a narrow dock has no author column).
+    """
     body = render.to_html(render.preview(e.text))
+    if author:
+        who = f"<b>{html.escape(e.author)}</b> · "
+        body = body.replace("<p>", "<p>" + who, 1) if body.startswith("<p>") else who + body
     notes = []
     if e.conflict:
         notes.append(
@@ -105,7 +111,9 @@ class EntryDelegate(QStyledItemDelegate):
 
     def document(self, e: Entry, option: QStyleOptionViewItem) -> QTextDocument:
         link = option.palette.color(QPalette.ColorRole.Link).name()
-        key = (e.id, e.current_rev + ("h" if e.hidden else "") + ("c" if e.conflict else ""), link)
+        compact = bool(getattr(self._view.model(), "compact", False))
+        flags = ("h" if e.hidden else "") + ("c" if e.conflict else "") + ("a" if compact else "")
+        key = (e.id, e.current_rev + flags, link)
         doc = self._docs.get(key)
         if doc is None:
             doc = SafeDocument(self)
@@ -121,7 +129,7 @@ class EntryDelegate(QStyledItemDelegate):
             font = option.font
             font.setStrikeOut(e.hidden)
             doc.setDefaultFont(font)
-            doc.setHtml(entry_html(e, link))
+            doc.setHtml(entry_html(e, link, author=compact))
             self._docs[key] = doc
             while len(self._docs) > DOC_CACHE:
                 _, old = self._docs.popitem(last=False)

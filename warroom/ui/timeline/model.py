@@ -156,7 +156,7 @@ class TimelineModel(QAbstractTableModel):
         self.flt: EntryFilter | None = None
         self.tz: tzinfo | None = None
         self.edit_hook: EditHook | None = None
-        # Narrow docks: the author goes under the time instead of a column of its own.
+        # Narrow docks: the author leads the text instead of a column of its own.
         self.compact = False
         self._ids: list[str | None] = []
         self._pending_full = False
@@ -539,7 +539,7 @@ class TimelineModel(QAbstractTableModel):
             self._cells.clear()
             if self._ids:
                 self.dataChanged.emit(
-                    self.index(0, COL_TIME), self.index(len(self._ids) - 1, COL_TIME)
+                    self.index(0, COL_TIME), self.index(len(self._ids) - 1, COL_TEXT)
                 )
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
@@ -626,14 +626,16 @@ class TimelineModel(QAbstractTableModel):
 
     def _display(self, e: Entry, col: int) -> str:
         if col == COL_TIME:
-            cell = time_cell(e.occurred_at, self.tz)
-            return f"{cell}\n{e.author}" if self.compact else cell
+            return time_cell(e.occurred_at, self.tz)
         if col == COL_AUTHOR:
             if e.revision > 1 and e.edited_by and e.edited_by != e.author:
                 return f"{e.author} (✎ {e.edited_by})"
             return e.author
         if col == COL_TEXT:
-            return render.preview(e.text)
+            # Narrow dock: the author leads the text (one line, as in a chat).
+            return (
+                f"{e.author} · {render.preview(e.text)}" if self.compact else render.preview(e.text)
+            )
         if col == COL_TAGS:
             return " ".join(f"#{t}" for t in e.tags)
         if col == COL_KIND:

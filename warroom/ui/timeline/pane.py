@@ -65,7 +65,7 @@ from warroom.ui.timeline.view import TimelineView
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
-NARROW = 720  # px: below this the tags column folds away
+NARROW = 900  # px: below this the tags column folds away (the #tags are in the text)
 VERY_NARROW = 600  # px: below this the author goes under the time
 
 
