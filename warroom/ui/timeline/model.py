@@ -165,6 +165,8 @@ class TimelineModel(QAbstractTableModel):
         self._cells: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._fonts: dict[str, QFont] = {}
         self._tints: dict[str, QBrush] = {}
+        self._days: dict[str, str] = {}  # stored time -> local day (for the day bands)
+        self._days_tz: tzinfo | None = None
         self._fetches = 0
 
     # -- what is shown -------------------------------------------------------
@@ -585,14 +587,25 @@ class TimelineModel(QAbstractTableModel):
             b = self._tints[key] = QBrush(c)
         return b
 
+    def _day(self, e: Entry) -> str:
+        """The entry's local day, cached: paint asks for it for every cell."""
+        if self._days_tz is not self.tz:
+            self._days.clear()
+            self._days_tz = self.tz
+        day = self._days.get(e.occurred_at)
+        if day is None:
+            if len(self._days) > CACHE_ROWS:
+                self._days.clear()
+            day = self._days[e.occurred_at] = local_day(e.occurred_at, self.tz)
+        return day
+
     def day_start(self, row: int) -> str:
         """The day label when ``row`` is the first entry of a local day, else ``""``."""
         e = self.entry_at(row)
         if e is None:
             return ""
         prev = self.entry_at(row - 1) if row > 0 else None
-        day = local_day(e.occurred_at, self.tz)
-        if prev is not None and local_day(prev.occurred_at, self.tz) == day:
+        if prev is not None and self._day(prev) == self._day(e):
             return ""
         return day_label(e.occurred_at, self.tz)
 

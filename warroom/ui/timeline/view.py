@@ -71,11 +71,17 @@ class TimelineView(QTableView):
         super().setModel(model)
         m = self.model()
         m.modelReset.connect(self.forget_heights)
-        # An insert can make the next row stop (or start) a day: measure again.
-        m.rowsInserted.connect(lambda *_a: self.forget_heights())
-        m.rowsRemoved.connect(lambda *_a: self.forget_heights())
+        # An insert or removal can make the next row stop (or start) a day.
+        m.rowsInserted.connect(lambda _p, _first, last: self._remeasure(last + 1))
+        m.rowsRemoved.connect(lambda _p, first, _last: self._remeasure(first))
         m.dataChanged.connect(lambda *_a: self.forget_heights())
         m.layoutChanged.connect(self.forget_heights)
+
+    def _remeasure(self, row: int) -> None:
+        m = self.model()
+        if m is not None and 0 <= row < m.rowCount():
+            self._measured.discard(m.index(row, 0).data(EntryIdRole))
+        self._fit_timer.start()
 
     def forget_heights(self) -> None:
         """Contents or widths changed: measure the rows on screen again."""
