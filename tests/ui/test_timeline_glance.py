@@ -25,6 +25,7 @@ from warroom.services.timeline import PROBE_AUTHOR, Timeline, probes_now
 from warroom.store import Store
 from warroom.store import probes as stored_probes
 from warroom.ui import app as appmod
+from warroom.ui import settings
 from warroom.ui.context import UiContext
 from warroom.ui.mainwindow import MainWindow
 from warroom.ui.panes import PANES
@@ -33,7 +34,7 @@ from warroom.ui.timeline.actions import COL_DONE, COL_OWNER
 from warroom.ui.timeline.actions import COL_TEXT as ACT_TEXT
 from warroom.ui.timeline.delegate import PAD_X
 from warroom.ui.timeline.model import COL_PIN, COL_TEXT, COL_TIME, DayRole, EntryIdRole
-from warroom.ui.zoom import ZOOM_KEY, apply_zoom
+from warroom.ui.zoom import apply_zoom
 
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "does not support raise"
@@ -272,7 +273,7 @@ def test_zoom_scales_the_font_and_is_remembered(qtbot: Any, store: Store, tmp_pa
         acts["zoom_in"].trigger()
         assert app.font().pointSizeF() == pytest.approx(base * 1.25)
         qtbot.waitUntil(lambda: pane.view.default_row_height() > row_before, timeout=2000)
-        assert float(w.ctx.settings.value(ZOOM_KEY)) == pytest.approx(1.25)  # type: ignore[arg-type]
+        assert settings.WINDOW_ZOOM.get(w.ctx.settings) == pytest.approx(1.25)
         w.close()
         w.ctx.settings.sync()
         apply_zoom(1.0)  # as at a fresh start, before the window reads its settings

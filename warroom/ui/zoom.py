@@ -10,7 +10,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
-ZOOM_KEY = "window/zoom"
+from warroom.ui import settings
+
+ZOOM_KEY = settings.WINDOW_ZOOM.key
 STEPS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0)
 DEFAULT = 1.0
 
@@ -25,12 +27,8 @@ def _base_font(app: QApplication) -> QFont:
     return font
 
 
-def saved_zoom(settings: QSettings) -> float:
-    try:
-        value = float(settings.value(ZOOM_KEY, DEFAULT))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return DEFAULT
-    return min(STEPS[-1], max(STEPS[0], value))
+def saved_zoom(qs: QSettings) -> float:
+    return min(STEPS[-1], max(STEPS[0], settings.WINDOW_ZOOM.get(qs)))
 
 
 def apply_zoom(factor: float) -> None:
@@ -55,9 +53,9 @@ def apply_zoom(factor: float) -> None:
 class Zoom:
     """The three zoom actions and the remembered factor of one window."""
 
-    def __init__(self, window: QWidget, settings: QSettings) -> None:
-        self.settings = settings
-        self.factor = saved_zoom(settings)
+    def __init__(self, window: QWidget, qs: QSettings) -> None:
+        self.settings = qs
+        self.factor = saved_zoom(qs)
         self.actions: dict[str, QAction] = {}
         for key, text, keys, fn in (
             ("zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), self.zoom_in),
@@ -81,7 +79,7 @@ class Zoom:
     def set(self, factor: float) -> None:
         self.factor = min(STEPS[-1], max(STEPS[0], factor))
         apply_zoom(self.factor)
-        self.settings.setValue(ZOOM_KEY, self.factor)
+        settings.WINDOW_ZOOM.set(self.settings, float(self.factor))
 
     def zoom_in(self) -> None:
         self.set(next((s for s in STEPS if s > self.factor + 1e-6), STEPS[-1]))
