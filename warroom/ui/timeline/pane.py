@@ -507,7 +507,7 @@ class TimelinePane(EntryCommands, QWidget):
             COL_PIN: line + 8,
             COL_KIND: line + 14,
             COL_TIME: fm.horizontalAdvance("23:59:59 · 30 Sep 23:59 UTC") + 12,
-            COL_AUTHOR: fm.horizontalAdvance("Alice Keller") + 12,
+            COL_AUTHOR: fm.horizontalAdvance("Alexandra Keller") + 12,
             COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
         }
         for col, w in widths.items():
