@@ -8,7 +8,6 @@ other processes' writes are noticed through ``Store.data_version()``.
 from __future__ import annotations
 
 import getpass
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ from warroom.domain.incidents import (
 )
 from warroom.store import Store
 from warroom.store import timeline as q
-from warroom.store.timeline import EntryFilter
+from warroom.store.timeline import EntryFilter as EntryFilter  # the filter views pass in
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +130,13 @@ class Timeline:
                 fn(what, ident)
             except Exception:  # a broken view must not undo a committed write
                 log.exception("timeline listener failed")
+
+    def author_is_set(self) -> bool:
+        """Has a name been chosen for this workspace (else the GUI asks once)?"""
+        return bool(self.store.meta_get(AUTHOR_KEY))
+
+    def probes_now(self) -> ProbesNow:
+        return probes_now(self.store)
 
     def set_author(self, name: str) -> None:
         name = name.strip()
@@ -272,7 +278,7 @@ class Timeline:
         if "resolved_at" in new and new["resolved_at"] and not inc.mitigated_at:
             new.setdefault("mitigated_at", new["resolved_at"])
         current = inc.record()
-        current["affected_services"] = json.dumps(list(inc.affected_services))
+        current["affected_services"] = q.services_value(inc.affected_services)
         changes = {k: v for k, v in new.items() if (current.get(k) or None) != (v or None)}
         milestones = {m: current.get(m) for m in d.MILESTONES}
         milestones.update({k: v for k, v in changes.items() if k in d.MILESTONES})
@@ -325,7 +331,7 @@ class Timeline:
             return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now, ahead=ahead))
         if name == "affected_services":
             items = value if isinstance(value, list | tuple) else str(value).split(",")
-            return json.dumps(sorted({str(s).strip() for s in items if str(s).strip()}))
+            return q.services_value(sorted({str(s).strip() for s in items if str(s).strip()}))
         if name == "title":
             return d.check_text(str(value), what="title").strip()
         return str(value)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from warroom.base import humanize
 from warroom.domain import incidents as d
-from warroom.store.timeline import EntryFilter
+from warroom.services.timeline import EntryFilter
 from warroom.ui import icons
 
 SEARCH_PAUSE_MS = 200

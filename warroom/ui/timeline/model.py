@@ -32,8 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from warroom.base import timeutil
 from warroom.domain.incidents import Entry
-from warroom.services.timeline import Timeline
-from warroom.store.timeline import EntryFilter
+from warroom.services.timeline import EntryFilter, Timeline
 from warroom.ui import icons
 from warroom.ui.timeline import render
 

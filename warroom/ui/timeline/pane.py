@@ -1,8 +1,9 @@
 """The timeline pane: header, filters, the entry list, and the capture line.
 
-Keyboard first (see docs/timeline.md). Entries written by another process (the
-command line, an import) appear within a poll interval: ``store.data_version()`` is
-read every ``POLL_MS`` and the id list is re-read only when it changed.
+Keyboard first (see docs/timeline.md). Everything is read and written through
+``services.timeline.Timeline``, as the command line does. Entries written by another
+process (the command line, an import) appear within a poll interval: the model asks
+for the data version every ``POLL_MS`` and pulls only what changed (``model.py``).
 """
 
 from __future__ import annotations
@@ -31,13 +32,11 @@ from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Entry, Incident
 from warroom.services.timeline import (
-    AUTHOR_KEY,
+    EntryFilter,
     ProbesNow,
     Timeline,
     default_author,
-    probes_now,
 )
-from warroom.store.timeline import EntryFilter
 from warroom.ui import settings
 from warroom.ui.context import UiContext
 from warroom.ui.timeline import dialogs, keys, render
@@ -104,7 +103,6 @@ class TimelinePane(EntryCommands, QWidget):
             lay.addWidget(QLabel("No workspace is open, so there is no timeline to show."))
             self.tl: Timeline | None = None
             return
-        self.store = store
         self.tl = Timeline(store)
         self.tl.subscribe(self._on_write)
         self._relayout = QTimer(self)
@@ -190,7 +188,7 @@ class TimelinePane(EntryCommands, QWidget):
         ctx.on_close(self.shutdown)
         start = ctx.active_incident or self._default_incident()
         self.load_incident(start)
-        if store.meta_get(AUTHOR_KEY) is None:
+        if not self.tl.author_is_set():
             self.capture.ask_author(default_author(None))
         else:
             self.capture.edit.setFocus()
@@ -324,7 +322,8 @@ class TimelinePane(EntryCommands, QWidget):
             if found is not None:
                 return ProbesNow(tuple(found.affected), str(found.text))
         try:
-            return probes_now(self.store)
+            assert self.tl is not None
+            return self.tl.probes_now()
         except Exception:  # no probe tables in an old workspace: start from nothing
             log.exception("could not read the probe state")
             return ProbesNow((), "")
