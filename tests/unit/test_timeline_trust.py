@@ -152,3 +152,14 @@ def test_humanize_helpers() -> None:
 def test_rows_decode_in_the_store(tmp_path: Path) -> None:
     # The domain holds no row decoding any more: the store turns rows into records.
     assert not hasattr(d.Entry, "from_row") and not hasattr(d.Revision, "from_row")
+
+
+def test_hidden_todo_leaves_the_briefs_open_actions(tl: Timeline) -> None:
+    from warroom.handover.brief import build_brief
+
+    inc = tl.new_incident("MX down")
+    todo = tl.log(inc.id, "TODO: call the NOC").value
+    tl.log(inc.id, "TODO: post an update")
+    tl.hide(todo.id, "duplicate")
+    brief = build_brief(tl.store, inc.id, prepared_by="ada")
+    assert [a.text for a in brief.open_actions] == ["post an update"]
