@@ -598,6 +598,7 @@ class HistoryDialog(QDialog):
                 self.table.setItem(i, c, QTableWidgetItem(v))
         forks = len(revisions) - len({r.parent for r in revisions})
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         self.view = QPlainTextEdit()
@@ -632,9 +633,8 @@ class HistoryDialog(QDialog):
             f"Time: {local_and_utc(r.occurred_at, self.tz)} · Kind: {r.kind}",
             f"Tags: {humanize.listing(r.tags, empty='none')} · "
             f"Pinned: {humanize.yes_no(r.pinned)} · Hidden: {hidden}",
-            "",
         ]
-        self.view.setPlainText("\n".join(head) + r.text)
+        self.view.setPlainText("\n".join(head) + "\n\n" + r.text)
 
 
 class FullTextDialog(QDialog):
