@@ -103,3 +103,25 @@ def test_search_folds_like_the_window(data_dir: Path) -> None:
     run(data_dir, "log", iid, "Außenstelle Nord unreachable")
     out = run(data_dir, "timeline", iid, "--search", "aussenstelle", "--json").stdout
     assert [json.loads(x)["text"] for x in out.splitlines()] == ["Außenstelle Nord unreachable"]
+
+
+def test_incident_new_from_probes(data_dir: Path) -> None:
+    from datetime import timedelta
+
+    from warroom.base import timeutil
+    from warroom.domain.probes import ProbeResult, State, StateChange, Status
+    from warroom.store import Store
+    from warroom.store import probes as stored
+
+    store = Store.open(data_dir)
+    t = timeutil.now() - timedelta(minutes=5)
+    r = ProbeResult(t, "smtp", "isp-b", "tcp", Status.DOWN, error="refused")
+    stored.write_batch(store, [], [StateChange(t, "smtp", "isp-b", State.UP, State.DOWN, r)])
+    store.close()
+    iid = run(data_dir, "incident", "new", "Mail down", "--from-probes").stdout.strip()
+    inc = json.loads(run(data_dir, "incident", "show", iid, "--json").stdout)
+    assert inc["affected_services"] == ["smtp"]
+    entries = [json.loads(x) for x in run(data_dir, "timeline", iid, "--json").stdout.splitlines()]
+    probe = [e for e in entries if e["kind"] == "probe"]
+    assert len(probe) == 1 and probe[0]["author"] == "probe"
+    assert probe[0]["text"].startswith("Probes now: smtp: down via isp-b for 5m")

@@ -37,6 +37,7 @@ def _warn_all(ctx: Context, warnings: list[str]) -> None:
 
 def cmd_incident_new(args: argparse.Namespace, ctx: Context) -> int:
     tl = _timeline(ctx, args.author)
+    known = tl.probes_now() if args.from_probes else None
     inc = tl.new_incident(
         args.title,
         severity=args.severity,
@@ -46,7 +47,11 @@ def cmd_incident_new(args: argparse.Namespace, ctx: Context) -> int:
         summary=args.summary or "",
         started_at=_time(args.started),
         detected_at=_time(args.detected),
+        affected_services=known.affected if known else (),
+        known=known.text if known else "",
     )
+    if known is not None and not known:
+        ctx.warn("the probes report nothing down: no affected services carried in")
     if args.json:
         ctx.json_line(inc.record())
     else:
@@ -322,6 +327,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--summary", help="what is known so far")
     p.add_argument("--started", metavar="TIME", help="when the impact started")
     p.add_argument("--detected", metavar="TIME", help="when it was detected (default now)")
+    p.add_argument(
+        "--from-probes",
+        action="store_true",
+        help="start from what the probes last said: the services down become the affected "
+        "services, and one 'probe' entry records it",
+    )
     add_author(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_incident_new)
