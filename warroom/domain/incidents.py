@@ -151,17 +151,14 @@ def normalize_tag(tag: str) -> str:
     return t
 
 
-def tags_to_text(tags: list[str] | tuple[str, ...]) -> str:
+def normalize_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Tags normalised (``#DNS`` is ``dns``), each once, in the order given."""
     seen: list[str] = []
     for t in tags:
         n = normalize_tag(t)
         if n not in seen:
             seen.append(n)
-    return " ".join(seen)
-
-
-def tags_from_text(text: str) -> list[str]:
-    return [t for t in text.split(" ") if t]
+    return tuple(seen)
 
 
 def fold(text: str) -> str:

@@ -496,7 +496,7 @@ class Timeline:
             elif k == "kind":
                 values[k] = d.parse_kind(str(v)).value
             elif k == "tags":
-                values[k] = tuple(d.tags_from_text(d.tags_to_text(list(v))))
+                values[k] = d.normalize_tags(list(v))
             elif k in {"pinned", "external", "hidden"}:
                 values[k] = bool(v)
             elif k == "hidden_reason":
