@@ -475,8 +475,16 @@ class ClientCertServer:
     as nginx or ``openssl s_server -Verify`` do. asyncio's own TLS server drops the
     connection without sending the alert, which no real server does."""
 
-    def __init__(self, ctx: ssl.SSLContext) -> None:
+    def __init__(
+        self, ctx: ssl.SSLContext, *, plain: ssl.SSLContext | None = None, resets: int = 0
+    ) -> None:
+        """``resets``: that many first connections get, instead, a handshake without
+        client authentication (``plain``) and then a TCP reset, no alert: what a client
+        sees when the alert is lost behind the reset (``resets=-1``: every connection, a
+        server that simply resets)."""
         self.ctx = ctx
+        self.plain = plain
+        self.resets = resets
         self.port = 0
         self.refused = 0
         self._sock: socket.socket | None = None
@@ -501,6 +509,13 @@ class ClientCertServer:
                 return
             with conn:
                 conn.settimeout(2)
+                if self.resets and self.plain is not None:
+                    self.resets -= self.resets > 0
+                    linger = struct.pack("ii", 1, 0)  # close() then sends a reset
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    with contextlib.suppress(ssl.SSLError, OSError):
+                        self.plain.wrap_socket(conn, server_side=True).close()  # no alert
+                    continue
                 try:
                     with self.ctx.wrap_socket(conn, server_side=True) as tls:
                         tls.recv(1024)  # never reached without a client certificate
@@ -636,7 +651,7 @@ class Certs:
     """trustme material: ``ca_file`` trusts ``valid``, ``expired``, ``wrong_host``,
     ``expiring`` (5 days left); ``untrusted`` is signed by a CA nobody trusts.
     ``client_auth``: ``tls13`` and ``tls12`` present the valid certificate but require
-    one from the client (CERT_REQUIRED), which a probe never has."""
+    one from the client (CERT_REQUIRED), which a probe never has; ``plain`` does not."""
 
     ca_file: Path
     contexts: dict[str, ssl.SSLContext]
@@ -672,6 +687,9 @@ class Certs:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.maximum_version = top
             client_auth[key] = ctx
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)  # no client auth
+        issued["valid"].configure_cert(ctx)
+        client_auth["plain"] = ctx
         ca_file = tmp / "test-ca.pem"
         ca.cert_pem.write_to_path(str(ca_file))
         return cls(ca_file, contexts, client_auth)
@@ -784,9 +802,11 @@ class TestNet:
         self._extra.append(s)
         return s
 
-    def client_cert_server(self, version: str = "tls13") -> ClientCertServer:
-        """A TLS port (``version`` "tls13" or "tls12") that requires a client certificate."""
-        s = ClientCertServer(self.certs.client_auth[version])
+    def client_cert_server(self, version: str = "tls13", resets: int = 0) -> ClientCertServer:
+        """A TLS port (``version`` "tls13" or "tls12") that requires a client certificate;
+        ``resets``: see ``ClientCertServer``."""
+        auth = self.certs.client_auth
+        s = ClientCertServer(auth[version], plain=auth["plain"], resets=resets)
         self.loop.run(s.start())
         self._extra.append(s)
         return s

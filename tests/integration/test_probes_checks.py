@@ -479,6 +479,26 @@ def test_server_that_requires_a_client_certificate_is_down(
     assert server.refused >= 1
 
 
+def test_client_certificate_refusal_found_behind_a_reset(testnet: TestNet) -> None:
+    # On a fast path the server has closed (alert sent) before the request arrives, and
+    # the client may see only the reset. Made deterministic here: the first connection
+    # gets a handshake and a reset, no alert; the check must look again and find why.
+    server = testnet.client_cert_server("tls13", resets=1)
+    url = f'url = "https://{WWW}:{server.port}/ok"\nca_file = "{testnet.certs.ca_file}"\n'
+    r = bounded_check(testnet, url, timeout="2s")
+    assert (r.status, r.error) == (Status.DOWN, "tls_error"), r
+    assert "client certificate" in r.detail, r.detail
+    assert r.extra["phase"] == "request", r
+
+
+def test_reset_after_the_handshake_stays_a_reset(testnet: TestNet) -> None:
+    # A server that resets without any alert is not called a client-certificate refusal.
+    server = testnet.client_cert_server("tls13", resets=-1)
+    url = f'url = "https://{WWW}:{server.port}/ok"\nca_file = "{testnet.certs.ca_file}"\n'
+    r = bounded_check(testnet, url, timeout="2s")
+    assert (r.status, r.error) == (Status.DOWN, "reset"), r
+
+
 def test_tls_check_without_client_auth_stays_quick(testnet: TestNet) -> None:
     # Waiting for a post-handshake refusal must not turn a healthy TLS 1.3 server slow.
     port = testnet.https["valid"].port
