@@ -604,8 +604,9 @@ async def _diagnose_reset(
     alert. Look again on a new connection that sends nothing; raise its refusal, or
     return (the reset stands). Costs nothing while servers answer.
     """
-    word, _ = classify(exc)
-    if word not in ("reset", "protocol_error"):
+    word, detail = classify(exc)
+    closed = word == "protocol_error" and "without" in detail and "a response" in detail
+    if word != "reset" and not closed:  # h11: "without a response"; httpx: "without sending"
         return
     phase, timings = run.phase, dict(run.timings)
     try:
