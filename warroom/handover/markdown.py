@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
-from warroom.handover.text import md_block, md_inline
+from warroom.handover.text import indent_block, md_block, md_inline
 from warroom.handover.view import Clock, ExportView, duration
 
 PIN = "📌"
@@ -36,8 +36,9 @@ def entry_md(e: Entry, clock: Clock, *, with_day: bool = False) -> str:
         head += " · " + " · ".join(badges)
     if e.tags:
         head += " · " + " ".join("\\#" + md_inline(t) for t in e.tags)
-    body = md_block(e.text).replace("\r\n", "\n").split("\n")
-    return head + "\n\n" + "\n".join(("    " + line) if line else "" for line in body) + "\n"
+    # Indented by the list item's content width (2), so the text keeps its own block
+    # structure inside the item: what was code stays code, and nothing else becomes it.
+    return head + "\n\n" + indent_block(md_block(e.text), 2) + "\n"
 
 
 def header_md(v: ExportView, title: str) -> list[str]:
