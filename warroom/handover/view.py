@@ -7,12 +7,14 @@ Hidden entries are left out unless asked for (they are always in the JSON bundle
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from warroom.base import timeutil
-from warroom.base.errors import NotFound
+from warroom.base.errors import NotFound, UsageError
 from warroom.domain.incidents import ActionItem, Entry, Incident, IncidentChange
 from warroom.store import handover as hq
 from warroom.store import timeline as q
@@ -74,6 +76,33 @@ class Clock:
         if self.is_utc:
             return f"{utc[:10]} {utc[11:19]} UTC"
         return f"{self.day(utc)} {self.time(utc)} ({utc[:10]} {utc[11:19]}Z)"
+
+
+def local_zone_name() -> str:
+    """The IANA name of the zone the timeline shows (the process's local zone).
+
+    ``$TZ`` first, as the C library reads it (``:Europe/Berlin`` and a path into the
+    zone database included), then the zone /etc/localtime points at, else UTC. A
+    ``$TZ`` that is no IANA name (a POSIX rule such as ``CET-1CEST``) is passed over.
+    """
+    env = os.environ.get("TZ", "").strip().removeprefix(":")
+    candidates = [env]
+    if "zoneinfo/" in env:
+        candidates.append(env.split("zoneinfo/", 1)[1])
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            candidates.append("/".join(link.parts[link.parts.index("zoneinfo") + 1 :]))
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                timeutil.parse_zone(name)
+            except UsageError:
+                continue
+            return name
+    return "UTC"
 
 
 def make_clock(tz_name: str | None) -> Clock:
