@@ -18,6 +18,7 @@ from warroom.handover import markdown as m
 from warroom.handover.facts import Picture, probe_picture
 from warroom.handover.text import esc, indent_block, md_block, md_inline, render_markdown
 from warroom.handover.view import ExportView, load_view
+from warroom.handover.wording import plural
 from warroom.store.db import Store
 
 RECENT = 15
@@ -125,7 +126,10 @@ def _probe_lines(p: Picture) -> list[str]:
         down = p.down_via(t)
         via = p.probed_via(t)
         if not down:
-            out.append(f"{t}: up from all {len(via)} vantage point(s)")
+            out.append(
+                f"{t}: up from {'the one' if len(via) == 1 else 'all'} "
+                f"{plural(len(via), 'vantage point')}"
+            )
         elif len(down) == len(via):
             out.append(f"{t}: DOWN from every vantage point ({', '.join(down)})")
         else:

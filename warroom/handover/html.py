@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
 from warroom.handover.text import esc, render_markdown
 from warroom.handover.view import Clock, ExportView, duration
+from warroom.handover.wording import field_value, hidden_note, plural
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
@@ -184,12 +185,8 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
         yield "<p class='none'>(none)</p>\n"
     for e in pinned:
         yield entry_html(e, c, with_day=True, qt=qt)
-    note = ""
-    if v.hidden_count and not v.include_hidden:
-        note = f"; {v.hidden_count} hidden entries left out"
-    elif v.hidden_count:
-        note = f", {v.hidden_count} of them hidden"
-    yield f"<h2>Timeline ({len(v.entries)} entries{esc(note)})</h2>\n"
+    note = hidden_note(v.hidden_count, included=v.include_hidden)
+    yield f"<h2>Timeline ({plural(len(v.entries), 'entry', 'entries')}{esc(note)})</h2>\n"
     day = ""
     for e in v.entries:
         d = c.day(e.occurred_at)
@@ -221,8 +218,8 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
             [
                 esc(c.full(ch.changed_at)),
                 esc(FIELD_LABELS.get(ch.field, ch.field)),
-                esc(_short(ch.old_value)),
-                esc(_short(ch.new_value)),
+                esc(field_value(ch.field, ch.old_value, c, limit=160)),
+                esc(field_value(ch.field, ch.new_value, c, limit=160)),
                 esc(ch.changed_by),
             ]
             for ch in v.changes
@@ -240,12 +237,6 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
             qt=qt,
         )
     yield page_end(v)
-
-
-def _short(x: str | None) -> str:
-    if x is None or x == "":
-        return "—"
-    return x if len(x) <= 160 else x[:160] + "…"
 
 
 def list_table(head: list[str], rows: list[list[str]], *, qt: bool = False) -> str:

@@ -152,7 +152,8 @@ def record_handover(
     preparer = timeline.author.strip()
     who = (from_ or "").strip() or inc.commander or preparer
     ack = acknowledged_at or timeutil.now_str()
-    text = f"Handover: command passed from {who} to {to} (acknowledged {ack})"
+    when = f"{ack[:10]} {ack[11:19]} UTC"  # the exact time stays in the meta
+    text = f"Handover: command passed from {who} to {to} (acknowledged {when})"
     meta: dict[str, Any] = {"from": who, "to": to, "acknowledged_at": ack}
     if preparer and preparer != who:
         meta["prepared_by"] = preparer

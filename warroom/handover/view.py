@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -153,18 +153,40 @@ def load_view(
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
     rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden, tuples=True)
+    clock = make_clock(tz)
     return ExportView(
         incident=inc,
-        entries=[_entry(r) for r in rows],
+        entries=_readable([_entry(r) for r in rows], clock),
         changes=q.incident_changes(store, inc.id),
         actions=q.action_items(store, inc.id),
         evidence=q.evidence(store, inc.id),
-        clock=make_clock(tz),
+        clock=clock,
         include_hidden=include_hidden,
         hidden_count=hq.count_hidden(store, inc.id),
         generated_at=timeutil.now_str(),
         generated_by=generated_by,
     )
+
+
+def _readable(entries: list[Entry], clock: Clock) -> list[Entry]:
+    """Automatic entries reworded from their meta for people: the stored text of a
+    field change holds raw values (``["dns", "www"]``, UTC ISO times); exports show
+    them as the timeline does, in the export's zone."""
+    from warroom.handover.wording import change_text
+
+    for i, e in enumerate(entries):
+        if e.kind == "status" and e.meta and "field" in e.meta:
+            m = e.meta
+            text = change_text(str(m["field"]), m.get("old"), m.get("new"), clock)
+            entries[i] = replace(e, text=text)
+        elif e.kind == "handover" and e.meta and e.meta.get("acknowledged_at"):
+            m = e.meta
+            text = (
+                f"Handover: command passed from {m.get('from', '?')} to {m.get('to', '?')} "
+                f"(acknowledged {clock.full(str(m['acknowledged_at']))})"
+            )
+            entries[i] = replace(e, text=text)
+    return entries
 
 
 def duration(start: str | None, end: str | None) -> str:
