@@ -9,6 +9,7 @@ lays out for the PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
@@ -240,11 +241,45 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
 
 
 def list_table(head: list[str], rows: list[list[str]], *, qt: bool = False) -> str:
-    """A table of already-escaped cells."""
-    attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'" if qt else ""
+    """A table of already-escaped cells.
+
+    For Qt (the PDF) each row is a table of its own with the same column widths, so
+    the PDF can keep every row on one page (``pdf.layout_document``)."""
+    if qt:
+        return _qt_rows(head, rows)
     h = "".join(f"<th>{esc(x)}</th>" for x in head)
     body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in r) + "</tr>" for r in rows)
-    return f"<table class='list'{attrs}><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>\n"
+    return f"<table class='list'><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>\n"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _qt_rows(head: list[str], rows: list[list[str]]) -> str:
+    # Column widths in percent: each column gets room for its longest word (no word
+    # broken inside: "alice", "commander"), the rest goes by the longest text.
+    per_line = 85  # characters of 9.5 pt text across an A4 page, cell padding included
+    need, want = [], []
+    for i, name in enumerate(head):
+        texts = [name, *(_TAG.sub("", r[i]) for r in rows if i < len(r))]
+        word = max((len(w) for t in texts for w in t.split()), default=1)
+        need.append((word + 3) * 100 / per_line)
+        want.append(min(max(len(t) for t in texts), 60) * 100 / per_line)
+    spare = max(0.0, 100 - sum(need))
+    extra = [max(0.0, w - n) for w, n in zip(want, need, strict=True)]
+    total = sum(extra) or 1.0
+    widths = [round(n + spare * x / total) for n, x in zip(need, extra, strict=True)]
+    attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'"
+
+    def table(cells: list[str], tag: str) -> str:
+        tds = "".join(
+            f"<{tag} width='{w}%'>{c}</{tag}>" for w, c in zip(widths, cells, strict=False)
+        )
+        return f"<table class='list'{attrs}><tr>{tds}</tr></table>"
+
+    out = [table([esc(x) for x in head], "th")]
+    out += [table(r, "td") for r in rows]
+    return "\n".join(out) + "\n"
 
 
 def render_html(v: ExportView, *, qt: bool = False) -> str:
