@@ -37,7 +37,8 @@ from warroom.base import timeutil
 from warroom.base.errors import WarroomError
 from warroom.handover import service
 from warroom.handover.view import local_zone_name
-from warroom.ui.handover.work import run_in_background
+from warroom.ui import settings as S
+from warroom.ui.tasks import run_task
 
 log = logging.getLogger(__name__)
 
@@ -124,18 +125,25 @@ class ZoneField(QWidget):
         return self.combo.currentText()
 
 
+_SETTINGS = {
+    "export_format": S.HANDOVER_EXPORT_FORMAT,
+    "brief_format": S.HANDOVER_BRIEF_FORMAT,
+    "zone": S.HANDOVER_ZONE,
+    "folder": S.HANDOVER_FOLDER,
+}
+
+
 def _remembered(settings: Any, key: str, default: str) -> str:
     if settings is None:
         return default
-    value = settings.value(f"handover/{key}", default)
-    return str(value) if value else default
+    return _SETTINGS[key].get(settings) or default
 
 
 def _remember(settings: Any, **values: str) -> None:
     if settings is None:
         return
     for key, value in values.items():
-        settings.setValue(f"handover/{key}", value)
+        _SETTINGS[key].set(settings, value)
 
 
 def _default_zone(settings: Any) -> str:
@@ -297,7 +305,7 @@ class ExportDialog(QDialog):
             except Exception as exc:
                 self._failed(exc)
             return
-        run_in_background(self, work, self._done, self._failed)
+        run_task(self, work, self._done, self._failed, name="export")
 
     def _done(self, target: str) -> None:
         self.buttons.setEnabled(True)
@@ -377,7 +385,7 @@ class ImportPreviewDialog(QDialog):
             except Exception as exc:
                 self._refused(exc)
             return
-        run_in_background(self, work, self._previewed, self._refused)
+        run_task(self, work, self._previewed, self._refused, name="import-preview")
 
     def _refused(self, exc: BaseException) -> None:
         self.error = str(exc) if isinstance(exc, WarroomError) else f"cannot import: {exc}"
