@@ -266,10 +266,24 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
 
     # -- entries and revisions ------------------------------------------------------
     entries = doc["entries"]
-    entry_ids = hq.ids_json(e["id"] for e in entries)
-    have_entries = {r[0]: r for r in hq.existing_entries(conn, entry_ids)}
-    rev_ids = hq.ids_json(r["id"] for e in entries for r in e["revisions"])
-    have_revs = {r[0]: r for r in hq.existing_revisions(conn, rev_ids)}
+    # A workspace without entries (the first import on a new machine) has none of these:
+    # no need to build and send 200,000 ids to find that out.
+    have_any = hq.has_entries(conn)
+    have_entries = (
+        {r[0]: r for r in hq.existing_entries(conn, hq.ids_json(e["id"] for e in entries))}
+        if have_any
+        else {}
+    )
+    have_revs = (
+        {
+            r[0]: r
+            for r in hq.existing_revisions(
+                conn, hq.ids_json(r["id"] for e in entries for r in e["revisions"])
+            )
+        }
+        if have_any
+        else {}
+    )
     new_entry_rows: list[tuple[Any, ...]] = []
     new_rev_rows: list[tuple[Any, ...]] = []
     touched: list[str] = []  # entries that gain a second revision: conflicts possible

@@ -119,6 +119,15 @@ def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def has_entries(conn: sqlite3.Connection) -> bool:
+    """Whether the workspace holds any entry or revision at all."""
+    return bool(
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM entries) OR EXISTS (SELECT 1 FROM revisions)"
+        ).fetchone()[0]
+    )
+
+
 def existing_entries(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
     """(id, incident, recorded_at, author) of workspace entries whose id is in ``ids``."""
     return (
