@@ -6,6 +6,8 @@ import os
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warroom.base import markup
 
@@ -77,3 +79,15 @@ def test_no_ctypes() -> None:
              for a in n.names}  # fmt: skip
     mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert "ctypes" not in names | mods and "cmarkgfm" not in names | mods
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abcXYZ019-._~:/?#[]@!$&'()*+,;=% \\\"<>^`{|}äé€", max_size=30)
+    .map(lambda s: "https://h.example/" + s)
+)
+def test_plain_url_shortcut_equals_markdown_its_normalize_link(url: str) -> None:
+    from markdown_it import MarkdownIt
+
+    want = MarkdownIt().normalizeLink(url)
+    assert markup._normalize_link(markup._md(), url) == want
