@@ -92,27 +92,36 @@ class ZoneField(QWidget):
         lay.addWidget(self.combo)
         lay.addWidget(self.hint)
         self._valid = default
+        self._ok = True
         self.combo.currentTextChanged.connect(self._typed)
 
     def _typed(self, text: str) -> None:
         try:
             timeutil.parse_zone(text)
         except WarroomError:
+            self._ok = False
+            shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:24] + "…"
             self.hint.setText(
-                f"⚠ “{text.strip()}” is not a time zone yet: pick one from the list or type "
-                "a name such as Europe/Berlin."
+                f"⚠ “{shown}” is not a time zone (yet): e.g. Europe/Berlin or UTC"
                 if text.strip()
-                else "⚠ Type a time zone, e.g. Europe/Berlin or UTC."
+                else "⚠ Type a time zone, e.g. Europe/Berlin or UTC"
             )
-            self.hint.show()
+            self.hint.setVisible(self.isEnabled())
             return
+        self._ok = True
         self.hint.hide()
         if text.strip() != self._valid:
             self._valid = text.strip()
             self.changed.emit()
 
+    def changeEvent(self, event: Any) -> None:
+        """A disabled field (the lossless bundle has no zone) shows no hint."""
+        super().changeEvent(event)
+        if event.type() == event.Type.EnabledChange:
+            self.hint.setVisible(self.isEnabled() and not self._ok)
+
     def is_valid(self) -> bool:
-        return self.hint.isHidden()
+        return self._ok
 
     def zone(self) -> str:
         """The last valid zone typed or chosen."""
