@@ -310,8 +310,9 @@ def test_a_remote_image_is_written_as_a_link() -> None:
 
 
 def test_an_unclosed_fence_does_not_swallow_the_rest_of_the_file() -> None:
-    md = mdinert.md_block("```\n<b>x</b>") + "\n\n## Next section\n"
-    assert "<h2>Next section</h2>" in RENDERERS[0][1](md)  # type: ignore[operator]
+    for text in ("```\n<b>x</b>", "```\nplain", "~~~~\n[a](https://x.example)"):
+        md = mdinert.md_block(text) + "\n\n## Next section\n"
+        assert "<h2>Next section</h2>" in RENDERERS[0][1](md), text  # type: ignore[operator]
 
 
 @pytest.fixture

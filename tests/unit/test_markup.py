@@ -83,8 +83,9 @@ def test_no_ctypes() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.text(alphabet="abcXYZ019-._~:/?#[]@!$&'()*+,;=% \\\"<>^`{|}äé€", max_size=30)
-    .map(lambda s: "https://h.example/" + s)
+    st.text(alphabet="abcXYZ019-._~:/?#[]@!$&'()*+,;=% \\\"<>^`{|}äé€", max_size=30).map(
+        lambda s: "https://h.example/" + s
+    )
 )
 def test_plain_url_shortcut_equals_markdown_its_normalize_link(url: str) -> None:
     from markdown_it import MarkdownIt

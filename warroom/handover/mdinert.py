@@ -192,6 +192,17 @@ def _escape(text: str, regions: list[tuple[int, int]]) -> tuple[str, bool]:
     return "".join(out), risky
 
 
+_LINKISH = re.compile(r"\]([(:])")
+
+
+def _nothing_to_escape(text: str) -> bool:
+    """No ``<``, no image and only plainly safe link targets: then where code is does
+    not matter (the usual entry with a link is returned as it is, without a scan)."""
+    if "<" in text or "![" in text:
+        return False
+    return all(_safe_dest(text, m.end(), inline=m.group(1) == "(") for m in _LINKISH.finditer(text))
+
+
 def md_block(text: str) -> str:
     """Entry text for a Markdown file: still Markdown, inert in any renderer.
 
@@ -200,7 +211,8 @@ def md_block(text: str) -> str:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _NEEDS_WORK.search(text):
+    fenced = "```" in text or "~~~" in text  # an unclosed fence must be closed
+    if not fenced and (not _NEEDS_WORK.search(text) or _nothing_to_escape(text)):
         return text
     regions, closing = _code_regions(text)
     out, risky = _escape(text, regions)
