@@ -2,15 +2,16 @@
 
 The record stores machine forms (a JSON list for the affected services, UTC ISO
 times for milestones); exports for people show ``dns, www``, the time in the export's
-zone with UTC alongside, and counts with the right plural. Qt-free; the PDF, HTML,
-Markdown and brief all take their words from here.
+zone with UTC alongside, and counts with the right plural. Lists and counts come from
+``warroom.base.humanize`` (the words the GUI uses too); times use the export's own
+clock, so every time in one file has the same form. Qt-free.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Protocol
 
+from warroom.base import humanize
 from warroom.domain.incidents import FIELD_LABELS, MILESTONES
 
 _TIME_FIELDS = frozenset({*MILESTONES, "next_update_due"})
@@ -23,7 +24,7 @@ class _Clock(Protocol):
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 entry``, ``2 entries``, ``0 entries``."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    return humanize.count(count, one, many)
 
 
 def field_value(field: str, value: str | None, clock: _Clock, *, limit: int = 0) -> str:
@@ -31,12 +32,7 @@ def field_value(field: str, value: str | None, clock: _Clock, *, limit: int = 0)
     if value is None or value == "" or value == "[]":
         return "—"
     if field == "affected_services":
-        try:
-            items = json.loads(value)
-        except ValueError:
-            items = None
-        if isinstance(items, list):
-            return ", ".join(str(x) for x in items) or "—"
+        return humanize.stored_list(value, empty="—")
     if field in _TIME_FIELDS:
         try:
             return clock.full(value)
