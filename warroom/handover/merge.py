@@ -385,7 +385,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
     if new_entry_rows:
-        hq.insert_entries_bulk(conn, new_entry_rows, cached=True)
+        hq.insert_entries_bulk(conn, new_entry_rows, cached=True, only_rows=not have_any)
     if new_rev_rows:
         hq.insert_revisions(conn, new_rev_rows)
     if refresh:
