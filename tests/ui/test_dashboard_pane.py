@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from dashboard_support import BOARD, change, config, later, make_ctx, result
+from dashboard_support import BOARD, change, config, later, make_ctx, result, state, update
 
 from warroom.domain.probes import State, Status
 from warroom.probes import GateStatus
@@ -21,6 +21,14 @@ from warroom.ui.dashboard.model import COL_TARGET
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four minutes after the samples."""
+    from warroom.base import timeutil
+
+    monkeypatch.setattr(timeutil, "now", lambda: later(4 * 60 + 5))
+
+
 @pytest.fixture
 def pane(qtbot, store, tmp_path: Path) -> DashboardPane:
     ctx = make_ctx(store, tmp_path)
@@ -32,16 +40,23 @@ def pane(qtbot, store, tmp_path: Path) -> DashboardPane:
     p.stop()
 
 
-def feed(qtbot, pane: DashboardPane, results=(), changes=(), gate=None) -> None:
-    """Deliver like the engine: from another thread, through the bridge."""
+def feed(qtbot, pane: DashboardPane, states=(), changes=(), gate=None) -> None:
+    """Deliver like the engine: from another thread, through the bridge. With changes,
+    the engine sends every series of the changed targets; so do the tests."""
+
+    if changes and not states:
+        # What the engine would send: the changed series in their new state, and the
+        # other series of those targets as they are.
+        new = {(c.target, c.vantage): state(c.target, c.vantage, c.new, c.result, since=c.time)
+               for c in changes}  # fmt: skip
+        states = [
+            new.get((s.target, s.vantage), s)
+            for t in dict.fromkeys(c.target for c in changes)
+            for s in pane.model.states_of(t)
+        ]
 
     def engine() -> None:
-        if results:
-            pane.bridge.on_results(list(results))
-        if changes:
-            pane.bridge.on_changes(list(changes))
-        if gate is not None:
-            pane.bridge.on_gate(gate)
+        pane.bridge.on_update(update(states, changes, gate))
 
     before = pane.bridge.flushes
     t = threading.Thread(target=engine)
@@ -57,7 +72,11 @@ def outage(qtbot, pane: DashboardPane) -> None:
     feed(
         qtbot,
         pane,
-        [result("www", "system", latency=42), result("www", "isp-a", latency=38), down],
+        [
+            state("www", "system", r=result("www", "system", latency=42)),
+            state("www", "isp-a", r=result("www", "isp-a", latency=38)),
+            state("www", "isp-b", State.DOWN, down),
+        ],
         [
             change("www", "system", State.PENDING, State.UP),
             change("www", "isp-a", State.PENDING, State.UP),
@@ -69,9 +88,9 @@ def outage(qtbot, pane: DashboardPane) -> None:
 def test_batches_from_the_engine_thread_update_cells_headline_and_counts(qtbot, pane) -> None:
     outage(qtbot, pane)
     m = pane.model
-    assert m.index(m.row_of("www"), m.vantage_column("isp-b")).data() == "DOWN dns_servfail"
+    assert m.index(m.row_of("www"), m.vantage_column("isp-b")).data() == "DOWN dns_servfail · 4m"
     assert m.index(m.row_of("www"), m.vantage_column("system")).data() == "UP 42 ms"
-    assert pane.headline.text() == "www: down via isp-b; up via system, isp-a"
+    assert pane.headline.text() == "www: down via isp-b for 4 min; up via system, isp-a"
     assert not pane.headline.isHidden()
     assert pane.counts.text() == "1 down · 2 pending"
     pane.filter.setText("down")
@@ -152,22 +171,21 @@ def test_notices_when_a_target_goes_down_and_recovers(qtbot, pane) -> None:
 def test_notice_decision_logic_groups_bursts() -> None:
     none: set[str] = set()
     cs = [change(f"t{i}", "system", State.UP, State.DOWN) for i in range(5)]
-    out = notify.decide(cs, lambda t: none, lambda t: {"system"})
+    out = notify.decide(cs, lambda t: {"system"})
     assert len(out) == 1 and out[0].down
     assert out[0].title == "5 targets are DOWN"
     assert out[0].message == "t0, t1, t2, t3, t4"
-    few = notify.decide(cs[:2], lambda t: none, lambda t: {"system"})
+    few = notify.decide(cs[:2], lambda t: {"system"})
     assert [n.title for n in few] == ["t0 is DOWN", "t1 is DOWN"]
     back = [change("t0", "system", State.DOWN, State.DEGRADED)]
-    assert [n.title for n in notify.decide(back, lambda t: {"system"}, lambda t: none)] == [
-        "t0 recovered"
-    ]
-    assert (
-        notify.decide(
-            [change("t0", "system", State.UP, State.DEGRADED)], lambda t: none, lambda t: none
-        )
-        == []
-    )
+    assert [n.title for n in notify.decide(back, lambda t: none)] == ["t0 recovered"]
+    assert notify.decide([change("t0", "system", State.UP, State.DEGRADED)], lambda t: none) == []
+    # Down via another vantage already (the engine says isp-a and isp-b are down now,
+    # and only isp-b fell in this batch): no new notice; one of two back: not recovered.
+    more = [change("t0", "isp-b", State.UP, State.DOWN)]
+    assert notify.decide(more, lambda t: {"isp-a", "isp-b"}) == []
+    half = [change("t0", "isp-b", State.DOWN, State.UP)]
+    assert notify.decide(half, lambda t: {"isp-a"}) == []
 
 
 def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> None:
@@ -181,9 +199,10 @@ def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> 
     feed(
         qtbot,
         pane,
-        samples,
+        [state("www", "isp-b", State.DOWN, samples[-1], since=later(90),
+               latencies=tuple(r.latency_ms for r in samples))],
         [change("www", "isp-b", State.UP, State.DOWN, samples[-1], at=later(90))],
-    )
+    )  # fmt: skip
     pane.select_cell("www", "isp-b")
     d = pane.detail
     assert d.title.text().startswith("www via isp-b: DOWN dns_servfail since ")
@@ -236,7 +255,7 @@ def test_probe_now_reaches_the_engine(qtbot, store, tmp_path) -> None:
     p.apply_config(config(BOARD.split('[[target]]\nname = "api"')[0]))
     p.stop()
     assert calls == [
-        ("new", ["on_changes", "on_gate", "on_results", "store"]),
+        ("new", ["on_update", "store"]),
         "start",
         ("probe_now", None),
         ("probe_now", "www"),
@@ -300,7 +319,7 @@ def test_a_mass_outage_does_not_block_the_ui_thread(qtbot, store, tmp_path) -> N
         return handle(*a, **kw)
 
     p.link.handle = spy
-    p.on_batch(Batch([], changes, None))
+    p.on_batch(Batch([state(c.target, c.vantage, State.DOWN) for c in changes], changes, None))
     assert p.link_worker.wait_idle(30)
     probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
     assert len(probes) == 1 and probes[0].text.startswith("400 targets DOWN: s000 (system)")

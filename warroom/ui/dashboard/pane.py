@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from warroom.base import timeutil
 from warroom.config import workspace_file
 from warroom.config.workspace_file import WorkspaceConfig, WorkspaceFileError
-from warroom.domain.probes import State
+from warroom.probes.summary import broken_text, effective, target_summary
 from warroom.services.probe_link import LINK_MODE_LABELS, LinkMode, ProbeLink, parse_mode
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
@@ -158,6 +159,16 @@ class DashboardPane(QWidget):
             "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
         )
         self.file_problem.hide()
+        self.vantage_banner = QLabel("")
+        self.vantage_banner.setObjectName("vantage-banner")
+        self.vantage_banner.setWordWrap(True)
+        self.vantage_banner.setToolTip(
+            "Its failures are shown as VANTAGE? (grey), not as an outage of the targets"
+        )
+        self.vantage_banner.setStyleSheet(
+            "QLabel { background: #fff3cd; color: #5c3b00; font-weight: bold; padding: 4px; }"
+        )
+        self.vantage_banner.hide()
 
         self.filter = QLineEdit()
         self.filter.setObjectName("dashboard-filter")
@@ -272,6 +283,7 @@ class DashboardPane(QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.gate_banner)
         lay.addWidget(self.file_problem)
+        lay.addWidget(self.vantage_banner)
         lay.addWidget(self.tabs, 1)
 
     def _size_columns(self) -> None:
@@ -336,9 +348,7 @@ class DashboardPane(QWidget):
         if self.engine is None and self.engine_factory is not None:
             self.engine = self.engine_factory(
                 config,
-                on_results=self.bridge.on_results,
-                on_changes=self.bridge.on_changes,
-                on_gate=self.bridge.on_gate,
+                on_update=self.bridge.on_update,
                 store=self.ctx.store,
             )
             self.engine.start()
@@ -393,32 +403,45 @@ class DashboardPane(QWidget):
     # -- batches from the engine (UI thread) ---------------------------------------
 
     def on_batch(self, b: Batch) -> None:
-        before = {c.target: self._down_vantages(c.target) for c in b.changes}
-        if b.results or b.changes:
-            self.model.apply_batch(b.results, b.changes)
+        if b.states:
+            self.model.apply_states(b.states)
         if b.changes:
-            notices = notify.decide(b.changes, lambda t: before.get(t, set()), self._down_vantages)
+            # Notices and the link read the engine's states as the batch carries them
+            # (every series of a target that changed comes with it), not the table.
+            by_target: dict[str, list[Any]] = {}
+            for s in b.states:
+                by_target.setdefault(s.target, []).append(s)
+            broken = self.model.broken
+
+            def down_now(target: str) -> set[str]:
+                return {
+                    s.vantage for s in by_target.get(target, ()) if effective(s, broken) == "down"
+                }
+
+            notices = notify.decide(b.changes, down_now)
             if notices:
                 self.notifier.notify(notices)
-            self._link(b)
+            self._link(b, by_target, broken)
         if b.gate is not None:
             self.show_gate(b.gate)
-        if b.results or b.changes:
+        if b.states:
             self._update_counts()
-            s = self.detail.series
-            if s is not None:
-                cur = self.model.series(s.target, s.vantage)
-                if cur is not None and cur is not s:
+            shown = self.detail.series
+            if shown is not None:
+                cur = self.model.series(shown.target, shown.vantage)
+                if cur is not None and cur is not shown:
                     self.detail.refresh_live(cur)
 
-    def _link(self, b: Batch) -> None:
+    def _link(self, b: Batch, by_target: dict[str, list[Any]], broken: frozenset[str]) -> None:
         incident = getattr(self.ctx, "active_incident", None)
         if self.link is None or self.link_worker is None or incident is None:
             return
         if self.link.mode is LinkMode.OFF:
             return
-        targets = {c.target for c in b.changes}
-        summaries = {t: self._summary_of(t) for t in targets}
+        summaries = {
+            t: target_summary(t, by_target.get(t, ()), broken=broken)
+            for t in {c.target for c in b.changes}
+        }
         self.link_worker.submit(incident, b.changes, summaries, self.link.mode)
 
     @Slot(object)
@@ -430,19 +453,6 @@ class DashboardPane(QWidget):
     def _link_failed(self, text: str) -> None:
         self.link_errors += 1
         self._message(text)
-
-    def _down_vantages(self, target: str) -> set[str]:
-        try:
-            row = self.model.row_data(self.model.row_of(target))
-        except KeyError:
-            return set()
-        return {v for v, s in row.vantages.items() if s.state is State.DOWN}
-
-    def _summary_of(self, target: str) -> str:
-        try:
-            return self.model.row_data(self.model.row_of(target)).summary
-        except KeyError:
-            return ""
 
     def show_gate(self, gate: Any) -> None:
         """The self-connectivity gate: a loud banner while this workstation is offline."""
@@ -478,11 +488,32 @@ class DashboardPane(QWidget):
             (r for r in self.model.rows() if r.worst in ("down", "degraded", "offline")),
             key=lambda r: r.sort_key,
         )
-        lines = [r.summary for r in bad[:HEADLINE_ROWS]]
+        self._update_headline(bad)
+
+    def _update_headline(self, bad: list[Any] | None = None) -> None:
+        """The sentences of the worst targets, with since when ("for 4 min"), and a
+        vantage that fails for every target named as such."""
+        if bad is None:
+            bad = sorted(
+                (r for r in self.model.rows() if r.worst in ("down", "degraded", "offline")),
+                key=lambda r: r.sort_key,
+            )
+        now = timeutil.now()
+        broken = self.model.broken
+        lines = [
+            target_summary(r.target, r.vantages.values(), now=now, broken=broken)
+            for r in bad[:HEADLINE_ROWS]
+        ]
         if len(bad) > HEADLINE_ROWS:
             lines.append(f"… and {len(bad) - HEADLINE_ROWS} more targets down or degraded")
-        self.headline.setText("\n".join(lines))
+        text = "\n".join(lines)
+        if text != self.headline.text():
+            self.headline.setText(text)
         self.headline.setVisible(bool(lines))
+        vtext = "\n".join(broken_text(v) for v in sorted(broken))
+        if vtext != self.vantage_banner.text():
+            self.vantage_banner.setText(vtext)
+        self.vantage_banner.setVisible(bool(broken))
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_filter_words(text)
@@ -490,6 +521,8 @@ class DashboardPane(QWidget):
 
     def _refresh_times(self) -> None:
         self.table.viewport().update()
+        if self.headline.isVisible():
+            self._update_headline()
         if self.detail.series is not None and self.detail.isVisible():
             self.detail.load_history()  # new samples reach the store about once a second
 
