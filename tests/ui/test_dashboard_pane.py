@@ -328,3 +328,65 @@ def test_a_mass_outage_does_not_block_the_ui_thread(qtbot, store, tmp_path) -> N
     assert p.counts.text() == "400 down"
     assert threads == ["warroom-probe-link"]  # written by the worker, not the UI thread
     p.stop()
+
+
+def _pane(qtbot, store, tmp_path: Path, workspace: Path | None = None) -> DashboardPane:
+    from PySide6.QtWidgets import QStatusBar
+
+    ctx = make_ctx(store, tmp_path, workspace)
+    ctx.status_bar = QStatusBar()  # type: ignore[attr-defined]
+    p = DashboardPane(ctx, engine_factory=None)
+    qtbot.addWidget(p)
+    qtbot.addWidget(ctx.status_bar)  # type: ignore[attr-defined]
+    return p
+
+
+def test_the_workspace_file_is_remembered_per_workspace(qtbot, store, tmp_path) -> None:
+    good = tmp_path / "probes.toml"
+    good.write_text(BOARD, encoding="utf-8")
+    first = _pane(qtbot, store, tmp_path, good)
+    assert first.model.rowCount() == 3
+    first.stop()
+    # The next start, without --workspace-file: the same file, probing again.
+    again = _pane(qtbot, store, tmp_path)
+    assert again.ctx.workspace_file == good
+    assert again.config is not None and again.model.rowCount() == 3
+    assert again.file_problem.isHidden()
+    assert again.status_label.text().startswith("Probes: ")
+    again.stop()
+    # Another workspace (another store) does not inherit it.
+    from warroom.store import Store
+
+    other = Store.open(tmp_path / "other")
+    try:
+        fresh = _pane(qtbot, other, tmp_path / "o")
+        assert fresh.config is None and fresh.ctx.workspace_file is None
+        assert fresh.status_label.text() == "Probes: off (no workspace file)"
+        fresh.stop()
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("trouble", ["gone", "invalid"])
+def test_a_remembered_file_that_is_gone_or_bad_is_said_loudly(
+    qtbot, store, tmp_path, trouble
+) -> None:
+    good = tmp_path / "probes.toml"
+    good.write_text(BOARD, encoding="utf-8")
+    _pane(qtbot, store, tmp_path, good).stop()
+    if trouble == "gone":
+        good.unlink()
+    else:
+        good.write_text('[[target]]\nname = "www"\nurl = "ftp://x/"\n', encoding="utf-8")
+    p = _pane(qtbot, store, tmp_path)
+    assert p.config is None
+    assert not p.file_problem.isHidden()
+    text = p.file_problem.text()
+    assert str(good) in text and "nothing is being probed" in text.lower()
+    if trouble == "gone":
+        assert "is gone" in text
+    assert "#b71c1c" in p.file_problem.styleSheet()  # red, not a polite yellow
+    assert p.status_label.text() == "Probes: OFF (workspace file problem)"
+    assert "#c62828" in p.status_label.styleSheet()
+    assert p.status_label.toolTip() == text
+    p.stop()

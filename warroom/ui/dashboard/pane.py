@@ -39,7 +39,13 @@ from warroom.base import timeutil
 from warroom.config import workspace_file
 from warroom.config.workspace_file import WorkspaceConfig, WorkspaceFileError
 from warroom.probes.summary import broken_text, effective, target_summary
-from warroom.services.probe_link import LINK_MODE_LABELS, LinkMode, ProbeLink, parse_mode
+from warroom.services.probe_link import (
+    LINK_MODE_LABELS,
+    PROBE_AUTHOR,
+    LinkMode,
+    ProbeLink,
+    parse_mode,
+)
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
 from warroom.ui.dashboard.charts import CellDelegate, SparklineDelegate
@@ -59,9 +65,15 @@ from warroom.ui.dashboard.model import (
 
 log = logging.getLogger(__name__)
 
+# The workspace file probed in this workspace, remembered in the workspace's own store
+# (not in the per-user settings: each workspace has its own file) and reopened at start.
+WORKSPACE_FILE_KEY = "dashboard.workspace_file"
+PROBLEM_RED = "QLabel { background: #b71c1c; color: white; font-weight: bold; padding: 6px; }"
+PROBLEM_YELLOW = "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
 SETTING_LINK = "dashboard/incident_link"
 SETTING_NOTIFY = "dashboard/notify"
 HEADLINE_ROWS = 5
+STATUS_RED = "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
 EngineFactory = Callable[..., Any]
 
 
@@ -103,7 +115,7 @@ class DashboardPane(QWidget):
             from warroom.services.timeline import Timeline
 
             self.link = ProbeLink(
-                Timeline(ctx.store),
+                Timeline(ctx.store, author=PROBE_AUTHOR),
                 parse_mode(ctx.settings.value(SETTING_LINK, LinkMode.DOWN.value)),
             )
             self.link_worker = LinkWorker(self.link, self)
@@ -135,8 +147,20 @@ class DashboardPane(QWidget):
         if hasattr(ctx, "on_close"):
             ctx.on_close(self.stop)
         self.destroyed.connect(lambda *_: None)
+        # What the probes know now, for other panes (the new-incident dialog):
+        # ``summary.known_now(ctx.probe_states(), now)``. The engine's states as sent.
+        ctx.probe_states = self.model.states
         if getattr(ctx, "workspace_file", None):
             self.load_file(ctx.workspace_file)
+        else:
+            remembered = self._remembered_file()
+            if remembered is not None:
+                log.info("reopening the workspace file of this workspace: %s", remembered)
+                if hasattr(ctx, "set_workspace_file"):
+                    # The window shows it; our own slot (_workspace_file_changed) loads it.
+                    ctx.set_workspace_file(remembered)
+                else:
+                    self.load_file(remembered)
         self._update_empty()
 
     # -- widgets ---------------------------------------------------------------
@@ -155,9 +179,7 @@ class DashboardPane(QWidget):
         self.file_problem = QLabel("")
         self.file_problem.setObjectName("file-problem")
         self.file_problem.setWordWrap(True)
-        self.file_problem.setStyleSheet(
-            "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
-        )
+        self.file_problem.setStyleSheet(PROBLEM_YELLOW)
         self.file_problem.hide()
         self.vantage_banner = QLabel("")
         self.vantage_banner.setObjectName("vantage-banner")
@@ -312,6 +334,9 @@ class DashboardPane(QWidget):
             hdr.resizeSection(FIRST_VANTAGE_COL + i, max(cell, fm.horizontalAdvance(v) + 24))
 
     def _update_empty(self) -> None:
+        if self.config is None and self.file_problem.isHidden():
+            self.status_label.setText("Probes: off (no workspace file)")
+            self.status_label.setToolTip("Open one with File ▸ Open workspace file…")
         has = self.model.rowCount() > 0
         self.empty.setVisible(not has)
         self.table.setVisible(has or self.config is not None)
@@ -323,23 +348,69 @@ class DashboardPane(QWidget):
     def _workspace_file_changed(self, path: Path | None) -> None:
         if path is not None and (self.editor.path is None or Path(path) != self.editor.path):
             self.load_file(Path(path))
+            self._update_empty()
+
+    def _remembered_file(self) -> Path | None:
+        store = self.ctx.store
+        if store is None:
+            return None
+        try:
+            value = store.meta_get(WORKSPACE_FILE_KEY)
+        except Exception:
+            log.exception("could not read the remembered workspace file")
+            return None
+        return Path(value) if value else None
+
+    def _remember_file(self, path: Path) -> None:
+        store = self.ctx.store
+        if store is None or self._remembered_file() == Path(path):
+            return
+        try:
+            store.meta_set(WORKSPACE_FILE_KEY, str(Path(path).absolute()))
+        except Exception:
+            log.exception("could not remember the workspace file")
 
     def load_file(self, path: Path) -> bool:
         """Open ``path`` in the editor and probe it. A bad file keeps the old config
-        running and says what and where."""
-        self.editor.open_file(Path(path))
+        running and says what and where; with nothing running, it says so in red (here
+        and in the status bar): probing never stops silently."""
+        path = Path(path)
+        if not path.is_file():
+            self._file_trouble(
+                f"Workspace file {path} is gone: nothing is being probed. Open it again "
+                "where it moved (File ▸ Open workspace file…) or write one in the "
+                "Workspace file tab, then Apply."
+            )
+            return False
+        self.editor.open_file(path)
         try:
             cfg = workspace_file.load(path)
         except WorkspaceFileError as exc:
-            self.file_problem.setText(
-                f"Workspace file not used: {exc}. Fix it in the Workspace file tab."
+            if self.config is None:
+                what = "nothing is being probed"
+            else:
+                what = "still probing the previous configuration"
+            self._file_trouble(
+                f"Workspace file not used: {exc}. {what[0].upper()}{what[1:]}. "
+                "Fix it in the Workspace file tab.",
+                red=self.config is None,
             )
-            self.file_problem.show()
             if exc.line:
                 self.editor.go_to_line(exc.line)
             return False
         self.apply_config(cfg)
+        self._remember_file(path)
         return True
+
+    def _file_trouble(self, text: str, *, red: bool = True) -> None:
+        self.file_problem.setText(text)
+        self.file_problem.setStyleSheet(PROBLEM_RED if red else PROBLEM_YELLOW)
+        self.file_problem.show()
+        if red and self.config is None:
+            self.status_label.setText("Probes: OFF (workspace file problem)")
+            self.status_label.setToolTip(text)
+            self.status_label.setStyleSheet(STATUS_RED)
+            self.status_label.show()
 
     def apply_config(self, config: WorkspaceConfig) -> None:
         """Probe ``config`` from now on (start the engine, or reconfigure it)."""
@@ -475,13 +546,10 @@ class DashboardPane(QWidget):
         text = " · ".join(parts) if parts else "no targets"
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.counts.setText(text if shown == total else f"{text} (showing {shown} of {total})")
-        self.status_label.setText(f"Probes: {text}" if parts else "")
+        self.status_label.setText(f"Probes: {text}" if parts else "Probes: no targets")
+        self.status_label.setToolTip("Targets by their worst vantage (the dashboard has more)")
         down = bool(c.get("down"))
-        self.status_label.setStyleSheet(
-            "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
-            if down
-            else ""
-        )
+        self.status_label.setStyleSheet(STATUS_RED if down else "")
         self.counts.setToolTip("Targets by their worst vantage")
         # The sentences of the worst targets, where nobody has to scroll or widen a column.
         bad = sorted(
