@@ -33,6 +33,7 @@ from warroom.domain.probes import State, Status
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import (
     BAD,
+    BROKEN_MIN_TARGETS,
     NO_BROKEN,
     SEVERITY,
     broken_text,
@@ -136,7 +137,12 @@ def cell_text(s: SeriesState, word: str | None = None) -> str:
 
 
 def _failing(s: SeriesState) -> bool:
-    return s.state is State.DOWN or (s.last is not None and s.last.status is Status.DOWN)
+    """Down (or a pending series whose sample failed), as ``broken_vantages`` counts."""
+    if s.offline:
+        return False
+    if s.state is State.DOWN:
+        return True
+    return s.state is State.PENDING and s.last is not None and s.last.status is Status.DOWN
 
 
 def cell_age(s: SeriesState, word: str, now: datetime) -> str:
@@ -211,6 +217,8 @@ class DashboardModel(QAbstractTableModel):
         }
         self._icons: dict[str, Any] = {}
         self._broken: frozenset[str] = NO_BROKEN
+        self._n_series: dict[str, int] = {}
+        self._n_failing: dict[str, int] = {}
         self._set_tail(0)
 
     # -- layout --------------------------------------------------------------------
@@ -237,6 +245,14 @@ class DashboardModel(QAbstractTableModel):
                 order.append(s.vantage)
         self._rows = list(rows.values())
         self._broken = frozenset(broken_vantages(series))
+        # Per vantage: series, and series failing now. Kept up to date per state, so
+        # the board-wide "is a vantage broken?" pass runs only when one might be.
+        self._n_series: dict[str, int] = {}
+        self._n_failing: dict[str, int] = {}
+        for s in series:
+            self._n_series[s.vantage] = self._n_series.get(s.vantage, 0) + 1
+            if _failing(s):
+                self._n_failing[s.vantage] = self._n_failing.get(s.vantage, 0) + 1
         for r in self._rows:
             r.refresh(self._broken)
         self._index = {r.target: i for i, r in enumerate(self._rows)}
@@ -335,7 +351,7 @@ class DashboardModel(QAbstractTableModel):
         a config change crossed them in flight)."""
         touched: set[int] = set()
         rows, index = self._rows, self._index
-        flipped = bool(self._broken)  # did any series start or stop failing?
+        failing = self._n_failing
         for s in states:
             i = index.get(s.target)
             if i is None:
@@ -345,11 +361,18 @@ class DashboardModel(QAbstractTableModel):
             if old is not None:
                 vs[s.vantage] = s
                 touched.add(i)
-                if not flipped and _failing(old) != _failing(s):
-                    flipped = True
+                was, now = _failing(old), _failing(s)
+                if was != now:
+                    failing[s.vantage] = failing.get(s.vantage, 0) + (1 if now else -1)
         if not touched:
             return
-        broken = frozenset(broken_vantages(self.states())) if flipped else self._broken
+        n = self._n_series
+        suspects = any(
+            c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items()
+        )
+        broken = (
+            frozenset(broken_vantages(self.states())) if suspects or self._broken else NO_BROKEN
+        )
         if broken != self._broken:
             # A vantage broke or healed: every row it appears in reads differently.
             self._broken = broken
