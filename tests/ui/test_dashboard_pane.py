@@ -284,13 +284,25 @@ def test_render_has_no_clipped_state_text(qtbot, pane, tmp_path) -> None:
     outage(qtbot, pane)
     pane.show()
     qtbot.waitExposed(pane)
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from warroom.ui.dashboard.table import ICON_ROOM, LINE_BREAK
+
     t = pane.table
     m = pane.model
-    fm = t.fontMetrics()
+    pane._size_columns()
     for v in m.vantages:
-        col = m.vantage_column(v)
-        # The widest words a cell says fit its column (bold font: +15 % margin).
-        assert t.columnWidth(col) >= fm.horizontalAdvance("DOWN dns_servfail") * 1.15
+        # What each cell says (folded onto two lines or not) fits its cell.
+        for row in range(pane.proxy.rowCount()):
+            idx = pane.proxy.index(row, m.vantage_column(v))
+            opt = QStyleOptionViewItem()
+            opt.initFrom(t)
+            opt.rect = t.visualRect(idx)
+            t.itemDelegate().initStyleOption(opt, idx)
+            lines = opt.text.split(LINE_BREAK)
+            widest = max(opt.fontMetrics.horizontalAdvance(x) for x in lines)
+            assert widest + ICON_ROOM <= opt.rect.width(), opt.text
+            assert len(lines) * opt.fontMetrics.lineSpacing() <= opt.rect.height(), opt.text
     img = tmp_path / "dash.png"
     assert pane.grab().save(str(img))
     assert img.stat().st_size > 1000

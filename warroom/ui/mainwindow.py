@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QStatusBar,
@@ -49,6 +50,7 @@ from warroom.ui.panes import PANES, PaneSpec, build
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1  # bump when the set of panes changes incompatibly
+MAX_MESSAGES = 30  # status-bar messages kept for the "Messages" list
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SK = QKeySequence.StandardKey
@@ -256,11 +258,14 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)
+        self._restored = False
         if restore:
-            self.restore_layout()
+            self._restored = self.restore_layout()
         self._update_hint()
         if not defer_panes:
             self.build_panes()
+            if not self._restored:
+                self._fit_placeholders()
 
     # -- building ----------------------------------------------------------
 
@@ -419,6 +424,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(self._make_pane(pane_id, self._specs[pane_id]))
             if old is not None:
                 old.deleteLater()
+        if pending and not self._restored:
+            self._fit_placeholders()
         if not self._panes_ready:
             self._panes_ready = True
             log.info("panes ready: %s", ", ".join(self.docks))
@@ -437,6 +444,27 @@ class MainWindow(QMainWindow):
         weights = [self._specs[k].weight for k in self.docks]
         total = sum(weights)
         self.resizeDocks(docks, [1280 * w // total for w in weights], Qt.Orientation.Horizontal)
+
+    def _fit_placeholders(self) -> None:
+        """A pane that is only a placeholder takes no width: it becomes a tab behind its
+        left neighbour (one click away), and its share goes to the panes that show
+        something (default layout only; a layout the user made is theirs)."""
+        from warroom.ui.placeholder import PlaceholderPane
+
+        docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
+        narrow = [d for d in docks if isinstance(d.widget(), PlaceholderPane)]
+        rest = [d for d in docks if d not in narrow]
+        if not narrow or not rest:
+            return
+        for d in narrow:
+            i = docks.index(d)
+            host = next((x for x in reversed(docks[:i]) if x in rest), rest[0])
+            self.tabifyDockWidget(host, d)
+            host.raise_()
+        weights = {d: self._specs[k].weight for k, d in self.docks.items() if d in rest}
+        total = max(self.width(), 800)
+        sizes = [total * weights[d] // sum(weights.values()) for d in rest]
+        self.resizeDocks(rest, sizes, Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = QStatusBar(self)
@@ -464,9 +492,38 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(demo)
         bar.addPermanentWidget(self.incident_label)
         bar.addPermanentWidget(self.clock)
+        # Transient messages may be longer than the bar: the whole text is its tooltip
+        # while shown, and the last ones stay in a list (the "Messages" button).
+        self.recent_messages: list[tuple[datetime, str]] = []
+        self.messages_button = QToolButton()
+        self.messages_button.setObjectName("status-messages")
+        self.messages_button.setText("Messages")
+        self.messages_button.setToolTip("The recent status-bar messages, in full")
+        self.messages_button.setAutoRaise(True)
+        self.messages_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.messages_button.setMenu(QMenu(self.messages_button))
+        self.messages_button.setEnabled(False)
+        bar.addPermanentWidget(self.messages_button)
+        bar.messageChanged.connect(self._status_message)
         self.ctx.status_bar = bar
         self._show_workspace()
         self.set_active_incident(None)
+
+    def _status_message(self, text: str) -> None:
+        bar = self.statusBar()
+        bar.setToolTip(text)
+        if not text:
+            return
+        self.recent_messages.append((datetime.now(UTC), text))
+        del self.recent_messages[:-MAX_MESSAGES]
+        menu = self.messages_button.menu()
+        menu.clear()
+        for when, msg in reversed(self.recent_messages):
+            local = when.astimezone()
+            act = menu.addAction(f"{local:%H:%M:%S}  {msg}")
+            act.setToolTip(msg)
+        self.messages_button.setEnabled(True)
+        self.messages_button.setText(f"Messages ({len(self.recent_messages)})")
 
     def _show_workspace(self) -> None:
         path = str(self.ctx.data_dir)

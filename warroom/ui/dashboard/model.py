@@ -65,6 +65,7 @@ SummaryRole = Qt.ItemDataRole.UserRole + 6  # the summary sentence of the row
 SortRole = Qt.ItemDataRole.UserRole + 7  # worst first in every column
 FilterRole = Qt.ItemDataRole.UserRole + 8  # target, url, summary and errors, for the filter
 LastResultRole = Qt.ItemDataRole.UserRole + 9  # ProbeResult of the cell, or None
+CompactRole = Qt.ItemDataRole.UserRole + 10  # (line 1, line 2): the text folded for narrow
 
 _ROLES = frozenset(
     {
@@ -85,6 +86,7 @@ _ROLES = frozenset(
         SortRole,
         FilterRole,
         LastResultRole,
+        CompactRole,
     }
 )
 
@@ -247,8 +249,8 @@ class DashboardModel(QAbstractTableModel):
         self._broken = frozenset(broken_vantages(series))
         # Per vantage: series, and series failing now. Kept up to date per state, so
         # the board-wide "is a vantage broken?" pass runs only when one might be.
-        self._n_series: dict[str, int] = {}
-        self._n_failing: dict[str, int] = {}
+        self._n_series = {}
+        self._n_failing = {}
         for s in series:
             self._n_series[s.vantage] = self._n_series.get(s.vantage, 0) + 1
             if _failing(s):
@@ -367,9 +369,7 @@ class DashboardModel(QAbstractTableModel):
         if not touched:
             return
         n = self._n_series
-        suspects = any(
-            c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items()
-        )
+        suspects = any(c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items())
         broken = (
             frozenset(broken_vantages(self.states())) if suspects or self._broken else NO_BROKEN
         )
@@ -466,6 +466,9 @@ class DashboardModel(QAbstractTableModel):
                 return self._bold
             return None
         if c == COL_STATE:
+            if role == CompactRole:
+                head, _, rest = row.state_text().partition(" ")
+                return (head, rest)
             return self._state_data(row.worst, row.state_text(), role, bold=True)
         if c == self._since_col:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -524,6 +527,9 @@ class DashboardModel(QAbstractTableModel):
             return cell_tooltip(s, self._broken)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return text + cell_age(s, word, timeutil.now())
+        if role == CompactRole:
+            head, _, rest = text.partition(" ")
+            return (head + cell_age(s, word, timeutil.now()), rest)
         return self._state_data(word, text, role)
 
     def _state_data(self, word: str, text: str, role: int, *, bold: bool = False) -> Any:

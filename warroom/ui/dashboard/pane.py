@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -48,20 +46,22 @@ from warroom.services.probe_link import (
 )
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
-from warroom.ui.dashboard.charts import CellDelegate, SparklineDelegate
+from warroom.ui.dashboard.charts import SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
 from warroom.ui.dashboard.link_worker import LinkWorker
 from warroom.ui.dashboard.model import (
     COL_STATE,
     COL_TARGET,
-    FIRST_VANTAGE_COL,
+    CompactRole,
     DashboardModel,
     DashboardProxy,
     SeriesRole,
+    StateRole,
     TargetRole,
     fmt_when,
 )
+from warroom.ui.dashboard.table import MatrixView, one_line_width, two_line_width
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,10 @@ class DashboardPane(QWidget):
             # addPermanentWidget, not ctx.add_status_widget: its insert at index 0 warns
             # (and so fails tests) when the bar already holds ordinary widgets.
             ctx.status_bar.addPermanentWidget(self.status_label)
+        self._resize_soon = QTimer(self)
+        self._resize_soon.setSingleShot(True)
+        self._resize_soon.setInterval(1000)
+        self._resize_soon.timeout.connect(self._size_columns)
         self._tick = QTimer(self)
         self._tick.setInterval(5000)  # "4m 10s ago" keeps moving without model signals
         self._tick.timeout.connect(self._refresh_times)
@@ -197,7 +201,8 @@ class DashboardPane(QWidget):
         self.filter.setPlaceholderText("Filter: www, down, isp-b, dns_servfail …")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_changed)
-        self.probe_all_btn = QPushButton("Probe all now")
+        self.probe_all_btn = QPushButton("Probe all")
+        self.probe_all_btn.setToolTip("Check every target now, from every vantage")
         self.probe_all_btn.clicked.connect(lambda: self.probe_now(None))
         self.probe_one_btn = QPushButton("Probe selected")
         self.probe_one_btn.setToolTip("Check the selected target now, from every vantage")
@@ -209,6 +214,11 @@ class DashboardPane(QWidget):
         )
         for mode, label in LINK_MODE_LABELS.items():
             self.link_box.addItem(f"Timeline: {label}", mode.value)
+            self.link_box.setItemData(
+                self.link_box.count() - 1,
+                f"Write to the incident timeline: {label}",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.link_box.setCurrentIndex(
             self.link_box.findData(self.link.mode.value if self.link else LinkMode.OFF.value)
         )
@@ -230,20 +240,25 @@ class DashboardPane(QWidget):
         self.headline.hide()
         self.counts = QLabel("")
         self.counts.setObjectName("dashboard-counts")
-        # Narrow docks must stay possible: the filter and counts shrink, the toolbar
-        # folds its rest behind its extension button.
+        # Narrow docks must stay possible without hiding a control behind an overflow
+        # menu: the filter and counts shrink, the combo box shortens its text (the full
+        # text is in its list and tooltip), and the controls take a row of their own.
         self.filter.setMinimumWidth(60)
         self.counts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.link_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.link_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.link_box.setMinimumContentsLength(8)
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 3)
         bar.addWidget(self.counts, 2)
-        tools = QToolBar()
+        tools = QHBoxLayout()
         tools.setObjectName("dashboard-tools")
-        for w in (self.probe_all_btn, self.probe_one_btn, self.link_box, self.notify_box):
+        for w in (self.probe_all_btn, self.probe_one_btn, self.notify_box):
             tools.addWidget(w)
+        tools.addWidget(self.link_box, 1)
 
-        self.table = QTableView()
+        self.table = MatrixView()
         self.table.setObjectName("dashboard-table")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -254,15 +269,16 @@ class DashboardPane(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
-        fm = self.table.fontMetrics()
-        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
-        self.table.setItemDelegate(CellDelegate(self.table))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.sparkline = SparklineDelegate(self.table)
         self._trend_col = -1
+        self._folded = False
         hdr = self.table.horizontalHeader()
         hdr.setStretchLastSection(True)
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
+        self.table.installEventFilter(self)
+        self._set_row_height(folded=False)
         self.empty = QLabel(
             "No workspace file yet: open one (File ▸ Open workspace file…) or write one in "
             "the Workspace file tab, then Apply."
@@ -280,22 +296,38 @@ class DashboardPane(QWidget):
         status = QWidget()
         sl = QVBoxLayout(status)
         sl.setContentsMargins(0, 0, 0, 0)
-        split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.empty)
         tl.addWidget(self.table, 1)
         split.addWidget(top)
+        # The detail takes room only while a cell is chosen (Esc or "Close" hides it).
+        self.detail_box = QWidget()
+        self.detail_box.setObjectName("dashboard-detail")
+        dl = QVBoxLayout(self.detail_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.setSpacing(0)
+        self.detail_close = QPushButton("Close detail")
+        self.detail_close.setToolTip("Hide the detail of the chosen cell (Esc in the table)")
+        self.detail_close.clicked.connect(self.close_detail)
+        head = QHBoxLayout()
+        head.addStretch(1)
+        head.addWidget(self.detail_close)
+        dl.addLayout(head)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
         detail_scroll.setWidget(self.detail)
-        split.addWidget(detail_scroll)
+        dl.addWidget(detail_scroll, 1)
+        split.addWidget(self.detail_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.detail_box.hide()
         sl.addLayout(bar)
-        sl.addWidget(tools)
+        sl.addLayout(tools)
         sl.addWidget(self.headline)
         sl.addWidget(split, 1)
         self.tabs = QTabWidget()
@@ -309,18 +341,42 @@ class DashboardPane(QWidget):
         lay.addWidget(self.tabs, 1)
 
     def _size_columns(self) -> None:
+        """Widths from what the cells say now. Every vantage column must be in view:
+        when one line per cell does not fit the pane, cells fold onto two lines
+        (``DOWN · 4m`` over ``refused``) and the columns narrow to that."""
         f = self.table.font()
-        f.setBold(True)
+        f.setBold(True)  # down cells and the state column are bold
         fm = QFontMetrics(f)
-        icon = 28
+        fm_plain = QFontMetrics(self.table.font())
         hdr = self.table.horizontalHeader()
-        names = [r.target for r in self.model.rows()] or ["Target"]
+        rows = self.model.rows()
+        names = [r.target for r in rows] or ["Target"]
         longest = max(names[:2000], key=len)
-        hdr.resizeSection(
-            COL_TARGET,
-            min(260, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 24),
-        )
-        hdr.resizeSection(COL_STATE, fm.horizontalAdvance("DEGRADED 10 of 10") + icon + 16)
+        target_w = min(200, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 20)
+        one: dict[int, int] = {}
+        two: dict[int, int] = {}
+        sample = rows[:300]  # a bigger board scrolls anyway; its first rows set the widths
+        cols = [COL_STATE] + [self.model.vantage_column(v) for v in self.model.vantages]
+        for c in cols:
+            head = self.model.headerData(c, Qt.Orientation.Horizontal)
+            w1 = w2 = fm.horizontalAdvance(str(head)) + 20
+            for r in sample:
+                idx = self.model.index(self.model.row_of(r.target), c)
+                text = idx.data(Qt.ItemDataRole.DisplayRole) or ""
+                lines = idx.data(CompactRole)
+                m = fm if c == COL_STATE or idx.data(StateRole) == "down" else fm_plain
+                w1 = max(w1, one_line_width(m, text))
+                w2 = max(w2, two_line_width(m, lines) if lines else one_line_width(m, text))
+            one[c], two[c] = w1 + 2, w2 + 2
+        avail = self.table.viewport().width() or self.table.width()
+        fold = target_w + sum(one.values()) > avail
+        widths = two if fold else one
+        hdr.resizeSection(COL_TARGET, target_w)
+        for c in cols:
+            hdr.resizeSection(c, widths[c])
+        if fold != self._folded:
+            self._folded = fold
+            self._set_row_height(folded=fold)
         hdr.resizeSection(self.model.since_column, fm.horizontalAdvance("23h 59m ago") + 16)
         hdr.resizeSection(self.model.trend_column, 100)
         # The trend column moves with the number of vantages: its delegate moves with it.
@@ -329,9 +385,35 @@ class DashboardPane(QWidget):
                 self.table.setItemDelegateForColumn(self._trend_col, None)  # type: ignore[arg-type]
             self._trend_col = self.model.trend_column
             self.table.setItemDelegateForColumn(self._trend_col, self.sparkline)
-        cell = fm.horizontalAdvance("DOWN dns_servfail") + icon + 16
-        for i, v in enumerate(self.model.vantages):
-            hdr.resizeSection(FIRST_VANTAGE_COL + i, max(cell, fm.horizontalAdvance(v) + 24))
+        self.table.refresh_frozen()
+
+    def _set_row_height(self, *, folded: bool) -> None:
+        fm = self.table.fontMetrics()
+        h = fm.lineSpacing() * (2 if folded else 1) + 10
+        self.table.verticalHeader().setDefaultSectionSize(h)
+        self.table.verticalHeader().setMinimumSectionSize(h)
+        self.table.refresh_frozen()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if obj is self.table:
+            if event.type() == QEvent.Type.Resize and self.config is not None:
+                QTimer.singleShot(0, self._size_columns)
+            elif (
+                event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape
+                and not self.detail_box.isHidden()
+            ):
+                self.close_detail()
+                return True
+        return super().eventFilter(obj, event)
+
+    def close_detail(self) -> None:
+        self.table.setCurrentIndex(QModelIndex())
+        self.table.clearSelection()
+        self.detail.show_series(None)
+        self.detail_box.hide()
 
     def _update_empty(self) -> None:
         if self.config is None and self.file_problem.isHidden():
@@ -467,6 +549,7 @@ class DashboardPane(QWidget):
             engine.stop()
             self.bridge.flush()  # the engine's last batch, so its changes are logged too
         self._tick.stop()
+        self._resize_soon.stop()
         worker, self.link_worker = self.link_worker, None
         if worker is not None:
             worker.stop()  # before the window closes the store
@@ -497,6 +580,8 @@ class DashboardPane(QWidget):
             self.show_gate(b.gate)
         if b.states:
             self._update_counts()
+            if not self._resize_soon.isActive():  # texts grew or shrank: refit, at most 1/s
+                self._resize_soon.start()
             shown = self.detail.series
             if shown is not None:
                 cur = self.model.series(shown.target, shown.vantage)
@@ -589,6 +674,8 @@ class DashboardPane(QWidget):
 
     def _refresh_times(self) -> None:
         self.table.viewport().update()
+        if self.config is not None:
+            self._size_columns()  # "· 59m" becomes "· 1h 00m"
         if self.headline.isVisible():
             self._update_headline()
         if self.detail.series is not None and self.detail.isVisible():
@@ -599,7 +686,12 @@ class DashboardPane(QWidget):
     def _current_changed(self, cur: QModelIndex | QPersistentModelIndex, _prev: Any) -> None:
         if not cur.isValid():
             self.detail.show_series(None)
+            self.detail_box.hide()
             return
+        if self.detail_box.isHidden():
+            self.detail_box.show()
+            total = max(1, self.split.height())
+            self.split.setSizes([total * 3 // 5, total - total * 3 // 5])
         s = cur.data(SeriesRole)
         if s is None:  # not a vantage cell: show the worst vantage of the row
             row = self.model.row_data(self.proxy.mapToSource(self.proxy.index(cur.row(), 0)).row())
