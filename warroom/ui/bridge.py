@@ -23,10 +23,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from warroom.domain.probes import StateChange
 from warroom.probes.state import SeriesState
-from warroom.ui import qtfix
-
-# Every emit() must be safe to repeat millions of times (see qtfix).
-qtfix.apply()
 
 
 @dataclass

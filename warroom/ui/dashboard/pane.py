@@ -44,6 +44,7 @@ from warroom.services.probe_link import (
     ProbeLink,
     parse_mode,
 )
+from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
 from warroom.ui.dashboard.charts import SparklineDelegate
@@ -70,8 +71,6 @@ log = logging.getLogger(__name__)
 WORKSPACE_FILE_KEY = "dashboard.workspace_file"
 PROBLEM_RED = "QLabel { background: #b71c1c; color: white; font-weight: bold; padding: 6px; }"
 PROBLEM_YELLOW = "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
-SETTING_LINK = "dashboard/incident_link"
-SETTING_NOTIFY = "dashboard/notify"
 HEADLINE_ROWS = 5
 STATUS_RED = "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
 EngineFactory = Callable[..., Any]
@@ -108,7 +107,7 @@ class DashboardPane(QWidget):
         self.proxy = DashboardProxy(self)
         self.proxy.setSourceModel(self.model)
         self.notifier = notify.TrayNotifier(self)
-        self.notifier.enabled = _bool(ctx.settings.value(SETTING_NOTIFY, True))
+        self.notifier.enabled = settings.DASHBOARD_NOTIFY.get(ctx.settings)
         self.link: ProbeLink | None = None
         self.link_worker: LinkWorker | None = None
         if ctx.store is not None:
@@ -116,7 +115,7 @@ class DashboardPane(QWidget):
 
             self.link = ProbeLink(
                 Timeline(ctx.store, author=PROBE_AUTHOR),
-                parse_mode(ctx.settings.value(SETTING_LINK, LinkMode.DOWN.value)),
+                parse_mode(settings.DASHBOARD_LINK.get(ctx.settings)),
             )
             self.link_worker = LinkWorker(self.link, self)
             self.link_worker.done.connect(self._link_done)
@@ -712,18 +711,12 @@ class DashboardPane(QWidget):
         mode = parse_mode(self.link_box.currentData())
         if self.link is not None:
             self.link.mode = mode
-        self.ctx.settings.setValue(SETTING_LINK, mode.value)
+        settings.DASHBOARD_LINK.set(self.ctx.settings, mode.value)
 
     def _notify_toggled(self, on: bool) -> None:
         self.notifier.enabled = on
-        self.ctx.settings.setValue(SETTING_NOTIFY, on)
+        settings.DASHBOARD_NOTIFY.set(self.ctx.settings, on)
 
     def _message(self, text: str) -> None:
         if hasattr(self.ctx, "show_message"):
             self.ctx.show_message(text)
-
-
-def _bool(v: Any) -> bool:
-    if isinstance(v, str):
-        return v.lower() not in ("false", "0", "no", "")
-    return bool(v)
