@@ -58,6 +58,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--rate", type=int, default=300, help="results per second")
     ap.add_argument("--targets", type=int, default=1000)
+    ap.add_argument(
+        "--detail",
+        action="store_true",
+        help="open a cell's detail first (the table then has the height it had before "
+        "the detail became on-demand: a like-for-like comparison of repaint cost)",
+    )
     args = ap.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -76,6 +82,9 @@ def main() -> None:
     pane.resize(1400, 900)
     pane.show()
     app.processEvents()
+    if args.detail:
+        pane.select_cell(cfg.targets[0].name, "system")
+        app.processEvents()
 
     # Time each batch on the UI thread (model update, sort, link, notices, counts).
     batch_ms: list[float] = []

@@ -286,7 +286,8 @@ def test_render_has_no_clipped_state_text(qtbot, pane, tmp_path) -> None:
     qtbot.waitExposed(pane)
     from PySide6.QtWidgets import QStyleOptionViewItem
 
-    from warroom.ui.dashboard.table import ICON_ROOM, LINE_BREAK
+    from warroom.ui.dashboard.model import LINE_BREAK
+    from warroom.ui.dashboard.table import ICON_ROOM
 
     t = pane.table
     m = pane.model

@@ -66,6 +66,7 @@ SortRole = Qt.ItemDataRole.UserRole + 7  # worst first in every column
 FilterRole = Qt.ItemDataRole.UserRole + 8  # target, url, summary and errors, for the filter
 LastResultRole = Qt.ItemDataRole.UserRole + 9  # ProbeResult of the cell, or None
 CompactRole = Qt.ItemDataRole.UserRole + 10  # (line 1, line 2): the text folded for narrow
+LINE_BREAK = "\u2028"  # Qt's line separator: a break even where words do not wrap
 
 _ROLES = frozenset(
     {
@@ -219,6 +220,11 @@ class DashboardModel(QAbstractTableModel):
         }
         self._icons: dict[str, Any] = {}
         self._broken: frozenset[str] = NO_BROKEN
+        # Cells on two lines (the view is narrow): set by the pane, which sizes the rows.
+        self.folded = False
+        # "Now" for the cells' since-when, moved on by updates and the pane's clock tick
+        # rather than read per cell per paint.
+        self.now = timeutil.now()
         self._n_series: dict[str, int] = {}
         self._n_failing: dict[str, int] = {}
         self._set_tail(0)
@@ -270,6 +276,19 @@ class DashboardModel(QAbstractTableModel):
         self._summary_col = first + SUMMARY_OFFSET
         self._vend = first  # one past the last vantage column
         self._ncols = first + len(TAIL_HEADERS)
+
+    def set_folded(self, folded: bool) -> None:
+        """Cells on two lines (``DOWN · 4m`` over ``refused``) or on one."""
+        if folded != self.folded:
+            self.folded = folded
+            if self._rows:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._rows) - 1, self._ncols - 1)
+                )
+
+    def tick(self) -> None:
+        """Move the cells' since-when on (the pane calls this every few seconds)."""
+        self.now = timeutil.now()
 
     def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
         """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
@@ -368,6 +387,7 @@ class DashboardModel(QAbstractTableModel):
                     failing[s.vantage] = failing.get(s.vantage, 0) + (1 if now else -1)
         if not touched:
             return
+        self.now = timeutil.now()
         n = self._n_series
         suspects = any(c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items())
         broken = (
@@ -466,9 +486,11 @@ class DashboardModel(QAbstractTableModel):
                 return self._bold
             return None
         if c == COL_STATE:
-            if role == CompactRole:
+            if role == CompactRole or (role == Qt.ItemDataRole.DisplayRole and self.folded):
                 head, _, rest = row.state_text().partition(" ")
-                return (head, rest)
+                if role == CompactRole:
+                    return (head, rest)
+                return f"{head}{LINE_BREAK}{rest}" if rest else head
             return self._state_data(row.worst, row.state_text(), role, bold=True)
         if c == self._since_col:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -525,11 +547,15 @@ class DashboardModel(QAbstractTableModel):
             return SEVERITY.get(word, 9) * 100_000 + min(row.order, 99_999)
         if role == Qt.ItemDataRole.ToolTipRole:
             return cell_tooltip(s, self._broken)
+        if role == Qt.ItemDataRole.DisplayRole and self.folded:
+            head, _, rest = text.partition(" ")
+            age = cell_age(s, word, self.now)
+            return f"{head}{age}{LINE_BREAK}{rest}" if rest else head + age
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return text + cell_age(s, word, timeutil.now())
+            return text + cell_age(s, word, self.now)
         if role == CompactRole:
             head, _, rest = text.partition(" ")
-            return (head + cell_age(s, word, timeutil.now()), rest)
+            return (head + cell_age(s, word, self.now), rest)
         return self._state_data(word, text, role)
 
     def _state_data(self, word: str, text: str, role: int, *, bold: bool = False) -> Any:

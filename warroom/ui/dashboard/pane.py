@@ -54,15 +54,15 @@ from warroom.ui.dashboard.link_worker import LinkWorker
 from warroom.ui.dashboard.model import (
     COL_STATE,
     COL_TARGET,
-    CompactRole,
+    FIRST_VANTAGE_COL,
     DashboardModel,
     DashboardProxy,
     SeriesRole,
-    StateRole,
     TargetRole,
+    cell_age,
     fmt_when,
 )
-from warroom.ui.dashboard.table import MatrixView, one_line_width, two_line_width
+from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +248,10 @@ class DashboardPane(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.link_box.setMinimumContentsLength(8)
+        widest = max(
+            self.link_box.itemText(i) for i in range(self.link_box.count())
+        )  # no wider than its longest choice, no narrower than 8 characters
+        self.link_box.setMaximumWidth(self.link_box.fontMetrics().horizontalAdvance(widest) + 48)
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 3)
         bar.addWidget(self.counts, 2)
@@ -256,6 +260,7 @@ class DashboardPane(QWidget):
         for w in (self.probe_all_btn, self.probe_one_btn, self.notify_box):
             tools.addWidget(w)
         tools.addWidget(self.link_box, 1)
+        tools.addStretch(0)
 
         self.table = MatrixView()
         self.table.setObjectName("dashboard-table")
@@ -356,26 +361,52 @@ class DashboardPane(QWidget):
         two: dict[int, int] = {}
         sample = rows[:300]  # a bigger board scrolls anyway; its first rows set the widths
         cols = [COL_STATE] + [self.model.vantage_column(v) for v in self.model.vantages]
+        # Straight from the rows' cached texts, each distinct string measured once: this
+        # runs after updates (at most once a second) and must cost the UI thread ~1 ms.
+        seen: dict[tuple[bool, str], int] = {}
+
+        def adv(bold: bool, text: str) -> int:
+            w = seen.get((bold, text))
+            if w is None:
+                w = seen[(bold, text)] = (fm if bold else fm_plain).horizontalAdvance(text)
+            return w
+
+        now = self.model.now
+        heads = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in cols}
         for c in cols:
-            head = self.model.headerData(c, Qt.Orientation.Horizontal)
-            w1 = w2 = fm.horizontalAdvance(str(head)) + 20
+            w1 = w2 = adv(True, heads[c]) + 20 - ICON_ROOM
+            v = None if c == COL_STATE else self.model.vantages[c - FIRST_VANTAGE_COL]
             for r in sample:
-                idx = self.model.index(self.model.row_of(r.target), c)
-                text = idx.data(Qt.ItemDataRole.DisplayRole) or ""
-                lines = idx.data(CompactRole)
-                m = fm if c == COL_STATE or idx.data(StateRole) == "down" else fm_plain
-                w1 = max(w1, one_line_width(m, text))
-                w2 = max(w2, two_line_width(m, lines) if lines else one_line_width(m, text))
-            one[c], two[c] = w1 + 2, w2 + 2
+                if v is None:
+                    text, bold, age = r.state_label, True, ""
+                else:
+                    cell = r.cells.get(v)
+                    if cell is None:
+                        continue
+                    word, text = cell
+                    bold = word == "down"
+                    age = cell_age(r.vantages[v], word, now)
+                head, _, rest = text.partition(" ")
+                w1 = max(w1, adv(bold, text + age))
+                w2 = max(w2, adv(bold, head + age), adv(bold, rest))
+            one[c], two[c] = w1 + ICON_ROOM + 2, w2 + ICON_ROOM + 2
         avail = self.table.viewport().width() or self.table.width()
         fold = target_w + sum(one.values()) > avail
         widths = two if fold else one
         hdr.resizeSection(COL_TARGET, target_w)
         for c in cols:
-            hdr.resizeSection(c, widths[c])
+            # Grow at once (nothing clipped); shrink only by a real margin, or columns
+            # would twitch, and every width change repaints the whole board.
+            cur = hdr.sectionSize(c)
+            if widths[c] > cur or cur - widths[c] > 16 or fold != self._folded:
+                hdr.resizeSection(c, widths[c])
+        if target_w + sum(hdr.sectionSize(c) for c in cols) > avail:
+            for c in cols:  # the slack would push a vantage out of view: no slack
+                hdr.resizeSection(c, widths[c])
         if fold != self._folded:
             self._folded = fold
             self._set_row_height(folded=fold)
+        self.model.set_folded(fold)
         hdr.resizeSection(self.model.since_column, fm.horizontalAdvance("23h 59m ago") + 16)
         hdr.resizeSection(self.model.trend_column, 100)
         # The trend column moves with the number of vantages: its delegate moves with it.
@@ -672,6 +703,7 @@ class DashboardPane(QWidget):
         self._update_counts()
 
     def _refresh_times(self) -> None:
+        self.model.tick()
         self.table.viewport().update()
         if self.config is not None:
             self._size_columns()  # "· 59m" becomes "· 1h 00m"

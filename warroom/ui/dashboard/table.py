@@ -1,5 +1,7 @@
-"""The matrix view: a table whose target column stays put when scrolling right, and
-cells that fold onto two lines when their column is narrow.
+"""The matrix view: a table whose target column stays put when scrolling right.
+
+(Cells fold onto two lines when the pane is narrow: the model says so with
+``LINE_BREAK``, the pane sizes rows and columns; see ``DashboardPane._size_columns``.)
 
 The frozen column is Qt's own recipe (the "Frozen Column" example): a second view over
 the same model and selection, showing column 0 only, laid over the first one and
@@ -12,45 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHeaderView,
-    QStyleOptionViewItem,
-    QTableView,
-    QWidget,
-)
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
 from warroom.ui.dashboard.charts import CellDelegate
-from warroom.ui.dashboard.model import CompactRole
 
-LINE_BREAK = "\u2028"  # Qt's line separator: a line break even where words do not wrap
 ICON_ROOM = 28  # the state icon (16), its spacing and the cell's margins
-
-
-def one_line_width(fm: QFontMetrics, text: str) -> int:
-    return fm.horizontalAdvance(text) + ICON_ROOM
-
-
-def two_line_width(fm: QFontMetrics, lines: tuple[str, str]) -> int:
-    return max(fm.horizontalAdvance(x) for x in lines) + ICON_ROOM
-
-
-class FoldingCellDelegate(CellDelegate):
-    """A state cell on one line when it fits (``DOWN refused · 4m``), else on two
-    (``DOWN · 4m`` over ``refused``): narrow panes show every vantage, nothing clipped."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        lines = index.data(CompactRole)
-        if not lines:
-            return
-        fm = option.fontMetrics
-        if one_line_width(fm, option.text) > option.rect.width():
-            option.text = LINE_BREAK.join(x for x in lines if x)
 
 
 class MatrixView(QTableView):
@@ -58,7 +27,7 @@ class MatrixView(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setItemDelegate(FoldingCellDelegate(self))
+        self.setItemDelegate(CellDelegate(self))
         self.frozen = QTableView(self)
         self.frozen.setObjectName("dashboard-frozen")
         self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
