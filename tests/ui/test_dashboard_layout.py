@@ -196,7 +196,8 @@ def test_no_control_hidden_and_placeholder_narrow(
     feed = w.docks["feed"]
     assert w.tabifiedDockWidgets(feed) == [w.docks["timeline"]]
     assert feed.visibleRegion().isEmpty() and w.docks["timeline"].isVisible()
-    assert dashboard(w).width() >= 0.5 * w.width()
+    # The dashboard got the width its vantage columns need, from its neighbours.
+    assert dashboard(w).width() >= pane.preferred_width() - 12 > 0
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
             self.build_panes()
             if not self._restored:
                 self._fit_placeholders()
+                self._grant_preferred_widths()
 
     # -- building ----------------------------------------------------------
 
@@ -388,6 +389,7 @@ class MainWindow(QMainWindow):
             self._pending.append(pane_id)
         else:
             dock.setWidget(self._make_pane(pane_id, spec))
+            self._follow_width(dock)
         dock.setTitleBarWidget(DockTitle(dock, spec.icon))
         toggle = dock.toggleViewAction()
         toggle.setIcon(icons.icon(spec.icon))
@@ -424,10 +426,12 @@ class MainWindow(QMainWindow):
             dock = self.docks[pane_id]
             old = dock.widget()
             dock.setWidget(self._make_pane(pane_id, self._specs[pane_id]))
+            self._follow_width(dock)
             if old is not None:
                 old.deleteLater()
         if pending and not self._restored:
             self._fit_placeholders()
+            self._grant_preferred_widths()
         if not self._panes_ready:
             self._panes_ready = True
             log.info("panes ready: %s", ", ".join(self.docks))
@@ -467,6 +471,48 @@ class MainWindow(QMainWindow):
         total = max(self.width(), 800)
         sizes = [total * weights[d] // sum(weights.values()) for d in rest]
         self.resizeDocks(rest, sizes, Qt.Orientation.Horizontal)
+
+    def _follow_width(self, dock: QDockWidget) -> None:
+        """A pane whose needs change (a workspace file opened) says so: ``wants_width``."""
+        sig = getattr(dock.widget(), "wants_width", None)
+        if sig is not None:
+            sig.connect(lambda px, d=dock: self._grant_width(d, px))
+
+    def _grant_preferred_widths(self) -> None:
+        """A pane that knows the width its content needs (``preferred_width()``, e.g.
+        the dashboard: every vantage column in view) gets it, up to 62 % of the window,
+        from its neighbours; the window itself never grows. Default layout only."""
+        for dock in self.docks.values():
+            w = dock.widget()
+            fn = getattr(w, "preferred_width", None)
+            if callable(fn):
+                self._grant_width(dock, fn())
+
+    def _grant_width(self, dock: QDockWidget, px: int) -> None:
+        if self._restored or px <= 0 or dock.isHidden() or dock.isFloating():
+            return
+        want = min(px, int(self.width() * 0.62))
+        if dock.width() >= want:
+            return
+        # All side-by-side docks at once (one of a tab group stands for the group):
+        # Qt applies a lone dock's new size only partly.
+        row, groups = [], set()
+        for d in self.docks.values():
+            if d.isHidden() or d.isFloating():
+                continue
+            group = frozenset([d, *self.tabifiedDockWidgets(d)])
+            if group in groups:
+                continue
+            groups.add(group)
+            row.append(d)
+        others = [d for d in row if d is not dock]
+        if not others:
+            return
+        weights = {d: self._specs[k].weight for k, d in self.docks.items()}
+        room = max(0, self.width() - want)
+        total = sum(weights[d] for d in others)
+        sizes = [want if d is dock else room * weights[d] // total for d in row]
+        self.resizeDocks(row, sizes, Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = QStatusBar(self)

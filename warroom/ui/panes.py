@@ -57,7 +57,7 @@ PANES: dict[str, PaneSpec] = {
         "warroom.ui.dashboard:DashboardPane",
         "Every public service as seen from every vantage point (access provider, "
         "resolver, IPv4/IPv6): up, degraded or down at a glance, with latency and since when.",
-        weight=7,  # every vantage column in view at 1280 px (cells fold onto two lines)
+        weight=4,
         shortcut="Ctrl+1",
     ),
     "timeline": PaneSpec(

@@ -85,9 +85,12 @@ def default_engine(config: WorkspaceConfig, **kw: Any) -> Any:
 class DashboardPane(QWidget):
     """Signals:
     config_applied(object): the ``WorkspaceConfig`` now being probed.
+    wants_width(int): the width that shows every vantage column (the window may grant
+        it from the neighbouring panes; it never widens itself for it).
     """
 
     config_applied = Signal(object)
+    wants_width = Signal(int)
 
     def __init__(
         self,
@@ -277,6 +280,7 @@ class DashboardPane(QWidget):
         self.sparkline = SparklineDelegate(self.table)
         self._trend_col = -1
         self._folded = False
+        self._preferred = 0
         hdr = self.table.horizontalHeader()
         hdr.setStretchLastSection(True)
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -407,6 +411,10 @@ class DashboardPane(QWidget):
             self._folded = fold
             self._set_row_height(folded=fold)
         self.model.set_folded(fold)
+        pref = target_w + sum(two.values()) + self.table.frameWidth() * 2 + 24
+        if pref != self._preferred:
+            self._preferred = pref
+            self.wants_width.emit(pref)
         hdr.resizeSection(self.model.since_column, fm.horizontalAdvance("23h 59m ago") + 16)
         hdr.resizeSection(self.model.trend_column, 100)
         # The trend column moves with the number of vantages: its delegate moves with it.
@@ -416,6 +424,11 @@ class DashboardPane(QWidget):
             self._trend_col = self.model.trend_column
             self.table.setItemDelegateForColumn(self._trend_col, self.sparkline)
         self.table.refresh_frozen()
+
+    def preferred_width(self) -> int:
+        """The width that shows the target, state and every vantage column (folded
+        cells); 0 before there is a board."""
+        return self._preferred
 
     def _set_row_height(self, *, folded: bool) -> None:
         fm = self.table.fontMetrics()
