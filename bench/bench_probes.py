@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,6 @@ def workload(ports: dict[str, object], seconds: float, n_targets: int = 1000) ->
     """1,000 http targets x 3 vantages (custom resolvers) every 10 s, with the store.
     Returns the CPU share of one core."""
     from warroom.probes import ProbeEngine
-    from warroom.probes.engine import Update
     from warroom.store import Store
     from warroom.store import probes as ps
 
@@ -168,14 +168,14 @@ def workload(ports: dict[str, object], seconds: float, n_targets: int = 1000) ->
     errors: dict[str, int] = {}
     lat: list[float] = []
 
-    def on_update(u: Update) -> None:
-        for r in u.results:
+    def on_results(rs: Iterable[Any]) -> None:
+        for r in rs:
             if r.error:
                 errors[r.error] = errors.get(r.error, 0) + 1
             elif r.latency_ms is not None:
                 lat.append(r.latency_ms)
 
-    engine = ProbeEngine(cfg, on_update=on_update, store=store)
+    engine = make_engine(ProbeEngine, cfg, on_results, store=store)
     engine.start()
     warm = 12.0  # the first rounds are spread over 3 s; measure the steady state
     time.sleep(warm)
@@ -225,11 +225,11 @@ def same_workload(ports: dict[str, object], seconds: float, n_targets: int = 100
     assert cfg is not None and not problems, problems
     bad = 0
 
-    def on_results(rs: list) -> None:  # type: ignore[type-arg]
+    def on_results(rs: Iterable[Any]) -> None:
         nonlocal bad
         bad += sum(r.error is not None for r in rs)
 
-    engine = ProbeEngine(cfg, on_results=on_results)
+    engine = make_engine(ProbeEngine, cfg, on_results)
     engine.start()
     time.sleep(5.0)  # the first rounds are spread over 3 s
     c0, w0, k0, bad = time.process_time(), time.perf_counter(), engine.checks, 0
@@ -243,6 +243,17 @@ def same_workload(ports: dict[str, object], seconds: float, n_targets: int = 100
         f"(loop: {loop_name()})" + (f"  ({bad} failed!)" if bad else "")
     )
     return per_k
+
+
+def make_engine(
+    engine_cls: Any, cfg: Any, on_results: Callable[[Iterable[Any]], None], **kw: Any
+) -> Any:
+    """The engine with a results callback, whichever shape its API has: ``on_update``
+    (an Update with ``.results``) now, ``on_results`` in code from before it (so a
+    before/after run can use this file on both)."""
+    if "on_update" in inspect.signature(engine_cls).parameters:
+        return engine_cls(cfg, on_update=lambda u: on_results(u.results), **kw)
+    return engine_cls(cfg, on_results=on_results, **kw)
 
 
 def _engine_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
