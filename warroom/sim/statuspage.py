@@ -11,10 +11,11 @@ the composer publishes to is added by its own tests with ``route()``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 
-from warroom.sim.social import Request, Response, Service
+from warroom.sim.http import HttpFake, Request, Response
 
 INDICATOR = {
     "operational": "none",
@@ -39,7 +40,7 @@ def _id() -> str:
     return secrets.token_hex(6)
 
 
-class FakeStatuspage(Service):
+class FakeStatuspage(HttpFake):
     def __init__(
         self, name: str = "Upstream Carrier", url: str = "https://status.carrier.example"
     ) -> None:
@@ -54,7 +55,7 @@ class FakeStatuspage(Service):
         self.components: dict[str, dict[str, Any]] = {}
         self.incidents: list[dict[str, Any]] = []  # newest first
         for path in ("summary", "status", "components", "incidents"):
-            self.route("GET", f"/api/v2/{path}.json", self._make(path))
+            self.route("GET", rf"/api/v2/{path}\.json", self._make(path))
 
     # -- scripting -------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class FakeStatuspage(Service):
         return {"indicator": worst, "description": desc}
 
     def _make(self, what: str) -> Any:
-        def handler(req: Request) -> Response:
+        def handler(req: Request, _m: re.Match[str]) -> Response:
             with self.lock:
                 comps = sorted(self.components.values(), key=lambda c: c["position"])
                 out: dict[str, Any] = {"page": dict(self.page)}
@@ -177,6 +178,6 @@ class FakeStatuspage(Service):
                     out["scheduled_maintenances"] = []
                 if what == "incidents":
                     out["incidents"] = self.incidents[:50]
-                return Response.json(out)
+                return Response(200, out)
 
         return handler

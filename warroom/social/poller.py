@@ -79,6 +79,7 @@ class FeedPoller:
         self.status: dict[str, SourceStatus] = {}
         self._failures: dict[str, int] = {}
         self._delays: dict[str, float] = {}
+        self._sources: dict[str, tuple[Feed, Source]] = {}  # kept: a session lives on
         self._load_status()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -119,7 +120,7 @@ class FeedPoller:
         now = timeutil.now_str()
         wait: float | None = None
         try:
-            source: Source = make_source(feed, self.secret)
+            source = self._source(feed)
             res: PollResult = await source.poll(http, dict(before.state))
         except SourceError as exc:
             failures = self._failures.get(feed.name, 0) + 1
@@ -168,6 +169,13 @@ class FeedPoller:
         if self.on_status is not None:
             self.on_status(status)
         return posts
+
+    def _source(self, feed: Feed) -> Source:
+        got = self._sources.get(feed.name)
+        if got is None or got[0] != feed:
+            got = (feed, make_source(feed, self.secret))
+            self._sources[feed.name] = got
+        return got[1]
 
     async def _store(self, posts: list[Post], status: SourceStatus) -> list[Post]:
         from warroom.store import social as q
