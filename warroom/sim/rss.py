@@ -130,11 +130,11 @@ def bad_encoding() -> bytes:
 
 
 def malformed() -> bytes:
-    """Unclosed tags, an undefined entity: a "bozo" feed that still has an entry."""
+    """An undefined entity, no closing tags: a "bozo" feed that still has an entry."""
     return (
-        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken'
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken</title>'
         b"<item><title>Still readable &nbsp; post</title><link>https://provider.example/b1</link>"
-        b"<guid>bozo-1</guid><description><p>unclosed</description></item>"
+        b"<guid>bozo-1</guid><description>&lt;p>unclosed</description></item></channel>"
     )
 
 
