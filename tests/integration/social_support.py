@@ -31,7 +31,9 @@ def feed(name: str, kind: str, url: str, **kw: Any) -> Feed:
 def bsky_feed(sim: SocialSim, search: str = "example host", name: str = "bsky") -> Feed:
     from warroom.sim.social import BSKY_HANDLE
 
-    return feed(name, "bluesky", sim.bluesky.url, handle=BSKY_HANDLE, search=search, secret=BSKY_SECRET)
+    return feed(
+        name, "bluesky", sim.bluesky.url, handle=BSKY_HANDLE, search=search, secret=BSKY_SECRET
+    )
 
 
 def poll(source: Any, state: dict[str, Any], **kw: Any) -> Any:

@@ -19,7 +19,9 @@ from warroom.social.sources import RssSource
 
 from social_support import bsky_feed, feed, poll, sim  # noqa: F401
 
-DANGER = re.compile(r"<script|javascript:|data:|onerror|onclick|onmouseover|<img|<iframe|<style|@import", re.I)
+DANGER = re.compile(
+    r"<script|javascript:|data:|onerror|onclick|onmouseover|<img|<iframe|<style|@import", re.I
+)
 
 
 def test_hostile_markup_becomes_plain_text_and_safe_html(sim: SocialSim) -> None:
@@ -137,7 +139,10 @@ def test_secrets_stay_out_of_the_database_and_log(
     sim.mastodon.tokens.add("masto-token-xyz")
     sim.mastodon.post("example host down too")
     monkeypatch.setenv("WARROOM_SECRET_MASTO", "masto-token-xyz")
-    feeds = [bsky_feed(sim), feed("s", "mastodon", sim.mastodon.url, search="example", secret="masto")]
+    feeds = [
+        bsky_feed(sim),
+        feed("s", "mastodon", sim.mastodon.url, search="example", secret="masto"),
+    ]
     poller = FeedPoller(feeds, store=store)
     new = asyncio.run(poller.poll_once())
     assert len(new) == 2

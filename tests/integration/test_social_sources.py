@@ -53,7 +53,9 @@ def test_mastodon_post_fields_are_plain_and_safe(sim: SocialSim) -> None:
         '<img src="https://tracker.example/p.gif" onerror="x()"></p>',
     )
     m.tokens.add("tok")
-    src = MastodonSource(feed("m", "mastodon", m.url, search="x", secret="mtok"), {"mtok": "tok"}.get)
+    src = MastodonSource(
+        feed("m", "mastodon", m.url, search="x", secret="mtok"), {"mtok": "tok"}.get
+    )
     res = poll(src, {})
     (p,) = res.posts
     assert p.text == "Is it down?"
@@ -109,7 +111,9 @@ def test_retry_after_is_honoured(sim: SocialSim, store: Any) -> None:
 
 
 def test_rss_conditional_request_gets_304(sim: SocialSim) -> None:
-    sim.feeds.set("/news.xml", rss([Item("Maintenance", "https://p.example/1", "g1", "<p>tonight</p>")]))
+    sim.feeds.set(
+        "/news.xml", rss([Item("Maintenance", "https://p.example/1", "g1", "<p>tonight</p>")])
+    )
     src = RssSource(feed("n", "rss", sim.feeds.url + "/news.xml"))
     first = poll(src, {})
     assert [p.text for p in first.posts] == ["Maintenance\ntonight"]
@@ -125,7 +129,18 @@ def test_atom_entries_keep_their_own_time(sim: SocialSim) -> None:
     at = dt.datetime(2026, 11, 24, 9, 42, tzinfo=dt.UTC)
     sim.feeds.set(
         "/status.atom",
-        atom([Item("Network outage", "https://p.example/o", "urn:o1", "<p>Investigating</p>", "NOC", at)]),
+        atom(
+            [
+                Item(
+                    "Network outage",
+                    "https://p.example/o",
+                    "urn:o1",
+                    "<p>Investigating</p>",
+                    "NOC",
+                    at,
+                )
+            ]
+        ),
         "application/atom+xml",
     )
     (p,) = poll(RssSource(feed("a", "rss", sim.feeds.url + "/status.atom")), {}).posts
@@ -144,7 +159,10 @@ def test_statuspage_changes_become_posts(sim: SocialSim) -> None:
     src = StatuspageSource(feed("c", "statuspage", sp.url))
     first = poll(src, {})
     texts = sorted(p.text for p in first.posts)
-    assert texts == ["DNS resolution failing — Investigating: We are investigating.", "DNS: major outage"]
+    assert texts == [
+        "DNS resolution failing — Investigating: We are investigating.",
+        "DNS: major outage",
+    ]
     assert all(p.author == "Upstream Carrier" for p in first.posts)
     again = poll(src, first.state)
     assert {p.id for p in again.posts} <= {p.id for p in first.posts}  # the cache dedupes
@@ -187,7 +205,9 @@ def test_bluesky_signs_in_once_refreshes_and_walks_the_cursor(sim: SocialSim, st
     assert p.url and p.url.startswith("https://bsky.app/profile/carol.bsky.social/post/")
 
 
-def test_bluesky_wrong_app_password_is_a_clear_error(sim: SocialSim, store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bluesky_wrong_app_password_is_a_clear_error(
+    sim: SocialSim, store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WARROOM_SECRET_BSKY_OPS", "wrong-password")
     poller = FeedPoller([bsky_feed(sim)], store=store)
     asyncio.run(poller.poll_once())
