@@ -13,8 +13,8 @@ from warroom.sim.social import BSKY_PASSWORD, BSKY_SECRET, SocialSim
 from warroom.social.http import Http
 
 
-@pytest.fixture
-def sim(testnet: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SocialSim]:
+@pytest.fixture(name="sim")
+def sim_fixture(testnet: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SocialSim]:
     """Every simulated service on loopback (``testnet`` turns on the loopback guard)."""
     monkeypatch.setenv("WARROOM_SECRET_BSKY_OPS", BSKY_PASSWORD)
     s = SocialSim().start()

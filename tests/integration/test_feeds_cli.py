@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from social_support import sim_fixture  # noqa: F401
 
 from warroom.main import main
 from warroom.sim.rss import Item, rss
 from warroom.sim.social import SocialSim
-
-from social_support import sim  # noqa: F401
 
 
 def feeds(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, str, str]:

@@ -10,14 +10,13 @@ import tracemalloc
 from typing import Any
 
 import pytest
+from social_support import bsky_feed, feed, poll, sim_fixture  # noqa: F401
 
 from warroom.sim.rss import Item, bad_encoding, entity_bomb, hostile_items, huge, malformed, rss
 from warroom.sim.social import SocialSim
 from warroom.social.http import SourceError
 from warroom.social.poller import FeedPoller
 from warroom.social.sources import RssSource
-
-from social_support import bsky_feed, feed, poll, sim  # noqa: F401
 
 DANGER = re.compile(
     r"<script|javascript:|data:|onerror|onclick|onmouseover|<img|<iframe|<style|@import", re.I
@@ -95,7 +94,7 @@ def test_wrong_encoding_and_malformed_feeds_are_read_or_named(sim: SocialSim) ->
     assert len(res.posts) == 1 and "Netzwerk ausgefallen" in res.posts[0].text
     sim.feeds.set("/bozo.xml", malformed())
     res = poll(RssSource(feed("m", "rss", sim.feeds.url + "/bozo.xml")), {})
-    assert [p.text for p in res.posts][0].startswith("Still readable")
+    assert res.posts[0].text.startswith("Still readable")
     assert res.note and "malformed feed" in res.note
     sim.feeds.set("/junk.xml", b"\x00\x01\x02 this is not xml at all \xff\xfe")
     with pytest.raises(SourceError, match="not a feed"):

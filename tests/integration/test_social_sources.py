@@ -7,14 +7,13 @@ import time
 from typing import Any
 
 import pytest
+from social_support import bsky_feed, feed, poll, sim_fixture  # noqa: F401
 
-from warroom.sim.social import SocialSim
 from warroom.sim.rss import Item, atom, rss
+from warroom.sim.social import SocialSim
 from warroom.social.http import Http, SourceError
 from warroom.social.poller import FeedPoller
 from warroom.social.sources import MastodonSource, RssSource, StatuspageSource
-
-from social_support import bsky_feed, feed, poll, sim  # noqa: F401
 
 # -- Mastodon ----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ def post(i: int, source: str = "m", text: str | None = None, minute: int = 42) -
         text=text or f"post number {i}",
         url=f"https://m.example/@u/{i}",
         time=f"2026-11-24T09:{minute:02d}:{i % 60:02d}.000Z",
-        raw='{"id": "%d"}' % i,
+        raw=f'{{"id": "{i}"}}',
     )
 
 

@@ -10,7 +10,10 @@ from warroom.social.text import clean_plain, safe_html, safe_url, to_plain
 
 
 def test_plain_text_keeps_words_and_lines_only() -> None:
-    html = "<p>Is <b>example</b> down?<br>Since 10:42 &amp; counting</p><p>second</p><script>x()</script>"
+    html = (
+        "<p>Is <b>example</b> down?<br>Since 10:42 &amp; counting</p><p>second</p>"
+        "<script>x()</script>"
+    )
     assert to_plain(html) == "Is example down?\nSince 10:42 & counting\nsecond"
     assert to_plain("a \u202e b\x00c") == "a bc"  # no bidi override, no control characters
     assert to_plain("x" * 6000).endswith("…") and len(to_plain("x" * 6000)) == 5000
