@@ -99,7 +99,7 @@ class FakeStatuspage(HttpFake):
     ) -> dict[str, Any]:
         with self.lock:
             now = _iso(at)
-            inc = {
+            inc: dict[str, Any] = {
                 "id": _id(),
                 "name": name,
                 "status": status,

@@ -29,8 +29,9 @@ def bluesky_post(source: str, view: dict[str, Any]) -> Post | None:
     uri = view.get("uri") if isinstance(view, dict) else None
     if not isinstance(uri, str) or not uri.startswith("at://"):
         return None
-    author = view.get("author") if isinstance(view.get("author"), dict) else {}
-    record = view.get("record") if isinstance(view.get("record"), dict) else {}
+    a, r = view.get("author"), view.get("record")
+    author: dict[str, Any] = a if isinstance(a, dict) else {}
+    record: dict[str, Any] = r if isinstance(r, dict) else {}
     handle = str(author.get("handle") or author.get("did") or "?")
     rkey = uri.rsplit("/", 1)[-1]
     url = f"https://bsky.app/profile/{handle}/post/{rkey}" if handle != "?" else None

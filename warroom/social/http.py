@@ -149,7 +149,8 @@ class Http:
                 if declared and declared.isdigit() and int(declared) > self.max_body:
                     raise SourceError(self._too_big())
                 buf = await self._read_bounded(r)
-                reply = Reply(r.status_code, r.headers, bytes(buf), str(r.url), r.links)
+                links = {str(k): v for k, v in r.links.items() if k}
+                reply = Reply(r.status_code, r.headers, buf, str(r.url), links)
         except httpx.HTTPError as exc:
             raise SourceError(short_error(exc)) from None
         except httpx.InvalidURL as exc:

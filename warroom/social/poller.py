@@ -52,7 +52,7 @@ def _default_secret(name: str) -> str | None:
 def backoff(interval: float, failures: int, *, jitter: float = 0.1) -> float:
     """Seconds before the next try after ``failures`` failures in a row."""
     base = min(MAX_BACKOFF, interval * (2 ** max(0, failures - 1)))
-    return base * (1 + random.uniform(0, jitter))
+    return float(base * (1 + random.uniform(0, jitter)))
 
 
 class FeedPoller:

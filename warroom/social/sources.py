@@ -181,8 +181,10 @@ def mastodon_post(source: str, s: dict[str, Any]) -> Post | None:
     """A Post from a Mastodon Status entity; None when it lacks the essentials."""
     if not isinstance(s, dict) or not s.get("id"):
         return None
-    shown = s.get("reblog") if isinstance(s.get("reblog"), dict) else s
-    acct = shown.get("account") or {}
+    reblog = s.get("reblog")
+    shown: dict[str, Any] = reblog if isinstance(reblog, dict) else s
+    a = shown.get("account")
+    acct: dict[str, Any] = a if isinstance(a, dict) else {}
     content = str(shown.get("content") or "")
     cw = str(shown.get("spoiler_text") or "")
     text = to_plain(content)
@@ -379,8 +381,8 @@ class StatuspageSource:
             for u in inc.get("incident_updates") or []:
                 if not isinstance(u, dict) or not u.get("id"):
                     continue
-                when = _iso(u.get("display_at")) or _iso(u.get("created_at"))
-                if when is None or timeutil.parse_utc(when) < horizon:
+                posted = _iso(u.get("display_at")) or _iso(u.get("created_at"))
+                if posted is None or timeutil.parse_utc(posted) < horizon:
                     continue
                 status = str(u.get("status") or "")
                 body = to_plain(str(u.get("body") or ""))
@@ -394,7 +396,7 @@ class StatuspageSource:
                         if body
                         else f"{name} — {status.title()}",
                         url=link,
-                        time=when,
+                        time=posted,
                         raw=_raw(
                             {
                                 "incident": {
