@@ -210,11 +210,19 @@ class PostFilter(QSortFilterProxyModel):
         self.show_muted = False
 
     def set_sources(self, sources: set[str] | None) -> None:
-        self.sources = sources
-        self.invalidateRowsFilter()
+        self.refilter(lambda: setattr(self, "sources", sources))
 
-    def refilter(self) -> None:
-        self.invalidateRowsFilter()
+    def refilter(self, change: Any = None) -> None:
+        """Apply ``change`` (a callable) and filter the rows again."""
+        if hasattr(self, "endFilterChange"):  # Qt 6.10: invalidateRowsFilter is deprecated
+            self.beginFilterChange()
+            if change is not None:
+                change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover (Qt < 6.10)
+            if change is not None:
+                change()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()
