@@ -121,10 +121,19 @@ def test_marks_mutes_and_the_spike_banner(
     spans = idx.data(SpansRole)
     text = idx.data(TextRole)
     assert [text[a:b] for a, b in spans] == ["#examplehostdown", "Störung"]
+    sim.mastodon.post("#examplehostdown all good again", author="ben")
+    pane.poll_now()
+    qtbot.waitUntil(lambda: len(texts(pane)) == 13, timeout=10000)
+    with qtbot.waitSignal(pane.searched, timeout=10000) as found:
+        pane.search.setText("STORUNG")  # FTS folds case and diacritics
+    assert found.args == [12] and "all good again" not in " ".join(texts(pane))
+    with qtbot.waitSignal(pane.search.textChanged):
+        pane.search.clear()
+    qtbot.waitUntil(lambda: len(texts(pane)) == 13, timeout=5000)
     pane.set_filters(Filters(muted_authors=("@spammer",), brand=pane.filters.brand))
-    assert len(texts(pane)) == 11
+    assert len(texts(pane)) == 12
     pane.set_filters(Filters(muted_words=("störung",)))
-    assert texts(pane) == []
+    assert texts(pane) == ["#examplehostdown all good again"]
 
 
 def test_detail_view_loads_nothing_and_links_need_a_look(
@@ -197,8 +206,9 @@ def test_pin_needs_an_incident_and_keeps_the_posts_time(
     tl = Timeline(store, author="nina")
     inc = tl.new_incident("www down")
     pane.ctx.set_active_incident(inc.id, "www down")
-    eid = pane.pin_selected()
-    e = tl.entry(eid)
+    with qtbot.waitSignal(pane.pinned, timeout=10000) as sig:
+        pane.pin_selected()
+    e = tl.entry(sig.args[0])
     post = pane.selected_post()
     assert e.kind == "social" and e.occurred_at == post.time and "@anna" in e.text
 

@@ -103,9 +103,15 @@ class FiltersDialog(QDialog):
 
 
 class FeedPane(QWidget):
-    """Signals: spiked(str): the volume spiked (the banner's text)."""
+    """Signals:
+    spiked(str): the volume spiked (the banner's text).
+    pinned(str): a post became a timeline entry (its id).
+    searched(int): search results are shown (how many).
+    """
 
     spiked = Signal(str)
+    pinned = Signal(str)
+    searched = Signal(int)
 
     def __init__(
         self, ctx: Any, *, poller_factory: Any = default_poller, parent: QWidget | None = None
@@ -520,7 +526,9 @@ class FeedPane(QWidget):
         self.open_btn.setEnabled(p is not None and p.url is not None)
         self.copy_btn.setEnabled(p is not None)
 
-    def pin_selected(self) -> str | None:
+    def pin_selected(self) -> Any:
+        """Pin the selected post to the active incident, off the UI thread; returns the
+        task (None when there is nothing to pin). ``pinned`` says when it is done."""
         p = self.selected_post()
         if p is None or self.store is None:
             return None
@@ -528,21 +536,33 @@ class FeedPane(QWidget):
         if not incident:
             self._say("Pinning needs an incident: open or create one in the timeline first.")
             return None
-        from warroom.base.errors import WarroomError
         from warroom.services.timeline import Timeline
         from warroom.social.pin import pin
+        from warroom.ui.tasks import run_task
 
         if self._tl is None:
             self._tl = Timeline(self.store)
-        try:
-            eid = pin(self._tl, incident, p)
-        except WarroomError as exc:
-            self._say(f"Not pinned: {exc}")
-            return None
+        tl = self._tl
         title = getattr(self.ctx, "active_incident_title", None) or incident
-        if hasattr(self.ctx, "show_message"):
-            self.ctx.show_message(f"Pinned to {title}: the post by {p.author} ({p.time[11:16]}Z)")
-        return eid
+
+        def done(eid: str) -> None:
+            if hasattr(self.ctx, "show_message"):
+                self.ctx.show_message(
+                    f"Pinned to {title}: the post by {p.author} ({p.time[11:16]}Z)"
+                )
+            self.pinned.emit(eid)
+
+        def failed(exc: BaseException) -> None:
+            from warroom.base.errors import WarroomError
+
+            if not isinstance(exc, WarroomError):
+                raise exc
+            self._say(f"Not pinned: {exc}")
+
+        self.pin_btn.setEnabled(False)
+        task = run_task(self, lambda: pin(tl, incident, p), done, failed, name="feed-pin")
+        task.finished.connect(lambda: self.pin_btn.setEnabled(self.selected_post() is not None))
+        return task
 
     def open_link(self) -> None:
         p = self.selected_post()
@@ -566,12 +586,22 @@ class FeedPane(QWidget):
             self.reload()
             return
         from warroom.store import social as q
+        from warroom.ui.tasks import run_task
 
-        found = q.search(self.store, text, limit=MAX_ROWS)
-        if self.names is not None:
-            found = [p for p in found if p.source in self.names]
-        self.model.set_posts(found)
-        self._say(f"{len(found)} cached posts match “{text}”.")
+        store, names = self.store, self.names
+
+        def work() -> list[Post]:
+            found = q.search(store, text, limit=MAX_ROWS)
+            return found if names is None else [p for p in found if p.source in names]
+
+        def show(found: list[Post]) -> None:
+            if self.search.text().strip() != text:
+                return  # the user typed on; a newer search follows
+            self.model.set_posts(found)
+            self._say(f"{len(found)} cached posts match “{text}”.")
+            self.searched.emit(len(found))
+
+        run_task(self, work, show, name="feed-search")
 
     def _say(self, text: str) -> None:
         self.info.setText(text)
