@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
 from warroom.social.model import Post
 from warroom.social.text import safe_html, safe_url
-from warroom.ui.feed.model import KIND_LABEL, local_time, who
+from warroom.ui.feed.model import KIND_LABEL, full_time, who
 
 
 class SafeBrowser(QTextBrowser):
@@ -52,7 +52,7 @@ class SafeBrowser(QTextBrowser):
         self.setHtml(
             f"<p><b>{html.escape(who(p))}</b> on {html.escape(p.source)} "
             f"({html.escape(KIND_LABEL.get(p.kind, p.kind))})<br>"
-            f"{html.escape(local_time(p.time))} local · {html.escape(p.time)}</p>"
+            f"{html.escape(full_time(p.time))}</p>"
             f"<div>{body}</div>{link}"
         )
 

@@ -23,7 +23,9 @@ MARK = "#ffd54a"
 CACHE = 3000
 
 
-def post_html(p: Post, spans: list[tuple[int, int]], unread: bool) -> str:
+def post_html(
+    p: Post, spans: list[tuple[int, int]], unread: bool, head_colour: str = "#555"
+) -> str:
     head = (
         ("<b>NEW</b> · " if unread else "")
         + f"<b>{html.escape(local_time(p.time))}</b> · {html.escape(p.source)}"
@@ -38,7 +40,7 @@ def post_html(p: Post, spans: list[tuple[int, int]], unread: bool) -> str:
         at = b
     parts.append(html.escape(p.text[at:]))
     body = "".join(parts).replace("\n", "<br>")
-    return f'<div style="color:palette(mid)">{head}</div><div>{body}</div>'
+    return f'<div style="color:{head_colour}">{head}</div><div>{body}</div>'
 
 
 class PostDelegate(QStyledItemDelegate):
@@ -47,13 +49,29 @@ class PostDelegate(QStyledItemDelegate):
         self._heights: OrderedDict[tuple[int, str, int, bool, int], int] = OrderedDict()
 
     def _doc(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex, width: int
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        width: int,
+        selected: bool = False,
     ) -> QTextDocument:
         p: Post = index.data(PostRole)
+        pal: QPalette = option.palette
+        text = pal.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        base = pal.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
+        # The header a step softer than the text, readable on light and dark themes.
+        mix = QColor(
+            (text.red() * 3 + base.red()) // 4,
+            (text.green() * 3 + base.green()) // 4,
+            (text.blue() * 3 + base.blue()) // 4,
+        )
         doc = QTextDocument()
         doc.setDocumentMargin(0)
         doc.setDefaultFont(option.font)
-        doc.setHtml(post_html(p, index.data(SpansRole) or [], bool(index.data(UnreadRole))))
+        unread = bool(index.data(UnreadRole))
+        doc.setHtml(post_html(p, index.data(SpansRole) or [], unread, mix.name()))
         doc.setTextWidth(max(40, width))
         return doc
 
@@ -101,7 +119,7 @@ class PostDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(rect.left(), rect.top() + 2, BAR, rect.height() - 4), pal.link())
         painter.setPen(QColor(pal.color(QPalette.ColorRole.Mid)))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        doc = self._doc(opt, index, rect.width() - 2 * PAD - BAR)
+        doc = self._doc(opt, index, rect.width() - 2 * PAD - BAR, selected)
         painter.translate(rect.left() + PAD + BAR, rect.top() + PAD)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text

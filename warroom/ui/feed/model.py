@@ -64,6 +64,16 @@ def local_time(stored: str) -> str:
     return t.strftime("%H:%M") if t.date() == now.date() else t.strftime("%b %d %H:%M")
 
 
+def full_time(stored: str) -> str:
+    """``Mon 24 Nov 10:42:05 local (09:42:05 UTC)`` for tooltips and the detail view."""
+    try:
+        u = timeutil.parse_utc(stored)
+    except ValueError:
+        return stored
+    t = u.astimezone()
+    return f"{t.strftime('%a %d %b %H:%M:%S')} local ({u.strftime('%H:%M:%S')} UTC)"
+
+
 def who(p: Post) -> str:
     base = p.author if p.kind in ("rss", "statuspage") else f"@{p.author}"
     if p.author_name and p.author_name not in (p.author, base):
@@ -166,7 +176,7 @@ class PostListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{local_time(p.time)} {p.source} {who(p)}: {p.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{p.time} (UTC)\n{p.url or 'no link'}"
+            return f"{full_time(p.time)}\n{p.url or 'no link'}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             new = "new, " if self.unread(p) else ""
             return f"{new}{who(p)} on {p.source} at {local_time(p.time)}: {p.text}"
@@ -237,8 +247,8 @@ class PostFilter(QSortFilterProxyModel):
 
 # -- the sources --------------------------------------------------------------------
 
-NAME, KIND, UNREAD, STATE, POSTS = range(5)
-HEADERS = {NAME: "Source", KIND: "Kind", UNREAD: "Unread", STATE: "State", POSTS: "Cached"}
+NAME, KIND, UNREAD, POSTS, STATE = range(5)
+HEADERS = {NAME: "Source", KIND: "Kind", UNREAD: "Unread", POSTS: "Cached", STATE: "State"}
 StaleRole = _USER + 20
 
 
@@ -275,7 +285,7 @@ class SourceTableModel(QAbstractTableModel):
             return
         self.status[s.name] = s
         r = self._names.index(s.name)
-        self.dataChanged.emit(self.index(r, 0), self.index(r, POSTS))
+        self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1))
 
     def set_counts(self, unread: dict[str, int], cached: dict[str, int]) -> None:
         self.unread, self.cached = dict(unread), dict(cached)
