@@ -110,3 +110,36 @@ def test_in_a_subprocess_with_the_secret_from_the_environment(
     assert "bsky  @carol.bsky.social: example host unreachable from Bern" in p.stdout
     assert BSKY_PASSWORD not in p.stdout + p.stderr
     assert p.returncode == 1  # the RSS feed is not served in this test
+
+
+def test_without_once_it_keeps_polling_and_prints_new_posts(sim: SocialSim, tmp_path: Path) -> None:
+    import time
+
+    ws = tmp_path / "ws.toml"
+    ws.write_text(
+        f'[[feed]]\nname = "mentions"\nmastodon = "{sim.mastodon.url}"\n'
+        'hashtag = "examplehostdown"\ninterval = "5s"\n'
+    )
+    sim.mastodon.post("#examplehostdown first", author="anna")
+    p = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "--data-dir", str(tmp_path / "d"), "feeds", str(ws)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert p.stdout is not None
+        first = p.stdout.readline()
+        assert "@anna: #examplehostdown first" in first
+        sim.mastodon.post("#examplehostdown second", author="ben")
+        t0 = time.monotonic()
+        second = p.stdout.readline()  # the next poll, about 5 s later
+        assert "@ben: #examplehostdown second" in second
+        assert time.monotonic() - t0 < 30
+    finally:
+        p.terminate()
+        p.wait(10)
+        if p.stdout:
+            p.stdout.close()
+        if p.stderr:
+            p.stderr.close()

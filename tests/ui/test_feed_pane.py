@@ -15,6 +15,8 @@ from warroom.social.filters import Filters
 from warroom.ui.feed import FeedPane
 from warroom.ui.feed.browser import SafeBrowser, confirm_open
 from warroom.ui.feed.model import (
+    NAME,
+    STATE,
     PostListModel,
     SourceTableModel,
     SpansRole,
@@ -98,7 +100,7 @@ def test_offline_the_cache_and_last_update_show(
     second.stop()  # no network at all from here
     assert texts(second) == ["#examplehostdown cached post"]
     states = {
-        second.sources.index(r, 0).data(): second.sources.index(r, 3).data()
+        second.sources.index(r, NAME).data(): second.sources.index(r, STATE).data()
         for r in range(second.sources.rowCount())
     }
     assert states["mentions"].startswith("updated ")
@@ -248,4 +250,4 @@ def test_models_pass_the_model_tester(qtmodeltester: Any) -> None:
         ]
     )
     qtmodeltester.check(s)
-    assert s.index(0, 3).data().startswith("STALE since ")
+    assert s.index(0, STATE).data().startswith("STALE since ")

@@ -9,6 +9,7 @@ that fails is a ``warning:`` line on stderr (the others carry on) and exit statu
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,7 @@ def _print_new(
             else:
                 ctx.out(_line(p))
         if posts:
+            sys.stdout.flush()  # a pipe (| grep) sees each post as it arrives
             top: dict[str, int] = {}
             for p in posts:
                 top[p.source] = max(top.get(p.source, 0), p.seq)
