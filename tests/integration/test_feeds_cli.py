@@ -121,11 +121,13 @@ def test_without_once_it_keeps_polling_and_prints_new_posts(sim: SocialSim, tmp_
         'hashtag = "examplehostdown"\ninterval = "5s"\n'
     )
     sim.mastodon.post("#examplehostdown first", author="anna")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a real pipe
     p = subprocess.Popen(
         [sys.executable, "-m", "warroom", "--data-dir", str(tmp_path / "d"), "feeds", str(ws)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
         assert p.stdout is not None
