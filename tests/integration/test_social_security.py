@@ -150,3 +150,18 @@ def test_secrets_stay_out_of_the_database_and_log(
     for secret in [BSKY_PASSWORD, "masto-token-xyz", *sim.bluesky.tokens()]:
         assert secret.encode() not in blob
         assert secret not in caplog.text
+
+
+def test_a_huge_answer_from_the_bluesky_server_is_refused_too(sim: SocialSim, store: Any) -> None:
+    sim.bluesky.add_post("example host down")
+    sim.bluesky.fail_next(
+        "GET",
+        r"/xrpc/app\.bsky\.feed\.searchPosts",
+        200,
+        b"{" + b" " * (6 << 20) + b"}",
+    )
+    poller = FeedPoller([bsky_feed(sim)], store=store)
+    asyncio.run(poller.poll_once())
+    assert "larger than 5 MB" in (poller.status["bsky"].error or "")
+    asyncio.run(poller.poll_once())  # the next poll is fine again
+    assert poller.status["bsky"].error is None

@@ -123,7 +123,17 @@ class Http:
 
     @classmethod
     def make_client(cls, **kw: Any) -> httpx.AsyncClient:
+        """The shared client. Its response hook refuses a declared body over ``MAX_BODY``
+        also for callers that read whole bodies themselves (the Bluesky session)."""
+
+        async def too_big(r: httpx.Response) -> None:
+            n = r.headers.get("content-length", "")
+            if n.isdigit() and int(n) > MAX_BODY:
+                await r.aclose()
+                raise SourceError(f"response larger than {MAX_BODY // (1024 * 1024)} MB; refused")
+
         return httpx.AsyncClient(
+            event_hooks={"response": [too_big]},
             timeout=httpx.Timeout(TIMEOUT, connect=10.0),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
