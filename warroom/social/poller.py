@@ -95,7 +95,7 @@ class FeedPoller:
 
             stored = q.statuses(self.store)
         for f in self.feeds:
-            old = stored.get(f.name)
+            old = self.status.get(f.name) or stored.get(f.name)  # in memory first: next_at
             if old is not None and (old.kind, old.url) == (f.kind, f.url):
                 self.status[f.name] = old
             else:  # new, or the feed now points elsewhere: its old cursor means nothing
@@ -288,7 +288,8 @@ class FeedPoller:
     async def _source_loop(self, feed: Feed) -> None:
         wake = self._wake[feed.name]
         st = self.status.get(feed.name)
-        # Resume the schedule across restarts: a source polled 10 s ago waits the rest.
+        # A source this poller read moments ago (``warroom feeds`` reads once, then
+        # keeps polling) waits the rest of its interval; a window that opens reads at once.
         first = 0.0
         if st is not None and st.next_at and st.error is None:
             with contextlib.suppress(ValueError):
