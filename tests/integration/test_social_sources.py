@@ -271,3 +271,15 @@ def test_poller_thread_delivers_new_posts(sim: SocialSim, store: Any) -> None:
     while poller.running and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not poller.running
+
+
+def test_failures_back_off_and_a_success_resets(sim: SocialSim, store: Any) -> None:
+    sim.feeds.set("/news.xml", rss([Item("a", "https://p.example/a", "a")]))
+    sim.feeds.fail_next("GET", "/news.xml", 503, "busy", times=3)
+    poller = FeedPoller([feed("n", "rss", sim.feeds.url + "/news.xml", interval=10.0)], store=store)
+    delays = []
+    for _ in range(4):
+        asyncio.run(poller.poll_once())
+        delays.append(poller._delays["n"])
+    assert 10 <= delays[0] < 11.5 and 20 <= delays[1] < 22.5 and 40 <= delays[2] < 45
+    assert delays[3] == 10.0 and poller.status["n"].error is None

@@ -251,3 +251,22 @@ def test_models_pass_the_model_tester(qtmodeltester: Any) -> None:
     )
     qtmodeltester.check(s)
     assert s.index(0, STATE).data().startswith("STALE since ")
+
+
+def test_a_changed_workspace_file_changes_the_sources(
+    sim: SocialSim, tmp_path: Path, pane_of: Any, qtbot: Any
+) -> None:
+    sim.mastodon.post("#examplehostdown from mastodon")
+    sim.feeds.set("/news.xml", rss([Item("from the provider", "https://p.example/1", "p1")]))
+    first = tmp_path / "one.toml"
+    first.write_text(
+        f'[[feed]]\nname = "mentions"\nmastodon = "{sim.mastodon.url}"\n'
+        'hashtag = "examplehostdown"\n'
+    )
+    pane = pane_of(first)
+    qtbot.waitUntil(lambda: texts(pane) == ["#examplehostdown from mastodon"], timeout=15000)
+    second = tmp_path / "two.toml"
+    second.write_text(f'[[feed]]\nname = "news"\nrss = "{sim.feeds.url}/news.xml"\n')
+    pane.ctx.set_workspace_file(second)
+    qtbot.waitUntil(lambda: texts(pane) == ["from the provider"], timeout=15000)
+    assert [b.property("source") for b in pane.chip_group.buttons()] == ["", "news"]
