@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from warroom.sim.bluesky import TID_RE, FakeBluesky
+from warroom.sim.social import LoopbackServer
 from warroom.social.atproto import (
     AtprotoSession,
     AuthError,
@@ -24,9 +25,14 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 
 @pytest.fixture
 def pds() -> Iterator[FakeBluesky]:
-    fake = FakeBluesky()
+    yield from _serve(FakeBluesky())
+
+
+def _serve(fake: FakeBluesky) -> Iterator[FakeBluesky]:
+    """The fake on loopback; ``fake.url`` is its base URL while it runs."""
     fake.add_account(HANDLE, PASSWORD)
-    with fake:
+    with LoopbackServer(fake) as srv:
+        fake.url = srv.url  # type: ignore[attr-defined]
         yield fake
 
 
@@ -50,9 +56,9 @@ def test_signs_in_once_for_many_calls(pds: FakeBluesky, app_password: None) -> N
     sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
     answers = run(_calls(sess, 3))
     assert [a["handle"] for a in answers] == [HANDLE] * 3
-    assert pds.sessions_created == 1
-    assert pds.sessions_refreshed == 0
-    assert len(pds.seen("POST", "/xrpc/com.atproto.server.createSession")) == 1
+    assert pds.logins == 1
+    assert pds.refreshes == 0
+    assert pds.hits("/xrpc/com.atproto.server.createSession") == 1
 
 
 def test_expired_token_refreshes_instead_of_signing_in(
@@ -61,21 +67,21 @@ def test_expired_token_refreshes_instead_of_signing_in(
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access()
+        pds.expire_access_tokens()
         again = await sess.call("com.atproto.server.getSession", params={})
         assert again["did"] == sess.did
         await sess.aclose()
 
     run(go())
-    assert pds.sessions_created == 1
-    assert pds.sessions_refreshed == 1
+    assert pds.logins == 1
+    assert pds.refreshes == 1
 
 
 def test_concurrent_calls_share_one_refresh(pds: FakeBluesky, app_password: None) -> None:
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access()
+        pds.expire_access_tokens()
         got = await asyncio.gather(
             *(sess.call("com.atproto.server.getSession", params={}) for _ in range(5))
         )
@@ -83,30 +89,29 @@ def test_concurrent_calls_share_one_refresh(pds: FakeBluesky, app_password: None
         await sess.aclose()
 
     run(go())
-    assert pds.sessions_created == 1
-    assert pds.sessions_refreshed == 1
+    assert pds.logins == 1
+    assert pds.refreshes == 1
 
 
 def test_refreshes_before_the_jwt_expires(app_password: None) -> None:
-    fake = FakeBluesky(access_ttl=30)  # inside the 60 s margin: every use refreshes first
-    fake.add_account(HANDLE, PASSWORD)
-    with fake:
+    # access_ttl inside the 60 s margin: every use after the first refreshes first
+    for fake in _serve(FakeBluesky(access_ttl=30)):
         run(_calls(AtprotoSession(fake.url, HANDLE, "bsky-ops"), 3))
-        assert fake.sessions_created == 1
-        assert fake.sessions_refreshed == 2  # before the 2nd and 3rd call, not after a 400
+        assert fake.logins == 1
+        assert fake.refreshes == 2  # before the 2nd and 3rd call, not after a 400
 
 
 def test_spent_refresh_token_signs_in_again(pds: FakeBluesky, app_password: None) -> None:
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access()
-        pds.expire_refresh()
+        pds.expire_access_tokens()
+        pds.expire_refresh_tokens()
         await sess.call("com.atproto.server.getSession", params={})
         await sess.aclose()
 
     run(go())
-    assert pds.sessions_created == 2
+    assert pds.logins == 2
 
 
 def test_wrong_password_is_an_auth_error_without_the_password(
@@ -134,13 +139,13 @@ def test_tokens_never_reach_the_log_or_repr(
     async def go() -> AtprotoSession:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access()
+        pds.expire_access_tokens()
         await sess.call("com.atproto.server.getSession", params={})
         await sess.aclose()
         return sess
 
     sess = run(go())
-    tokens = pds.tokens()
+    tokens = pds.issued_tokens()
     assert tokens
     text = caplog.text + repr(sess) + repr(sess._session)
     assert "signed in" in caplog.text
@@ -152,11 +157,10 @@ def test_tokens_never_reach_the_log_or_repr(
 def test_rate_limit_carries_retry_after(pds: FakeBluesky, app_password: None) -> None:
     reset = int(time.time()) + 42
     pds.fail_next(
-        "GET",
-        "/xrpc/com.atproto.server.getSession",
         429,
-        {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-        {"ratelimit-reset": str(reset), "ratelimit-remaining": "0"},
+        path="/xrpc/com.atproto.server.getSession",
+        body=b'{"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}',
+        headers=[("ratelimit-reset", str(reset)), ("ratelimit-remaining", "0")],
     )
     with pytest.raises(XrpcError) as err:
         run(_calls(AtprotoSession(pds.url, HANDLE, "bsky-ops"), 1))
@@ -165,7 +169,7 @@ def test_rate_limit_carries_retry_after(pds: FakeBluesky, app_password: None) ->
 
 
 def test_timeout_is_an_xrpc_error(pds: FakeBluesky, app_password: None) -> None:
-    pds.fail_next("POST", "/xrpc/com.atproto.server.createSession", 200, {}, delay=1.0)
+    pds.fail_next(200, path="/xrpc/com.atproto.server.createSession", body=b"{}", delay=1.0)
     with pytest.raises(XrpcError, match="timeout"):
         run(_calls(AtprotoSession(pds.url, HANDLE, "bsky-ops", timeout=0.2), 1))
 

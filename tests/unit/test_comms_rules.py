@@ -87,7 +87,9 @@ def test_templates_fill_fields_in_the_given_zone() -> None:
         next_update=T0 + timedelta(minutes=15),
         status_url="https://status.example.test",
     )
-    text = templates.render(templates.template_for("investigating"), v, tz=ZoneInfo("Europe/Zurich"))
+    text = templates.render(
+        templates.template_for("investigating"), v, tz=ZoneInfo("Europe/Zurich")
+    )
     assert "www.example.ch" in text and "10:42 CET" in text and "10:57 CET" in text
     assert text.endswith("https://status.example.test")
 
@@ -108,7 +110,9 @@ def test_unknown_field_is_a_clear_error() -> None:
 
 def test_workspace_templates_override_the_defaults() -> None:
     assert templates.template_for("resolved", {"resolved": "done {service}"}) == "done {service}"
-    assert templates.template_for("identified", {"resolved": "x"}) == templates.DEFAULTS["identified"]
+    assert (
+        templates.template_for("identified", {"resolved": "x"}) == templates.DEFAULTS["identified"]
+    )
 
 
 # -- honesty -------------------------------------------------------------------------

@@ -85,9 +85,7 @@ RESOLVED_PHRASES = (
     "rétabli",
     "rétablie",
 )
-NEGATIONS = frozenset(
-    {"not", "never", "no", "nicht", "nie", "kein", "keine", "pas", "jamais"}
-)
+NEGATIONS = frozenset({"not", "never", "no", "nicht", "nie", "kein", "keine", "pas", "jamais"})
 _NEGATION_WINDOW = 3  # words before the claim that can negate it
 
 

@@ -25,9 +25,14 @@ Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
 def all_migrations() -> list[Migration]:
-    from warroom.store import schema_core, schema_probes, schema_timeline
+    from warroom.store import schema_core, schema_probes, schema_social, schema_timeline
 
-    return [*schema_core.MIGRATIONS, *schema_timeline.MIGRATIONS, *schema_probes.MIGRATIONS]
+    return [
+        *schema_core.MIGRATIONS,
+        *schema_timeline.MIGRATIONS,
+        *schema_probes.MIGRATIONS,
+        *schema_social.MIGRATIONS,
+    ]
 
 
 def _applied(conn: sqlite3.Connection) -> list[str]:
