@@ -3,8 +3,14 @@
 Shapes follow the Mastodon API documentation (Status, Account entities; ``Link``
 pagination with ``max_id``/``since_id``/``min_id``; ``X-RateLimit-*`` headers with an
 ISO-8601 reset time; 429 when the window is used up). Statuses live in memory; add
-them with ``post()``. Publishing endpoints (``POST /api/v1/statuses``) are left to the
-composer's tests, which add them with ``route()``.
+them with ``post()``.
+
+Publishing: ``POST /api/v1/statuses`` (form or JSON ``status``, ``visibility``,
+``language``) for a token added with ``add_token``; the ``Idempotency-Key`` header is
+honoured as Mastodon does (the same key from the same account within an hour returns
+the first status instead of posting again); a text over ``max_characters`` (counted as
+Mastodon counts: grapheme clusters, any link 23) is a 422. ``GET /api/v1/instance``
+and ``/api/v2/instance`` give ``configuration.statuses.max_characters``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import html
 import re
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from warroom.sim.social import Request, Response, Service
 
@@ -33,6 +39,8 @@ class FakeMastodon(Service):
         self.max_characters = max_characters
         self.statuses: list[dict[str, Any]] = []  # oldest first
         self.tokens: set[str] = set()
+        self.token_owner: dict[str, str] = {}  # publishing token -> username
+        self._idempotent: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._next = BASE_ID
         self.rate_limit = 300
         self.rate_window = 300.0
@@ -41,6 +49,8 @@ class FakeMastodon(Service):
         self.route("GET", "/api/v1/timelines/tag/{hashtag}", self._tag)
         self.route("GET", "/api/v2/search", self._search)
         self.route("GET", "/api/v2/instance", self._instance)
+        self.route("GET", "/api/v1/instance", self._instance)
+        self.route("POST", "/api/v1/statuses", self._publish)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -99,6 +109,17 @@ class FakeMastodon(Service):
             }
             self.statuses.append(status)
             return self._public(status)
+
+    def add_token(self, token: str, username: str = "ops") -> None:
+        """A token (with write:statuses) that publishes as ``username``."""
+        with self.lock:
+            self.tokens.add(token)
+            self.token_owner[token] = username
+
+    def published(self, username: str = "ops") -> list[str]:
+        """The texts ``username`` published through the API, oldest first."""
+        with self.lock:
+            return [s["_text"] for s in self.statuses if s.get("_published_by") == username]
 
     def set_rate_limit(self, limit: int, window_s: float = 300.0) -> None:
         with self.lock:
@@ -186,6 +207,50 @@ class FakeMastodon(Service):
         page, _ = self._page(req, cands) if typ in (None, "statuses") else ([], [])
         return Response.json({"accounts": [], "statuses": page, "hashtags": []}, 200, rl)
 
+    def _publish(self, req: Request) -> Response:
+        ok, rl = self._rate()
+        if not ok:
+            return Response.json({"error": "Too many requests"}, 429, rl)
+        token = req.bearer
+        user = self.token_owner.get(token or "")
+        if token is None or user is None:
+            return Response.json({"error": "The access token is invalid"}, 401, rl)
+        if "json" in req.headers.get("content-type", ""):
+            try:
+                form = req.json()
+            except ValueError:
+                return Response.json({"error": "Invalid JSON"}, 400, rl)
+            form = form if isinstance(form, dict) else {}
+        else:
+            form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8")).items()}
+        text = form.get("status")
+        if not isinstance(text, str) or not text.strip():
+            return Response.json({"error": "Validation failed: Text can't be blank"}, 422, rl)
+        if _countable(text) > self.max_characters:
+            return Response.json(
+                {
+                    "error": "Validation failed: Text character limit of "
+                    f"{self.max_characters} exceeded"
+                },
+                422,
+                rl,
+            )
+        key = req.headers.get("idempotency-key")
+        now = time.time()
+        with self.lock:
+            if key:
+                hit = self._idempotent.get((user, key))
+                if hit is not None and now - hit[0] < 3600:
+                    return Response.json(hit[1], 200, rl)
+            status = self.post(text, author=user)
+            self.statuses[-1]["_published_by"] = user
+            status["visibility"] = self.statuses[-1]["visibility"] = str(
+                form.get("visibility") or "public"
+            )
+            if key:
+                self._idempotent[(user, key)] = (now, status)
+        return Response.json(status, 200, rl)
+
     def _instance(self, req: Request) -> Response:
         return Response.json(
             {
@@ -202,3 +267,13 @@ class FakeMastodon(Service):
                 },
             }
         )
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _countable(text: str) -> int:
+    """Mastodon's StatusLengthValidator: links count 23, then grapheme clusters."""
+    import regex
+
+    return len(regex.findall(r"\X", _LINK.sub("x" * 23, text)))

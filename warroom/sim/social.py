@@ -144,12 +144,13 @@ class Service:
             if self.down:
                 return Response.text("service unavailable", 503)
             fault = self._take_fault(req.path)
-        if fault is not None and fault.delay:
+        if fault is None:
+            return await self._route(req)
+        if fault.after:
+            await self._route(req)  # the work happens; the answer is lost or replaced
+        if fault.delay:
             await asyncio.sleep(fault.delay)
-        if fault is not None and not fault.after:
-            return fault.response
-        res = await self._route(req)
-        return fault.response if fault is not None else res
+        return fault.response
 
     async def _route(self, req: Request) -> Response:
         for method, rx, fn in self._routes:

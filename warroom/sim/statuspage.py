@@ -4,8 +4,14 @@ Serves ``/api/v2/summary.json``, ``status.json``, ``components.json`` and
 ``incidents.json`` in the published shapes (page, status indicator, components with
 ``status`` operational / degraded_performance / partial_outage / major_outage /
 under_maintenance, incidents with ``incident_updates``). Script it with
-``set_component``, ``open_incident`` and ``update_incident``. The management API that
-the composer publishes to is added by its own tests with ``route()``.
+``set_component``, ``open_incident`` and ``update_incident``.
+
+The management REST API (v1) that a company publishes its own page with, for keys
+added with ``add_api_key`` (``Authorization: OAuth <key>``; 401 otherwise):
+``POST /v1/pages/{page_id}/incidents`` (``{"incident": {name, status, body,
+components: {id: status}, component_ids}}``, 201), ``PATCH`` and ``GET
+/v1/pages/{page_id}/incidents/{id}``, ``GET .../incidents/unresolved``, ``GET
+.../components`` and ``PATCH .../components/{id}``. An unknown status is a 422.
 """
 
 from __future__ import annotations
@@ -55,6 +61,14 @@ class FakeStatuspage(Service):
         self.incidents: list[dict[str, Any]] = []  # newest first
         for path in ("summary", "status", "components", "incidents"):
             self.route("GET", f"/api/v2/{path}.json", self._make(path))
+        self.api_keys: set[str] = set()
+        v1 = "/v1/pages/{page_id}"
+        self.route("POST", v1 + "/incidents", self._api_create)
+        self.route("GET", v1 + "/incidents/{incident_id}", self._api_get)
+        self.route("GET", v1 + "/incidents/unresolved", self._api_unresolved)  # wins: later
+        self.route("PATCH", v1 + "/incidents/{incident_id}", self._api_update)
+        self.route("GET", v1 + "/components", self._api_components)
+        self.route("PATCH", v1 + "/components/{component_id}", self._api_component)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -129,6 +143,10 @@ class FakeStatuspage(Service):
             self._add_update(inc, status, body, now)
             return inc
 
+    def add_api_key(self, key: str) -> None:
+        with self.lock:
+            self.api_keys.add(key)
+
     def _add_update(self, inc: dict[str, Any], status: str, body: str, now: str) -> None:
         inc["incident_updates"].insert(
             0,
@@ -180,3 +198,124 @@ class FakeStatuspage(Service):
                 return Response.json(out)
 
         return handler
+
+    # -- the management API (v1) ---------------------------------------------------------
+
+    def _api_check(self, req: Request) -> Response | None:
+        auth = req.headers.get("authorization", "")
+        if not auth.startswith("OAuth ") or auth[6:].strip() not in self.api_keys:
+            return Response.json({"error": "Could not authenticate"}, 401)
+        if req.params.get("page_id") != self.page["id"]:
+            return Response.json({"error": "Page not found"}, 404)
+        return None
+
+    @staticmethod
+    def _api_body(req: Request) -> dict[str, Any] | None:
+        try:
+            body = req.json()
+        except ValueError:
+            return None
+        inc = body.get("incident") if isinstance(body, dict) else None
+        return inc if isinstance(inc, dict) else None
+
+    def _apply_components(self, comps: Any) -> str | None:
+        if comps is None:
+            return None
+        if not isinstance(comps, dict):
+            return "components must be an object of id: status"
+        by_id = {c["id"]: c for c in self.components.values()}
+        for cid, status in comps.items():
+            if cid not in by_id:
+                return f"component {cid} not found"
+            if status not in INDICATOR:
+                return f"invalid component status {status}"
+        for cid, status in comps.items():
+            self.set_component(by_id[cid]["name"], status)
+        return None
+
+    _STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+    def _api_create(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None or not inc.get("name"):
+            return Response.json({"error": "name can't be blank"}, 422)
+        status = inc.get("status") or "investigating"
+        if status not in self._STATUSES:
+            return Response.json({"error": f"Status is not included in the list: {status}"}, 422)
+        with self.lock:
+            problem = self._apply_components(inc.get("components"))
+            if problem:
+                return Response.json({"error": problem}, 422)
+            created = self.open_incident(
+                str(inc["name"]), str(inc.get("body") or ""), status=status
+            )
+            created["components"] = list(inc.get("component_ids") or [])
+            return Response.json(created, 201)
+
+    def _find(self, req: Request) -> dict[str, Any] | None:
+        return next((i for i in self.incidents if i["id"] == req.params["incident_id"]), None)
+
+    def _api_get(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        with self.lock:
+            found = self._find(req)
+            if found is None:
+                return Response.json({"error": "Incident not found"}, 404)
+            return Response.json(found)
+
+    def _api_unresolved(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        with self.lock:
+            return Response.json([i for i in self.incidents if i["status"] != "resolved"])
+
+    def _api_update(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None:
+            return Response.json({"error": "incident is missing"}, 422)
+        with self.lock:
+            found = self._find(req)
+            if found is None:
+                return Response.json({"error": "Incident not found"}, 404)
+            status = inc.get("status") or found["status"]
+            if status not in self._STATUSES:
+                return Response.json(
+                    {"error": f"Status is not included in the list: {status}"}, 422
+                )
+            problem = self._apply_components(inc.get("components"))
+            if problem:
+                return Response.json({"error": problem}, 422)
+            return Response.json(
+                self.update_incident(found["id"], status, str(inc.get("body") or ""))
+            )
+
+    def _api_components(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        with self.lock:
+            return Response.json(sorted(self.components.values(), key=lambda c: c["position"]))
+
+    def _api_component(self, req: Request) -> Response:
+        bad = self._api_check(req)
+        if bad is not None:
+            return bad
+        try:
+            status = req.json()["component"]["status"]
+        except (ValueError, KeyError, TypeError):
+            return Response.json({"error": "component.status is missing"}, 422)
+        with self.lock:
+            problem = self._apply_components({req.params["component_id"]: status})
+            if problem:
+                return Response.json({"error": problem}, 422)
+            c = next(c for c in self.components.values() if c["id"] == req.params["component_id"])
+            return Response.json(dict(c))
