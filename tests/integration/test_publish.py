@@ -224,14 +224,15 @@ def test_bluesky_post_with_link_facets_and_one_login(world: World) -> None:
     rec = records[rkey]
     link = rec["facets"][0]
     raw = text.encode()
-    assert raw[link["index"]["byteStart"] : link["index"]["byteEnd"]] == b"https://status.example.test/i/1"
+    assert (
+        raw[link["index"]["byteStart"] : link["index"]["byteEnd"]]
+        == b"https://status.example.test/i/1"
+    )
     assert world.bsky.logins == 1
 
 
 def test_bluesky_lost_answer_is_found_not_posted_twice(world: World) -> None:
-    world.bsky.fail_next(
-        502, path="/xrpc/com.atproto.repo.createRecord", delay=0.8, after=True
-    )
+    world.bsky.fail_next(502, path="/xrpc/com.atproto.repo.createRecord", delay=0.8, after=True)
     [res] = publish(publisher(world), draft(world), ["bsky-ops"])
     assert res.ok
     assert len(world.bsky.records(HANDLE)) == 1
@@ -300,8 +301,11 @@ def test_approval_needs_a_second_person(world: World) -> None:
         publish(p, draft(world), ["mastodon-ops"])
     with pytest.raises(ValidationError, match="second person"):
         publish(p, draft(world, approver="Alice"), ["mastodon-ops"])
-    [res] = publish(publisher(world, settings=CommsSettings(approval=True)),
-                    draft(world, approver="bob"), ["mastodon-ops"])
+    [res] = publish(
+        publisher(world, settings=CommsSettings(approval=True)),
+        draft(world, approver="bob"),
+        ["mastodon-ops"],
+    )
     assert res.ok
     assert "approved by bob" in comms_entries(world)[0].text
     assert world.masto.published("ops")

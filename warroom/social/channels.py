@@ -49,7 +49,7 @@ class ChannelSpec:
         return f"{self.name} ({KIND_LABEL.get(self.kind, self.kind)})"
 
 
-KIND_LABEL = {"mastodon": "Mastodon", "bluesky": "Bluesky", "statuspage": "Statuspage"}
+KIND_LABEL = {"mastodon": "Mastodon", "bluesky": "Bluesky", "statuspage": "Status page"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,11 +164,30 @@ class Publisher:
         title = ""
         if draft.incident and self.timeline is not None:
             title = self.timeline.incident(draft.incident).title
-        return list(
+        results = list(
             await asyncio.gather(
                 *(self._one(spec, draft, title, list(states), again) for spec in specs)
             )
         )
+        if (
+            draft.incident
+            and self.timeline is not None
+            and any(r.ok and not r.already for r in results)
+        ):
+            self._restart_cadence(draft)
+        return results
+
+    def _restart_cadence(self, draft: Draft) -> None:
+        """A publication restarts the clock: next update due = now + the cadence."""
+        from datetime import timedelta
+
+        from warroom.base import timeutil
+
+        inc = self.timeline.incident(draft.incident)
+        if str(inc.status) == "resolved":
+            return
+        due = timeutil.now() + timedelta(seconds=self.settings.cadence_for(str(inc.severity)))
+        self.timeline.set_incident(inc.id, next_update_due=due)
 
     async def _one(
         self,

@@ -95,12 +95,17 @@ def http_failure(what: str, resp: httpx.Response) -> PublishError:
     if code in (420, 429):
         hint = f"; the server asks to wait {round(wait)} s" if wait is not None else ""
         return PublishError(
-            f"{what}: rate limited (HTTP {code}){hint}", retryable=True, retry_after=wait, status=code
+            f"{what}: rate limited (HTTP {code}){hint}",
+            retryable=True,
+            retry_after=wait,
+            status=code,
         )
     if code >= 500:
         return PublishError(f"{what}: HTTP {code}{detail}", retryable=True, status=code)
     if code in (401, 403):
-        return PublishError(f"{what}: HTTP {code}, the credentials were refused{detail}", status=code)
+        return PublishError(
+            f"{what}: HTTP {code}, the credentials were refused{detail}", status=code
+        )
     return PublishError(f"{what}: HTTP {code}{detail}", status=code)
 
 

@@ -95,7 +95,9 @@ class StatuspageClient:
     def _components(
         self, stage: str, states: list[VantageState]
     ) -> tuple[dict[str, str], list[str]]:
-        comps = {cid: component_status(stage, states, target) for target, cid in self.spec.components}
+        comps = {
+            cid: component_status(stage, states, target) for target, cid in self.spec.components
+        }
         return comps, [cid for _, cid in self.spec.components]
 
     @staticmethod
@@ -150,5 +152,9 @@ class StatuspageClient:
         if comps:
             update["components"] = comps
             update["component_ids"] = ids
-        got = self._link(await self._req("PATCH", f"/incidents/{link.remote_id}", {"incident": update}))
-        return Outcome(got.url or link.url or "", got.remote_id), Link(got.remote_id, got.url or link.url)
+        got = self._link(
+            await self._req("PATCH", f"/incidents/{link.remote_id}", {"incident": update})
+        )
+        return Outcome(got.url or link.url or "", got.remote_id), Link(
+            got.remote_id, got.url or link.url
+        )
