@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -287,7 +287,7 @@ class Publisher:
     ) -> Outcome:
         client = self._client(spec)
         if spec.kind != "statuspage":
-            return await client.publish(pub)  # type: ignore[no-any-return]
+            return cast(Outcome, await client.publish(pub))
         assert draft.incident is not None
         known = db.statuspage_incident(self.store, spec.name, draft.incident)
         link = Link(*known) if known else None
@@ -298,7 +298,7 @@ class Publisher:
             db.set_statuspage_incident(
                 self.store, spec.name, draft.incident, new_link.remote_id, new_link.url
             )
-        return outcome  # type: ignore[no-any-return]
+        return cast(Outcome, outcome)
 
     def _log(
         self, spec: ChannelSpec, draft: Draft, pub_id: str, url: str | None, error: str | None

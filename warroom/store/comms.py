@@ -184,19 +184,21 @@ def latest_probe_states(
     from warroom.store.probes import CODE_STATUS, from_ms, to_ms
 
     cutoff = to_ms(now or timeutil.now()) - int(max_age_s * 1000)
-    last = store.query(
-        "SELECT p.target, p.vantage, s.t, s.status, s.extra FROM probe_samples s "
-        "JOIN (SELECT series, max(t) AS t FROM probe_samples GROUP BY series) m "
-        "ON m.series = s.series AND m.t = s.t "
-        "JOIN probe_series p ON p.id = s.series WHERE s.t >= ? ORDER BY p.id",
-        (cutoff,),
-    )
     out: list[dict[str, Any]] = []
-    for r in last:
+    # One index seek per series (the samples are keyed by (series, t)): a GROUP BY over
+    # 12 hours of raw samples would read millions of rows.
+    for sr in store.query("SELECT id, target, vantage FROM probe_series ORDER BY id"):
+        r = store.query_one(
+            "SELECT t, status, extra FROM probe_samples WHERE series = ? AND t >= ? "
+            "ORDER BY t DESC LIMIT 1",
+            (sr["id"], cutoff),
+        )
+        if r is None:
+            continue
         change = store.query_one(
             "SELECT new, t FROM probe_changes WHERE target = ? AND vantage = ? "
             "ORDER BY t DESC, id DESC LIMIT 1",
-            (r["target"], r["vantage"]),
+            (sr["target"], sr["vantage"]),
         )
         status = str(CODE_STATUS[r["status"]])
         since = None
@@ -205,6 +207,6 @@ def latest_probe_states(
         if r["extra"] and '"offline": true' in r["extra"]:
             status = "offline"
         out.append(
-            {"target": r["target"], "vantage": r["vantage"], "status": status, "since": since}
+            {"target": sr["target"], "vantage": sr["vantage"], "status": status, "since": since}
         )
     return out
