@@ -140,15 +140,15 @@ def test_honesty_findings_block_until_confirmed_then_publish(env: Env, qtbot: Qt
     assert len(env.bsky.records(HANDLE)) == 1
     lines = [d.result_list.item(i).text() for i in range(d.result_list.count())]
     assert lines[0].startswith("✓ mastodon-ops: https://mastodon.example/@ops/")
-    assert "Published on 2 of 2 channels." == d.status.text()
-    comms = [e for e in Timeline(env.store).entries(Timeline(env.store).filter(env.incident))
-             if e.kind == "comms"]  # fmt: skip
+    assert d.status.text() == "Published on 2 of 2 channels."
+    tl = Timeline(env.store)
+    comms = [e for e in tl.entries(tl.filter(env.incident)) if e.kind == "comms"]
     assert len(comms) == 2 and all(e.author == d.author for e in comms)
 
 
 def test_approval_required_by_the_workspace(env: Env, qtbot: QtBot) -> None:
     env.file.write_text(env.file.read_text() + "\n[comms]\napproval = true\n", encoding="utf-8")
-    channels, settings, _why = env.ui.config()
+    _channels, settings, _why = env.ui.config()
     if not settings.approval:
         pytest.skip("this build's workspace file has no [comms] table yet")
     d = _dialog(env, qtbot)
@@ -180,7 +180,7 @@ def test_failure_is_shown_per_channel(env: Env, qtbot: QtBot) -> None:
         d.publish_btn.click()
     assert d.result_list.item(0).text().startswith("✗ mastodon-ops: failed: ")
     assert "HTTP 422" in d.result_list.item(0).text()
-    assert "Published on 0 of 1 channels." == d.status.text()
+    assert d.status.text() == "Published on 0 of 1 channels."
 
 
 def test_status_bar_clock_and_reminder_when_due(env: Env, qtbot: QtBot) -> None:
