@@ -18,6 +18,7 @@ from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.sim.bluesky import FakeBluesky
 from warroom.sim.mastodon import FakeMastodon
 from warroom.sim.social import LoopbackServer
+from warroom.sim.statuspage import FakeStatuspage
 from warroom.store import Store
 from warroom.store import probes as probe_store
 
@@ -260,3 +261,40 @@ def _tags(page: str) -> list[tuple[str, list[tuple[str, str]]]]:
 
     P().feed(page)
     return found
+
+
+def test_statuspage_channel_and_approval_from_the_workspace_file(
+    setup: Setup, tmp_path: Path
+) -> None:
+    sp = FakeStatuspage()
+    sp.add_api_key("sp-key-123")
+    comp = sp.set_component("Website")
+    with LoopbackServer(sp) as srv:
+        ws = tmp_path / "status.toml"
+        ws.write_text(
+            f"""
+[[channel]]
+name = "status"
+statuspage = "{srv.url}"
+page_id = "{sp.page["id"]}"
+secret = "statuspage"
+components = {{ www = "{comp["id"]}" }}
+
+[comms]
+approval = true
+""",
+            encoding="utf-8",
+        )
+        setup.env["WARROOM_SECRET_STATUSPAGE"] = "sp-key-123"
+        iid = new_incident(setup)
+        args = ("publish", str(ws), "--channel", "status", "--incident", iid, "--text",
+                "We are investigating an outage of www.")  # fmt: skip
+        refused = run(setup, *args)
+        assert refused.returncode == 2 and "requires approval" in refused.stderr
+        ok = run(setup, *args, "--approved-by", "bob", "--author", "alice")
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.startswith("https://stspg.io/")
+        [inc] = sp.incidents
+        assert inc["name"] == "Websites unreachable"
+        [create] = [r for r in sp.requests if r.method == "POST"]
+        assert "components" not in create.json()["incident"]  # nothing measured: left alone

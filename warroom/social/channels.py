@@ -89,13 +89,16 @@ def channel_from(obj: Any) -> ChannelSpec:
 
 
 def settings_from(raw: Any) -> CommsSettings:
-    """CommsSettings from the config's ``comms`` (dataclass, mapping or None)."""
+    """CommsSettings from the config's ``comms`` (the config's dataclass, a mapping or None).
+
+    Pairs (``cadence``, ``templates``) may come as mappings or as tuples of pairs.
+    """
     if raw is None:
         return CommsSettings()
-    if not isinstance(raw, Mapping) and hasattr(raw, "__dataclass_fields__"):
-        return raw if isinstance(raw, CommsSettings) else CommsSettings(**vars(raw))
+    if isinstance(raw, CommsSettings):
+        return raw
     cadence = dict(DEFAULT_CADENCE)
-    cadence.update({str(k).upper(): float(v) for k, v in (_get(raw, "cadence") or {}).items()})
+    cadence.update({str(k).upper(): float(v) for k, v in dict(_get(raw, "cadence") or {}).items()})
     return CommsSettings(
         approval=bool(_get(raw, "approval", False)),
         cadence=cadence,

@@ -38,17 +38,22 @@ from warroom.store.comms import Publication
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 
 
-def component_status(stage: str, target_states: Iterable[VantageState], target: str) -> str:
-    """The Statuspage component status that the measurements of ``target`` support."""
+def component_status(stage: str, target_states: Iterable[VantageState], target: str) -> str | None:
+    """The Statuspage component status the measurements of ``target`` support; None when
+    nothing measured it recently (the component is then left as it is: no measurement is
+    not evidence of health)."""
     if stage == "resolved":
         return "operational"
-    for f in figures(s for s in target_states if s.target == target):
+    mine = [s for s in target_states if s.target == target]
+    for f in figures(mine):
         if f.all_down:
             return "major_outage"
         if f.down:
             return "partial_outage"
-    degraded = any(s.target == target and s.status == "degraded" for s in target_states)
-    return "degraded_performance" if degraded else "operational"
+        if any(s.status == "degraded" for s in mine):
+            return "degraded_performance"
+        return "operational"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +100,12 @@ class StatuspageClient:
     def _components(
         self, stage: str, states: list[VantageState]
     ) -> tuple[dict[str, str], list[str]]:
-        comps = {
-            cid: component_status(stage, states, target) for target, cid in self.spec.components
-        }
-        return comps, [cid for _, cid in self.spec.components]
+        comps: dict[str, str] = {}
+        for target, cid in self.spec.components:
+            status = component_status(stage, states, target)
+            if status is not None:
+                comps[cid] = status
+        return comps, list(comps)
 
     @staticmethod
     def _link(inc: Any) -> Link:
