@@ -175,3 +175,25 @@ def test_extra_lines_for_remote_groups() -> None:
         "only some", _all_down(2), extra=lambda t: ["down from 2 of 2 probes in AS3303 (Swisscom)"]
     )
     assert "www: down from 2 of 2 probes in AS3303 (Swisscom)" in found[0].figures
+
+
+def test_remote_group_figures_join_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the remote vantages' stored evidence, a finding quotes the groups too."""
+    from warroom.probes import summary
+    from warroom.social import compose
+
+    monkeypatch.setattr(
+        summary,
+        "stored_remote_figures",
+        lambda store: {
+            "www": [
+                "down from 2 of 2 probes in AS3303 (Swisscom)",
+                "up from 2 of 2 probes in AS6730 (Sunrise)",
+            ]
+        },
+        raising=False,
+    )
+    extra = compose.remote_lines(object())
+    assert extra is not None
+    found = honesty.check("only some", _all_down(2), extra=extra)
+    assert found[0].figures[1:] == ("www: down from 2 of 2 probes in AS3303 (Swisscom)",)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -19,6 +20,8 @@ from warroom.base import timeutil
 from warroom.social import honesty, lengths, templates
 from warroom.social.channels import ChannelSpec, CommsSettings
 from warroom.social.honesty import Finding, VantageState
+
+log = logging.getLogger(__name__)
 
 
 def measurements(
@@ -35,21 +38,25 @@ def measurements(
 
 
 def remote_lines(store: Any) -> Callable[[str], Sequence[str]] | None:
-    """Extra figures per target from remote vantage groups, when the probes know them
-    ("down from 2 of 2 probes in AS3303 (Swisscom)"); None when this build has none."""
-    try:
-        from warroom.probes import summary
-    except ImportError:  # pragma: no cover - the package always exists
-        return None
-    fn = getattr(summary, "group_lines", None)
+    """Extra figures per target from the remote vantage groups stored in the workspace
+    ("down from 2 of 2 probes in AS3303 (Swisscom)"); only the ``down`` ones, since they
+    are what contradicts a claim. None when this build has no remote vantages."""
+    from warroom.probes import summary
+
+    fn = getattr(summary, "stored_remote_figures", None)
     if fn is None:
         return None
+    cache: dict[str, list[str]] | None = None
 
     def lines(target: str) -> Sequence[str]:
-        try:
-            return list(fn(store, target))
-        except Exception:  # figures are a help; never block publishing on them
-            return []
+        nonlocal cache
+        if cache is None:
+            try:
+                cache = dict(fn(store))
+            except Exception:  # figures are a help; never block publishing on them
+                log.warning("remote figures unavailable", exc_info=True)
+                cache = {}
+        return [x for x in cache.get(target, []) if str(x).startswith("down")]
 
     return lines
 
