@@ -2,22 +2,22 @@
 
 Publishing is async (httpx) and keeps state between publications (the Bluesky session,
 Mastodon's limit), so it runs on a long-lived loop in a daemon thread rather than a new
-``asyncio.run`` per click. Results come back through ``Job`` signals (queued, so the
-callbacks run on the UI thread); worker code never touches a widget.
+``asyncio.run`` per click. The way back to the UI thread is the app's one helper,
+``ui.tasks.run_task`` (a worker waits for the coroutine; the callback runs on the UI
+thread, and not at all once its parent is gone); worker code never touches a widget.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 
-from warroom.ui.handover.work import Job
+from warroom.ui.tasks import Task, run_task
 
 log = logging.getLogger(__name__)
 
@@ -29,32 +29,16 @@ class AsyncLoop:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
         self._thread.start()
-        self._jobs: set[Job] = set()
 
     def submit(
         self,
         parent: QObject,
         coro: Coroutine[Any, Any, Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-    ) -> Job:
-        job = Job(parent)
-        job.done.connect(on_done, Qt.ConnectionType.QueuedConnection)
-        job.failed.connect(on_error, Qt.ConnectionType.QueuedConnection)
-        self._jobs.add(job)
+        on_done: Callable[[Any], object],
+        on_error: Callable[[BaseException], object],
+    ) -> Task[Any]:
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-        def finished(f: concurrent.futures.Future[Any]) -> None:
-            self._jobs.discard(job)
-            try:
-                value = f.result()
-            except BaseException as exc:  # reported on the UI thread, never lost
-                job.failed.emit(exc)
-            else:
-                job.done.emit(value)
-
-        fut.add_done_callback(finished)
-        return job
+        return run_task(parent, fut.result, on_done, on_error, name="compose-publish")
 
     def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
         """Run a coroutine there and wait (only for shutdown and tests)."""
