@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 
 from warroom.sim.bluesky import TID_RE, FakeBluesky
-from warroom.sim.social import LoopbackServer
 from warroom.social.atproto import (
     AtprotoSession,
     AuthError,
@@ -25,14 +24,9 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 
 @pytest.fixture
 def pds() -> Iterator[FakeBluesky]:
-    yield from _serve(FakeBluesky())
-
-
-def _serve(fake: FakeBluesky) -> Iterator[FakeBluesky]:
-    """The fake on loopback; ``fake.url`` is its base URL while it runs."""
+    fake = FakeBluesky()
     fake.add_account(HANDLE, PASSWORD)
-    with LoopbackServer(fake) as srv:
-        fake.url = srv.url  # type: ignore[attr-defined]
+    with fake:
         yield fake
 
 
@@ -56,9 +50,9 @@ def test_signs_in_once_for_many_calls(pds: FakeBluesky, app_password: None) -> N
     sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
     answers = run(_calls(sess, 3))
     assert [a["handle"] for a in answers] == [HANDLE] * 3
-    assert pds.logins == 1
-    assert pds.refreshes == 0
-    assert pds.hits("/xrpc/com.atproto.server.createSession") == 1
+    assert pds.sessions_created == 1
+    assert pds.sessions_refreshed == 0
+    assert len(pds.seen("POST", "/xrpc/com.atproto.server.createSession")) == 1
 
 
 def test_expired_token_refreshes_instead_of_signing_in(
@@ -67,21 +61,21 @@ def test_expired_token_refreshes_instead_of_signing_in(
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access_tokens()
+        pds.expire_access()
         again = await sess.call("com.atproto.server.getSession", params={})
         assert again["did"] == sess.did
         await sess.aclose()
 
     run(go())
-    assert pds.logins == 1
-    assert pds.refreshes == 1
+    assert pds.sessions_created == 1
+    assert pds.sessions_refreshed == 1
 
 
 def test_concurrent_calls_share_one_refresh(pds: FakeBluesky, app_password: None) -> None:
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access_tokens()
+        pds.expire_access()
         got = await asyncio.gather(
             *(sess.call("com.atproto.server.getSession", params={}) for _ in range(5))
         )
@@ -89,29 +83,30 @@ def test_concurrent_calls_share_one_refresh(pds: FakeBluesky, app_password: None
         await sess.aclose()
 
     run(go())
-    assert pds.logins == 1
-    assert pds.refreshes == 1
+    assert pds.sessions_created == 1
+    assert pds.sessions_refreshed == 1
 
 
 def test_refreshes_before_the_jwt_expires(app_password: None) -> None:
-    # access_ttl inside the 60 s margin: every use after the first refreshes first
-    for fake in _serve(FakeBluesky(access_ttl=30)):
+    fake = FakeBluesky(access_ttl=30)  # inside the 60 s margin: every use refreshes first
+    fake.add_account(HANDLE, PASSWORD)
+    with fake:
         run(_calls(AtprotoSession(fake.url, HANDLE, "bsky-ops"), 3))
-        assert fake.logins == 1
-        assert fake.refreshes == 2  # before the 2nd and 3rd call, not after a 400
+        assert fake.sessions_created == 1
+        assert fake.sessions_refreshed == 2  # before the 2nd and 3rd call, not after a 400
 
 
 def test_spent_refresh_token_signs_in_again(pds: FakeBluesky, app_password: None) -> None:
     async def go() -> None:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access_tokens()
-        pds.expire_refresh_tokens()
+        pds.expire_access()
+        pds.expire_refresh()
         await sess.call("com.atproto.server.getSession", params={})
         await sess.aclose()
 
     run(go())
-    assert pds.logins == 2
+    assert pds.sessions_created == 2
 
 
 def test_wrong_password_is_an_auth_error_without_the_password(
@@ -139,13 +134,13 @@ def test_tokens_never_reach_the_log_or_repr(
     async def go() -> AtprotoSession:
         sess = AtprotoSession(pds.url, HANDLE, "bsky-ops")
         await sess.call("com.atproto.server.getSession", params={})
-        pds.expire_access_tokens()
+        pds.expire_access()
         await sess.call("com.atproto.server.getSession", params={})
         await sess.aclose()
         return sess
 
     sess = run(go())
-    tokens = pds.issued_tokens()
+    tokens = pds.tokens()
     assert tokens
     text = caplog.text + repr(sess) + repr(sess._session)
     assert "signed in" in caplog.text
@@ -157,10 +152,11 @@ def test_tokens_never_reach_the_log_or_repr(
 def test_rate_limit_carries_retry_after(pds: FakeBluesky, app_password: None) -> None:
     reset = int(time.time()) + 42
     pds.fail_next(
+        "GET",
+        "/xrpc/com.atproto.server.getSession",
         429,
-        path="/xrpc/com.atproto.server.getSession",
-        body=b'{"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}',
-        headers=[("ratelimit-reset", str(reset)), ("ratelimit-remaining", "0")],
+        {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+        {"ratelimit-reset": str(reset), "ratelimit-remaining": "0"},
     )
     with pytest.raises(XrpcError) as err:
         run(_calls(AtprotoSession(pds.url, HANDLE, "bsky-ops"), 1))
@@ -169,7 +165,7 @@ def test_rate_limit_carries_retry_after(pds: FakeBluesky, app_password: None) ->
 
 
 def test_timeout_is_an_xrpc_error(pds: FakeBluesky, app_password: None) -> None:
-    pds.fail_next(200, path="/xrpc/com.atproto.server.createSession", body=b"{}", delay=1.0)
+    pds.fail_next("POST", "/xrpc/com.atproto.server.createSession", 200, {}, delay=1.0)
     with pytest.raises(XrpcError, match="timeout"):
         run(_calls(AtprotoSession(pds.url, HANDLE, "bsky-ops", timeout=0.2), 1))
 

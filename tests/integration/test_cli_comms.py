@@ -17,7 +17,6 @@ from warroom.base import timeutil
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.sim.bluesky import FakeBluesky
 from warroom.sim.mastodon import FakeMastodon
-from warroom.sim.social import LoopbackServer
 from warroom.sim.statuspage import FakeStatuspage
 from warroom.store import Store
 from warroom.store import probes as probe_store
@@ -56,9 +55,9 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
     masto, bsky = FakeMastodon(), FakeBluesky()
     masto.add_token(TOKEN, "ops")
     bsky.add_account(HANDLE, APP_PASSWORD)
-    with LoopbackServer(masto) as m, LoopbackServer(bsky) as b:
+    with masto, bsky:
         ws = tmp_path / "ws.toml"
-        ws.write_text(_channels(m.url, b.url), encoding="utf-8")
+        ws.write_text(_channels(masto.url, bsky.url), encoding="utf-8")
         env = {
             **os.environ,
             "WARROOM_SECRET_MASTODON_OPS": TOKEN,
@@ -182,7 +181,7 @@ def test_same_text_twice_is_not_posted_twice(setup: Setup) -> None:
 
 
 def test_failure_is_one_error_line_and_exit_1(setup: Setup) -> None:
-    setup.masto.fail_next(422, path="/api/v1/statuses", body=b'{"error": "Validation failed"}')
+    setup.masto.fail_next("POST", "/api/v1/statuses", 422, {"error": "Validation failed"})
     proc = run(
         setup, "publish", str(setup.file), "--channel", "mastodon-ops", "--text", "hi", "--json"
     )
@@ -198,7 +197,7 @@ def test_bad_input_is_a_usage_error(setup: Setup) -> None:
     assert proc.stderr.startswith("error: no channel 'nope'")
     too_long = run(setup, "publish", str(setup.file), "--channel", "bsky-ops", "--text", "x" * 301)
     assert too_long.returncode == 2 and "301/300 graphemes" in too_long.stderr
-    assert setup.bsky.hits("/xrpc/com.atproto.repo.createRecord") == 0
+    assert setup.bsky.seen("POST", "/xrpc/com.atproto.repo.createRecord") == []
 
 
 def test_statuspage_is_one_self_contained_file(setup: Setup, tmp_path: Path) -> None:
@@ -269,13 +268,13 @@ def test_statuspage_channel_and_approval_from_the_workspace_file(
     sp = FakeStatuspage()
     sp.add_api_key("sp-key-123")
     comp = sp.set_component("Website")
-    with LoopbackServer(sp) as srv:
+    with sp:
         ws = tmp_path / "status.toml"
         ws.write_text(
             f"""
 [[channel]]
 name = "status"
-statuspage = "{srv.url}"
+statuspage = "{sp.url}"
 page_id = "{sp.page["id"]}"
 secret = "statuspage"
 components = {{ www = "{comp["id"]}" }}

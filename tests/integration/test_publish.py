@@ -16,7 +16,6 @@ from warroom.base.errors import ValidationError
 from warroom.services.timeline import Timeline
 from warroom.sim.bluesky import FakeBluesky
 from warroom.sim.mastodon import FakeMastodon
-from warroom.sim.social import LoopbackServer
 from warroom.sim.statuspage import FakeStatuspage
 from warroom.social.channels import ChannelSpec, CommsSettings
 from warroom.social.honesty import VantageState
@@ -29,6 +28,7 @@ TOKEN = "masto-token-0123456789"
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 API_KEY = "sp-key-9876543210"
 HANDLE = "ops.example.test"
+CREATE = "/xrpc/com.atproto.repo.createRecord"
 
 
 @dataclass
@@ -53,14 +53,14 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     sp.add_api_key(API_KEY)
     www = sp.set_component("Website")
     store = Store.open(tmp_path / "ws")
-    with LoopbackServer(masto) as m, LoopbackServer(bsky) as b, LoopbackServer(sp) as s:
+    with masto, bsky, sp:
         channels = [
-            ChannelSpec("mastodon-ops", "mastodon", m.url, secret="mastodon-ops"),
-            ChannelSpec("bsky-ops", "bluesky", b.url, handle=HANDLE, secret="bsky-ops"),
+            ChannelSpec("mastodon-ops", "mastodon", masto.url, secret="mastodon-ops"),
+            ChannelSpec("bsky-ops", "bluesky", bsky.url, handle=HANDLE, secret="bsky-ops"),
             ChannelSpec(
                 "status",
                 "statuspage",
-                s.url,
+                sp.url,
                 secret="statuspage",
                 page_id=sp.page["id"],
                 components=(("www", www["id"]),),
@@ -124,7 +124,7 @@ def test_mastodon_publish_records_the_url_as_a_comms_entry(world: World) -> None
 
 
 def test_lost_answer_is_retried_with_the_same_key_and_posts_once(world: World) -> None:
-    world.masto.fail_next(504, path="/api/v1/statuses", delay=0.8, after=True)
+    world.masto.fail_next("POST", "/api/v1/statuses", 504, delay=0.8, after=True)
     [res] = publish(publisher(world), draft(world), ["mastodon-ops"])
     assert res.ok and res.attempts == 2
     assert len(world.masto.published("ops")) == 1
@@ -134,7 +134,7 @@ def test_lost_answer_is_retried_with_the_same_key_and_posts_once(world: World) -
 
 def test_422_is_final_and_says_why(world: World) -> None:
     world.masto.fail_next(
-        422, path="/api/v1/statuses", body=b'{"error": "Validation failed: Text is spam"}'
+        "POST", "/api/v1/statuses", 422, {"error": "Validation failed: Text is spam"}
     )
     [res] = publish(publisher(world), draft(world), ["mastodon-ops"])
     assert not res.ok and res.attempts == 1
@@ -144,7 +144,7 @@ def test_422_is_final_and_says_why(world: World) -> None:
 
 
 def test_429_waits_what_the_server_asks(world: World) -> None:
-    world.masto.fail_next(429, path="/api/v1/statuses", headers=[("Retry-After", "2")])
+    world.masto.fail_next("POST", "/api/v1/statuses", 429, headers={"Retry-After": "2"})
     sleeps = Sleeps()
     [res] = publish(publisher(world, sleep=sleeps), draft(world), ["mastodon-ops"])
     assert res.ok and sleeps.waits == [2.0]
@@ -153,7 +153,7 @@ def test_429_waits_what_the_server_asks(world: World) -> None:
 def test_429_with_a_long_wait_gives_up_without_posting(world: World) -> None:
     reset = datetime.fromtimestamp(time.time() + 3600, UTC).isoformat()
     world.masto.fail_next(
-        429, path="/api/v1/statuses", headers=[("X-RateLimit-Reset", reset)], count=3
+        "POST", "/api/v1/statuses", 429, headers={"X-RateLimit-Reset": reset}, times=3
     )
     [res] = publish(publisher(world), draft(world), ["mastodon-ops"])
     assert not res.ok and "rate limited" in res.error and "not waiting" in res.error
@@ -161,7 +161,7 @@ def test_429_with_a_long_wait_gives_up_without_posting(world: World) -> None:
 
 
 def test_5xx_retried_then_a_later_run_reuses_the_key(world: World) -> None:
-    world.masto.fail_next(503, path="/api/v1/statuses", count=3)
+    world.masto.fail_next("POST", "/api/v1/statuses", 503, times=3)
     [res] = publish(publisher(world), draft(world), ["mastodon-ops"])
     assert not res.ok and res.attempts == 3 and "HTTP 503" in res.error
     [again] = publish(publisher(world), draft(world), ["mastodon-ops"])  # a later run
@@ -188,7 +188,7 @@ def test_over_the_server_limit_is_refused_before_sending(world: World) -> None:
 
 
 def test_timeouts_end_in_a_clear_error(world: World) -> None:
-    world.masto.fail_next(200, path="/api/v1/statuses", delay=0.8, count=3)
+    world.masto.fail_next("POST", "/api/v1/statuses", 200, delay=0.8, times=3)
     [res] = publish(publisher(world, max_attempts=2), draft(world), ["mastodon-ops"])
     assert not res.ok and "timed out" in res.error
 
@@ -228,20 +228,20 @@ def test_bluesky_post_with_link_facets_and_one_login(world: World) -> None:
         raw[link["index"]["byteStart"] : link["index"]["byteEnd"]]
         == b"https://status.example.test/i/1"
     )
-    assert world.bsky.logins == 1
+    assert world.bsky.sessions_created == 1
 
 
 def test_bluesky_lost_answer_is_found_not_posted_twice(world: World) -> None:
-    world.bsky.fail_next(502, path="/xrpc/com.atproto.repo.createRecord", delay=0.8, after=True)
+    world.bsky.fail_next("POST", CREATE, 502, delay=0.8, after=True)
     [res] = publish(publisher(world), draft(world), ["bsky-ops"])
     assert res.ok
     assert len(world.bsky.records(HANDLE)) == 1
-    assert world.bsky.hits("/xrpc/com.atproto.repo.getRecord") >= 1
+    assert world.bsky.seen("GET", "/xrpc/com.atproto.repo.getRecord")
 
 
 def test_bluesky_retry_in_a_later_run_finds_the_post(world: World) -> None:
-    world.bsky.fail_next(500, path="/xrpc/com.atproto.repo.createRecord", after=True, count=3)
-    world.bsky.fail_next(500, path="/xrpc/com.atproto.repo.getRecord", count=3)
+    world.bsky.fail_next("POST", CREATE, 500, after=True, times=3)
+    world.bsky.fail_next("GET", "/xrpc/com.atproto.repo.getRecord", 500, times=3)
     [res] = publish(publisher(world), draft(world), ["bsky-ops"])
     assert not res.ok  # the post exists, but we could not learn it
     [again] = publish(publisher(world), draft(world), ["bsky-ops"])
@@ -280,7 +280,7 @@ def test_statuspage_creates_then_updates_one_incident(world: World) -> None:
 
 
 def test_statuspage_lost_create_is_adopted_not_duplicated(world: World) -> None:
-    world.sp.fail_next(504, path=f"/v1/pages/{world.sp.page['id']}/incidents", after=True)
+    world.sp.fail_next("POST", f"/v1/pages/{world.sp.page['id']}/incidents", 504, after=True)
     [res] = publish(publisher(world), draft(world), ["status"], states=DOWN)
     assert res.ok and res.attempts == 2
     assert len(world.sp.incidents) == 1
@@ -322,7 +322,7 @@ def test_all_channels_at_once_and_no_secret_anywhere(
     assert len(comms_entries(world)) == 3
     world.store.checkpoint()
     blob = (tmp_path / "ws" / "warroom.sqlite").read_bytes() + caplog.text.encode()
-    for secret in (TOKEN, APP_PASSWORD, API_KEY, *world.bsky.issued_tokens()):
+    for secret in (TOKEN, APP_PASSWORD, API_KEY, *world.bsky.tokens()):
         assert secret.encode() not in blob
 
 

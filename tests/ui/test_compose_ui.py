@@ -17,7 +17,6 @@ from warroom.domain.probes import ProbeResult, State, StateChange, Status
 from warroom.services.timeline import Timeline
 from warroom.sim.bluesky import FakeBluesky
 from warroom.sim.mastodon import FakeMastodon
-from warroom.sim.social import LoopbackServer
 from warroom.social.channels import CommsSettings
 from warroom.store import Store
 from warroom.store import probes as probe_store
@@ -62,11 +61,12 @@ def env(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     masto.add_token(TOKEN, "ops")
     bsky.add_account(HANDLE, APP_PASSWORD)
     store = Store.open(tmp_path / "ws")
-    with LoopbackServer(masto) as m, LoopbackServer(bsky) as b:
+    with masto, bsky:
         ws = tmp_path / "workspace.toml"
         ws.write_text(
-            f'[[channel]]\nname = "mastodon-ops"\nmastodon = "{m.url}"\nsecret = "mastodon-ops"\n'
-            f'\n[[channel]]\nname = "bsky-ops"\nbluesky = "{b.url}"\nhandle = "{HANDLE}"\n'
+            f'[[channel]]\nname = "mastodon-ops"\nmastodon = "{masto.url}"\n'
+            'secret = "mastodon-ops"\n'
+            f'\n[[channel]]\nname = "bsky-ops"\nbluesky = "{bsky.url}"\nhandle = "{HANDLE}"\n'
             'secret = "bsky-ops"\n',
             encoding="utf-8",
         )
@@ -170,7 +170,7 @@ def test_approval_rules_in_the_dialog(env: Env, qtbot: QtBot) -> None:
 
 
 def test_failure_is_shown_per_channel(env: Env, qtbot: QtBot) -> None:
-    env.masto.fail_next(422, path="/api/v1/statuses", body=b'{"error": "Validation failed"}')
+    env.masto.fail_next("POST", "/api/v1/statuses", 422, {"error": "Validation failed"})
     d = _dialog(env, qtbot)
     d.checks["bsky-ops"].setChecked(False)
     d.text.setPlainText("Investigating www.")

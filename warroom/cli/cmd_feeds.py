@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 READER = "cli"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``feeds``."""
     p = sub.add_parser(
         "feeds",

@@ -3,14 +3,15 @@
 Shapes follow the Mastodon API documentation (Status, Account entities; ``Link``
 pagination with ``max_id``/``since_id``/``min_id``; ``X-RateLimit-*`` headers with an
 ISO-8601 reset time; 429 when the window is used up). Statuses live in memory; add
-them with ``post()``.
+them with ``post()``. Publishing endpoints (``POST /api/v1/statuses``) are left to the
+composer's tests, which add them with ``route()``.
 
-Publishing: ``POST /api/v1/statuses`` (form or JSON ``status``, ``visibility``,
-``language``) for a token added with ``add_token``; the ``Idempotency-Key`` header is
-honoured as Mastodon does (the same key from the same account within an hour returns
-the first status instead of posting again); a text over ``max_characters`` (counted as
-Mastodon counts: grapheme clusters, any link 23) is a 422. ``GET /api/v1/instance``
-and ``/api/v2/instance`` give ``configuration.statuses.max_characters``.
+Publishing: ``POST /api/v1/statuses`` (form or JSON ``status``, ``visibility``) for a
+token added with ``add_token``; the ``Idempotency-Key`` header is honoured as Mastodon
+does (the same key from the same account within an hour returns the first status instead
+of posting again); a text over ``max_characters`` (counted as Mastodon counts: grapheme
+clusters, any link 23) is a 422. ``GET /api/v1/instance`` and ``/api/v2/instance`` give
+``configuration.statuses.max_characters``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import html
 import re
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import unquote, urlencode
 
-from warroom.sim.social import Request, Response, Service
+from warroom.sim.http import HttpFake, Request, Response, bearer
 
 BASE_ID = 113_000_000_000_000_000
 _TAG_RE = re.compile(r"#(\w+)")
@@ -32,9 +33,15 @@ def _iso(t: dt.datetime) -> str:
     return t.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class FakeMastodon(Service):
-    def __init__(self, *, domain: str = "mastodon.example", max_characters: int = 500) -> None:
-        super().__init__()
+class FakeMastodon(HttpFake):
+    def __init__(
+        self,
+        *,
+        domain: str = "mastodon.example",
+        max_characters: int = 500,
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(host)
         self.domain = domain
         self.max_characters = max_characters
         self.statuses: list[dict[str, Any]] = []  # oldest first
@@ -46,11 +53,11 @@ class FakeMastodon(Service):
         self.rate_window = 300.0
         self._window_start = time.time()
         self._used = 0
-        self.route("GET", "/api/v1/timelines/tag/{hashtag}", self._tag)
-        self.route("GET", "/api/v2/search", self._search)
-        self.route("GET", "/api/v2/instance", self._instance)
-        self.route("GET", "/api/v1/instance", self._instance)
-        self.route("POST", "/api/v1/statuses", self._publish)
+        self.route("GET", r"/api/v1/timelines/tag/(?P<hashtag>[^/]+)", self._tag)
+        self.route("GET", r"/api/v2/search", self._search)
+        self.route("GET", r"/api/v2/instance", self._instance)
+        self.route("GET", r"/api/v1/instance", self._instance)
+        self.route("POST", r"/api/v1/statuses", self._publish)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -132,7 +139,7 @@ class FakeMastodon(Service):
     def _public(s: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in s.items() if not k.startswith("_")}
 
-    def _rate(self) -> tuple[bool, list[tuple[str, str]]]:
+    def _rate(self) -> tuple[bool, dict[str, str]]:
         now = time.time()
         with self.lock:
             if now - self._window_start >= self.rate_window:
@@ -141,15 +148,15 @@ class FakeMastodon(Service):
             remaining = max(0, self.rate_limit - self._used)
             reset = dt.datetime.fromtimestamp(self._window_start + self.rate_window, dt.UTC)
             ok = self._used <= self.rate_limit
-        return ok, [
-            ("X-RateLimit-Limit", str(self.rate_limit)),
-            ("X-RateLimit-Remaining", str(remaining)),
-            ("X-RateLimit-Reset", _iso(reset)),
-        ]
+        return ok, {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": _iso(reset),
+        }
 
     def _page(
         self, req: Request, candidates: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """Mastodon's id pagination over ``candidates`` (oldest first)."""
         try:
             limit = max(1, min(40, int(req.arg("limit") or 20)))
@@ -171,7 +178,7 @@ class FakeMastodon(Service):
         # min_id: the page right after it (oldest first); otherwise the newest page.
         page = sel[:limit] if min_id is not None else sel[-limit:]
         page = list(reversed(page))  # always returned newest first
-        links: list[tuple[str, str]] = []
+        links: dict[str, str] = {}
         if page:
             keep = {
                 k: v[-1] for k, v in req.query.items() if k not in {"max_id", "min_id", "since_id"}
@@ -179,80 +186,68 @@ class FakeMastodon(Service):
             base = f"http://{req.headers.get('host', '')}{req.path}"
             nxt = urlencode({**keep, "max_id": page[-1]["id"]})
             prv = urlencode({**keep, "min_id": page[0]["id"]})
-            links.append(("Link", f'<{base}?{nxt}>; rel="next", <{base}?{prv}>; rel="prev"'))
+            links["Link"] = f'<{base}?{nxt}>; rel="next", <{base}?{prv}>; rel="prev"'
         return [self._public(s) for s in page], links
 
-    def _tag(self, req: Request) -> Response:
+    def _tag(self, req: Request, m: re.Match[str]) -> Response:
         ok, rl = self._rate()
         if not ok:
-            return Response.json({"error": "Too many requests"}, 429, rl)
-        tag = req.params["hashtag"].lower()
+            return Response(429, {"error": "Too many requests"}, rl)
+        tag = unquote(m.group("hashtag")).lower()
         with self.lock:
             cands = [s for s in self.statuses if any(t["name"] == tag for t in s["tags"])]
         page, links = self._page(req, cands)
-        return Response.json(page, 200, rl + links)
+        return Response(200, page, {**rl, **links})
 
-    def _search(self, req: Request) -> Response:
+    def _search(self, req: Request, _m: re.Match[str]) -> Response:
         ok, rl = self._rate()
         if not ok:
-            return Response.json({"error": "Too many requests"}, 429, rl)
-        if req.bearer is None or req.bearer not in self.tokens:
-            return Response.json({"error": "The access token is invalid"}, 401, rl)
+            return Response(429, {"error": "Too many requests"}, rl)
+        if bearer(req) not in self.tokens:
+            return Response(401, {"error": "The access token is invalid"}, rl)
         q = (req.arg("q") or "").strip().lower()
         typ = req.arg("type")
         if not q:
-            return Response.json({"error": "Validation failed: q is missing"}, 400, rl)
+            return Response(400, {"error": "Validation failed: q is missing"}, rl)
         with self.lock:
             cands = [s for s in self.statuses if q in s["_text"].lower()]
         page, _ = self._page(req, cands) if typ in (None, "statuses") else ([], [])
-        return Response.json({"accounts": [], "statuses": page, "hashtags": []}, 200, rl)
+        return Response(200, {"accounts": [], "statuses": page, "hashtags": []}, rl)
 
-    def _publish(self, req: Request) -> Response:
+    def _publish(self, req: Request, _m: re.Match[str]) -> Response:
         ok, rl = self._rate()
         if not ok:
-            return Response.json({"error": "Too many requests"}, 429, rl)
-        token = req.bearer
-        user = self.token_owner.get(token or "")
-        if token is None or user is None:
-            return Response.json({"error": "The access token is invalid"}, 401, rl)
-        if "json" in req.headers.get("content-type", ""):
-            try:
-                form = req.json()
-            except ValueError:
-                return Response.json({"error": "Invalid JSON"}, 400, rl)
-            form = form if isinstance(form, dict) else {}
-        else:
-            form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8")).items()}
+            return Response(429, {"error": "Too many requests"}, rl)
+        user = self.token_owner.get(bearer(req) or "")
+        if user is None:
+            return Response(401, {"error": "The access token is invalid"}, rl)
+        try:
+            form = req.form()
+        except ValueError:
+            return Response(400, {"error": "Invalid request body"}, rl)
         text = form.get("status")
         if not isinstance(text, str) or not text.strip():
-            return Response.json({"error": "Validation failed: Text can't be blank"}, 422, rl)
+            return Response(422, {"error": "Validation failed: Text can't be blank"}, rl)
         if _countable(text) > self.max_characters:
-            return Response.json(
-                {
-                    "error": "Validation failed: Text character limit of "
-                    f"{self.max_characters} exceeded"
-                },
-                422,
-                rl,
-            )
+            msg = f"Validation failed: Text character limit of {self.max_characters} exceeded"
+            return Response(422, {"error": msg}, rl)
         key = req.headers.get("idempotency-key")
         now = time.time()
-        with self.lock:
-            if key:
-                hit = self._idempotent.get((user, key))
-                if hit is not None and now - hit[0] < 3600:
-                    return Response.json(hit[1], 200, rl)
-            status = self.post(text, author=user)
-            self.statuses[-1]["_published_by"] = user
-            status["visibility"] = self.statuses[-1]["visibility"] = str(
-                form.get("visibility") or "public"
-            )
-            if key:
-                self._idempotent[(user, key)] = (now, status)
-        return Response.json(status, 200, rl)
+        if key:
+            hit = self._idempotent.get((user, key))
+            if hit is not None and now - hit[0] < 3600:
+                return Response(200, hit[1], rl)
+        status = self.post(text, author=user)
+        visibility = str(form.get("visibility") or "public")
+        self.statuses[-1]["_published_by"] = user
+        status["visibility"] = self.statuses[-1]["visibility"] = visibility
+        if key:
+            self._idempotent[(user, key)] = (now, status)
+        return Response(200, status, rl)
 
-    def _instance(self, req: Request) -> Response:
-        return Response.json(
+    def _instance(self, req: Request, _m: re.Match[str]) -> Response:
+        return Response(
+            200,
             {
                 "domain": self.domain,
                 "title": "Simulated Mastodon",
@@ -265,7 +260,7 @@ class FakeMastodon(Service):
                         "characters_reserved_per_url": 23,
                     },
                 },
-            }
+            },
         )
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from warroom.sim.social import Request, Response, Service
+from warroom.sim.http import HttpFake, Request, Response
 
 
 @dataclass
@@ -129,41 +130,31 @@ def bad_encoding() -> bytes:
 
 
 def malformed() -> bytes:
-    """Unclosed tags, an undefined entity: a "bozo" feed that still has an entry."""
+    """An undefined entity, no closing tags: a "bozo" feed that still has an entry."""
     return (
-        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken'
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken</title>'
         b"<item><title>Still readable &nbsp; post</title><link>https://provider.example/b1</link>"
-        b"<guid>bozo-1</guid><description><p>unclosed</description></item>"
+        b"<guid>bozo-1</guid><description>&lt;p>unclosed</description></item></channel>"
     )
 
 
 def huge(size: int = 50 * 1024 * 1024) -> Response:
-    """A ``size``-byte body streamed in 64 KiB chunks (never built in memory)."""
-    chunk = b"<!-- " + b"x" * (65536 - 9) + b" -->"
-
-    async def gen() -> AsyncIterator[bytes]:
-        head = b'<?xml version="1.0"?><rss version="2.0"><channel>'
-        yield head
-        sent = len(head)
-        while sent < size:
-            piece = chunk[: size - sent]
-            sent += len(piece)
-            yield piece
-
-    return Response(200, [("Content-Type", "application/rss+xml")], gen, length=size)
+    """A ``size``-byte feed body (an XML comment that never ends in time)."""
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><!-- '
+    body = head + b"x" * (size - len(head))
+    return Response(200, body, {"Content-Type": "application/rss+xml"})
 
 
 # -- the server --------------------------------------------------------------------
 
 
-class FakeFeeds(Service):
+class FakeFeeds(HttpFake):
     """Serves documents by path, with ETag / Last-Modified and 304s."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.docs: dict[str, tuple[bytes | Response, str, dt.datetime]] = {}
-        self.route("GET", "/{path}", self._get)
-        self.route("GET", "/{dir}/{path}", self._get)
+        self.route("GET", r"/.*", self._get)
 
     def set(
         self,
@@ -177,27 +168,26 @@ class FakeFeeds(Service):
         with self.lock:
             self.docs[path] = (body, content_type, modified or dt.datetime.now(dt.UTC))
 
-    def _get(self, req: Request) -> Response:
-        with self.lock:
-            doc = self.docs.get(req.path)
+    def _get(self, req: Request, _m: re.Match[str]) -> Response:
+        doc = self.docs.get(req.path)
         if doc is None:
-            return Response.text("not found", 404)
+            return Response(404, "not found")
         body, ctype, modified = doc
         if isinstance(body, Response):
             return body
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         lm = email.utils.format_datetime(modified.astimezone(dt.UTC), usegmt=True)
-        headers = [("ETag", etag), ("Last-Modified", lm), ("Content-Type", ctype)]
+        headers = {"ETag": etag, "Last-Modified": lm, "Content-Type": ctype}
         inm = req.headers.get("if-none-match")
         ims = req.headers.get("if-modified-since")
         if inm is not None:
             if etag in [t.strip() for t in inm.split(",")]:
-                return Response(304, headers[:2])
+                return Response(304, b"", {"ETag": etag, "Last-Modified": lm})
         elif ims is not None:
             try:
                 since = email.utils.parsedate_to_datetime(ims)
                 if modified.replace(microsecond=0) <= since:
-                    return Response(304, headers[:2])
+                    return Response(304, b"", {"ETag": etag, "Last-Modified": lm})
             except (TypeError, ValueError):
                 pass
-        return Response(200, headers, body)
+        return Response(200, body, headers)

@@ -17,10 +17,11 @@ components: {id: status}, component_ids}}``, 201), ``PATCH`` and ``GET
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 
-from warroom.sim.social import Request, Response, Service
+from warroom.sim.http import HttpFake, Request, Response
 
 INDICATOR = {
     "operational": "none",
@@ -45,7 +46,7 @@ def _id() -> str:
     return secrets.token_hex(6)
 
 
-class FakeStatuspage(Service):
+class FakeStatuspage(HttpFake):
     def __init__(
         self, name: str = "Upstream Carrier", url: str = "https://status.carrier.example"
     ) -> None:
@@ -60,15 +61,15 @@ class FakeStatuspage(Service):
         self.components: dict[str, dict[str, Any]] = {}
         self.incidents: list[dict[str, Any]] = []  # newest first
         for path in ("summary", "status", "components", "incidents"):
-            self.route("GET", f"/api/v2/{path}.json", self._make(path))
+            self.route("GET", rf"/api/v2/{path}\.json", self._make(path))
         self.api_keys: set[str] = set()
-        v1 = "/v1/pages/{page_id}"
+        v1 = r"/v1/pages/(?P<page_id>[^/]+)"
         self.route("POST", v1 + "/incidents", self._api_create)
-        self.route("GET", v1 + "/incidents/{incident_id}", self._api_get)
-        self.route("GET", v1 + "/incidents/unresolved", self._api_unresolved)  # wins: later
-        self.route("PATCH", v1 + "/incidents/{incident_id}", self._api_update)
+        self.route("GET", v1 + "/incidents/unresolved", self._api_unresolved)  # before {id}
+        self.route("GET", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_get)
+        self.route("PATCH", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_update)
         self.route("GET", v1 + "/components", self._api_components)
-        self.route("PATCH", v1 + "/components/{component_id}", self._api_component)
+        self.route("PATCH", v1 + "/components/(?P<component_id>[^/]+)", self._api_component)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ class FakeStatuspage(Service):
     ) -> dict[str, Any]:
         with self.lock:
             now = _iso(at)
-            inc = {
+            inc: dict[str, Any] = {
                 "id": _id(),
                 "name": name,
                 "status": status,
@@ -180,7 +181,7 @@ class FakeStatuspage(Service):
         return {"indicator": worst, "description": desc}
 
     def _make(self, what: str) -> Any:
-        def handler(req: Request) -> Response:
+        def handler(req: Request, _m: re.Match[str]) -> Response:
             with self.lock:
                 comps = sorted(self.components.values(), key=lambda c: c["position"])
                 out: dict[str, Any] = {"page": dict(self.page)}
@@ -195,18 +196,20 @@ class FakeStatuspage(Service):
                     out["scheduled_maintenances"] = []
                 if what == "incidents":
                     out["incidents"] = self.incidents[:50]
-                return Response.json(out)
+                return Response(200, out)
 
         return handler
 
     # -- the management API (v1) ---------------------------------------------------------
 
-    def _api_check(self, req: Request) -> Response | None:
+    _STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+    def _api_check(self, req: Request, m: re.Match[str]) -> Response | None:
         auth = req.headers.get("authorization", "")
         if not auth.startswith("OAuth ") or auth[6:].strip() not in self.api_keys:
-            return Response.json({"error": "Could not authenticate"}, 401)
-        if req.params.get("page_id") != self.page["id"]:
-            return Response.json({"error": "Page not found"}, 404)
+            return Response(401, {"error": "Could not authenticate"})
+        if m.group("page_id") != self.page["id"]:
+            return Response(404, {"error": "Page not found"})
         return None
 
     @staticmethod
@@ -233,89 +236,76 @@ class FakeStatuspage(Service):
             self.set_component(by_id[cid]["name"], status)
         return None
 
-    _STATUSES = ("investigating", "identified", "monitoring", "resolved")
-
-    def _api_create(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_create(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
         inc = self._api_body(req)
         if inc is None or not inc.get("name"):
-            return Response.json({"error": "name can't be blank"}, 422)
+            return Response(422, {"error": "name can't be blank"})
         status = inc.get("status") or "investigating"
         if status not in self._STATUSES:
-            return Response.json({"error": f"Status is not included in the list: {status}"}, 422)
-        with self.lock:
-            problem = self._apply_components(inc.get("components"))
-            if problem:
-                return Response.json({"error": problem}, 422)
-            created = self.open_incident(
-                str(inc["name"]), str(inc.get("body") or ""), status=status
-            )
-            created["components"] = list(inc.get("component_ids") or [])
-            return Response.json(created, 201)
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        made = self.open_incident(str(inc["name"]), str(inc.get("body") or ""), status=status)
+        made["components"] = list(inc.get("component_ids") or [])
+        return Response(201, made)
 
-    def _find(self, req: Request) -> dict[str, Any] | None:
-        return next((i for i in self.incidents if i["id"] == req.params["incident_id"]), None)
+    def _find(self, m: re.Match[str]) -> dict[str, Any] | None:
+        return next((i for i in self.incidents if i["id"] == m.group("incident_id")), None)
 
-    def _api_get(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_get(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
-        with self.lock:
-            found = self._find(req)
-            if found is None:
-                return Response.json({"error": "Incident not found"}, 404)
-            return Response.json(found)
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        return Response(200, found)
 
-    def _api_unresolved(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_unresolved(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
-        with self.lock:
-            return Response.json([i for i in self.incidents if i["status"] != "resolved"])
+        return Response(200, [i for i in self.incidents if i["status"] != "resolved"])
 
-    def _api_update(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_update(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
         inc = self._api_body(req)
         if inc is None:
-            return Response.json({"error": "incident is missing"}, 422)
-        with self.lock:
-            found = self._find(req)
-            if found is None:
-                return Response.json({"error": "Incident not found"}, 404)
-            status = inc.get("status") or found["status"]
-            if status not in self._STATUSES:
-                return Response.json(
-                    {"error": f"Status is not included in the list: {status}"}, 422
-                )
-            problem = self._apply_components(inc.get("components"))
-            if problem:
-                return Response.json({"error": problem}, 422)
-            return Response.json(
-                self.update_incident(found["id"], status, str(inc.get("body") or ""))
-            )
+            return Response(422, {"error": "incident is missing"})
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        status = inc.get("status") or found["status"]
+        if status not in self._STATUSES:
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        body = str(inc.get("body") or "")
+        return Response(200, self.update_incident(found["id"], status, body))
 
-    def _api_components(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_components(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
-        with self.lock:
-            return Response.json(sorted(self.components.values(), key=lambda c: c["position"]))
+        return Response(200, sorted(self.components.values(), key=lambda c: c["position"]))
 
-    def _api_component(self, req: Request) -> Response:
-        bad = self._api_check(req)
+    def _api_component(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
         if bad is not None:
             return bad
         try:
             status = req.json()["component"]["status"]
         except (ValueError, KeyError, TypeError):
-            return Response.json({"error": "component.status is missing"}, 422)
-        with self.lock:
-            problem = self._apply_components({req.params["component_id"]: status})
-            if problem:
-                return Response.json({"error": problem}, 422)
-            c = next(c for c in self.components.values() if c["id"] == req.params["component_id"])
-            return Response.json(dict(c))
+            return Response(422, {"error": "component.status is missing"})
+        cid = m.group("component_id")
+        problem = self._apply_components({cid: status})
+        if problem:
+            return Response(422, {"error": problem})
+        return Response(200, next(dict(c) for c in self.components.values() if c["id"] == cid))

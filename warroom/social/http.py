@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,7 +125,7 @@ class Http:
     def make_client(cls, **kw: Any) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             timeout=httpx.Timeout(TIMEOUT, connect=10.0),
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
             **kw,
@@ -147,12 +148,9 @@ class Http:
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.max_body:
                     raise SourceError(self._too_big())
-                buf = bytearray()
-                async for chunk in r.aiter_bytes():
-                    buf += chunk
-                    if len(buf) > self.max_body:
-                        raise SourceError(self._too_big())
-                reply = Reply(r.status_code, r.headers, bytes(buf), str(r.url), r.links)
+                buf = await self._read_bounded(r)
+                links = {str(k): v for k, v in r.links.items() if k}
+                reply = Reply(r.status_code, r.headers, buf, str(r.url), links)
         except httpx.HTTPError as exc:
             raise SourceError(short_error(exc)) from None
         except httpx.InvalidURL as exc:
@@ -167,6 +165,32 @@ class Http:
         if reply.status not in ok:
             raise SourceError(f"HTTP {reply.status}{_detail(reply)}", retry_after=reply.wait_hint())
         return reply
+
+    async def _read_bounded(self, r: httpx.Response) -> bytes:
+        """The body, decompressed here with a cap: httpx would inflate a whole chunk at
+        once, and 64 KiB of gzip can hold 64 MB (a "gzip bomb")."""
+        enc = r.headers.get("content-encoding", "identity").strip().lower()
+        if enc not in ("identity", "", "gzip", "x-gzip", "deflate"):
+            raise SourceError(f"unsupported content encoding {enc[:20]!r}")
+        z = (
+            zlib.decompressobj(47 if enc != "deflate" else 15)
+            if enc not in ("identity", "")
+            else None
+        )
+        buf = bytearray()
+        async for chunk in r.aiter_raw():
+            if z is None:
+                buf += chunk
+            else:
+                data = chunk
+                while data:
+                    buf += z.decompress(data, self.max_body + 1 - len(buf))
+                    if len(buf) > self.max_body:
+                        break
+                    data = z.unconsumed_tail
+            if len(buf) > self.max_body:
+                raise SourceError(self._too_big())
+        return bytes(buf)
 
     async def get(self, url: str, **kw: Any) -> Reply:
         return await self.request("GET", url, **kw)

@@ -52,7 +52,7 @@ def _default_secret(name: str) -> str | None:
 def backoff(interval: float, failures: int, *, jitter: float = 0.1) -> float:
     """Seconds before the next try after ``failures`` failures in a row."""
     base = min(MAX_BACKOFF, interval * (2 ** max(0, failures - 1)))
-    return base * (1 + random.uniform(0, jitter))
+    return float(base * (1 + random.uniform(0, jitter)))
 
 
 class FeedPoller:
@@ -79,6 +79,7 @@ class FeedPoller:
         self.status: dict[str, SourceStatus] = {}
         self._failures: dict[str, int] = {}
         self._delays: dict[str, float] = {}
+        self._sources: dict[str, tuple[Feed, Source]] = {}  # kept: a session lives on
         self._load_status()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -119,7 +120,7 @@ class FeedPoller:
         now = timeutil.now_str()
         wait: float | None = None
         try:
-            source: Source = make_source(feed, self.secret)
+            source = self._source(feed)
             res: PollResult = await source.poll(http, dict(before.state))
         except SourceError as exc:
             failures = self._failures.get(feed.name, 0) + 1
@@ -168,6 +169,13 @@ class FeedPoller:
         if self.on_status is not None:
             self.on_status(status)
         return posts
+
+    def _source(self, feed: Feed) -> Source:
+        got = self._sources.get(feed.name)
+        if got is None or got[0] != feed:
+            got = (feed, make_source(feed, self.secret))
+            self._sources[feed.name] = got
+        return got[1]
 
     async def _store(self, posts: list[Post], status: SourceStatus) -> list[Post]:
         from warroom.store import social as q

@@ -119,15 +119,14 @@ def parse_feed(
         resolve_relative_uris=False,
     )
     note = None
-    if d.get("bozo"):
-        why = d.get("bozo_exception")
-        what = why.__class__.__name__ if why is not None else "error"
-        if not d.entries:
-            if not d.feed:
-                raise SourceError(f"not a feed (unreadable: {what})")
-            note = f"malformed feed ({what})"
-        else:
-            note = f"malformed feed, read what could be read ({what})"
+    why = d.get("bozo_exception") if d.get("bozo") else None
+    what = why.__class__.__name__ if why is not None else ""
+    if not d.entries and not d.get("version"):
+        # An error page, a captive portal, binary junk: say what came instead.
+        ctype = content_type.split(";")[0].strip() or "no content type"
+        raise SourceError(f"not a feed ({ctype}{', ' + what if what else ''})")
+    if why is not None:
+        note = f"malformed feed, read what could be read ({what})"
     feed_title = to_plain(str(d.feed.get("title", ""))) or urlsplit(url).hostname or source
     posts = []
     for e in d.entries:
@@ -140,7 +139,8 @@ def parse_feed(
         text = title if not body_text or body_text == title else f"{title}\n{body_text}".strip()
         link = safe_url(e.get("link"))
         ident = str(e.get("id") or e.get("link") or "") or _digest(title, summary)
-        parsed = e.get("published_parsed") or e.get("updated_parsed")
+        # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning
+        parsed = dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")
         when = (
             timeutil.fmt(datetime.fromtimestamp(calendar.timegm(parsed), UTC))
             if parsed
@@ -148,7 +148,7 @@ def parse_feed(
         )
         author = to_plain(str(e.get("author", ""))) or feed_title
         raw = {
-            k: e.get(k)
+            k: dict.get(e, k)
             for k in ("id", "title", "link", "published", "updated", "author", "summary")
         }
         posts.append(
@@ -181,8 +181,10 @@ def mastodon_post(source: str, s: dict[str, Any]) -> Post | None:
     """A Post from a Mastodon Status entity; None when it lacks the essentials."""
     if not isinstance(s, dict) or not s.get("id"):
         return None
-    shown = s.get("reblog") if isinstance(s.get("reblog"), dict) else s
-    acct = shown.get("account") or {}
+    reblog = s.get("reblog")
+    shown: dict[str, Any] = reblog if isinstance(reblog, dict) else s
+    a = shown.get("account")
+    acct: dict[str, Any] = a if isinstance(a, dict) else {}
     content = str(shown.get("content") or "")
     cw = str(shown.get("spoiler_text") or "")
     text = to_plain(content)
@@ -379,8 +381,8 @@ class StatuspageSource:
             for u in inc.get("incident_updates") or []:
                 if not isinstance(u, dict) or not u.get("id"):
                     continue
-                when = _iso(u.get("display_at")) or _iso(u.get("created_at"))
-                if when is None or timeutil.parse_utc(when) < horizon:
+                posted = _iso(u.get("display_at")) or _iso(u.get("created_at"))
+                if posted is None or timeutil.parse_utc(posted) < horizon:
                     continue
                 status = str(u.get("status") or "")
                 body = to_plain(str(u.get("body") or ""))
@@ -394,7 +396,7 @@ class StatuspageSource:
                         if body
                         else f"{name} — {status.title()}",
                         url=link,
-                        time=when,
+                        time=posted,
                         raw=_raw(
                             {
                                 "incident": {

@@ -47,6 +47,12 @@ def to_plain(markup: str, *, limit: int = MAX_TEXT) -> str:
     return s
 
 
+def clean_plain(text: str, *, limit: int = MAX_TEXT) -> str:
+    """Text that is plain already (a Bluesky post): control characters out, length capped."""
+    s = _CONTROL.sub("", text or "").strip()
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
 def safe_html(markup: str) -> str:
     """HTML that can be shown in a rich-text view: nothing runs, nothing loads."""
     return _HTML.clean(markup or "")
