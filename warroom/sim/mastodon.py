@@ -3,8 +3,7 @@
 Shapes follow the Mastodon API documentation (Status, Account entities; ``Link``
 pagination with ``max_id``/``since_id``/``min_id``; ``X-RateLimit-*`` headers with an
 ISO-8601 reset time; 429 when the window is used up). Statuses live in memory; add
-them with ``post()``. Publishing endpoints (``POST /api/v1/statuses``) are left to the
-composer's tests, which add them with ``route()``.
+them with ``post()``.
 
 Publishing: ``POST /api/v1/statuses`` (form or JSON ``status``, ``visibility``) for a
 token added with ``add_token``; the ``Idempotency-Key`` header is honoured as Mastodon
