@@ -184,12 +184,13 @@ def test_failure_is_shown_per_channel(env: Env, qtbot: QtBot) -> None:
 
 def test_status_bar_clock_and_reminder_when_due(env: Env, qtbot: QtBot) -> None:
     env.ui.tick()
-    assert env.ui.clock.text().startswith("Next update due in")
+    assert env.ui.clock.text().startswith("Update due in 1")
+    assert "SEV1: an update every 15 min" in env.ui.clock.toolTip()
     Timeline(env.store).set_incident(
         env.incident, next_update_due=timeutil.now() - timedelta(minutes=3)
     )
     env.ui.tick()
-    assert env.ui.clock.text().startswith("Next update overdue by 3 min")
+    assert env.ui.clock.text() == "Update overdue by 3 min"
     assert len(env.ui.reminders) == 1 and "Websites unreachable" in env.ui.reminders[0]
     env.ui.tick()
     assert len(env.ui.reminders) == 1  # once per due time, not every tick

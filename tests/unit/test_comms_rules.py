@@ -197,3 +197,35 @@ def test_remote_group_figures_join_the_findings(monkeypatch: pytest.MonkeyPatch)
     assert extra is not None
     found = honesty.check("only some", _all_down(2), extra=extra)
     assert found[0].figures[1:] == ("www: down from 2 of 2 probes in AS3303 (Swisscom)",)
+
+
+# -- cadence -------------------------------------------------------------------------
+
+
+def test_cadence_counts_down_and_overdue() -> None:
+    from warroom.social.compose import Cadence
+
+    c = Cadence("SEV1", 900, T0 + timedelta(minutes=15))
+    assert c.text(T0, UTC) == "next update due in 15 min (09:57)"
+    assert c.short(T0 + timedelta(minutes=14, seconds=30)) == "update due in 30 s"
+    assert c.short(T0 + timedelta(minutes=18)) == "update overdue by 3 min"
+    assert c.overdue(T0 + timedelta(minutes=15)) and not c.overdue(T0)
+    assert Cadence("SEV2", 1800, None).text() == "no update due"
+
+
+def test_cadence_from_the_incident(store: object) -> None:
+    from types import SimpleNamespace
+
+    from warroom.social.channels import CommsSettings
+    from warroom.social.compose import cadence_for
+
+    inc = SimpleNamespace(
+        id="X", severity="SEV2", status="investigating", next_update_due=None,
+        detected_at="2026-11-24T09:42:00.000Z", created_at="2026-11-24T09:42:00.000Z",
+    )  # fmt: skip
+    c = cadence_for(store, inc, CommsSettings())
+    assert c.every_s == 1800 and c.due == T0 + timedelta(minutes=30)
+    inc.next_update_due = "2026-11-24T10:00:00.000Z"
+    assert cadence_for(store, inc, CommsSettings()).due == T0 + timedelta(minutes=18)
+    inc.status = "resolved"
+    assert cadence_for(store, inc, CommsSettings()).due is None

@@ -97,6 +97,15 @@ class Cadence:
             return f"next update overdue by {_minutes(-left)} (was due {at})"
         return f"next update due in {_minutes(left)} ({at})"
 
+    def short(self, now: datetime | None = None) -> str:
+        """``update due in 12 min`` / ``update overdue by 3 min`` for a status bar."""
+        left = self.remaining_s(now)
+        if left is None:
+            return ""
+        if left <= 0:
+            return f"update overdue by {_minutes(-left)}"
+        return f"update due in {_minutes(left)}"
+
 
 def _minutes(seconds: float) -> str:
     if seconds < 60:

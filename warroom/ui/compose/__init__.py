@@ -49,7 +49,6 @@ class ComposeUi(QObject):
         self._add_to_file_menu(act)
         self.clock = QLabel()
         self.clock.setObjectName("status-next-update")
-        self.clock.setToolTip("When the next public update is due (File ▸ Compose status update)")
         if ctx.status_bar is not None:
             ctx.status_bar.addPermanentWidget(self.clock)
         self._timer = QTimer(self)
@@ -183,7 +182,13 @@ class ComposeUi(QObject):
             log.warning("next-update clock: %s", exc)
             return
         text = cad.text()
-        self.clock.setText(text[:1].upper() + text[1:] if cad.due else "")
+        short = cad.short()
+        self.clock.setText(short[:1].upper() + short[1:])
+        every = int(cad.every_s // 60)
+        self.clock.setToolTip(
+            f"{text[:1].upper() + text[1:]}; {cad.severity}: an update every {every} min. "
+            "Publishing restarts the clock (File ▸ Compose status update, Ctrl+Shift+U)."
+        )
         overdue = cad.overdue()
         self.clock.setStyleSheet("color: #cf222e; font-weight: bold;" if overdue else "")
         if overdue and cad.due is not None:
