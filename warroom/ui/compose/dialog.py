@@ -43,6 +43,7 @@ from warroom.social import compose, templates
 from warroom.social.channels import ChannelSpec, CommsSettings
 from warroom.social.honesty import VantageState, figures
 from warroom.social.publish import ChannelResult, Draft, Publisher, check_approval
+from warroom.ui.tasks import run_task
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class ComposeDialog(QDialog):
         self._limits: dict[str, int | None] = {}
         self._last_template = ""
         self._busy = False
+        self._reading = False
         self.results: list[ChannelResult] = []
         from warroom.services.timeline import Timeline
 
@@ -217,6 +219,7 @@ class ComposeDialog(QDialog):
         self.resize(1000, 620)
         self.refresh()
         self.fill_template()
+        self.review()
         self._fetch_limits()
 
     # -- data -----------------------------------------------------------------------
@@ -229,12 +232,8 @@ class ComposeDialog(QDialog):
         return [s for s in (self.publisher.channels if self.publisher else []) if s.name in chosen]
 
     def refresh(self) -> None:
-        """Measurements and the next-update clock (every few seconds)."""
-        try:
-            self._states = list(self._states_fn())
-        except WarroomError as exc:
-            log.warning("composer: cannot read measurements: %s", exc)
-            self._states = []
+        """The next-update clock now; the measurements read off the UI thread (a
+        workspace with thousands of series takes a moment), then the draft re-checked."""
         inc = self._tl.incident(self.incident_id)
         cad = compose.cadence_for(self.store, inc, self.settings)
         text = cad.text()
@@ -242,6 +241,30 @@ class ComposeDialog(QDialog):
         overdue = cad.overdue()
         self.cadence.setProperty("overdue", overdue)
         self.cadence.setStyleSheet("color: #cf222e; font-weight: bold;" if overdue else "")
+        if self._reading:
+            return
+        self._reading = True
+        states_fn = self._states_fn
+        run_task(
+            self,
+            lambda: list(states_fn()),
+            self._got_states,
+            self._states_failed,
+            name="compose-measurements",
+        )
+
+    def _got_states(self, states: list[VantageState]) -> None:
+        self._reading = False
+        self._states = states
+        self.review()
+
+    def _states_failed(self, exc: BaseException) -> None:
+        self._reading = False
+        if not isinstance(exc, WarroomError):
+            log.error("composer: reading the measurements failed", exc_info=exc)
+        else:
+            log.warning("composer: cannot read measurements: %s", exc)
+        self._states = []
         self.review()
 
     def _fetch_limits(self) -> None:
