@@ -229,3 +229,21 @@ def test_cadence_from_the_incident(store: object) -> None:
     assert cadence_for(store, inc, CommsSettings()).due == T0 + timedelta(minutes=18)
     inc.status = "resolved"
     assert cadence_for(store, inc, CommsSettings()).due is None
+
+
+def test_a_draft_naming_a_target_is_held_against_that_target_only() -> None:
+    states = [
+        *_all_down(3),  # www: down everywhere
+        VantageState("mail", "v0", "down", T0),
+        VantageState("mail", "v1", "up", T0),
+    ]
+    found = honesty.check("Only some customers cannot reach mail.", states, tz=UTC, now=T0)
+    assert found == []  # mail is down from some vantages only: the claim holds
+    found = honesty.check("Only some customers cannot reach www.example.ch", states, tz=UTC, now=T0)
+    assert {f.figures for f in found} == {("www: down from 3 of 3 vantages since 09:42",)}
+    # Naming nothing: the whole service, every measured target counts.
+    assert honesty.check("Only some customers are affected.", states)
+    # The incident's affected services narrow it when the draft names none.
+    assert honesty.check("Only some customers are affected.", states, affected=["mail"]) == []
+    # "email" does not name the target "mail".
+    assert honesty.relevant_targets("email is fine", ["mail", "www"], ["www"]) == {"www"}

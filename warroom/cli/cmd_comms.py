@@ -112,7 +112,8 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     publisher = Publisher(store, specs, settings, timeline=tl)
     chosen = [publisher.spec(n) for n in names]  # unknown names fail before anything else
     states = compose.measurements(store, settings)
-    return asyncio.run(_publish(publisher, draft, chosen, states, args, ctx, store))
+    affected = tuple(incident.affected_services) if incident else ()
+    return asyncio.run(_publish(publisher, draft, chosen, states, args, ctx, store, affected))
 
 
 async def _publish(
@@ -123,14 +124,16 @@ async def _publish(
     args: Any,
     ctx: Context,
     store: Any,
+    affected: tuple[str, ...] = (),
 ) -> int:
     from warroom.base.errors import ValidationError
     from warroom.social import compose
 
     try:
         limits = {c.name: await publisher.limit(c) for c in chosen}
+        extra = compose.remote_lines(store)
         rev = compose.review(
-            draft.text, chosen, states, limits=limits, extra=compose.remote_lines(store)
+            draft.text, chosen, states, limits=limits, extra=extra, affected=affected
         )
         if rev.problems:
             raise ValidationError("; ".join(rev.problems) + "; nothing was published")

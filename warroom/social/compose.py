@@ -176,6 +176,7 @@ def review(
     limits: Mapping[str, int | None] | None = None,
     tz: tzinfo | None = None,
     extra: Callable[[str], Sequence[str]] | None = None,
+    affected: Sequence[str] = (),
 ) -> Review:
     counts = {
         c.name: lengths.count_for(c.kind, text, mastodon_limit=(limits or {}).get(c.name))
@@ -187,5 +188,5 @@ def review(
     for name, count in counts.items():
         if count.over:
             problems.append(f"too long for {name}: {count}")
-    findings = honesty.check(text, states, tz=tz, extra=extra)
+    findings = honesty.check(text, states, tz=tz, extra=extra, affected=affected)
     return Review(counts, findings, tuple(problems))

@@ -89,6 +89,7 @@ class ComposeDialog(QDialog):
 
         self._tl = Timeline(store, author=author)
         inc = self._tl.incident(incident_id)
+        self._affected = tuple(inc.affected_services)
         self.setWindowTitle(f"Status update: {inc.title}")
 
         # -- the draft (left) ---------------------------------------------------------
@@ -319,7 +320,14 @@ class ComposeDialog(QDialog):
     def review(self) -> compose.Review:
         text = self.text.toPlainText()
         extra = compose.remote_lines(self.store)
-        rev = compose.review(text, self._specs(), self._states, limits=self._limits, extra=extra)
+        rev = compose.review(
+            text,
+            self._specs(),
+            self._states,
+            limits=self._limits,
+            extra=extra,
+            affected=self._affected,
+        )
         for name, label in self.counters.items():
             count = rev.counts.get(name)
             if count is None:
