@@ -37,6 +37,7 @@ class ComposeUi(QObject):
         self._reminded: set[tuple[str, str]] = set()
         self.dialog: Any = None
         self._tray: Any = None
+        self._config_cache: tuple[object, tuple[list[Any], CommsSettings, str]] | None = None
         self.reminders: list[str] = []  # what was shown, newest last
         act = QAction("Compose status &update…", window)
         act.setObjectName("action-compose")
@@ -98,11 +99,21 @@ class ComposeUi(QObject):
         from warroom.config import workspace_file
 
         try:
+            stamp = (path, path.stat().st_mtime_ns)
+        except OSError:
+            stamp = None
+        cached = self._config_cache
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
             cfg = workspace_file.load(path)
         except WarroomError as exc:
             return [], CommsSettings(), f"The workspace file cannot be used: {exc}"
         channels, settings = from_config(cfg)
-        return channels, settings, "" if channels else f"{path.name} has no [[channel]]."
+        result = (channels, settings, "" if channels else f"{path.name} has no [[channel]].")
+        if stamp is not None:  # read again only when the file changes (the clock ticks)
+            self._config_cache = (stamp, result)
+        return result
 
     def _forget_publisher(self) -> None:
         self._publisher_key = None
