@@ -141,6 +141,9 @@ def test_honesty_findings_block_until_confirmed_then_publish(env: Env, qtbot: Qt
     lines = [d.result_list.item(i).text() for i in range(d.result_list.count())]
     assert lines[0].startswith("✓ mastodon-ops: https://mastodon.example/@ops/")
     assert d.status.text() == "Published on 2 of 2 channels."
+    qtbot.waitUntil(lambda: not d._reading, timeout=5000)
+    d._got_states(d._states)  # fresh measurements arriving must not wipe the summary
+    assert d.status.text() == "Published on 2 of 2 channels."
     tl = Timeline(env.store)
     comms = [e for e in tl.entries(tl.filter(env.incident)) if e.kind == "comms"]
     assert len(comms) == 2 and all(e.author == d.author for e in comms)

@@ -84,6 +84,7 @@ class ComposeDialog(QDialog):
         self._last_template = ""
         self._busy = False
         self._reading = False
+        self._outcome = ""  # the last publication's summary, shown while nothing blocks
         self.results: list[ChannelResult] = []
         from warroom.services.timeline import Timeline
 
@@ -315,6 +316,7 @@ class ComposeDialog(QDialog):
     # -- review ---------------------------------------------------------------------
 
     def _schedule_review(self) -> None:
+        self._outcome = ""  # a new draft: the last publication's summary is history
         self._review_timer.start()
 
     def review(self) -> compose.Review:
@@ -412,7 +414,7 @@ class ComposeDialog(QDialog):
             why = "The measurements contradict the text: reword it, or confirm on the right."
         self.publish_btn.setEnabled(not why and not self._busy)
         if not self._busy:
-            self.status.setText(why)
+            self.status.setText(why or self._outcome)
 
     # -- publishing -----------------------------------------------------------------
 
@@ -455,9 +457,9 @@ class ComposeDialog(QDialog):
             item.setToolTip(r.url or r.error or "")
             self.result_list.addItem(item)
         ok = sum(r.ok for r in results)
-        self.status.setText(f"Published on {ok} of {len(results)} channels.")
+        self._outcome = f"Published on {ok} of {len(results)} channels."
+        self.status.setText(self._outcome)
         self.refresh()
-        self.status.setText(f"Published on {ok} of {len(results)} channels.")
         self.published.emit(self.results)
 
     def _failed(self, exc: BaseException) -> None:
