@@ -297,3 +297,16 @@ approval = true
         assert inc["name"] == "Websites unreachable"
         [create] = [r for r in sp.requests if r.method == "POST"]
         assert "components" not in create.json()["incident"]  # nothing measured: left alone
+
+
+def test_template_fills_from_the_incident(setup: Setup) -> None:
+    iid = new_incident(setup)
+    proc = run(setup, "publish", str(setup.file), "--channel", "mastodon-ops", "--template",
+               "--incident", iid, "--stage", "identified")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [text] = setup.masto.published("ops")
+    assert text.startswith("Websites unreachable: we have identified the cause")
+    assert "[" not in text  # every field filled ({status_url} is empty: left out)
+    assert f"publishing: {text}" in proc.stderr
+    bad = run(setup, "publish", str(setup.file), "--channel", "mastodon-ops", "--template")
+    assert bad.returncode == 2 and "--template needs --incident" in bad.stderr

@@ -42,7 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="a [[channel]] name (repeat, or separate with commas)",
     )
-    p.add_argument("--text", required=True, metavar="T", help="the update; '-' reads stdin")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", metavar="T", help="the update; '-' reads stdin")
+    what.add_argument(
+        "--template",
+        action="store_true",
+        help="the workspace's template for the stage, filled from --incident",
+    )
     p.add_argument("--incident", metavar="ID", help="log each result as a comms entry of it")
     p.add_argument("--stage", choices=STAGES, help="the stage (default: the incident's status)")
     p.add_argument("--approved-by", metavar="NAME", help="the second person who approved it")
@@ -84,6 +90,22 @@ def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _filled(store: Any, incident: Any, stage: str, settings: Any) -> str:
+    """The stage's template filled from the incident (``--template``)."""
+    from datetime import timedelta
+
+    from warroom.base import timeutil
+    from warroom.social import compose, templates
+
+    if incident is None:
+        raise UsageError("--template needs --incident (its fields fill the template)")
+    every = settings.cadence_for(str(incident.severity))
+    values = compose.values_for(
+        incident, settings, next_update=timeutil.now() + timedelta(seconds=every)
+    )
+    return templates.render(templates.template_for(stage, settings.templates), values)
+
+
 def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     import asyncio
 
@@ -95,12 +117,16 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
 
     config = workspace_file.load(args.file)
     specs, settings = from_config(config)
-    text = _text(args.text)
     names = _names(args.channel)
     store = ctx.store()
     tl = Timeline(store, author=args.author)
     incident = tl.incident(args.incident) if args.incident else None
     stage = args.stage or (str(incident.status) if incident else "")
+    if args.template:
+        text = _filled(store, incident, stage, settings)
+        sys.stderr.write(f"publishing: {text}\n")  # a script's log shows what went out
+    else:
+        text = _text(args.text)
     draft = Draft(
         text=text,
         author=tl.author,
