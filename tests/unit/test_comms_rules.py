@@ -87,7 +87,9 @@ def test_templates_fill_fields_in_the_given_zone() -> None:
         next_update=T0 + timedelta(minutes=15),
         status_url="https://status.example.test",
     )
-    text = templates.render(templates.template_for("investigating"), v, tz=ZoneInfo("Europe/Zurich"))
+    text = templates.render(
+        templates.template_for("investigating"), v, tz=ZoneInfo("Europe/Zurich")
+    )
     assert "www.example.ch" in text and "10:42 CET" in text and "10:57 CET" in text
     assert text.endswith("https://status.example.test")
 
@@ -108,7 +110,9 @@ def test_unknown_field_is_a_clear_error() -> None:
 
 def test_workspace_templates_override_the_defaults() -> None:
     assert templates.template_for("resolved", {"resolved": "done {service}"}) == "done {service}"
-    assert templates.template_for("identified", {"resolved": "x"}) == templates.DEFAULTS["identified"]
+    assert (
+        templates.template_for("identified", {"resolved": "x"}) == templates.DEFAULTS["identified"]
+    )
 
 
 # -- honesty -------------------------------------------------------------------------
@@ -171,3 +175,75 @@ def test_extra_lines_for_remote_groups() -> None:
         "only some", _all_down(2), extra=lambda t: ["down from 2 of 2 probes in AS3303 (Swisscom)"]
     )
     assert "www: down from 2 of 2 probes in AS3303 (Swisscom)" in found[0].figures
+
+
+def test_remote_group_figures_join_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the remote vantages' stored evidence, a finding quotes the groups too."""
+    from warroom.probes import summary
+    from warroom.social import compose
+
+    monkeypatch.setattr(
+        summary,
+        "stored_remote_figures",
+        lambda store: {
+            "www": [
+                "down from 2 of 2 probes in AS3303 (Swisscom)",
+                "up from 2 of 2 probes in AS6730 (Sunrise)",
+            ]
+        },
+        raising=False,
+    )
+    extra = compose.remote_lines(object())
+    assert extra is not None
+    found = honesty.check("only some", _all_down(2), extra=extra)
+    assert found[0].figures[1:] == ("www: down from 2 of 2 probes in AS3303 (Swisscom)",)
+
+
+# -- cadence -------------------------------------------------------------------------
+
+
+def test_cadence_counts_down_and_overdue() -> None:
+    from warroom.social.compose import Cadence
+
+    c = Cadence("SEV1", 900, T0 + timedelta(minutes=15))
+    assert c.text(T0, UTC) == "next update due in 15 min (09:57)"
+    assert c.short(T0 + timedelta(minutes=14, seconds=30)) == "update due in 30 s"
+    assert c.short(T0 + timedelta(minutes=18)) == "update overdue by 3 min"
+    assert c.overdue(T0 + timedelta(minutes=15)) and not c.overdue(T0)
+    assert Cadence("SEV2", 1800, None).text() == "no update due"
+
+
+def test_cadence_from_the_incident(store: object) -> None:
+    from types import SimpleNamespace
+
+    from warroom.social.channels import CommsSettings
+    from warroom.social.compose import cadence_for
+
+    inc = SimpleNamespace(
+        id="X", severity="SEV2", status="investigating", next_update_due=None,
+        detected_at="2026-11-24T09:42:00.000Z", created_at="2026-11-24T09:42:00.000Z",
+    )  # fmt: skip
+    c = cadence_for(store, inc, CommsSettings())
+    assert c.every_s == 1800 and c.due == T0 + timedelta(minutes=30)
+    inc.next_update_due = "2026-11-24T10:00:00.000Z"
+    assert cadence_for(store, inc, CommsSettings()).due == T0 + timedelta(minutes=18)
+    inc.status = "resolved"
+    assert cadence_for(store, inc, CommsSettings()).due is None
+
+
+def test_a_draft_naming_a_target_is_held_against_that_target_only() -> None:
+    states = [
+        *_all_down(3),  # www: down everywhere
+        VantageState("mail", "v0", "down", T0),
+        VantageState("mail", "v1", "up", T0),
+    ]
+    found = honesty.check("Only some customers cannot reach mail.", states, tz=UTC, now=T0)
+    assert found == []  # mail is down from some vantages only: the claim holds
+    found = honesty.check("Only some customers cannot reach www.example.ch", states, tz=UTC, now=T0)
+    assert {f.figures for f in found} == {("www: down from 3 of 3 vantages since 09:42",)}
+    # Naming nothing: the whole service, every measured target counts.
+    assert honesty.check("Only some customers are affected.", states)
+    # The incident's affected services narrow it when the draft names none.
+    assert honesty.check("Only some customers are affected.", states, affected=["mail"]) == []
+    # "email" does not name the target "mail".
+    assert honesty.relevant_targets("email is fine", ["mail", "www"], ["www"]) == {"www"}

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "warroom.cli.cmd_handover",
     "warroom.cli.cmd_probe",
     "warroom.cli.cmd_feeds",
+    "warroom.cli.cmd_comms",
 )
 
 
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="with --screenshot: wait this long first (default 1)",
+    )
+    gui.add_argument(
+        "--size",
+        metavar="WxH",
+        help="open the window at this size in pixels (e.g. 1280x800), for screenshots",
     )
     gui.add_argument("--workspace-file", metavar="FILE", help="open this workspace TOML file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ErrorParser)

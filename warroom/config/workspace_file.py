@@ -149,10 +149,25 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class Channel:
     name: str
-    kind: str  # mastodon, bluesky
+    kind: str  # mastodon, bluesky, statuspage
     url: str
     handle: str | None = None
     secret: str | None = None
+    # statuspage: the page and the components set from the measurements (target, id)
+    page_id: str | None = None
+    components: tuple[tuple[str, str], ...] = ()
+    visibility: str | None = None  # mastodon: public (default), unlisted, private
+
+
+@dataclass(frozen=True, slots=True)
+class Comms:
+    """``[comms]``: how the composer behaves (docs/comms.md)."""
+
+    approval: bool = False
+    cadence: tuple[tuple[str, float], ...] = ()  # (severity, seconds) given in the file
+    service: str | None = None
+    status_url: str | None = None
+    templates: tuple[tuple[str, str], ...] = ()  # (stage, template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +178,7 @@ class WorkspaceConfig:
     feeds: tuple[Feed, ...] = ()
     channels: tuple[Channel, ...] = ()
     path: Path | None = None
+    comms: Comms = field(default_factory=Comms)
     # Name lookups happen per check (300/s with 1,000 targets): index them once.
     _targets_by_name: dict[str, Target] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -379,9 +395,18 @@ _PROBE_KEYS = {f.name for f in fields(ProbeSettings)}
 _VANTAGE_KEYS = {"name", "resolver", "family", "proxy"}
 _FEED_SOURCES = ("mastodon", "rss", "bluesky", "statuspage")
 _FEED_KEYS = {"name", *_FEED_SOURCES, "hashtag", "search", "handle", "secret", "interval"}
-_CHANNEL_SOURCES = ("mastodon", "bluesky")
-_CHANNEL_KEYS = {"name", *_CHANNEL_SOURCES, "handle", "secret"}
-_TOP = {"probe", "vantage", "target", "feed", "channel"}
+_CHANNEL_SOURCES = ("mastodon", "bluesky", "statuspage")
+_CHANNEL_KEYS = {
+    "name",
+    *_CHANNEL_SOURCES,
+    "handle",
+    "secret",
+    "page_id",
+    "components",
+    "visibility",
+}
+_COMMS_KEYS = {"approval", "cadence", "service", "status_url", "templates"}
+_TOP = {"probe", "vantage", "target", "feed", "channel", "comms"}
 
 
 def parse_text(
@@ -410,6 +435,7 @@ def parse_text(
     targets = _parse_targets(_tables(data, "target", c), c, probe, vnames, base_dir)
     feeds = _parse_feeds(_tables(data, "feed", c), c)
     channels = _parse_channels(_tables(data, "channel", c), c)
+    comms = _parse_comms(data.get("comms", {}), c)
     if c.problems:
         return None, c.problems
     cfg = WorkspaceConfig(
@@ -418,6 +444,7 @@ def parse_text(
         targets=tuple(targets),
         feeds=tuple(feeds),
         channels=tuple(channels),
+        comms=comms,
     )
     return cfg, []
 
@@ -743,10 +770,105 @@ def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel
         _unknown(t, _CHANNEL_KEYS, "channel", i, c)
         name = _name(t, "channel", i, c, seen)
         src = _source(t, _CHANNEL_SOURCES, "channel", i, name, c)
-        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret")}
+        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret", "page_id")}
+        visibility = _opt_str(t, "visibility", "channel", i, c)
+        if visibility is not None and visibility not in ("public", "unlisted", "private"):
+            label = _label("channel", i, name, "visibility")
+            c.add("channel", i, "visibility", label, "expected public, unlisted or private")
+        comps = _str_table(t, "components", "channel", i, name, c)
+        if src and src[0] == "statuspage" and not strs["page_id"]:
+            label = _label("channel", i, name, "page_id")
+            c.add("channel", i, None, label, "a statuspage channel needs page_id")
+        if src and src[0] == "bluesky" and not strs["handle"]:
+            c.add("channel", i, None, _label("channel", i, name, "handle"), "missing handle")
         if name and src and len(c.problems) == before:
-            out.append(Channel(name=name, kind=src[0], url=src[1], **strs))
+            out.append(
+                Channel(
+                    name=name,
+                    kind=src[0],
+                    url=src[1],
+                    components=comps,
+                    visibility=visibility,
+                    **strs,
+                )
+            )
     return out
+
+
+def _str_table(
+    t: dict[str, Any], key: str, section: str, i: int, name: Any, c: _Collector
+) -> tuple[tuple[str, str], ...]:
+    """An inline table of non-empty strings (``{ www = "8kbf7d35c070" }``)."""
+    v = t.get(key)
+    if v is None:
+        return ()
+    if not isinstance(v, dict) or not all(isinstance(x, str) and x for x in v.values()):
+        msg = 'expected a table of strings, e.g. { www = "8kbf7d35c070" }'
+        c.add(section, i, key, _label(section, i, name, key), msg)
+        return ()
+    return tuple((str(k), str(x)) for k, x in v.items())
+
+
+_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+_STAGES = ("investigating", "identified", "monitoring", "resolved")
+
+
+def _parse_comms(raw: Any, c: _Collector) -> Comms:
+    """``[comms]``: approval, cadence per severity, template fields and templates."""
+    if not isinstance(raw, dict):
+        c.add("", 0, "comms", "comms", "expected a [comms] table")
+        return Comms()
+    _unknown(raw, _COMMS_KEYS, "comms", 0, c)
+
+    def bad(key: str, message: str) -> None:
+        c.add("comms", 0, key, f"comms.{key}", message)
+
+    approval = raw.get("approval", False)
+    if not isinstance(approval, bool):
+        bad("approval", "expected true or false")
+        approval = False
+    cadence: list[tuple[str, float]] = []
+    cad = raw.get("cadence", {})
+    if not isinstance(cad, dict):
+        bad("cadence", 'expected a table such as { SEV1 = "15m", SEV2 = "30m" }')
+    else:
+        for sev, v in cad.items():
+            if sev.upper() not in _SEVERITIES:
+                bad("cadence", f"unknown severity {sev!r}; expected SEV1..SEV4")
+                continue
+            try:
+                cadence.append((sev.upper(), _settings_value("interval", v)))
+            except ValueError as exc:
+                bad("cadence", f"{sev}: {exc}")
+    strs = {}
+    for key in ("service", "status_url"):
+        v = raw.get(key)
+        if v is not None and not isinstance(v, str):
+            bad(key, "expected a string")
+            v = None
+        strs[key] = v or None
+    tmpl: list[tuple[str, str]] = []
+    tv = raw.get("templates", {})
+    if not isinstance(tv, dict):
+        bad("templates", "expected a table of stage = template")
+    else:
+        from warroom.base.errors import WarroomError
+        from warroom.social.templates import check
+
+        for stage, text in tv.items():
+            where = ("comms.templates", 0, stage, f"comms.templates.{stage}")
+            if stage not in _STAGES:
+                c.add(*where, f"unknown stage; expected one of {', '.join(_STAGES)}")
+            elif not isinstance(text, str) or not text.strip():
+                c.add(*where, "expected a non-empty string")
+            else:
+                try:
+                    check(text)
+                except WarroomError as exc:
+                    c.add(*where, exc.message)
+                    continue
+                tmpl.append((stage, text))
+    return Comms(approval, tuple(cadence), strs["service"], strs["status_url"], tuple(tmpl))
 
 
 # -- writing -----------------------------------------------------------------------
@@ -832,11 +954,33 @@ def dumps(config: WorkspaceConfig) -> str:
         out.append("")
     for ch in config.channels:
         out += ["[[channel]]", f"name = {_value(ch.name)}", f"{ch.kind} = {_value(ch.url)}"]
-        for key in ("handle", "secret"):
+        for key in ("handle", "secret", "page_id", "visibility"):
             if getattr(ch, key) is not None:
                 out.append(f"{key} = {_value(getattr(ch, key))}")
+        if ch.components:
+            pairs = ", ".join(f"{_value(k)} = {_value(v)}" for k, v in ch.components)
+            out.append(f"components = {{ {pairs} }}")
         out.append("")
+    out += _dump_comms(config.comms)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _dump_comms(cm: Comms) -> list[str]:
+    if cm == Comms():
+        return []
+    out = ["[comms]"]
+    if cm.approval:
+        out.append("approval = true")
+    for key in ("service", "status_url"):
+        if getattr(cm, key) is not None:
+            out.append(f"{key} = {_value(getattr(cm, key))}")
+    if cm.cadence:
+        pairs = ", ".join(f"{k} = {_setting('interval', v)}" for k, v in cm.cadence)
+        out.append(f"cadence = {{ {pairs} }}")
+    if cm.templates:
+        out += ["", "[comms.templates]"]
+        out += [f"{k} = {_value(v)}" for k, v in cm.templates]
+    return [*out, ""]
 
 
 def save_text(text: str, path: str | os.PathLike[str]) -> None:

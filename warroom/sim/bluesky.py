@@ -106,6 +106,14 @@ class FakeBluesky(HttpFake):
             if coll == "app.bsky.feed.post"
         ]
 
+    def records(self, handle: str, collection: str = "app.bsky.feed.post") -> dict[str, Any]:
+        """rkey -> record value in the account's repo (what publishing wrote)."""
+        acc = self._by_handle(handle)
+        if acc is None:
+            return {}
+        with self.lock:
+            return {k: r["value"] for (c, k), r in acc.records.items() if c == collection}
+
     def tokens(self) -> list[str]:
         """Every token issued (for tests that check nothing leaked them)."""
         with self.lock:
@@ -209,6 +217,20 @@ class FakeBluesky(HttpFake):
         cid = "bafyrei" + hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
         acc.records[(coll, rkey)] = {"cid": cid[:59], "value": record}
         uri = f"at://{acc.did}/{coll}/{rkey}"
+        if coll == "app.bsky.feed.post":  # our own post shows up in search, as on Bluesky
+            self.feed_posts.append(
+                {
+                    "uri": uri,
+                    "cid": cid[:59],
+                    "author": {"did": acc.did, "handle": acc.handle},
+                    "record": record,
+                    "replyCount": 0,
+                    "repostCount": 0,
+                    "likeCount": 0,
+                    "indexedAt": str(record.get("createdAt")),
+                    "labels": [],
+                }
+            )
         return Response(200, {"uri": uri, "cid": cid[:59], "validationStatus": "valid"})
 
     def _get_record(self, req: Request, _m: re.Match[str]) -> Response:

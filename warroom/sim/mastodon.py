@@ -3,8 +3,14 @@
 Shapes follow the Mastodon API documentation (Status, Account entities; ``Link``
 pagination with ``max_id``/``since_id``/``min_id``; ``X-RateLimit-*`` headers with an
 ISO-8601 reset time; 429 when the window is used up). Statuses live in memory; add
-them with ``post()``. Publishing endpoints (``POST /api/v1/statuses``) are left to the
-composer's tests, which add them with ``route()``.
+them with ``post()``.
+
+Publishing: ``POST /api/v1/statuses`` (form or JSON ``status``, ``visibility``) for a
+token added with ``add_token``; the ``Idempotency-Key`` header is honoured as Mastodon
+does (the same key from the same account within an hour returns the first status instead
+of posting again); a text over ``max_characters`` (counted as Mastodon counts: grapheme
+clusters, any link 23) is a 422. ``GET /api/v1/instance`` and ``/api/v2/instance`` give
+``configuration.statuses.max_characters``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ class FakeMastodon(HttpFake):
         self.max_characters = max_characters
         self.statuses: list[dict[str, Any]] = []  # oldest first
         self.tokens: set[str] = set()
+        self.token_owner: dict[str, str] = {}  # publishing token -> username
+        self._idempotent: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._next = BASE_ID
         self.rate_limit = 300
         self.rate_window = 300.0
@@ -47,6 +55,8 @@ class FakeMastodon(HttpFake):
         self.route("GET", r"/api/v1/timelines/tag/(?P<hashtag>[^/]+)", self._tag)
         self.route("GET", r"/api/v2/search", self._search)
         self.route("GET", r"/api/v2/instance", self._instance)
+        self.route("GET", r"/api/v1/instance", self._instance)
+        self.route("POST", r"/api/v1/statuses", self._publish)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -105,6 +115,17 @@ class FakeMastodon(HttpFake):
             }
             self.statuses.append(status)
             return self._public(status)
+
+    def add_token(self, token: str, username: str = "ops") -> None:
+        """A token (with write:statuses) that publishes as ``username``."""
+        with self.lock:
+            self.tokens.add(token)
+            self.token_owner[token] = username
+
+    def published(self, username: str = "ops") -> list[str]:
+        """The texts ``username`` published through the API, oldest first."""
+        with self.lock:
+            return [s["_text"] for s in self.statuses if s.get("_published_by") == username]
 
     def set_rate_limit(self, limit: int, window_s: float = 300.0) -> None:
         with self.lock:
@@ -192,6 +213,37 @@ class FakeMastodon(HttpFake):
         page, _ = self._page(req, cands) if typ in (None, "statuses") else ([], [])
         return Response(200, {"accounts": [], "statuses": page, "hashtags": []}, rl)
 
+    def _publish(self, req: Request, _m: re.Match[str]) -> Response:
+        ok, rl = self._rate()
+        if not ok:
+            return Response(429, {"error": "Too many requests"}, rl)
+        user = self.token_owner.get(bearer(req) or "")
+        if user is None:
+            return Response(401, {"error": "The access token is invalid"}, rl)
+        try:
+            form = req.form()
+        except ValueError:
+            return Response(400, {"error": "Invalid request body"}, rl)
+        text = form.get("status")
+        if not isinstance(text, str) or not text.strip():
+            return Response(422, {"error": "Validation failed: Text can't be blank"}, rl)
+        if _countable(text) > self.max_characters:
+            msg = f"Validation failed: Text character limit of {self.max_characters} exceeded"
+            return Response(422, {"error": msg}, rl)
+        key = req.headers.get("idempotency-key")
+        now = time.time()
+        if key:
+            hit = self._idempotent.get((user, key))
+            if hit is not None and now - hit[0] < 3600:
+                return Response(200, hit[1], rl)
+        status = self.post(text, author=user)
+        visibility = str(form.get("visibility") or "public")
+        self.statuses[-1]["_published_by"] = user
+        status["visibility"] = self.statuses[-1]["visibility"] = visibility
+        if key:
+            self._idempotent[(user, key)] = (now, status)
+        return Response(200, status, rl)
+
     def _instance(self, req: Request, _m: re.Match[str]) -> Response:
         return Response(
             200,
@@ -209,3 +261,13 @@ class FakeMastodon(HttpFake):
                 },
             },
         )
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _countable(text: str) -> int:
+    """Mastodon's StatusLengthValidator: links count 23, then grapheme clusters."""
+    import regex
+
+    return len(regex.findall(r"\X", _LINK.sub("x" * 23, text)))

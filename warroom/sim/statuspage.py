@@ -4,8 +4,14 @@ Serves ``/api/v2/summary.json``, ``status.json``, ``components.json`` and
 ``incidents.json`` in the published shapes (page, status indicator, components with
 ``status`` operational / degraded_performance / partial_outage / major_outage /
 under_maintenance, incidents with ``incident_updates``). Script it with
-``set_component``, ``open_incident`` and ``update_incident``. The management API that
-the composer publishes to is added by its own tests with ``route()``.
+``set_component``, ``open_incident`` and ``update_incident``.
+
+The management REST API (v1) that a company publishes its own page with, for keys
+added with ``add_api_key`` (``Authorization: OAuth <key>``; 401 otherwise):
+``POST /v1/pages/{page_id}/incidents`` (``{"incident": {name, status, body,
+components: {id: status}, component_ids}}``, 201), ``PATCH`` and ``GET
+/v1/pages/{page_id}/incidents/{id}``, ``GET .../incidents/unresolved``, ``GET
+.../components`` and ``PATCH .../components/{id}``. An unknown status is a 422.
 """
 
 from __future__ import annotations
@@ -56,6 +62,14 @@ class FakeStatuspage(HttpFake):
         self.incidents: list[dict[str, Any]] = []  # newest first
         for path in ("summary", "status", "components", "incidents"):
             self.route("GET", rf"/api/v2/{path}\.json", self._make(path))
+        self.api_keys: set[str] = set()
+        v1 = r"/v1/pages/(?P<page_id>[^/]+)"
+        self.route("POST", v1 + "/incidents", self._api_create)
+        self.route("GET", v1 + "/incidents/unresolved", self._api_unresolved)  # before {id}
+        self.route("GET", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_get)
+        self.route("PATCH", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_update)
+        self.route("GET", v1 + "/components", self._api_components)
+        self.route("PATCH", v1 + "/components/(?P<component_id>[^/]+)", self._api_component)
 
     # -- scripting -------------------------------------------------------------------
 
@@ -130,6 +144,10 @@ class FakeStatuspage(HttpFake):
             self._add_update(inc, status, body, now)
             return inc
 
+    def add_api_key(self, key: str) -> None:
+        with self.lock:
+            self.api_keys.add(key)
+
     def _add_update(self, inc: dict[str, Any], status: str, body: str, now: str) -> None:
         inc["incident_updates"].insert(
             0,
@@ -181,3 +199,113 @@ class FakeStatuspage(HttpFake):
                 return Response(200, out)
 
         return handler
+
+    # -- the management API (v1) ---------------------------------------------------------
+
+    _STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+    def _api_check(self, req: Request, m: re.Match[str]) -> Response | None:
+        auth = req.headers.get("authorization", "")
+        if not auth.startswith("OAuth ") or auth[6:].strip() not in self.api_keys:
+            return Response(401, {"error": "Could not authenticate"})
+        if m.group("page_id") != self.page["id"]:
+            return Response(404, {"error": "Page not found"})
+        return None
+
+    @staticmethod
+    def _api_body(req: Request) -> dict[str, Any] | None:
+        try:
+            body = req.json()
+        except ValueError:
+            return None
+        inc = body.get("incident") if isinstance(body, dict) else None
+        return inc if isinstance(inc, dict) else None
+
+    def _apply_components(self, comps: Any) -> str | None:
+        if comps is None:
+            return None
+        if not isinstance(comps, dict):
+            return "components must be an object of id: status"
+        by_id = {c["id"]: c for c in self.components.values()}
+        for cid, status in comps.items():
+            if cid not in by_id:
+                return f"component {cid} not found"
+            if status not in INDICATOR:
+                return f"invalid component status {status}"
+        for cid, status in comps.items():
+            self.set_component(by_id[cid]["name"], status)
+        return None
+
+    def _api_create(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None or not inc.get("name"):
+            return Response(422, {"error": "name can't be blank"})
+        status = inc.get("status") or "investigating"
+        if status not in self._STATUSES:
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        made = self.open_incident(str(inc["name"]), str(inc.get("body") or ""), status=status)
+        made["components"] = list(inc.get("component_ids") or [])
+        return Response(201, made)
+
+    def _find(self, m: re.Match[str]) -> dict[str, Any] | None:
+        return next((i for i in self.incidents if i["id"] == m.group("incident_id")), None)
+
+    def _api_get(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        return Response(200, found)
+
+    def _api_unresolved(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        return Response(200, [i for i in self.incidents if i["status"] != "resolved"])
+
+    def _api_update(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None:
+            return Response(422, {"error": "incident is missing"})
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        status = inc.get("status") or found["status"]
+        if status not in self._STATUSES:
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        body = str(inc.get("body") or "")
+        return Response(200, self.update_incident(found["id"], status, body))
+
+    def _api_components(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        return Response(200, sorted(self.components.values(), key=lambda c: c["position"]))
+
+    def _api_component(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        try:
+            status = req.json()["component"]["status"]
+        except (ValueError, KeyError, TypeError):
+            return Response(422, {"error": "component.status is missing"})
+        cid = m.group("component_id")
+        problem = self._apply_components({cid: status})
+        if problem:
+            return Response(422, {"error": problem})
+        return Response(200, next(dict(c) for c in self.components.values() if c["id"] == cid))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import email.utils
 import hashlib
 import json
 import logging
@@ -31,6 +30,7 @@ from typing import Any
 import httpx
 
 from warroom.base.errors import WarroomError
+from warroom.social.http import rate_wait
 
 log = logging.getLogger(__name__)
 
@@ -83,31 +83,6 @@ def jwt_exp(token: str) -> float | None:
     except (IndexError, ValueError, AttributeError):
         return None
     return float(exp) if isinstance(exp, int | float) else None
-
-
-def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``ratelimit-reset``
-    (epoch seconds, as Bluesky sends); None when neither is usable."""
-    now = time.time() if now is None else now
-    value = headers.get("retry-after")
-    if value:
-        value = value.strip()
-        if value.isdigit():
-            return float(value)
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - now)
-    reset = headers.get("ratelimit-reset") or headers.get("x-ratelimit-reset")
-    if reset:
-        try:
-            r = float(reset)
-        except ValueError:
-            return None
-        return max(0.0, r - now) if r > 1e9 else r
-    return None
 
 
 def tid(micros: int, clock_id: int) -> str:
@@ -353,7 +328,7 @@ class AtprotoSession:
             text += f" {error}"
         if message:
             text += f": {message[:200]}"
-        retry = retry_after_seconds(resp.headers) if resp.status_code == 429 else None
+        retry = rate_wait(resp.headers, force=True) if resp.status_code == 429 else None
         cls = AuthError if auth and resp.status_code in (400, 401) else XrpcError
         if cls is AuthError:
             text += f" (check the handle {self.handle!r} and the app password {self.secret!r})"

@@ -85,9 +85,7 @@ RESOLVED_PHRASES = (
     "rétabli",
     "rétablie",
 )
-NEGATIONS = frozenset(
-    {"not", "never", "no", "nicht", "nie", "kein", "keine", "pas", "jamais"}
-)
+NEGATIONS = frozenset({"not", "never", "no", "nicht", "nie", "kein", "keine", "pas", "jamais"})
 _NEGATION_WINDOW = 3  # words before the claim that can negate it
 
 
@@ -210,6 +208,21 @@ def figures(states: Iterable[VantageState]) -> list[TargetFigures]:
     return out
 
 
+def relevant_targets(text: str, measured: Sequence[str], affected: Iterable[str] = ()) -> set[str]:
+    """The measured targets a draft speaks of: named in it, else the affected ones, else
+    all (a draft that names nothing speaks of the whole service)."""
+    lowered = text.casefold()
+    named = {
+        t
+        for t in measured
+        if regex.search(rf"(?<![\w-]){regex.escape(t.casefold())}(?![\w-])", lowered)
+    }
+    if named:
+        return named
+    hit = set(measured) & set(affected)
+    return hit or set(measured)
+
+
 def check(
     text: str,
     states: Iterable[VantageState],
@@ -217,9 +230,12 @@ def check(
     tz: tzinfo | None = None,
     now: datetime | None = None,
     extra: Callable[[str], Sequence[str]] | None = None,
+    affected: Iterable[str] = (),
 ) -> list[Finding]:
     """Findings for the draft; empty when the measurements do not contradict it.
 
+    Which targets the draft is about: those it names (``www``), else the incident's
+    ``affected`` services that are measured, else every measured target.
     ``extra(target)`` may add lines for a contradicted target (e.g. the remote groups:
     "down from 2 of 2 probes in AS3303 (Swisscom)").
     """
@@ -227,6 +243,8 @@ def check(
     if not claims:
         return []
     figs = figures(states)
+    about = relevant_targets(text, [f.target for f in figs], affected)
+    figs = [f for f in figs if f.target in about]
     total_down = [f for f in figs if f.all_down]
     some_down = [f for f in figs if f.down]
 

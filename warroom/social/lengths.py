@@ -29,7 +29,9 @@ STATUSPAGE_LIMIT = 5000
 _GRAPHEME = regex.compile(r"\X")
 _URL = regex.compile(r"(?<![\w@/.])https?://[^\s<>\"'`]+", regex.IGNORECASE)
 _TRAILING = ".,;:!?'\"*"
-_MENTION = regex.compile(r"(?<![\w/@])(@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)@[A-Za-z0-9.-]*[A-Za-z0-9]")
+_MENTION = regex.compile(
+    r"(?<![\w/@])(@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)@[A-Za-z0-9.-]*[A-Za-z0-9]"
+)
 _TAG = regex.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]+)")
 _TAG_CHAR = regex.compile(r"[^\d\s\p{P}]")
 

@@ -25,6 +25,7 @@ Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
 def all_migrations() -> list[Migration]:
+    import warroom.store.schema_comms as schema_comms
     from warroom.store import schema_core, schema_probes, schema_social, schema_timeline
 
     return [
@@ -32,6 +33,7 @@ def all_migrations() -> list[Migration]:
         *schema_timeline.MIGRATIONS,
         *schema_probes.MIGRATIONS,
         *schema_social.MIGRATIONS,
+        *schema_comms.MIGRATIONS,
     ]
 
 

@@ -251,6 +251,9 @@ class MainWindow(QMainWindow):
         from warroom.ui.handover import install_handover_actions
 
         install_handover_actions(self, ctx)  # File: export, import, hand over, report; drops
+        from warroom.ui.compose import install_compose_actions
+
+        install_compose_actions(self, ctx)  # File: compose status update; next-update clock
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)
