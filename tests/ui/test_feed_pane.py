@@ -270,3 +270,33 @@ def test_a_changed_workspace_file_changes_the_sources(
     pane.ctx.set_workspace_file(second)
     qtbot.waitUntil(lambda: texts(pane) == ["from the provider"], timeout=15000)
     assert [b.property("source") for b in pane.chip_group.buttons()] == ["", "news"]
+
+
+def test_posts_in_any_order_end_up_newest_first(qtmodeltester: Any) -> None:
+    import random
+
+    from warroom.social.model import Post
+
+    def post(i: int) -> Post:
+        return Post(
+            "m",
+            str(i),
+            "mastodon",
+            "a",
+            f"t{i}",
+            None,
+            f"2026-11-24T09:{i % 60:02d}:{i % 7:02d}.000Z",
+            seq=i + 1,
+        )
+
+    rng = random.Random(3)
+    everything = [post(i) for i in range(300)]
+    m = PostListModel()
+    m.set_posts(everything[:50])
+    rest = everything[50:]
+    rng.shuffle(rest)
+    for k in range(0, len(rest), 37):
+        m.add(rest[k : k + 37] + everything[:3])  # with repeats
+    qtmodeltester.check(m)
+    want = sorted(everything, key=lambda p: (p.time, p.seq), reverse=True)
+    assert [m.post(r).id for r in range(m.rowCount())] == [p.id for p in want]

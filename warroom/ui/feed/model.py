@@ -103,21 +103,29 @@ class PostListModel(QAbstractListModel):
         self.endResetModel()
 
     def add(self, posts: Sequence[Post]) -> int:
-        """Insert new posts where they belong; returns how many were inserted."""
-        n = 0
+        """Insert new posts where they belong; returns how many were inserted.
+
+        Posts that fall between the same two rows go in as one block (a first poll of
+        400 posts is one insert, not 400), bottom block first so positions hold.
+        """
+        blocks: dict[int, list[Post]] = {}
         for p in sorted(posts, key=_key, reverse=True):
-            if (p.source, p.id) in self._ids:
+            ident = (p.source, p.id)
+            if ident in self._ids:
                 continue
-            k = _neg(p)
-            pos = bisect.bisect_left(self._keys, k)
+            self._ids.add(ident)
+            blocks.setdefault(bisect.bisect_left(self._keys, _neg(p)), []).append(p)
+        n = 0
+        for pos in sorted(blocks, reverse=True):
+            block = blocks[pos]
             if pos >= MAX_ROWS:
+                self._ids.difference_update((p.source, p.id) for p in block)
                 continue
-            self.beginInsertRows(QModelIndex(), pos, pos)
-            self._rows.insert(pos, p)
-            self._keys.insert(pos, k)
-            self._ids.add((p.source, p.id))
+            self.beginInsertRows(QModelIndex(), pos, pos + len(block) - 1)
+            self._rows[pos:pos] = block
+            self._keys[pos:pos] = [_neg(p) for p in block]
             self.endInsertRows()
-            n += 1
+            n += len(block)
         if len(self._rows) > MAX_ROWS:
             self.beginRemoveRows(QModelIndex(), MAX_ROWS, len(self._rows) - 1)
             for p in self._rows[MAX_ROWS:]:
