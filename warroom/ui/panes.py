@@ -75,7 +75,7 @@ PANES: dict[str, PaneSpec] = {
         "warroom.ui.feed:FeedPane",
         "What customers and upstream providers say: brand mentions and status feeds "
         "(Mastodon, Bluesky, RSS, status pages), and the updates you publish.",
-        weight=3,
+        weight=2,
         shortcut="Ctrl+3",
     ),
 }

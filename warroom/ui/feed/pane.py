@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -241,24 +240,29 @@ class FeedPane(QWidget):
         self.browser.setObjectName("feed-detail")
         self.browser.link_requested.connect(lambda url: confirm_open(self, url))
         dl.addWidget(self.browser)
-        row = QHBoxLayout()
-        self.pin_btn = QPushButton(icons.icon("pin"), "Pin to timeline")
+        actions = QWidget()
+        row = FlowLayout(actions)  # wraps in a narrow dock instead of widening it
+        self.pin_btn = QToolButton()
+        self.pin_btn.setIcon(icons.icon("pin"))
+        self.pin_btn.setText("Pin to timeline")
+        self.pin_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.pin_btn.setObjectName("feed-pin")
         self.pin_btn.setToolTip(
             "Add this post to the active incident's timeline, with the original as evidence"
         )
         self.pin_btn.clicked.connect(self.pin_selected)
-        self.open_btn = QPushButton("Open…")
+        self.open_btn = QToolButton()
+        self.open_btn.setText("Open…")
         self.open_btn.setToolTip("Open the post's link in the browser (its target is shown first)")
         self.open_btn.clicked.connect(self.open_link)
-        self.copy_btn = QPushButton("Copy")
+        self.copy_btn = QToolButton()
+        self.copy_btn.setText("Copy")
         self.copy_btn.setToolTip("Copy author, time, text and link")
         self.copy_btn.clicked.connect(self._copy)
         for b in (self.pin_btn, self.open_btn, self.copy_btn):
             b.setEnabled(False)
             row.addWidget(b)
-        row.addStretch(1)
-        dl.addLayout(row)
+        dl.addWidget(actions)
         split.addWidget(detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
