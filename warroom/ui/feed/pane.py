@@ -438,15 +438,16 @@ class FeedPane(QWidget):
         for b in self.chip_group.buttons():
             name = b.property("source")
             if not name:
-                b.setText(f"All · {total} new" if total else "All")
-                b.setToolTip("Every source in one stream")
+                b.setText(f"All {total}" if total else "All")
+                b.setToolTip(f"Every source in one stream; {total} new (unread) posts")
                 continue
             s = self.sources.status.get(name)
             n = self.unread.get(name, 0)
             bad = s is not None and s.error is not None
-            b.setText(f"{name} · {n} new" if n else name)
+            # Short, so two chips share a line in a narrow dock; the count is unread posts.
+            b.setText(f"{name} {n}" if n else name)
             if bad:
-                b.setText(b.text() + " · STALE")
+                b.setText(b.text() + " STALE")
                 b.setIcon(icons.icon("degraded"))
                 assert s is not None
                 stale.append(f"{name}: {describe(s)}")
@@ -454,7 +455,7 @@ class FeedPane(QWidget):
                 b.setIcon(
                     icons.icon("up") if s is not None and s.last_ok else icons.icon("pending")
                 )
-            b.setToolTip(describe(s) if s is not None else "")
+            b.setToolTip(f"{n} new (unread) posts\n" + (describe(s) if s is not None else ""))
         self.stale_label.setText("⚠ " + "\n⚠ ".join(stale) if stale else "")
         self.stale_label.setVisible(bool(stale))
 
