@@ -66,6 +66,11 @@ def test_safe_html_keeps_plain_links() -> None:
         ("file:///etc/passwd", False),
         ("//example.test/x", False),
         ("https://exa mple.test/", False),
+        ("https://", False),
+        ("http://:80/", False),
+        ("https:example.test", False),
+        ("HTTPS://EXAMPLE.TEST/", True),
+        ("https://example.test/\u202e", False),
         (None, False),
     ],
 )

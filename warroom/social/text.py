@@ -21,6 +21,7 @@ _BLOCK = re.compile(r"<\s*(br|/p|/div|/li|/h\d|/blockquote|/tr)\b[^>]*>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _LINES = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_URL_BAD = re.compile(r"[\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 _PLAIN = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style", "template"})
 _HTML = nh3.Cleaner(
@@ -63,12 +64,10 @@ def safe_url(url: object) -> str | None:
     if not isinstance(url, str):
         return None
     u = url.strip()
+    if not u[:8].lower().startswith(("http://", "https://")) or _URL_BAD.search(u):
+        return None
     try:
-        parts = urlsplit(u)
+        host = urlsplit(u).netloc.rpartition("@")[2]
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if _CONTROL.search(u) or any(c.isspace() for c in u):
-        return None
-    return u
+    return u if host and not host.startswith(":") else None

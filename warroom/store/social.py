@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from warroom.base import timeutil
@@ -24,6 +23,13 @@ _CHUNK = 400
 def _post(row: sqlite3.Row | Sequence[Any]) -> Post:
     seq, source, id_, kind, author, author_name, text, url, time, html, raw = row
     return Post(source, id_, kind, author, text, url, time, author_name, html, raw, seq)
+
+
+def _with_seq(p: Post, seq: int) -> Post:
+    """``replace(p, seq=seq)``, ten times faster (it matters at 10,000 posts)."""
+    return Post(
+        p.source, p.id, p.kind, p.author, p.text, p.url, p.time, p.author_name, p.html, p.raw, seq
+    )
 
 
 def ingest(store: Store, posts: Iterable[Post], status: SourceStatus | None = None) -> list[Post]:
@@ -76,7 +82,7 @@ def ingest(store: Store, posts: Iterable[Post], status: SourceStatus | None = No
                     for n, p in enumerate(fresh)
                 ],
             )
-            added = [replace(p, seq=top + n + 1) for n, p in enumerate(fresh)]
+            added = [_with_seq(p, top + n + 1) for n, p in enumerate(fresh)]
         if status is not None:
             save_status(conn, status)
     return added
