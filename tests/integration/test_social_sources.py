@@ -283,3 +283,28 @@ def test_failures_back_off_and_a_success_resets(sim: SocialSim, store: Any) -> N
         delays.append(poller._delays["n"])
     assert 10 <= delays[0] < 11.5 and 20 <= delays[1] < 22.5 and 40 <= delays[2] < 45
     assert delays[3] == 10.0 and poller.status["n"].error is None
+
+
+def test_posts_that_cannot_be_stored_are_fetched_again(
+    sim: SocialSim, data_dir: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from warroom.store import Store
+
+    store = Store.open(data_dir)
+    sim.mastodon.post("#examplehostdown one")
+    f = feed("m", "mastodon", sim.mastodon.url, hashtag="examplehostdown")
+    poller = FeedPoller([f], store=store)
+    asyncio.run(poller.poll_once())
+    before = dict(poller.status["m"].state)
+    sim.mastodon.post("#examplehostdown two")
+    store.close()  # the database goes away under the poller
+    new = asyncio.run(poller.poll_once())
+    assert new == []
+    st = poller.status["m"]
+    assert st.state == before and (st.error or "").startswith("posts not stored")
+    poller.store = Store.open(data_dir)
+    try:
+        new = asyncio.run(poller.poll_once())
+        assert [p.text for p in new] == ["#examplehostdown two"]
+    finally:
+        poller.store.close()

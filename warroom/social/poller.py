@@ -163,7 +163,23 @@ class FeedPoller:
         self.status[feed.name] = status
         self._delays[feed.name] = delay
         if self.store is not None:
-            posts = await self._store(posts, status)
+            try:
+                posts = await self._store(posts, status)
+            except Exception as exc:
+                # Keep the old cursor: the next poll fetches these posts again, so a full
+                # disk or a locked database never loses a post.
+                from warroom.base.errors import WarroomError
+
+                log.exception("feed %s: could not store posts", feed.name)
+                why = str(exc) if isinstance(exc, WarroomError) else exc.__class__.__name__
+                status = replace(
+                    status,
+                    state=before.state,
+                    error=f"posts not stored: {why}",
+                    stale_since=before.stale_since or now,
+                )
+                self.status[feed.name] = status
+                posts = []
         if posts and self.on_posts is not None:
             self.on_posts(posts)
         if self.on_status is not None:
@@ -181,11 +197,7 @@ class FeedPoller:
         from warroom.store import social as q
 
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._io, q.ingest, self.store, posts, status)
-        except Exception:
-            log.exception("feed %s: could not store posts", status.name)
-            return []
+        return await loop.run_in_executor(self._io, q.ingest, self.store, posts, status)
 
     def _next_delay(self, feed: Feed, wait: float | None) -> float:
         failures = self._failures.get(feed.name, 0)
