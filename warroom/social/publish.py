@@ -139,13 +139,6 @@ class Publisher:
         except PublishError:
             return lengths.MASTODON_DEFAULT_LIMIT
 
-    async def counts(self, text: str, names: Sequence[str]) -> dict[str, lengths.Count]:
-        out = {}
-        for name in names:
-            spec = self.spec(name)
-            out[name] = lengths.count_for(spec.kind, text, mastodon_limit=await self.limit(spec))
-        return out
-
     # -- publishing ------------------------------------------------------------------
 
     async def publish(
