@@ -241,6 +241,7 @@ class Publisher:
             db.record_attempt(self.store, pub.id, state=db.FAILED, error=str(err))
             raise err
         for n in range(1, self.max_attempts + 1):
+            db.mark_sending(self.store, pub.id)
             try:
                 outcome = await self._send(spec, pub, draft, title, states)
             except PublishError as exc:
