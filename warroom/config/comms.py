@@ -14,7 +14,8 @@ from typing import Any
 
 from warroom.base.timeutil import parse_duration
 
-KEYS = frozenset({"approval", "cadence", "service", "status_url", "templates"})
+KEYS = frozenset({"approval", "cadence", "service", "status_url", "templates", "language"})
+LANGUAGES = ("en", "de", "fr")  # the built-in templates (social/templates.py)
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 STAGES = ("investigating", "identified", "monitoring", "resolved")
 
@@ -30,6 +31,7 @@ class Comms:
     service: str | None = None
     status_url: str | None = None
     templates: tuple[tuple[str, str], ...] = ()  # (stage, template)
+    language: str | None = None  # of the built-in templates: en (default), de, fr
 
 
 def _duration(v: Any) -> float:
@@ -80,8 +82,17 @@ def parse(raw: Any, add: Add) -> Comms:
             bad(key, "expected a string")
             v = None
         strs[key] = v or None
+    language = raw.get("language")
+    if language is not None and language not in LANGUAGES:
+        bad("language", f"expected one of {', '.join(LANGUAGES)}")
+        language = None
     return Comms(
-        approval, tuple(cadence), strs["service"], strs["status_url"], _templates(raw, add)
+        approval,
+        tuple(cadence),
+        strs["service"],
+        strs["status_url"],
+        _templates(raw, add),
+        language,
     )
 
 
@@ -117,7 +128,7 @@ def dump(cm: Comms, value: Callable[[Any], str], duration: Callable[[float], str
     out = ["[comms]"]
     if cm.approval:
         out.append("approval = true")
-    for key in ("service", "status_url"):
+    for key in ("service", "status_url", "language"):
         if getattr(cm, key) is not None:
             out.append(f"{key} = {value(getattr(cm, key))}")
     if cm.cadence:
