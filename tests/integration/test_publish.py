@@ -331,3 +331,23 @@ def test_publications_are_kept_per_channel(world: World) -> None:
     pubs = db.published(world.store, world.incident)
     assert sorted(p.channel for p in pubs) == ["bsky-ops", "mastodon-ops"]
     assert db.last_published_at(world.store, world.incident) is not None
+
+
+def test_a_try_cut_short_by_a_crash_is_looked_up_not_repeated(world: World) -> None:
+    """The process died after sending: the publication says 'sending', the server has it."""
+    d = draft(world)
+    pub = db.create(
+        world.store,
+        channel="status",
+        kind="statuspage",
+        incident=d.incident,
+        text=d.text,
+        author="alice",
+        stage="investigating",
+    )
+    db.mark_sending(world.store, pub.id)
+    world.sp.open_incident("Websites unreachable", d.text)  # what the lost request did
+    [res] = publish(publisher(world), d, ["status"], states=DOWN)
+    assert res.ok and res.publication == pub.id
+    assert len(world.sp.incidents) == 1
+    assert not [r for r in world.sp.requests if r.method == "POST"]

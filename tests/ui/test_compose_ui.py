@@ -205,3 +205,10 @@ def test_no_channels_says_why(env: Env, qtbot: QtBot) -> None:
     qtbot.addWidget(d)
     assert not d.publish_btn.isEnabled()
     assert "no [[channel]]" in d.channel_box.findChildren(type(d.status))[0].text()
+
+
+def test_a_closed_composer_stops_reading(env: Env, qtbot: QtBot) -> None:
+    d = _dialog(env, qtbot)
+    assert d._refresh_timer.isActive()
+    d.close()
+    assert not d._refresh_timer.isActive() and not d._review_timer.isActive()

@@ -26,6 +26,7 @@ approval = true
 service = "Example Host"
 status_url = "https://status.example.net"
 cadence = { SEV1 = "10m", sev3 = "1h" }
+language = "de"
 
 [comms.templates]
 resolved = "{service} is working again. {status_url}"
@@ -47,6 +48,7 @@ def test_channels_and_comms_settings() -> None:
     assert settings.cadence_for("SEV1") == 600 and settings.cadence_for("SEV3") == 3600
     assert settings.cadence_for("SEV2") == DEFAULT_CADENCE["SEV2"]
     assert settings.templates == {"resolved": "{service} is working again. {status_url}"}
+    assert settings.language == "de"
 
 
 def test_round_trip_through_dumps() -> None:
@@ -82,6 +84,8 @@ def test_problems_point_at_the_line() -> None:
     )
     found = [p.format("ws.toml") for p in wf.validate_text(text)]
     assert "ws.toml:2: comms.approval: expected true or false" in found
+    bad_lang = [p.format("x") for p in wf.validate_text('[comms]\nlanguage = "it"\n')]
+    assert bad_lang == ["x:2: comms.language: expected one of en, de, fr"]
     assert "ws.toml:3: comms.cadence: unknown severity 'SEV9'; expected SEV1..SEV4" in found
     assert any(f.startswith("ws.toml:5: comms.templates.fixed: unknown stage") for f in found)
     assert any(

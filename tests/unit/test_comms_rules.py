@@ -247,3 +247,17 @@ def test_a_draft_naming_a_target_is_held_against_that_target_only() -> None:
     assert honesty.check("Only some customers are affected.", states, affected=["mail"]) == []
     # "email" does not name the target "mail".
     assert honesty.relevant_targets("email is fine", ["mail", "www"], ["www"]) == {"www"}
+
+
+def test_built_in_templates_in_german_and_french() -> None:
+    for lang in ("de", "fr"):
+        for stage in templates.STAGES:
+            tmpl = templates.template_for(stage, None, lang)
+            templates.check(tmpl)
+            assert set(templates.fields_of(tmpl)) <= set(templates.FIELDS)
+    v = templates.Values(service="www.example.ch", since=T0, status_url="https://s.test")
+    de = templates.render(templates.template_for("resolved", None, "de"), v, tz=UTC)
+    assert de.startswith("www.example.ch funktioniert wieder normal. Die Störung begann um 09:42")
+    # The resolved wording is itself a claim the honesty check holds against the figures.
+    assert honesty.check(de, _all_down(2))
+    assert templates.template_for("resolved", {"resolved": "x"}, "fr") == "x"

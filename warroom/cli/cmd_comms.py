@@ -103,7 +103,9 @@ def _filled(store: Any, incident: Any, stage: str, settings: Any) -> str:
     values = compose.values_for(
         incident, settings, next_update=timeutil.now() + timedelta(seconds=every)
     )
-    return templates.render(templates.template_for(stage, settings.templates), values)
+    return templates.render(
+        templates.template_for(stage, settings.templates, settings.language), values
+    )
 
 
 def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 from warroom.base.errors import WarroomError
 from warroom.base.timeutil import parse_duration
+from warroom.config import comms as comms_table
+from warroom.config.comms import Comms
 
 SYSTEM_VANTAGE = "system"
 CHECK_SCHEMES = {"http": "http", "https": "http", "tcp": "tcp", "tls": "tls", "dns": "dns"}
@@ -157,17 +159,6 @@ class Channel:
     page_id: str | None = None
     components: tuple[tuple[str, str], ...] = ()
     visibility: str | None = None  # mastodon: public (default), unlisted, private
-
-
-@dataclass(frozen=True, slots=True)
-class Comms:
-    """``[comms]``: how the composer behaves (docs/comms.md)."""
-
-    approval: bool = False
-    cadence: tuple[tuple[str, float], ...] = ()  # (severity, seconds) given in the file
-    service: str | None = None
-    status_url: str | None = None
-    templates: tuple[tuple[str, str], ...] = ()  # (stage, template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +396,6 @@ _CHANNEL_KEYS = {
     "components",
     "visibility",
 }
-_COMMS_KEYS = {"approval", "cadence", "service", "status_url", "templates"}
 _TOP = {"probe", "vantage", "target", "feed", "channel", "comms"}
 
 
@@ -435,7 +425,7 @@ def parse_text(
     targets = _parse_targets(_tables(data, "target", c), c, probe, vnames, base_dir)
     feeds = _parse_feeds(_tables(data, "feed", c), c)
     channels = _parse_channels(_tables(data, "channel", c), c)
-    comms = _parse_comms(data.get("comms", {}), c)
+    comms = comms_table.parse(data.get("comms", {}), c.add)
     if c.problems:
         return None, c.problems
     cfg = WorkspaceConfig(
@@ -809,68 +799,6 @@ def _str_table(
     return tuple((str(k), str(x)) for k, x in v.items())
 
 
-_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-_STAGES = ("investigating", "identified", "monitoring", "resolved")
-
-
-def _parse_comms(raw: Any, c: _Collector) -> Comms:
-    """``[comms]``: approval, cadence per severity, template fields and templates."""
-    if not isinstance(raw, dict):
-        c.add("", 0, "comms", "comms", "expected a [comms] table")
-        return Comms()
-    _unknown(raw, _COMMS_KEYS, "comms", 0, c)
-
-    def bad(key: str, message: str) -> None:
-        c.add("comms", 0, key, f"comms.{key}", message)
-
-    approval = raw.get("approval", False)
-    if not isinstance(approval, bool):
-        bad("approval", "expected true or false")
-        approval = False
-    cadence: list[tuple[str, float]] = []
-    cad = raw.get("cadence", {})
-    if not isinstance(cad, dict):
-        bad("cadence", 'expected a table such as { SEV1 = "15m", SEV2 = "30m" }')
-    else:
-        for sev, v in cad.items():
-            if sev.upper() not in _SEVERITIES:
-                bad("cadence", f"unknown severity {sev!r}; expected SEV1..SEV4")
-                continue
-            try:
-                cadence.append((sev.upper(), _settings_value("interval", v)))
-            except ValueError as exc:
-                bad("cadence", f"{sev}: {exc}")
-    strs = {}
-    for key in ("service", "status_url"):
-        v = raw.get(key)
-        if v is not None and not isinstance(v, str):
-            bad(key, "expected a string")
-            v = None
-        strs[key] = v or None
-    tmpl: list[tuple[str, str]] = []
-    tv = raw.get("templates", {})
-    if not isinstance(tv, dict):
-        bad("templates", "expected a table of stage = template")
-    else:
-        from warroom.base.errors import WarroomError
-        from warroom.social.templates import check
-
-        for stage, text in tv.items():
-            where = ("comms.templates", 0, stage, f"comms.templates.{stage}")
-            if stage not in _STAGES:
-                c.add(*where, f"unknown stage; expected one of {', '.join(_STAGES)}")
-            elif not isinstance(text, str) or not text.strip():
-                c.add(*where, "expected a non-empty string")
-            else:
-                try:
-                    check(text)
-                except WarroomError as exc:
-                    c.add(*where, exc.message)
-                    continue
-                tmpl.append((stage, text))
-    return Comms(approval, tuple(cadence), strs["service"], strs["status_url"], tuple(tmpl))
-
-
 # -- writing -----------------------------------------------------------------------
 
 
@@ -961,26 +889,8 @@ def dumps(config: WorkspaceConfig) -> str:
             pairs = ", ".join(f"{_value(k)} = {_value(v)}" for k, v in ch.components)
             out.append(f"components = {{ {pairs} }}")
         out.append("")
-    out += _dump_comms(config.comms)
+    out += comms_table.dump(config.comms, _value, lambda v: _setting("interval", v))
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _dump_comms(cm: Comms) -> list[str]:
-    if cm == Comms():
-        return []
-    out = ["[comms]"]
-    if cm.approval:
-        out.append("approval = true")
-    for key in ("service", "status_url"):
-        if getattr(cm, key) is not None:
-            out.append(f"{key} = {_value(getattr(cm, key))}")
-    if cm.cadence:
-        pairs = ", ".join(f"{k} = {_setting('interval', v)}" for k, v in cm.cadence)
-        out.append(f"cadence = {{ {pairs} }}")
-    if cm.templates:
-        out += ["", "[comms.templates]"]
-        out += [f"{k} = {_value(v)}" for k, v in cm.templates]
-    return [*out, ""]
 
 
 def save_text(text: str, path: str | os.PathLike[str]) -> None:

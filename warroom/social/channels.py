@@ -59,6 +59,7 @@ class CommsSettings:
     service: str = ""
     status_url: str = ""
     templates: Mapping[str, str] = field(default_factory=dict)
+    language: str = "en"  # of the built-in templates
     measurement_max_age: float = 900.0  # older probe states do not count against a claim
 
     def cadence_for(self, severity: str) -> float:
@@ -105,6 +106,7 @@ def settings_from(raw: Any) -> CommsSettings:
         service=str(_get(raw, "service") or ""),
         status_url=str(_get(raw, "status_url") or ""),
         templates=dict(_get(raw, "templates") or {}),
+        language=str(_get(raw, "language") or "en"),
     )
 
 

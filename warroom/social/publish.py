@@ -139,13 +139,6 @@ class Publisher:
         except PublishError:
             return lengths.MASTODON_DEFAULT_LIMIT
 
-    async def counts(self, text: str, names: Sequence[str]) -> dict[str, lengths.Count]:
-        out = {}
-        for name in names:
-            spec = self.spec(name)
-            out[name] = lengths.count_for(spec.kind, text, mastodon_limit=await self.limit(spec))
-        return out
-
     # -- publishing ------------------------------------------------------------------
 
     async def publish(
@@ -248,6 +241,7 @@ class Publisher:
             db.record_attempt(self.store, pub.id, state=db.FAILED, error=str(err))
             raise err
         for n in range(1, self.max_attempts + 1):
+            db.mark_sending(self.store, pub.id)
             try:
                 outcome = await self._send(spec, pub, draft, title, states)
             except PublishError as exc:

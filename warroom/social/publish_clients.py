@@ -224,7 +224,7 @@ class BlueskyClient:
         rkey = deterministic_tid(pub.key, timeutil.parse_utc(pub.created_at).timestamp())
         try:
             await self.session.ensure()
-            if pub.attempts > 0:
+            if pub.maybe_sent:
                 found = await self._existing(rkey)
                 if found is not None:
                     return found

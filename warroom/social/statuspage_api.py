@@ -141,7 +141,7 @@ class StatuspageClient:
         """Create the Statuspage incident (``link`` None) or post an update to it."""
         stage = pub.stage if pub.stage in STATUSES else "investigating"
         comps, ids = self._components(stage, states)
-        first_try = pub.attempts == 0
+        first_try = not pub.maybe_sent
         if link is None:
             if not first_try:
                 found = await self._find_created(title, timeutil.parse_utc(pub.created_at))

@@ -42,6 +42,51 @@ DEFAULTS: dict[str, str] = {
     ),
 }
 
+# Built-in translations (the seed outage was Swiss: customers read German and French).
+# ``[comms] language`` picks one; a workspace template for a stage wins over all.
+BUILTIN: dict[str, dict[str, str]] = {
+    "en": DEFAULTS,
+    "de": {
+        "investigating": (
+            "Wir untersuchen seit {since} eine Störung von {service}. "
+            "Das nächste Update folgt bis {next_update}. {status_url}"
+        ),
+        "identified": (
+            "{service}: Wir haben die Ursache der Störung seit {since} gefunden und arbeiten "
+            "an der Behebung. Nächstes Update bis {next_update}. {status_url}"
+        ),
+        "monitoring": (
+            "{service}: Eine Lösung ist umgesetzt, wir beobachten die Erholung. "
+            "Nächstes Update bis {next_update}. {status_url}"
+        ),
+        "resolved": (
+            "{service} funktioniert wieder normal. Die Störung begann um {since}. "
+            "Wir entschuldigen uns für die Unannehmlichkeiten; ein ausführlicher Bericht "
+            "folgt. {status_url}"
+        ),
+    },
+    "fr": {
+        "investigating": (
+            "Nous analysons une panne de {service} depuis {since}. "
+            "Prochaine mise à jour d'ici {next_update}. {status_url}"
+        ),
+        "identified": (
+            "{service} : nous avons identifié la cause de la panne survenue à {since} et "
+            "travaillons à la corriger. Prochaine mise à jour d'ici {next_update}. {status_url}"
+        ),
+        "monitoring": (
+            "{service} : un correctif est en place et nous surveillons le rétablissement. "
+            "Prochaine mise à jour d'ici {next_update}. {status_url}"
+        ),
+        "resolved": (
+            "{service} fonctionne de nouveau normalement. La panne a commencé à {since}. "
+            "Nous nous excusons pour la gêne occasionnée ; un rapport détaillé suivra. "
+            "{status_url}"
+        ),
+    },
+}
+LANGUAGES = tuple(BUILTIN)
+
 
 @dataclass(frozen=True, slots=True)
 class Values:
@@ -107,10 +152,12 @@ def render(template: str, values: Values, *, tz: tzinfo | None = None) -> str:
     return "\n".join(lines).strip()
 
 
-def template_for(stage: str, overrides: Mapping[str, str] | None = None) -> str:
-    """The workspace's template for a stage, else the built-in one."""
+def template_for(
+    stage: str, overrides: Mapping[str, str] | None = None, language: str = "en"
+) -> str:
+    """The workspace's template for a stage, else the built-in one in ``language``."""
     if stage not in STAGES:
         raise ValidationError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
     if overrides and overrides.get(stage):
         return overrides[stage]
-    return DEFAULTS[stage]
+    return BUILTIN.get(language, DEFAULTS)[stage]

@@ -17,7 +17,7 @@ from typing import Any
 
 from warroom.base import ids, timeutil
 
-PENDING, PUBLISHED, FAILED = "pending", "published", "failed"
+PENDING, SENDING, PUBLISHED, FAILED = "pending", "sending", "published", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,12 @@ class Publication:
     url: str | None
     remote_id: str | None
     error: str | None
+
+    @property
+    def maybe_sent(self) -> bool:
+        """A try may have reached the network (a failed one, or one a crash cut short):
+        look before writing again."""
+        return self.attempts > 0 or self.state == SENDING
 
     @property
     def key(self) -> str:
@@ -129,6 +135,15 @@ def record_attempt(
             (state, url, remote_id, error, author, approver, timeutil.now_str(), pid),
         )
     return get(store, pid)
+
+
+def mark_sending(store: Any, pid: str) -> None:
+    """A try is about to go out; if the process dies now, the next run knows it may have."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE comms_publications SET state = ?, updated_at = ? WHERE id = ?",
+            (SENDING, timeutil.now_str(), pid),
+        )
 
 
 def published(store: Any, incident: str) -> list[Publication]:

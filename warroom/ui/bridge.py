@@ -16,13 +16,16 @@ Signal (always emitted on the bridge's own thread, i.e. the UI thread):
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from warroom.domain.probes import StateChange
 from warroom.probes.state import SeriesState
+
+DEFAULT_INTERVAL = 0.2  # ItemBridge: at most one batch per this many seconds
 
 
 @dataclass

@@ -232,6 +232,8 @@ class ComposeUi(QObject):
 
     def shutdown(self) -> None:
         self._timer.stop()
+        if self.dialog is not None:
+            self.dialog.close()  # stops its timers before the workspace goes away
         if self._loop is not None:
             pub = self._publisher
             self._loop.stop(pub.aclose() if pub is not None else None)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -98,12 +98,18 @@ class ComposeDialog(QDialog):
         for key, label in STAGE_LABELS.items():
             self.stage.addItem(label, key)
         self.stage.setCurrentIndex(max(0, list(STAGE_LABELS).index(str(inc.status))))
+        self.language = QComboBox()
+        self.language.setToolTip("Language of the built-in templates")
+        for code, label in (("en", "English"), ("de", "Deutsch"), ("fr", "Français")):
+            self.language.addItem(label, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.fill = QPushButton("Fill from template")
         self.fill.setToolTip("Replace the text with this stage's template, filled in")
         self.fill.clicked.connect(self.fill_template)
         top = QHBoxLayout()
         top.addWidget(QLabel("Stage"))
         top.addWidget(self.stage)
+        top.addWidget(self.language)
         top.addWidget(self.fill)
         top.addStretch(1)
         self.cadence = QLabel()
@@ -216,13 +222,25 @@ class ComposeDialog(QDialog):
         self._review_timer.timeout.connect(self.review)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
-        self._refresh_timer.start()
+        self._refresh_timer.timeout.connect(self.refresh)  # runs while shown
         self.resize(1000, 620)
         self.refresh()
         self.fill_template()
         self.review()
         self._fetch_limits()
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """A closed composer reads nothing (the workspace may be closing)."""
+        self._refresh_timer.stop()
+        self._review_timer.stop()
+        super().hideEvent(event)
 
     # -- data -----------------------------------------------------------------------
 
@@ -297,7 +315,8 @@ class ComposeDialog(QDialog):
 
         nxt = timeutil.now() + timedelta(seconds=cad.every_s)
         values = compose.values_for(inc, self.settings, next_update=nxt)
-        tmpl = templates.template_for(self.current_stage(), self.settings.templates)
+        lang = str(self.language.currentData())
+        tmpl = templates.template_for(self.current_stage(), self.settings.templates, lang)
         try:
             text = templates.render(tmpl, values)
         except WarroomError as exc:
