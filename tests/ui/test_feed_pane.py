@@ -300,3 +300,26 @@ def test_posts_in_any_order_end_up_newest_first(qtmodeltester: Any) -> None:
     qtmodeltester.check(m)
     want = sorted(everything, key=lambda p: (p.time, p.seq), reverse=True)
     assert [m.post(r).id for r in range(m.rowCount())] == [p.id for p in want]
+
+
+def test_item_bridge_batches_a_burst_from_another_thread(qtbot: Any) -> None:
+    import threading
+
+    from warroom.ui.bridge import ItemBridge
+
+    bridge = ItemBridge(min_interval=0.2)
+    got: list[dict[str, list[Any]]] = []
+    bridge.batch.connect(got.append)
+
+    def burst() -> None:
+        for i in range(500):
+            bridge.put("posts", [i])
+            bridge.replace("status", "m", f"state {i}")
+
+    t = threading.Thread(target=burst)
+    t.start()
+    t.join()
+    qtbot.waitUntil(lambda: sum(len(b.get("posts", [])) for b in got) == 500, timeout=5000)
+    assert len(got) <= 3  # one wake, not 500
+    assert [i for b in got for i in b.get("posts", [])] == list(range(500))
+    assert got[-1]["status"] == ["state 499"]  # only the newest state per name

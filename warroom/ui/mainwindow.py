@@ -461,7 +461,14 @@ class MainWindow(QMainWindow):
         from warroom.ui.placeholder import PlaceholderPane
 
         docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
-        narrow = [d for d in docks if isinstance(d.widget(), PlaceholderPane)]
+        # A real pane may ask for the same in a window narrower than ``tab_below_width``
+        # (the feed at 1280 px, where the dashboard and the timeline need the width).
+        narrow = [
+            d
+            for d in docks
+            if isinstance(d.widget(), PlaceholderPane)
+            or self.width() < getattr(d.widget(), "tab_below_width", 0)
+        ]
         rest = [d for d in docks if d not in narrow]
         if not narrow or not rest:
             return

@@ -112,6 +112,11 @@ class FeedPane(QWidget):
     pinned = Signal(str)
     searched = Signal(int)
 
+    # In a default layout narrower than this the window makes the feed a tab behind the
+    # timeline: at 1280 px the dashboard's vantage columns and the timeline's one-line
+    # rows need the width. The spike banner also reaches the status bar.
+    tab_below_width = 1440
+
     def __init__(
         self, ctx: Any, *, poller_factory: Any = default_poller, parent: QWidget | None = None
     ) -> None:
@@ -172,20 +177,21 @@ class FeedPane(QWidget):
         self.filters_btn.setToolTip("Marked words, muted words and authors")
         self.filters_btn.clicked.connect(self.edit_filters)
         top.addWidget(self.filters_btn)
-        self.read_btn = QToolButton()
-        self.read_btn.setText("Mark read")
-        self.read_btn.setToolTip("Mark every post of the chosen source(s) as read")
-        self.read_btn.clicked.connect(self.mark_read)
-        top.addWidget(self.read_btn)
         lay.addLayout(top)
+        # Two short rows, not one long one: the dock may be under 200 px wide when the
+        # dashboard takes the width its vantage columns need.
         rate = QHBoxLayout()
-        rate_title = QLabel("Posts/min:")
-        rate.addWidget(rate_title)
         self.spark = Sparkline()
         rate.addWidget(self.spark, 1)
         self.rate_label = QLabel("0/min")
         self.rate_label.setObjectName("feed-rate")
+        self.rate_label.setToolTip("Posts per minute now (by the posts' own time)")
         rate.addWidget(self.rate_label)
+        self.read_btn = QToolButton()
+        self.read_btn.setText("Mark read")
+        self.read_btn.setToolTip("Mark every post of the chosen source(s) as read")
+        self.read_btn.clicked.connect(self.mark_read)
+        rate.addWidget(self.read_btn)
         lay.addLayout(rate)
 
         self.banner = QLabel("")

@@ -12,7 +12,7 @@ class Sparkline(QWidget):
         super().__init__(parent)
         self.values: list[int] = []
         self.spike = False
-        self.setMinimumSize(80, 22)
+        self.setMinimumSize(40, 22)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("posts per minute, last hour")
 
