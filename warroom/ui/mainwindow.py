@@ -529,8 +529,12 @@ class MainWindow(QMainWindow):
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
         self.workspace_label.label.setMinimumWidth(60)
-        self.incident_label = IconLabel("incident")
+        self.incident_label = IconLabel("incident", elide=True)
         self.incident_label.setObjectName("status-incident")
+        # A long incident title is shortened (whole in the tooltip); it must never widen
+        # the window.
+        self.incident_label.label.setMinimumWidth(80)
+        self.incident_label.label.setMaximumWidth(420)
         self.incident_label.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.clock = ClockLabel()
         # A normal widget, not a permanent one: transient messages (show_message) take
@@ -599,6 +603,7 @@ class MainWindow(QMainWindow):
         """Show ``title`` as the active incident in the status bar (None: no incident)."""
         w = self.incident_label
         w.setProperty("active", bool(title))
+        w.setToolTip(f"Active incident: {title}" if title else "")
         if title:
             w.label.setText(f"Active incident: {title}")
             w.label.setEnabled(True)
