@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
@@ -209,6 +210,8 @@ def parse_text(
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         clean = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
         return None, [Problem(line, "", f"invalid TOML: {clean}", col)]
+    except ValueError:  # tomllib's int() refuses over sys.get_int_max_str_digits() digits
+        return None, [_huge_integer(text)]
     lines = _Lines(text)
     c = _Collector(lines)
     for key in data:
@@ -233,6 +236,22 @@ def parse_text(
         channels=tuple(channels),
     )
     return cfg, []
+
+
+_DIGITS = re.compile(r"(?<![0-9A-Za-z_.])[+-]?([0-9][0-9_]*)")
+
+
+def _huge_integer(text: str) -> Problem:
+    """Where the integer literal too long for Python sits (tomllib says no line)."""
+    limit = sys.get_int_max_str_digits()
+    for no, line in enumerate(text.splitlines(), start=1):
+        for m in _DIGITS.finditer(line):
+            n = len(m.group(1).replace("_", ""))
+            if n > limit:
+                return Problem(
+                    no, "", f"integer with {n} digits; at most {limit} are read", m.start(1) + 1
+                )
+    return Problem(None, "", f"an integer has more than {limit} digits")
 
 
 def validate_text(text: str, *, base_dir: Path | None = None) -> list[Problem]:
