@@ -13,7 +13,7 @@ from typing import Any
 
 from warroom.base.errors import WarroomError
 from warroom.domain.workspace import DURATION_SETTINGS as _DURATIONS
-from warroom.domain.workspace import ProbeSettings, WorkspaceConfig
+from warroom.domain.workspace import ProbeSettings, RemoteSpec, WorkspaceConfig
 
 
 def _fmt_duration(seconds: float) -> str:
@@ -46,6 +46,19 @@ def _setting(key: str, v: Any) -> str:
     return _value(_fmt_duration(v) if key in _DURATIONS else v)
 
 
+def _remote(r: RemoteSpec) -> list[str]:
+    if r.by == "asns":
+        where: list[Any] = [int(x[2:]) for x in r.locations]
+    else:
+        where = list(r.locations)
+    out = [f"{r.kind} = {_value(r.url)}", f"{r.by} = {_value(where)}", f"probes = {r.probes}"]
+    if r.secret is not None:
+        out.append(f"secret = {_value(r.secret)}")
+    if r.interval is not None:
+        out.append(f"interval = {_setting('interval', r.interval)}")
+    return [*out, ""]
+
+
 def dumps(config: WorkspaceConfig) -> str:
     """TOML text that ``parse_text`` reads back to an equal config (comments not kept)."""
     out: list[str] = []
@@ -60,6 +73,9 @@ def dumps(config: WorkspaceConfig) -> str:
         out += ["[probe]", *probe, ""]
     for v in config.vantages:
         out += ["[[vantage]]", f"name = {_value(v.name)}"]
+        if v.remote is not None:
+            out += _remote(v.remote)
+            continue
         for key in ("resolver", "family", "proxy"):
             if getattr(v, key) is not None:
                 out.append(f"{key} = {_value(getattr(v, key))}")

@@ -27,12 +27,14 @@ from warroom.base.timeutil import parse_duration
 from warroom.domain.workspace import (
     DNS_RECORDS,
     PROXY_SCHEMES,
+    REMOTE_KINDS,
     SYSTEM_VANTAGE,
     TARGET_OVERRIDABLE,
     Channel,
     Feed,
     ProbeSettings,
     Problem,
+    RemoteSpec,
     Target,
     Vantage,
     WorkspaceConfig,
@@ -132,7 +134,13 @@ def _settings_value(key: str, value: Any) -> Any:
             raise ValueError("must be more than zero")
         if key == "interval" and seconds < 0.05:
             raise ValueError("must be at least 50ms")
+        if key == "remote_interval" and seconds < 1:
+            raise ValueError("must be at least 1s (remote probes are metered)")
         return seconds
+    if key == "remote_budget_per_hour":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("expected a whole number of remote tests per hour, 0 or more")
+        return value
     if key in ("fail_after", "recover_after", "max_redirects", "max_body_bytes", "concurrency"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("expected a whole number")
@@ -190,7 +198,14 @@ _KIND_KEYS = {
     "server": ("dns",),
 }
 _PROBE_KEYS = {f.name for f in fields(ProbeSettings)}
-_VANTAGE_KEYS = {"name", "resolver", "family", "proxy"}
+_LOCAL_VANTAGE_KEYS = ("resolver", "family", "proxy")
+_REMOTE_VANTAGE_KEYS = (*REMOTE_KINDS, "locations", "asns", "countries", "probes", "secret")
+_VANTAGE_KEYS = {"name", *_LOCAL_VANTAGE_KEYS, *_REMOTE_VANTAGE_KEYS, "interval"}
+# A Globalping "magic" location: letters, digits, spaces and the punctuation of place and
+# network names; the API decides whether probes exist there (an unknown one is reported
+# at the file's line when the API says so).
+_LOCATION = re.compile(r"^[\w][\w .,'&()+/-]{0,99}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _FEED_SOURCES = ("mastodon", "rss", "bluesky", "statuspage")
 _FEED_KEYS = {"name", *_FEED_SOURCES, "hashtag", "search", "handle", "secret", "interval"}
 _CHANNEL_SOURCES = ("mastodon", "bluesky")
@@ -221,7 +236,7 @@ def parse_text(
                 c.problems[-1] = replace(c.problems[-1], line=lines.line("", 0, key))
 
     probe = _parse_probe(data.get("probe", {}), c)
-    vantages = _parse_vantages(_tables(data, "vantage", c), c)
+    vantages = _parse_vantages(_tables(data, "vantage", c), c, source)
     vnames = {v.name for v in vantages} | {SYSTEM_VANTAGE}
     targets = _parse_targets(_tables(data, "target", c), c, probe, vnames, base_dir)
     feeds = _parse_feeds(_tables(data, "feed", c), c)
@@ -349,7 +364,7 @@ def _parse_probe(raw: Any, c: _Collector) -> ProbeSettings:
     return ProbeSettings(**values)
 
 
-def _parse_vantages(tables: list[dict[str, Any]], c: _Collector) -> list[Vantage]:
+def _parse_vantages(tables: list[dict[str, Any]], c: _Collector, source: str) -> list[Vantage]:
     out, seen = [], set[str]()
     for i, t in enumerate(tables):
         _unknown(t, _VANTAGE_KEYS, "vantage", i, c)
@@ -357,6 +372,21 @@ def _parse_vantages(tables: list[dict[str, Any]], c: _Collector) -> list[Vantage
         if name == SYSTEM_VANTAGE:
             c.add("vantage", i, "name", "vantage.name", '"system" is built in; choose another name')
             continue
+        if any(k in t for k in REMOTE_KINDS):
+            before = len(c.problems)
+            remote = _parse_remote(t, i, name, c, source)
+            if name and remote is not None and len(c.problems) == before:
+                out.append(Vantage(name=name, remote=remote))
+            continue
+        for key in (*_REMOTE_VANTAGE_KEYS, "interval"):
+            if key in t:
+                c.add(
+                    "vantage",
+                    i,
+                    key,
+                    _label("vantage", i, name, key),
+                    "applies only to a remote vantage (globalping = URL or ripe_atlas = URL)",
+                )
 
         def lab(k: str, _i: int = i, _n: str | None = name) -> str:
             return _label("vantage", _i, _n, k)
@@ -389,6 +419,100 @@ def _parse_vantages(tables: list[dict[str, Any]], c: _Collector) -> list[Vantage
         if name:
             out.append(Vantage(name=name, resolver=resolver, family=family, proxy=proxy))
     return out
+
+
+def _parse_remote(
+    t: dict[str, Any], i: int, name: str | None, c: _Collector, source: str
+) -> RemoteSpec | None:
+    """``globalping = URL`` / ``ripe_atlas = URL`` and their keys (CONTRACT.md)."""
+
+    def bad(k: str | None, msg: str) -> None:
+        c.add("vantage", i, k, _label("vantage", i, name, k), msg)
+
+    kinds = [k for k in REMOTE_KINDS if k in t]
+    if len(kinds) > 1:
+        bad(kinds[1], "a vantage is either globalping or ripe_atlas, not both")
+        return None
+    kind = kinds[0]
+    for key in _LOCAL_VANTAGE_KEYS:
+        if key in t:
+            bad(key, "does not apply to a remote vantage: its probes use their own network")
+    url = t[kind]
+    try:
+        ok = isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
+        ok = ok and bool(urlsplit(url).hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        bad(kind, "expected the API's http(s):// base URL")
+        return None
+    probes = t.get("probes", 2)
+    if isinstance(probes, bool) or not isinstance(probes, int) or not 1 <= probes <= 50:
+        bad("probes", "expected a whole number of probes per location, 1 to 50")
+        probes = 2
+    secret = _opt_str(t, "secret", "vantage", i, c)
+    interval = None
+    if "interval" in t:
+        try:
+            interval = _settings_value("remote_interval", t["interval"])
+        except ValueError as exc:
+            bad("interval", str(exc))
+    if kind == "globalping":
+        for key in ("asns", "countries"):
+            if key in t:
+                bad(key, 'a Globalping vantage takes locations = ["AS3303", "CH", ...]')
+        by = "locations"
+        raw = t.get("locations")
+        if not (isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw)):
+            bad("locations", 'expected a list of Globalping locations, e.g. ["AS3303", "CH"]')
+            return None
+        locations = tuple(str(x).strip() for x in raw)
+        wrong = [x for x in locations if not _LOCATION.match(x)]
+        if wrong:
+            bad("locations", f"not a Globalping location string: {wrong[0]!r}")
+            return None
+    else:
+        if secret is None:
+            bad("secret", 'RIPE Atlas needs an API key: secret = "<name of a stored secret>"')
+        have = [k for k in ("asns", "countries") if k in t]
+        if "locations" in t or len(have) != 1:
+            bad(
+                have[1] if len(have) > 1 else ("locations" if "locations" in t else None),
+                'a RIPE Atlas vantage takes exactly one of asns = [3303] or countries = ["CH"]',
+            )
+            return None
+        by = have[0]
+        raw = t[by]
+        if by == "asns":
+            ok = isinstance(raw, list) and bool(raw)
+            ok = ok and all(
+                isinstance(a, int) and not isinstance(a, bool) and 0 < a < 2**32 for a in raw
+            )
+            if not ok:
+                bad("asns", "expected a list of AS numbers, e.g. [3303, 6730]")
+                return None
+            locations = tuple(f"AS{a}" for a in raw)
+        else:
+            ok = isinstance(raw, list) and bool(raw)
+            ok = ok and all(isinstance(x, str) and _COUNTRY.match(x) for x in raw)
+            if not ok:
+                bad("countries", 'expected ISO country codes in capitals, e.g. ["CH", "DE"]')
+                return None
+            locations = tuple(raw)
+    if len(set(locations)) != len(locations):
+        bad(by, "a location is listed twice")
+        return None
+    return RemoteSpec(
+        kind=kind,
+        url=str(url).rstrip("/"),
+        locations=locations,
+        probes=probes,
+        secret=secret,
+        by=by,
+        interval=interval,
+        source=source,
+        line=c.lines.line("vantage", i, by),
+    )
 
 
 def _parse_targets(

@@ -50,6 +50,8 @@ class ProbeSettings:
     jitter: float = 0.1
     concurrency: int = 64
     reference: tuple[str, ...] = ()
+    remote_budget_per_hour: int = 200  # remote tests (one per probe asked) per sliding hour
+    remote_interval: float = 300.0  # remote vantages are metered: a slower rhythm
 
 
 TARGET_OVERRIDABLE = (
@@ -62,7 +64,38 @@ TARGET_OVERRIDABLE = (
     "max_redirects",
     "max_body_bytes",
 )
-DURATION_SETTINGS = ("interval", "timeout")
+DURATION_SETTINGS = ("interval", "timeout", "remote_interval")
+
+
+REMOTE_KINDS = ("globalping", "ripe_atlas")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteSpec:
+    """A remote vantage: a public probe network asked through its API.
+
+    ``locations`` are the groups, in file order: Globalping location strings as written
+    ("AS3303", "CH", "Zurich", a network or tag); for RIPE Atlas "AS3303" per ``asns``
+    entry or the country code per ``countries`` entry (``by`` says which key was used,
+    so the file is written back the way it was read). ``line`` is where that key sits
+    in the file, so an API that rejects a location can be reported at the right line.
+    """
+
+    kind: str  # globalping, ripe_atlas
+    url: str  # the API base, e.g. https://api.globalping.io
+    locations: tuple[str, ...]
+    probes: int = 2  # probes per location
+    secret: str | None = None  # name of a stored secret, never its value
+    by: str = "locations"  # locations, asns, countries
+    interval: float | None = None  # None: [probe] remote_interval
+    source: str | None = field(default=None, compare=False)  # the file it was read from
+    line: int | None = field(default=None, compare=False)
+
+    def where(self) -> str:
+        """``ws.toml:34`` (or what is known of it) for error lines."""
+        if self.source and self.line:
+            return f"{self.source}:{self.line}"
+        return self.source or "the workspace file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +106,11 @@ class Vantage:
     resolver: str | None = None  # "host[:port]" as written
     family: int | None = None
     proxy: str | None = None
+    remote: RemoteSpec | None = None  # set: probes in other networks answer for it
+
+    @property
+    def is_remote(self) -> bool:
+        return self.remote is not None
 
     @property
     def resolver_addr(self) -> tuple[str, int] | None:
@@ -152,6 +190,17 @@ class WorkspaceConfig:
         return self._targets_by_name[name]
 
     def vantages_of(self, target: Target) -> tuple[Vantage, ...]:
+        """The local vantages of a target (checked from this workstation)."""
+        return tuple(v for v in self._listed(target) if v.remote is None)
+
+    def remote_vantages_of(self, target: Target) -> tuple[Vantage, ...]:
+        """The remote vantages of a target (probe networks, on their own rhythm)."""
+        return tuple(v for v in self._listed(target) if v.remote is not None)
+
+    def remote_vantages(self) -> tuple[Vantage, ...]:
+        return tuple(v for v in self.vantages if v.remote is not None)
+
+    def _listed(self, target: Target) -> tuple[Vantage, ...]:
         if target.vantages is None:
             return self.all_vantages()
         return tuple(self.vantage(n) for n in target.vantages)
