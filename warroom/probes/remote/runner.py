@@ -272,12 +272,14 @@ class RemoteRunner:
         fresh = [{"magic": j.group, "limit": j.probes}]
         reuse = self._reuse.get(rkey)
         try:
-            mid, _ = await client.create(ask.kind, ask.target, reuse or fresh, ask.options)
+            mid, count = await client.create(ask.kind, ask.target, reuse or fresh, ask.options)
         except ApiError as exc:
             if reuse is None or exc.kind not in (api.UNKNOWN_LOCATION, api.API_ERROR):
                 raise
             self._reuse.pop(rkey, None)  # the old measurement expired: ask afresh
-            mid, _ = await client.create(ask.kind, ask.target, fresh, ask.options)
+            mid, count = await client.create(ask.kind, ask.target, fresh, ask.options)
+        if 0 < count < j.probes:
+            self.budget.give_back(j.probes - count)  # fewer probes there than asked
         data = await client.wait(mid, deadline)
         recs, pending = globalping.to_results(j.target, j.vantage.name, j.group, ask, data)
         if recs:
