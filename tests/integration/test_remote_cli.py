@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom.main import main
 from warroom.config import workspace_file as wf
+from warroom.main import main
 from warroom.probes import ProbeEngine
 from warroom.probes.remote import RemoteRunner
 from warroom.probes.summary import stored_remote_figures
