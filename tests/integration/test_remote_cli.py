@@ -178,3 +178,16 @@ url = "tcp://127.0.0.1:{port}"
     finally:
         engine.stop()
         listener.close()
+
+
+def test_the_hourly_budget_holds_across_separate_runs(
+    gp: FakeGlobalping, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = workspace(tmp_path, gp)
+    ws.write_text(ws.read_text().replace("fail_after = 1", "remote_budget_per_hour = 4"))
+    data = str(tmp_path / "data")
+    _, _, err = probe(capsys, "--data-dir", data, "probe", str(ws), "--once")
+    assert "remote budget" not in err and gp.consumed == 4
+    _, _, err = probe(capsys, "--data-dir", data, "probe", str(ws), "--once")
+    assert "warning: remote budget: 0 of 4 tests this round fit in 4 per hour" in err
+    assert gp.consumed == 4  # the second run asked for nothing

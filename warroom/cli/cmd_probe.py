@@ -88,8 +88,10 @@ async def _rounds(
     import time
 
     from warroom.probes import RoundRunner
+    from warroom.probes.remote import RemoteRunner
 
-    runner = RoundRunner(config)
+    # The workspace keeps the remote budget's ledger, so separate runs share one hour.
+    runner = RoundRunner(config, remote=RemoteRunner(config, store=store))
     code = 0
     n = 0
     try:

@@ -290,7 +290,7 @@ class ProbeEngine:
         ]
         if self._store is not None:
             bg.append(asyncio.create_task(self._storer()))
-        self._remote = self._remote_injected or RemoteRunner(self.config)
+        self._remote = self._remote_injected or RemoteRunner(self.config, store=self._store)
         self._remote_busy: set[str] = set()
         bg.append(asyncio.create_task(self._remote_loop()))
         try:

@@ -161,6 +161,27 @@ def _remote_columns(r: ProbeResult) -> tuple[Any, ...]:
     )
 
 
+def remote_spend(store: Any, since: datetime) -> list[tuple[float, int]]:
+    """Remote tests spent since ``since``: (epoch seconds, tests), oldest first."""
+    rows = store.query("SELECT t, tests FROM remote_spend WHERE t >= ? ORDER BY t", (to_ms(since),))
+    return [(int(r[0]) / 1000, int(r[1])) for r in rows]
+
+
+def add_remote_spend(store: Any, entries: Sequence[tuple[float, int]]) -> None:
+    """Record spending (negative: given back); entries older than a day are dropped."""
+    if not entries:
+        return
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO remote_spend(t, tests) VALUES (?, ?)",
+            [(int(t * 1000), n) for t, n in entries],
+        )
+        conn.execute(
+            "DELETE FROM remote_spend WHERE t < ?",
+            (int(max(t for t, _ in entries) * 1000) - 86_400_000,),
+        )
+
+
 def latest_remote(store: Any, *, at: datetime | None = None) -> list[dict[str, Any]]:
     """The latest state change of every remote group series (at ``at``, default now)."""
     params: list[object] = []

@@ -90,6 +90,13 @@ def m0002_remote(conn: sqlite3.Connection) -> None:
         ALTER TABLE probe_changes ADD COLUMN remote_network TEXT;
         ALTER TABLE probe_changes ADD COLUMN probes_agree INTEGER;
         ALTER TABLE probe_changes ADD COLUMN probes_total INTEGER;
+        -- Remote tests spent (one per probe asked), so [probe] remote_budget_per_hour
+        -- holds across processes: the GUI and every `warroom probe` run share it.
+        CREATE TABLE remote_spend (
+            t INTEGER NOT NULL,
+            tests INTEGER NOT NULL
+        );
+        CREATE INDEX remote_spend_by_time ON remote_spend(t);
         """
     )
 

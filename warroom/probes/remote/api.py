@@ -102,15 +102,25 @@ async def call(
 
 
 class Budget:
-    """Remote tests per sliding hour (``[probe] remote_budget_per_hour``). Thread-safe
-    enough for one event loop; ``take`` never lets the hour's total pass the limit."""
+    """Remote tests per sliding hour (``[probe] remote_budget_per_hour``); ``take`` never
+    lets the hour's total pass the limit. Wall-clock times, so that spending kept in the
+    workspace (``ledger``: what other processes spent too) counts the same way."""
 
     WINDOW_S = 3600.0
 
-    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_hour: int, clock: Callable[[], float] = time.time) -> None:
         self.per_hour = per_hour
         self._clock = clock
         self._spent: deque[tuple[float, int]] = deque()
+        self.unsaved: list[tuple[float, int]] = []  # taken since the last ``saved()``
+
+    def load(self, entries: list[tuple[float, int]]) -> None:
+        """Replace what we know with the workspace's ledger (it includes our own)."""
+        self._spent = deque(sorted(entries))
+        self._spent.extend(self.unsaved)
+
+    def saved(self) -> None:
+        self.unsaved = []
 
     def _trim(self) -> None:
         cut = self._clock() - self.WINDOW_S
@@ -119,7 +129,7 @@ class Budget:
 
     def used(self) -> int:
         self._trim()
-        return sum(n for _, n in self._spent)
+        return max(0, sum(n for _, n in self._spent))
 
     def left(self) -> int:
         return max(0, self.per_hour - self.used())
@@ -127,10 +137,15 @@ class Budget:
     def take(self, n: int) -> bool:
         if n > self.left():
             return False
-        self._spent.append((self._clock(), n))
+        self._add(n)
         return True
 
     def give_back(self, n: int) -> None:
-        """A measurement the API refused cost nothing: return its tests."""
+        """A measurement the API refused (or that found fewer probes) cost less."""
         if n > 0:
-            self._spent.append((self._clock(), -n))
+            self._add(-n)
+
+    def _add(self, n: int) -> None:
+        entry = (self._clock(), n)
+        self._spent.append(entry)
+        self.unsaved.append(entry)

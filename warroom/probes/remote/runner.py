@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -85,13 +85,17 @@ class RemoteRunner:
         deadline_s: float | None = None,
         request_timeout: float = 10.0,
         budget: Budget | None = None,
+        store: Any = None,
     ) -> None:
+        """``store``: the workspace, whose ledger makes the hourly budget hold across
+        processes (the GUI and each ``warroom probe`` run); None keeps it in memory."""
         self.config = config
         self._get_secret = get_secret or _default_secret
         self.poll_interval = poll_interval
         self.deadline_s = deadline_s
         self.request_timeout = request_timeout
         self.budget = budget or Budget(config.probe.remote_budget_per_hour)
+        self.store = store
         self._http: httpx.AsyncClient | None = None
         self._reuse: dict[tuple[str, str], str] = {}  # (vantage, group) -> measurement id
         self._failing: dict[str, tuple[datetime, str]] = {}  # vantage -> (since, words)
@@ -140,6 +144,9 @@ class RemoteRunner:
     ) -> RemoteRound:
         out = RemoteRound()
         jobs = self.plan(targets, vantages)
+        if not jobs:
+            return out
+        await self._ledger(load=True)
         fit: list[_Job] = []
         skipped: list[_Job] = []
         for j in jobs:
@@ -154,10 +161,12 @@ class RemoteRunner:
                 f"remote budget: {need - sum(j.probes for j in skipped)} of {need} tests this "
                 f"round fit in {self.budget.per_hour} per hour; skipped {names}{more}"
             )
+        await self._ledger()  # spent before asking: a crash mid-round still counts
         by_vantage: dict[str, list[_Job]] = {}
         for j in fit:
             by_vantage.setdefault(j.vantage.name, []).append(j)
         await asyncio.gather(*(self._vantage(js, out) for js in by_vantage.values()))
+        await self._ledger()  # what was given back
         for name in by_vantage:
             fail = self._failing.get(name)
             out.vantage_notes[name] = (
@@ -252,6 +261,24 @@ class RemoteRunner:
         q = client.quota.words() if hasattr(client, "quota") else ""
         if q:
             self.quota[v.name] = q
+
+    async def _ledger(self, *, load: bool = False) -> None:
+        """Save what this process spent; with ``load``, first read what all spent."""
+        if self.store is None:
+            return
+        from warroom.store import probes as probe_store
+
+        def sync() -> None:
+            probe_store.add_remote_spend(self.store, self.budget.unsaved)
+            self.budget.saved()
+            if load:
+                since = timeutil.now() - timedelta(seconds=Budget.WINDOW_S)
+                self.budget.load(probe_store.remote_spend(self.store, since))
+
+        try:
+            await asyncio.to_thread(sync)
+        except Exception:  # the workspace is busy or broken: meter in memory meanwhile
+            log.warning("remote budget ledger unavailable; metering in memory", exc_info=True)
 
     def _fail(self, vantage: str, words: str) -> None:
         prev = self._failing.get(vantage)
