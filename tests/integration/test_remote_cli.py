@@ -191,3 +191,23 @@ def test_the_hourly_budget_holds_across_separate_runs(
     _, _, err = probe(capsys, "--data-dir", data, "probe", str(ws), "--once")
     assert "warning: remote budget: 0 of 4 tests this round fit in 4 per hour" in err
     assert gp.consumed == 4  # the second run asked for nothing
+
+
+def test_brief_and_report_quote_the_remote_figures(
+    gp: FakeGlobalping,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WARROOM_SECRET_GLOBALPING", TOKEN)
+    data = str(tmp_path / "data")
+    code, out, _ = probe(capsys, "--data-dir", data, "incident", "new", "Websites unreachable")
+    inc = out.strip()
+    probe(capsys, "--data-dir", data, "probe", str(workspace(tmp_path, gp)), "--once")
+    evidence = "down from 2 of 2 probes in AS3303 (Swisscom)"
+    for cmd in ("report", "handover"):
+        code, out, err = probe(capsys, "--data-dir", data, cmd, inc)
+        assert code == 0, err
+        assert evidence in out, cmd
+        assert "up from 2 of 2 probes in AS6730 (Sunrise)" in out
+        assert TOKEN not in out
