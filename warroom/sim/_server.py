@@ -64,7 +64,10 @@ class JsonServer:
 
             do_GET = do_POST = do_DELETE = _any
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # a round opens dozens of connections at once
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name=type(self).__name__, daemon=True

@@ -30,7 +30,8 @@ from warroom.domain.workspace import Target
 from warroom.probes.remote import api
 from warroom.probes.remote.api import ApiError, Quota
 
-MIN_POLL_S = 0.5
+MIN_POLL_S = 0.5  # the API's rule: at most 2 polls a second per measurement
+POLL_S = 0.5  # counted from the previous answer (see wait), which is the margin
 TYPES = ("http", "ping", "dns", "traceroute")
 
 
@@ -62,7 +63,7 @@ class GlobalpingClient:
         http: httpx.AsyncClient,
         *,
         token: str | None = None,
-        poll_interval: float = MIN_POLL_S,
+        poll_interval: float = POLL_S,
         request_timeout: float = 10.0,
     ) -> None:
         self.base = base_url.rstrip("/")
@@ -74,6 +75,7 @@ class GlobalpingClient:
         self.request_timeout = request_timeout
         self.quota = Quota()
         self.polls = 0  # GETs sent, for the benchmark and the poll-rate test
+        self.poll_log: list[tuple[str, float]] = []  # (measurement, monotonic send time)
 
     def _keep_quota(self, resp: httpx.Response) -> None:
         h = resp.headers
@@ -129,6 +131,7 @@ class GlobalpingClient:
 
     async def get(self, mid: str) -> dict[str, Any]:
         self.polls += 1
+        self.poll_log.append((mid, time.monotonic()))
         _, data = await api.call(
             self._http,
             "GET",
@@ -142,14 +145,15 @@ class GlobalpingClient:
         return data
 
     async def wait(self, mid: str, deadline: float) -> dict[str, Any]:
-        """Poll until finished or ``deadline`` (monotonic); the starts of two GETs are
-        at least ``poll_interval`` (>= 500 ms) apart: at most 2 polls a second."""
+        """Poll until finished or ``deadline`` (monotonic); ``poll_interval`` (>= 500 ms)
+        passes between an answer and the next poll: at most 2 polls a second."""
         while True:
-            started = time.monotonic()
             data = await self.get(mid)
             if data.get("status") != "in-progress" or time.monotonic() >= deadline:
                 return data
-            await asyncio.sleep(max(0.0, self.poll_interval - (time.monotonic() - started)))
+            # Counted from the answer, not the request: however late a request left our
+            # busy loop, the API never sees two polls closer than ``poll_interval``.
+            await asyncio.sleep(self.poll_interval)
 
 
 # -- what to ask for a target -------------------------------------------------------

@@ -30,7 +30,7 @@ from warroom.domain.probes import ProbeResult, Status
 from warroom.domain.workspace import Target
 from warroom.probes.remote import api
 from warroom.probes.remote.api import ApiError, Quota
-from warroom.probes.remote.globalping import MIN_POLL_S, Ask, error_word
+from warroom.probes.remote.globalping import MIN_POLL_S, POLL_S, Ask, error_word
 
 STOPPED = {4, 5, 6, 7, 8}  # stopped, forced to stop, no suitable probes, failed, archived
 NO_PROBES = 6
@@ -96,7 +96,7 @@ class AtlasClient:
         http: httpx.AsyncClient,
         *,
         key: str,
-        poll_interval: float = MIN_POLL_S,
+        poll_interval: float = POLL_S,
         request_timeout: float = 10.0,
     ) -> None:
         self.base = base_url.rstrip("/")
@@ -106,6 +106,7 @@ class AtlasClient:
         self.request_timeout = request_timeout
         self.quota = Quota()
         self.polls = 0
+        self.poll_log: list[tuple[str, float]] = []  # (measurement, monotonic send time)
         self._probes: dict[int, dict[str, Any]] = {}
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
@@ -149,6 +150,7 @@ class AtlasClient:
         while True:
             started = time.monotonic()
             self.polls += 1
+            self.poll_log.append((str(mid), started))
             meta = await self._call("GET", f"/api/v2/measurements/{mid}/")
             results = await self._call("GET", f"/api/v2/measurements/{mid}/results/?format=json")
             if not isinstance(meta, dict) or not isinstance(results, list):
@@ -160,7 +162,9 @@ class AtlasClient:
             done = status in STOPPED or (bool(want) and len(results) >= want)
             if done or time.monotonic() >= deadline:
                 return [r for r in results if isinstance(r, dict)], int(want), done
-            await asyncio.sleep(max(0.0, self.poll_interval - (time.monotonic() - started)))
+            # Counted from the answer, not the request: however late a request left our
+            # busy loop, the API never sees two polls closer than ``poll_interval``.
+            await asyncio.sleep(self.poll_interval)
 
     async def probes(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """ASN and country of probes (cached: probes do not move between rounds)."""

@@ -81,7 +81,7 @@ class RemoteRunner:
         config: WorkspaceConfig,
         *,
         get_secret: SecretGetter | None = None,
-        poll_interval: float = globalping.MIN_POLL_S,
+        poll_interval: float = globalping.POLL_S,
         deadline_s: float | None = None,
         request_timeout: float = 10.0,
         budget: Budget | None = None,
@@ -101,6 +101,7 @@ class RemoteRunner:
         self._failing: dict[str, tuple[datetime, str]] = {}  # vantage -> (since, words)
         self.quota: dict[str, str] = {}  # vantage -> "180 of 250 tests left this hour"
         self.polls = 0
+        self.poll_log: list[tuple[str, float]] = []  # every poll sent: (measurement, time)
 
     def reconfigure(self, config: WorkspaceConfig) -> None:
         self.config = config
@@ -248,7 +249,8 @@ class RemoteRunner:
                     stop.set()
 
         await asyncio.gather(*(one(j) for j in jobs))
-        self.polls += getattr(client, "polls", 0)
+        self.polls += client.polls
+        self.poll_log += client.poll_log
         if errors:
             self._fail(v.name, _words(errors[0]))
         elif out.measurements:
