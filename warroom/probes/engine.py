@@ -140,6 +140,12 @@ class Board:
             return [self._trackers[k].snapshot() for k in self._order]
 
 
+def remote_in_use(config: WorkspaceConfig) -> tuple[Vantage, ...]:
+    """The remote vantages at least one target is probed from, in file order."""
+    names = {v.name for t in config.targets for v in config.remote_vantages_of(t)}
+    return tuple(v for v in config.remote_vantages() if v.name in names)
+
+
 def remote_series(config: WorkspaceConfig, t: Target) -> list[tuple[str, str]]:
     """(target, "<vantage> <location>") of every remote group series of a target."""
     out = []
@@ -424,11 +430,14 @@ class ProbeEngine:
         two rounds of one vantage at once. Local checks never wait on any of it: the
         rounds are tasks of their own and share nothing with the local semaphore."""
         due: dict[str, float] = {}
+        seen: WorkspaceConfig | None = None
+        used: tuple[Vantage, ...] = ()
         while True:
             now = time.monotonic()
-            for v in self.config.remote_vantages():
-                if not any(v in self.config.remote_vantages_of(t) for t in self.config.targets):
-                    continue
+            if seen is not self.config:  # which remote vantages some target uses
+                seen = self.config
+                used = remote_in_use(seen)
+            for v in used:
                 if v.name in self._remote_busy:
                     continue
                 if due.setdefault(v.name, now) <= now:
@@ -561,9 +570,7 @@ class RoundRunner:
     def _due_remote(self) -> list[str]:
         now = time.monotonic()
         due = []
-        for v in self.config.remote_vantages():
-            if not any(v in self.config.remote_vantages_of(t) for t in self.config.targets):
-                continue
+        for v in remote_in_use(self.config):
             if self._remote_due.get(v.name, 0.0) <= now:
                 self._remote_due[v.name] = now + self.remote.interval_of(v)
                 due.append(v.name)
