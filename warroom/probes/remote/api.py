@@ -141,11 +141,17 @@ class Budget:
         return True
 
     def give_back(self, n: int) -> None:
-        """A measurement the API refused (or that found fewer probes) cost less."""
-        if n > 0:
-            self._add(-n)
+        """A measurement the API refused (or that found fewer probes) cost less. The
+        refund carries the time of the newest spending, so both leave the window
+        together and a refund never frees more than was spent in the hour."""
+        if n <= 0:
+            return
+        self._trim()
+        spent = [t for t, k in self._spent if k > 0]
+        if spent:
+            self._add(-n, at=spent[-1])
 
-    def _add(self, n: int) -> None:
-        entry = (self._clock(), n)
+    def _add(self, n: int, at: float | None = None) -> None:
+        entry = (self._clock() if at is None else at, n)
         self._spent.append(entry)
         self.unsaved.append(entry)
