@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _workload import big_incident
 
+from warroom.services import snapshots as svc_snapshots
 from warroom.store import snapshots
 
 RUNS = 5
@@ -71,12 +72,12 @@ def main() -> None:
         print(f"snapshot verify (integrity_check): {verify_s:.3f} s")
         print(f"snapshots kept after {RUNS} takes:     {len(snapshots.list_snapshots(ws))}")
 
-        s = snapshots.Snapshotter(store)
+        s = svc_snapshots.Snapshotter(store)
         idle_s = median_s(s.tick, runs=50)
         print(f"Snapshotter.tick, nothing changed: {idle_s * 1e6:.0f} us")
         store.close()
 
-        restore_s = median_s(lambda: snapshots.restore(ws, taken[-1].name), runs=3)
+        restore_s = median_s(lambda: svc_snapshots.restore(ws, taken[-1].name), runs=3)
         print(f"snapshot restore (side copy + backup API + quick_check): {restore_s:.3f} s")
         print(f"doctor, {n}-entry workspace:    {median_s(lambda: cli(ws, 'doctor')):.3f} s")
 

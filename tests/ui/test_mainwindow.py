@@ -31,6 +31,7 @@ from warroom.ui.launch import launch_gui
 from warroom.ui.mainwindow import MainWindow
 from warroom.ui.panes import PANES, PaneSpec
 from warroom.ui.placeholder import PlaceholderPane
+from warroom.ui.settings import COLOUR_SCHEME
 
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "does not support raise"
@@ -298,7 +299,7 @@ def test_colour_scheme_switch_changes_palette(
     w.set_colour_scheme("light")
     light = w.palette().window().color().lightness()
     assert dark < 80 < 200 < light
-    assert w.ctx.settings.value(appmod.SCHEME_KEY) == "light"
+    assert w.ctx.settings.value(COLOUR_SCHEME.key) == "light"
     assert img_dark != w.grab().toImage()
     w.set_colour_scheme("auto")
 

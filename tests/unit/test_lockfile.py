@@ -83,12 +83,62 @@ def test_lock_of_a_killed_process_is_free(tmp_path: Path) -> None:
             child.stdout.close()
 
 
-def test_unwritable_dir_raises_oserror(tmp_path: Path) -> None:
+# Runs as an unprivileged user even when the suite runs as root (CI does): root drops
+# to "nobody" in a child first. It starts inside ``tmp_path`` and uses a relative path,
+# so nobody needs no search permission on pytest's private parent directories.
+UNWRITABLE = textwrap.dedent(
+    """
+    import errno, os, sys
+    from pathlib import Path
+    from warroom.system.lockfile import WorkspaceLock
     if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
-    tmp_path.chmod(0o500)
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    assert os.geteuid() != 0
     try:
-        with pytest.raises(OSError):
-            WorkspaceLock(tmp_path).acquire()
+        WorkspaceLock(Path("ws")).acquire()
+    except PermissionError as exc:
+        print("refused", errno.errorcode[exc.errno])
+    else:
+        print("locked")
+    """
+)
+
+
+def test_unwritable_dir_raises_permission_error(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    tmp_path.chmod(0o755)  # ours: nobody may pass through it, and only read ws
+    ws.chmod(0o555)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", UNWRITABLE],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
     finally:
+        ws.chmod(0o700)
         tmp_path.chmod(0o700)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["refused", "EACCES"]
+    assert not (ws / LOCK_NAME).exists()
+
+
+def test_lock_under_a_regular_file_raises_oserror(tmp_path: Path) -> None:
+    """A data dir path that runs through a file: no privilege makes that writable."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(NotADirectoryError):
+        WorkspaceLock(blocker / "ws").acquire()
+
+
+def test_lock_file_that_is_a_directory_raises_oserror(tmp_path: Path) -> None:
+    (tmp_path / LOCK_NAME).mkdir()
+    lock = WorkspaceLock(tmp_path)
+    with pytest.raises(IsADirectoryError):
+        lock.acquire()
+    assert not lock.held

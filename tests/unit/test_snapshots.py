@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from warroom.base.errors import NotFound, StoreError
 from warroom.base.paths import DB_NAME
+from warroom.services import snapshots as svc
 from warroom.store import Store
 from warroom.store import snapshots as snap
 from warroom.system.lockfile import WorkspaceLock
@@ -68,7 +68,7 @@ def test_restore_brings_back_the_data_and_keeps_a_side_copy(data_dir: Path) -> N
         s.meta_set("k", "before")
         taken = snap.take(s, "manual")
         s.meta_set("k", "after")
-    result = snap.restore(data_dir, taken.name)
+    result = svc.restore(data_dir, taken.name)
     assert result.method == "backup-api"
     assert _value(data_dir, "k") == "before"
     assert result.side_copy is not None and result.side_copy.parent == data_dir / "backups"
@@ -82,7 +82,7 @@ def test_restore_is_seen_by_a_process_that_has_the_store_open(data_dir: Path) ->
         s.meta_set("k", "before")
         taken = snap.take(s, "manual")
         s.meta_set("k", "after")
-        snap.restore(data_dir, taken.name.removesuffix(".sqlite"))
+        svc.restore(data_dir, taken.name.removesuffix(".sqlite"))
         assert s.meta_get("k") == "before"
         s.meta_set("k2", "written after the restore")
     assert _value(data_dir, "k2") == "written after the restore"
@@ -95,9 +95,9 @@ def test_restore_latest_and_by_path(data_dir: Path) -> None:
         s.meta_set("k", "two")
         snap.take(s, "b")
         s.meta_set("k", "three")
-    snap.restore(data_dir, "latest")
+    svc.restore(data_dir, "latest")
     assert _value(data_dir, "k") == "two"
-    snap.restore(data_dir, str(first.path))
+    svc.restore(data_dir, str(first.path))
     assert _value(data_dir, "k") == "one"
 
 
@@ -114,7 +114,7 @@ def test_damaged_snapshot_is_refused_and_nothing_changes(data_dir: Path) -> None
     live = data_dir / DB_NAME
     before = live.read_bytes()
     with pytest.raises(StoreError, match="damaged"):
-        snap.restore(data_dir, taken.name)
+        svc.restore(data_dir, taken.name)
     assert live.read_bytes() == before
     assert not (data_dir / "backups").exists()
     assert _value(data_dir, "k") == "current"
@@ -126,11 +126,11 @@ def test_non_sqlite_and_foreign_files_are_refused(data_dir: Path, tmp_path: Path
     junk = tmp_path / "junk.sqlite"
     junk.write_text("hello, not a database")
     with pytest.raises(StoreError, match="not a SQLite database"):
-        snap.restore(data_dir, str(junk))
+        svc.restore(data_dir, str(junk))
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE x(y)").connection.close()
     with pytest.raises(StoreError, match="not a Warroom workspace"):
-        snap.restore(data_dir, str(other))
+        svc.restore(data_dir, str(other))
 
 
 def test_snapshot_from_a_newer_schema_is_refused(store: Store) -> None:
@@ -140,14 +140,14 @@ def test_snapshot_from_a_newer_schema_is_refused(store: Store) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="newer Warroom"):
-        snap.restore(store.data_dir, taken.name)
+        svc.restore(store.data_dir, taken.name)
 
 
 def test_unknown_name(data_dir: Path) -> None:
     with pytest.raises(NotFound, match="snapshot list"):
-        snap.restore(data_dir, "warroom-nope")
+        svc.restore(data_dir, "warroom-nope")
     with pytest.raises(NotFound):
-        snap.restore(data_dir, "latest")
+        svc.restore(data_dir, "latest")
 
 
 def test_restore_refused_while_a_window_holds_the_workspace(data_dir: Path) -> None:
@@ -156,12 +156,12 @@ def test_restore_refused_while_a_window_holds_the_workspace(data_dir: Path) -> N
         taken = snap.take(s, "manual")
         s.meta_set("k", "after")
     with WorkspaceLock(data_dir):
-        assert snap.is_gui_running(data_dir) is True
+        assert svc.is_gui_running(data_dir) is True
         with pytest.raises(StoreError, match="close it first"):
-            snap.restore(data_dir, taken.name)
+            svc.restore(data_dir, taken.name)
     assert _value(data_dir, "k") == "after"
-    assert snap.is_gui_running(data_dir) is False
-    snap.restore(data_dir, taken.name)
+    assert svc.is_gui_running(data_dir) is False
+    svc.restore(data_dir, taken.name)
     assert _value(data_dir, "k") == "before"
 
 
@@ -171,7 +171,7 @@ def test_restore_over_a_damaged_database_replaces_the_file(data_dir: Path) -> No
         taken = snap.take(s, "manual")
     live = data_dir / DB_NAME
     live.write_bytes(b"garbage that was once a database" * 100)
-    result = snap.restore(data_dir, taken.name)
+    result = svc.restore(data_dir, taken.name)
     assert result.method == "file-replace"
     assert result.side_copy is not None
     assert result.side_copy.read_bytes() == b"garbage that was once a database" * 100
@@ -182,7 +182,7 @@ def test_restore_over_a_damaged_database_replaces_the_file(data_dir: Path) -> No
 
 
 def test_snapshotter_only_snapshots_changes(store: Store) -> None:
-    s = snap.Snapshotter(store, keep=5)
+    s = svc.Snapshotter(store, keep=5)
     first = s.tick()
     assert first is not None and first.reason == "timer"  # none existed yet
     assert s.tick() is None
@@ -192,64 +192,7 @@ def test_snapshotter_only_snapshots_changes(store: Store) -> None:
     assert s.tick() is None
     assert len(snap.list_snapshots(store.data_dir)) == 2
     # A new process with snapshots already there waits for a change.
-    assert snap.Snapshotter(store).tick() is None
-
-
-class FakeUiContext:
-    """The part of UiContext the snapshot hook uses; the timer is fired by hand."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.timers: list[tuple[float, Callable[[], object]]] = []
-        self.closers: list[Callable[[], object]] = []
-        self.messages: list[str] = []
-
-    def every(self, seconds: float, fn: Callable[[], object], *, name: str = "") -> None:
-        self.timers.append((seconds, fn))
-
-    def on_close(self, fn: Callable[[], object]) -> None:
-        self.closers.append(fn)
-
-    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
-        self.messages.append(text)
-
-
-def test_gui_hook_snapshots_off_the_ui_thread_and_at_close(store: Store) -> None:
-    ctx = FakeUiContext(store)
-    bg = snap.install_gui_hook(ctx)
-    [(seconds, kick)] = ctx.timers
-    assert seconds == snap.DEFAULT_INTERVAL_S
-    kick()
-    bg.wait(30)
-    assert [i.reason for i in bg.taken] == ["timer"]
-    kick()
-    bg.wait(30)
-    assert len(bg.taken) == 1  # nothing changed
-    store.meta_set("k", "v")
-    [close] = ctx.closers
-    close()
-    assert [i.reason for i in bg.taken] == ["timer", "exit"]
-    assert ctx.messages == []
-
-
-def test_gui_hook_reports_a_failure_on_the_next_tick(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ctx = FakeUiContext(store)
-    bg = snap.install_gui_hook(ctx)
-
-    def full(target: Path) -> None:
-        raise StoreError(f"cannot write snapshot {target}: disk full")
-
-    monkeypatch.setattr(store, "vacuum_into", full)
-    kick = ctx.timers[0][1]
-    kick()
-    bg.wait(30)
-    assert ctx.messages == []
-    kick()
-    bg.wait(30)
-    assert len(ctx.messages) == 1 and "disk full" in ctx.messages[0]
-    ctx.closers[0]()  # never raises
+    assert svc.Snapshotter(store).tick() is None
 
 
 def test_restore_from_a_file_with_its_wal_beside_it(data_dir: Path, tmp_path: Path) -> None:
@@ -263,5 +206,5 @@ def test_restore_from_a_file_with_its_wal_beside_it(data_dir: Path, tmp_path: Pa
         shutil.copyfile(src_dir / (DB_NAME + "-wal"), tmp_path / "copy.sqlite-wal")
     with Store.open(data_dir) as s:
         s.meta_set("k", "current")
-    snap.restore(data_dir, str(copy))
+    svc.restore(data_dir, str(copy))
     assert _value(data_dir, "k") == "in-the-wal"

@@ -200,7 +200,7 @@ def cmd_snapshot_create(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_snapshot_restore(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom.store import snapshots
+    from warroom.services import snapshots
 
     ctx.setup_logging()
     result = snapshots.restore(ctx.data_dir, args.name)

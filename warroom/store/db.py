@@ -13,7 +13,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
+# Ids bound per statement in select_in: well under SQLite's limit of 32,766 (999 before
+# 3.32), and as fast as larger chunks.
+IN_CHUNK = 500
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -46,17 +50,117 @@ def check_data_dir(data_dir: Path) -> None:
         raise StoreError(f"data dir {data_dir} is not writable: {exc.strerror}") from exc
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not SQLite before SQLite gets a chance to touch it."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
+@dataclass(frozen=True)
+class DbInfo:
+    """What ``inspect`` found. ``problem`` is one line without a consequence ("...;
+    refusing to touch it" is the caller's to add), None when the file is fine."""
+
+    path: Path
+    exists: bool  # a non-empty file is there
+    problem: str | None = None
+    kind: str = "ok"  # ok | unreadable | not-sqlite | damaged | newer
+    warroom: bool = False  # it has Warroom's _migrations table
+    applied: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()  # migrations from a newer Warroom
+    pending: tuple[str, ...] = ()
+    journal_mode: str = ""
+    size: int = 0
+    wal_size: int = 0
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def inspect(path: Path, *, check: str = "quick", immutable: bool = False) -> DbInfo:
+    """Look at a database file without changing it: the SQLite header first (so SQLite
+    never touches a file that is not its own), then integrity, journal mode and the
+    migrations it holds. ``check``: ``"header"`` stops after the header, ``"quick"`` runs
+    ``quick_check``, ``"full"`` runs ``integrity_check``.
+
+    The one check behind ``Store.open``, snapshot verification and ``doctor``.
+    ``immutable``: a file nobody writes (a snapshot); read without locks or ``-shm``
+    unless a WAL beside it holds data.
+    """
+    from warroom.store import migrations
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return DbInfo(path, exists=False)
+    except OSError as exc:
+        return DbInfo(path, True, f"cannot read {path}: {exc.strerror}", "unreadable")
+    if size == 0:
+        return DbInfo(path, exists=False)
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
+        return DbInfo(path, True, f"cannot read {path}: {exc.strerror}", "unreadable", size=size)
     if head != SQLITE_MAGIC:
-        raise StoreError(f"{path} is not a SQLite database; refusing to touch it")
+        return DbInfo(path, True, f"{path} is not a SQLite database", "not-sqlite", size=size)
+    wal = _wal(path)
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    if check == "header":
+        return DbInfo(path, True, size=size, wal_size=wal_size)
+    uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable and not wal_size else "")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        return DbInfo(path, True, f"cannot open {path}: {exc}", "unreadable", size=size)
+    try:
+        pragma = "integrity_check" if check == "full" else "quick_check"
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            return DbInfo(path, True, f"{path} is damaged ({exc})", "damaged", size=size)
+        if rows != ["ok"]:
+            detail = "; ".join(rows[:3])
+            return DbInfo(path, True, f"{path} is damaged ({detail})", "damaged", size=size)
+        try:
+            journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+            applied = migrations.applied(conn)
+            warroom = bool(applied) or migrations.has_table(conn)
+        except sqlite3.DatabaseError as exc:
+            return DbInfo(path, True, f"cannot read {path}: {exc}", "unreadable", size=size)
+    finally:
+        conn.close()
+    known = [n for n, _ in migrations.all_migrations()]
+    unknown = tuple(n for n in applied if n not in known)
+    info = DbInfo(
+        path,
+        True,
+        warroom=warroom,
+        applied=tuple(applied),
+        unknown=unknown,
+        pending=tuple(n for n in known if n not in applied),
+        journal_mode=journal,
+        size=size,
+        wal_size=wal_size,
+    )
+    if unknown:
+        problem = f"{path} was written by a newer Warroom (schema {unknown[-1]!r})"
+        return replace(info, problem=problem, kind="newer")
+    return info
+
+
+def select_in(
+    conn: sqlite3.Connection,
+    sql: str,
+    ids: Sequence[Any],
+    params: Sequence[Any] = (),
+    *,
+    chunk: int = IN_CHUNK,
+) -> list[sqlite3.Row]:
+    """Rows of ``sql`` for every value of ``ids``: ``sql`` holds one ``IN ({ids})``,
+    filled ``chunk`` placeholders at a time (SQLite caps bound variables per statement)
+    after the other ``params``. The rows of all chunks, in chunk order."""
+    out: list[sqlite3.Row] = []
+    for i in range(0, len(ids), chunk):
+        part = list(ids[i : i + chunk])
+        out += conn.execute(sql.replace("{ids}", ",".join("?" * len(part))), [*params, *part])
+    return out
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -127,21 +231,25 @@ class Store:
         data_dir = Path(data_dir)
         check_data_dir(data_dir)
         path = data_dir / DB_NAME
-        check_sqlite_file(path)
-        existed = path.exists() and path.stat().st_size > 0
-        conn: sqlite3.Connection | None = None
+        # Refuse a foreign, damaged or newer file before anything (even the journal
+        # mode) is changed.
+        info = inspect(path)
+        if info.kind == "not-sqlite":
+            raise StoreError(f"{info.problem}; refusing to touch it")
+        if info.kind == "damaged":
+            raise StoreError(f"{info.problem}; restore a snapshot: warroom snapshot list")
+        if info.kind == "newer":
+            raise StoreError(f"{info.problem}; upgrade Warroom to open it. Nothing was changed.")
+        if info.problem is not None:
+            raise StoreError(info.problem)
         try:
             conn = connect(path)
-            if existed:
-                quick_check(conn, path)
         except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
             raise StoreError(f"cannot open {path}: {exc}") from exc
         store = cls(data_dir, path, conn)
+        existed = info.exists
         try:
-            # Refuse a newer schema before anything (even the journal mode) is changed.
-            migrations.check_known(store)
+            migrations.check_known(store)  # a newer Warroom may have got here meanwhile
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 log.warning("journal_mode is %s, not wal, for %s", mode, path)

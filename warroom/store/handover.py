@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from warroom.store.db import select_in
 from warroom.store.timeline import CHANGE_COLS, REVISION_COLS
 
 if TYPE_CHECKING:
@@ -146,27 +147,21 @@ def revision_parents(conn: sqlite3.Connection, entry_ids: str) -> list[tuple[Any
 
 
 def existing_actions(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
-    out: list[sqlite3.Row] = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        out += conn.execute(
-            "SELECT id, incident, entry, text, owner, due, done, created_at, created_by, "
-            f"updated_at, updated_by FROM action_items WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall()
-    return out
+    return select_in(
+        conn,
+        "SELECT id, incident, entry, text, owner, due, done, created_at, created_by, "
+        "updated_at, updated_by FROM action_items WHERE id IN ({ids})",
+        ids,
+    )
 
 
 def existing_evidence(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
-    out: list[sqlite3.Row] = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        out += conn.execute(
-            "SELECT id, incident, entry, kind, captured_at, source, data FROM evidence "
-            f"WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall()
-    return out
+    return select_in(
+        conn,
+        "SELECT id, incident, entry, kind, captured_at, source, data FROM evidence "
+        "WHERE id IN ({ids})",
+        ids,
+    )
 
 
 def insert_changes(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:

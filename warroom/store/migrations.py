@@ -30,11 +30,18 @@ def all_migrations() -> list[Migration]:
     return [*schema_core.MIGRATIONS, *schema_timeline.MIGRATIONS, *schema_probes.MIGRATIONS]
 
 
-def _applied(conn: sqlite3.Connection) -> list[str]:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
-    ).fetchone()
-    if not exists:
+def has_table(conn: sqlite3.Connection) -> bool:
+    """Is this a Warroom database (one that records its migrations)?"""
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+        ).fetchone()
+    )
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """The migrations recorded in this database, oldest first."""
+    if not has_table(conn):
         return []
     return [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
@@ -42,7 +49,7 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
 def check_known(store: Store) -> None:
     """Refuse a database that a newer Warroom has migrated further than we know."""
     known = {name for name, _ in all_migrations()}
-    unknown = [n for n in _applied(store.reader()) if n not in known]
+    unknown = [n for n in applied(store.reader()) if n not in known]
     if unknown:
         raise StoreError(
             f"{store.path} was written by a newer Warroom (schema {unknown[-1]!r}); "
@@ -51,7 +58,7 @@ def check_known(store: Store) -> None:
 
 
 def pending(store: Store) -> list[str]:
-    done = set(_applied(store.reader()))
+    done = set(applied(store.reader()))
     return [name for name, _ in all_migrations() if name not in done]
 
 
@@ -60,7 +67,7 @@ def apply(store: Store, *, backup: bool) -> list[str]:
     todo = pending(store)
     if not todo:
         return []
-    if backup and _applied(store.reader()):
+    if backup and applied(store.reader()):
         stamp = timeutil.now_str().replace(":", "").replace("-", "")
         target = store.data_dir / "backups" / f"pre-migrate-{stamp}-{todo[0]}.sqlite"
         store.vacuum_into(target)

@@ -4,13 +4,9 @@ A snapshot is a ``VACUUM INTO`` copy, ``<data dir>/snapshots/warroom-<UTC stamp>
 one self-contained file (no WAL) taken while others keep working, with a small JSON
 sidecar saying why and when. The last ``DEFAULT_KEEP`` are kept; older ones are pruned.
 
-Restoring refuses while a Warroom window holds the workspace (``gui.lock``), checks the
-snapshot's integrity first, keeps the current database as a side copy under
-``backups/pre-restore-<stamp>.sqlite`` and then copies the snapshot in with SQLite's
-backup API, so command-line processes that have the file open see the restored data
-instead of a file swapped under their feet.
-
-No Qt here: the GUI drives ``Snapshotter`` from a QTimer and at exit.
+The primitives only: take, list, prune, resolve a name, verify a file, keep a side
+copy, install a snapshot's pages. When to snapshot and how a restore is orchestrated
+(the lock, the order of the steps) live in ``warroom.services.snapshots``.
 """
 
 from __future__ import annotations
@@ -22,8 +18,6 @@ import os
 import re
 import shutil
 import sqlite3
-import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import __version__
 from warroom.base.errors import NotFound, StoreError, WarroomError
-from warroom.base.paths import DB_NAME
-from warroom.store.db import SQLITE_MAGIC, connect, quick_check
+from warroom.store.db import connect, inspect, quick_check
 
 if TYPE_CHECKING:
     from warroom.store.db import Store
@@ -42,8 +35,6 @@ log = logging.getLogger(__name__)
 SNAPSHOT_DIR = "snapshots"
 BACKUP_DIR = "backups"
 DEFAULT_KEEP = 12
-# How often the GUI should call Snapshotter.tick() (seconds).
-DEFAULT_INTERVAL_S = 300
 _NAME_RE = re.compile(r"^warroom-(\d{8}T\d{6}\.\d{3}Z)\.sqlite$")
 _STAMP_FMT = "%Y%m%dT%H%M%S"
 
@@ -60,13 +51,6 @@ class SnapshotInfo:
         d = asdict(self)
         d["path"] = str(self.path)
         return d
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    snapshot: Path
-    side_copy: Path | None
-    method: str  # "backup-api" or "file-replace"
 
 
 def snapshot_dir(data_dir: Path) -> Path:
@@ -146,111 +130,6 @@ def list_snapshots(data_dir: Path) -> list[SnapshotInfo]:
     return out
 
 
-def _fingerprint(db: Path) -> tuple[tuple[int, int], ...]:
-    """Changes whenever a commit reaches the file or its WAL (any process, any thread)."""
-    out = []
-    for p in (db, db.with_name(db.name + "-wal")):
-        try:
-            st = p.stat()
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((0, 0))
-    return tuple(out)
-
-
-class Snapshotter:
-    """Rolling snapshots for a long-running process (the GUI), Qt-free.
-
-    Call ``tick()`` every ``DEFAULT_INTERVAL_S`` seconds and ``at_exit()`` before closing
-    the store. Both take a snapshot only when the database changed since the last one
-    (or none exists yet), so an idle window does not push real history out of the
-    last-N window. Thread-safe; may run off the UI thread. Raise ``StoreError`` on
-    failure (disk full...): show it, keep running.
-    """
-
-    def __init__(self, store: Store, *, keep: int = DEFAULT_KEEP) -> None:
-        self.store = store
-        self.keep = keep
-        self._lock = threading.Lock()
-        self._last: tuple[tuple[int, int], ...] | None = (
-            _fingerprint(store.path) if list_snapshots(store.data_dir) else None
-        )
-
-    def tick(self, reason: str = "timer") -> SnapshotInfo | None:
-        with self._lock:
-            now = _fingerprint(self.store.path)
-            if now == self._last:
-                return None
-            info = take(self.store, reason, keep=self.keep)
-            self._last = now
-            return info
-
-    def at_exit(self) -> SnapshotInfo | None:
-        return self.tick("exit")
-
-
-class BackgroundSnapshots:
-    """Runs ``Snapshotter.tick`` on a worker thread (a 100 MB workspace takes ~0.6 s).
-
-    ``kick()`` is cheap and called on the UI thread by a timer: it starts one worker
-    unless one is still running, and passes the previous failure, if any, to
-    ``notify`` (so the UI thread, not the worker, shows it). ``close()`` waits for the
-    worker and takes the exit snapshot; call it before the store is closed. Neither
-    raises: a failed snapshot must never take the window down.
-    """
-
-    def __init__(
-        self, snapshotter: Snapshotter, notify: Callable[[str], object] | None = None
-    ) -> None:
-        self.snapshotter = snapshotter
-        self.notify = notify
-        self._thread: threading.Thread | None = None
-        self._error: str | None = None
-        self.taken: list[SnapshotInfo] = []
-
-    def kick(self) -> None:
-        err, self._error = self._error, None
-        if err and self.notify is not None:
-            self.notify(f"snapshot failed: {err}")
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._thread = threading.Thread(target=self._run, name="warroom-snapshot", daemon=True)
-        self._thread.start()
-
-    def _run(self, reason: str = "timer") -> None:
-        try:
-            info = self.snapshotter.tick(reason)
-        except WarroomError as exc:
-            log.warning("snapshot failed: %s", exc)
-            self._error = str(exc)
-        except Exception:
-            log.exception("snapshot failed")
-            self._error = "an unexpected error; see the log"
-        else:
-            if info is not None:
-                self.taken.append(info)
-
-    def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def close(self, timeout: float = 60.0) -> None:
-        self.wait(timeout)
-        self._run("exit")
-
-
-def install_gui_hook(ctx: Any) -> BackgroundSnapshots:
-    """The window's start-up hook (``warroom.ui.panes.HOOKS``): rolling snapshots.
-
-    Needs only ``ctx.store``, ``ctx.every(seconds, fn)``, ``ctx.on_close(fn)`` and
-    ``ctx.show_message(text)`` from ``warroom.ui.context.UiContext``; no Qt here.
-    """
-    bg = BackgroundSnapshots(Snapshotter(ctx.store), notify=ctx.show_message)
-    ctx.every(DEFAULT_INTERVAL_S, bg.kick, name="snapshots")
-    ctx.on_close(bg.close)
-    return bg
-
-
 # -- checking and restoring ------------------------------------------------------------
 
 
@@ -281,41 +160,16 @@ def _source_uri(path: Path) -> str:
 
 def verify(path: Path) -> None:
     """Refuse a file that is not an intact Warroom database this build can open."""
-    from warroom.store import migrations
-
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"cannot read {path}: {exc.strerror}") from exc
-    if head != SQLITE_MAGIC:
-        raise StoreError(f"{path} is not a SQLite database; not restoring it")
-    try:
-        conn = sqlite3.connect(_source_uri(path), uri=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    try:
-        try:
-            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            applied = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
-        except sqlite3.DatabaseError as exc:
-            msg = str(exc)
-            if "no such table" in msg:
-                raise StoreError(f"{path} is not a Warroom workspace; not restoring it") from exc
-            raise StoreError(f"{path} is damaged ({msg}); not restoring it") from exc
-        if rows != ["ok"]:
-            raise StoreError(f"{path} is damaged ({'; '.join(rows[:3])}); not restoring it")
-        known = {n for n, _ in migrations.all_migrations()}
-        unknown = [n for n in applied if n not in known]
-        if unknown:
-            raise StoreError(
-                f"{path} was written by a newer Warroom (schema {unknown[-1]!r}); not restoring it"
-            )
-    finally:
-        conn.close()
+    info = inspect(path, check="full", immutable=True)
+    if not info.exists:
+        raise StoreError(f"{path} is empty; not restoring it")
+    if info.problem is not None:
+        raise StoreError(f"{info.problem}; not restoring it")
+    if not info.warroom:
+        raise StoreError(f"{path} is not a Warroom workspace; not restoring it")
 
 
-def _side_copy(live: Path, data_dir: Path) -> Path | None:
+def side_copy(live: Path, data_dir: Path) -> Path | None:
     """Keep the current database before overwriting it: consistent if possible, raw if not."""
     if not live.exists() or live.stat().st_size == 0:
         return None
@@ -323,9 +177,7 @@ def _side_copy(live: Path, data_dir: Path) -> Path | None:
     bdir.mkdir(parents=True, exist_ok=True)
     target = bdir / f"pre-restore-{_stamp(datetime.now(UTC))}.sqlite"
     try:
-        with live.open("rb") as fh:
-            is_sqlite = fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-        if is_sqlite:
+        if inspect(live, check="header").problem is None:
             conn = connect(live, readonly=True)
             try:
                 conn.execute("VACUUM INTO ?", (str(target),))
@@ -342,7 +194,7 @@ def _side_copy(live: Path, data_dir: Path) -> Path | None:
     return target
 
 
-def _install(snapshot: Path, live: Path) -> str:
+def install(snapshot: Path, live: Path) -> str:
     """Copy the snapshot's pages into the live database; replace the file if it is unusable."""
     src = sqlite3.connect(_source_uri(snapshot), uri=True)
     try:
@@ -373,62 +225,3 @@ def _install(snapshot: Path, live: Path) -> str:
         return "file-replace"
     finally:
         src.close()
-
-
-def is_gui_running(data_dir: Path) -> bool:
-    """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
-    from warroom.system.lockfile import LockHeld, WorkspaceLock
-
-    if not (Path(data_dir) / "gui.lock").exists():
-        return False
-    lock = WorkspaceLock(Path(data_dir))
-    try:
-        lock.acquire()
-    except LockHeld:
-        return True
-    except OSError:
-        return False
-    lock.release()
-    return False
-
-
-def restore(data_dir: Path, name: str) -> RestoreResult:
-    """Put snapshot ``name`` back as the workspace database. See the module docstring.
-
-    Holds the GUI lock throughout, so no window can open the workspace half-restored.
-    """
-    from warroom.system.lockfile import LockHeld, WorkspaceLock
-
-    data_dir = Path(data_dir)
-    snap = resolve(data_dir, name)
-    verify(snap)
-    live = data_dir / DB_NAME
-    if snap.resolve() == live.resolve():
-        raise WarroomError(f"{snap} is the workspace database itself; nothing to restore")
-    lock = WorkspaceLock(data_dir)
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        pid = exc.holder.get("pid", "?")
-        raise StoreError(
-            f"cannot restore: a Warroom window (PID {pid}) has {data_dir} open; "
-            "close it first. Nothing was changed."
-        ) from exc
-    except OSError as exc:
-        raise StoreError(f"cannot lock {data_dir}: {exc.strerror}") from exc
-    try:
-        try:
-            side = _side_copy(live, data_dir)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot keep a copy of {live} before restoring ({exc}); nothing was changed"
-            ) from exc
-        try:
-            method = _install(snap, live)
-        except (OSError, sqlite3.Error) as exc:
-            where = f"; the previous database is kept at {side}" if side else ""
-            raise StoreError(f"restoring {snap.name} into {live} failed: {exc}{where}") from exc
-    finally:
-        lock.release()
-    log.info("restored %s into %s (%s); previous kept at %s", snap, live, method, side)
-    return RestoreResult(snap, side, method)

@@ -21,6 +21,7 @@ from warroom.domain.incidents import (
     IncidentChange,
     Revision,
 )
+from warroom.store.db import select_in
 
 if TYPE_CHECKING:
     from warroom.store.db import Store
@@ -314,16 +315,8 @@ def entry_keys(store: Store, flt: EntryFilter) -> list[str]:
 
 
 def entries_by_ids(store: Store, ids: Sequence[str]) -> dict[str, Entry]:
-    out: dict[str, Entry] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        rows = store.query(
-            f"SELECT {ENTRY_COLS} FROM entries WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        for r in rows:
-            out[r["id"]] = Entry.from_row(r)
-    return out
+    rows = select_in(store.reader(), f"SELECT {ENTRY_COLS} FROM entries WHERE id IN ({{ids}})", ids)
+    return {r["id"]: Entry.from_row(r) for r in rows}
 
 
 def authors(store: Store, incident: str) -> list[str]:
@@ -468,15 +461,8 @@ def changed_entry_ids(store: Store, incident: str, marks: tuple[int, int]) -> li
 def filter_ids(store: Store, flt: EntryFilter, ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` ``flt`` selects (to update a view entry by entry)."""
     where, params = flt.where()
-    out: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
-        rows = store.query(
-            f"SELECT e.id FROM entries e WHERE {where} AND e.id IN ({','.join('?' * len(chunk))})",
-            [*params, *chunk],
-        )
-        out.update(r[0] for r in rows)
-    return out
+    sql = f"SELECT e.id FROM entries e WHERE {where} AND e.id IN ({{ids}})"
+    return {r[0] for r in select_in(store.reader(), sql, ids, params)}
 
 
 def count_matching(store: Store, flt: EntryFilter) -> int:

@@ -13,7 +13,6 @@ import os
 import platform
 import shutil
 import socket
-import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom import __version__
+from warroom.system import platform_check
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,13 @@ def check_qt() -> Check:
             "reinstall Warroom (pip install -e .) so that PySide6-Essentials is present",
         )
     version = getattr(PySide6, "__version__", "?")
+    bug = platform_check.known_qt_bug(version)
+    if bug is not None:
+        return Check("qt", ERROR, f"PySide6 {version}", bug, data={"pyside6": version})
     return Check("qt", OK, f"PySide6 {version}", data={"pyside6": version})
 
 
 def check_qt_platform() -> list[Check]:
-    try:
-        from warroom.system import platform_check
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return [Check("qt-platform", WARN, "platform check not available in this build")]
     out = []
     report = platform_check.check_qt_platform()
     data: dict[str, Any] = {
@@ -179,80 +178,47 @@ def check_data_dir(data_dir: Path) -> Check:
 def check_database(data_dir: Path) -> Check:
     """Integrity, schema state and journal, read-only: doctor never migrates or repairs."""
     from warroom.base.paths import DB_NAME
-    from warroom.store import migrations
-    from warroom.store.db import SQLITE_MAGIC
+    from warroom.store.db import inspect
 
     path = data_dir / DB_NAME
     data: dict[str, Any] = {"path": str(path)}
-    if not path.exists() or path.stat().st_size == 0:
+    info = inspect(path)
+    if not info.exists:
         return Check("database", OK, f"no database yet at {path} (created on first use)", data=data)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        return Check("database", ERROR, f"cannot read {path}: {exc.strerror}", data=data)
-    if head != SQLITE_MAGIC:
-        return Check(
-            "database",
-            ERROR,
-            f"{path} is not a SQLite database",
-            "move it away or pass another --data-dir; Warroom will not touch it",
-            data,
-        )
-    restore_hint = "restore a snapshot: warroom snapshot list; warroom snapshot restore NAME"
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return Check("database", ERROR, f"cannot open {path}: {exc}", data=data)
-    try:
-        try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-        except sqlite3.DatabaseError as exc:
-            return Check("database", ERROR, f"{path} is damaged ({exc})", restore_hint, data)
-        if rows != ["ok"]:
-            detail = "; ".join(rows[:3])
-            return Check("database", ERROR, f"{path} is damaged ({detail})", restore_hint, data)
-        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_migrations'"
-        ).fetchone()
-        applied = (
-            [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
-            if has_table
-            else []
-        )
-    except sqlite3.Error as exc:
-        return Check("database", ERROR, f"cannot read {path}: {exc}", data=data)
-    finally:
-        conn.close()
-    known = [n for n, _ in migrations.all_migrations()]
-    unknown = [n for n in applied if n not in known]
-    pending = [n for n in known if n not in applied]
-    wal = path.with_name(path.name + "-wal")
-    wal_size = wal.stat().st_size if wal.exists() else 0
+    if info.kind == "not-sqlite":
+        advice = "move it away or pass another --data-dir; Warroom will not touch it"
+        return Check("database", ERROR, str(info.problem), advice, data)
+    if info.kind == "damaged":
+        restore_hint = "restore a snapshot: warroom snapshot list; warroom snapshot restore NAME"
+        return Check("database", ERROR, str(info.problem), restore_hint, data)
+    if info.kind == "unreadable":
+        return Check("database", ERROR, str(info.problem), data=data)
+    journal = info.journal_mode
     data.update(
-        size=path.stat().st_size,
+        size=info.size,
         journal_mode=journal,
-        wal_size=wal_size,
-        migrations_applied=len(applied),
-        migrations_pending=pending,
-        migrations_unknown=unknown,
+        wal_size=info.wal_size,
+        migrations_applied=len(info.applied),
+        migrations_pending=list(info.pending),
+        migrations_unknown=list(info.unknown),
     )
-    summary = f"{path.name}: {_size(path.stat().st_size)}, integrity ok, journal {journal}"
-    if wal_size:
-        summary += f" (WAL {_size(wal_size)})"
-    if unknown:
+    summary = f"{path.name}: {_size(info.size)}, integrity ok, journal {journal}"
+    if info.wal_size:
+        summary += f" (WAL {_size(info.wal_size)})"
+    if info.unknown:
         return Check(
             "database",
             ERROR,
-            summary + f"; written by a newer Warroom (schema {unknown[-1]!r})",
+            summary + f"; written by a newer Warroom (schema {info.unknown[-1]!r})",
             "upgrade Warroom to open this workspace",
             data,
         )
-    if pending:
-        summary += f"; {len(pending)} migration(s) pending (applied at next open, after a backup)"
+    if info.pending:
+        summary += (
+            f"; {len(info.pending)} migration(s) pending (applied at next open, after a backup)"
+        )
     else:
-        summary += f"; schema current ({len(applied)} migrations)"
+        summary += f"; schema current ({len(info.applied)} migrations)"
     if journal.lower() != "wal":
         return Check(
             "database",
@@ -279,7 +245,7 @@ def check_snapshots(data_dir: Path) -> Check:
 
 
 def check_gui_lock(data_dir: Path) -> Check:
-    from warroom.store.snapshots import is_gui_running
+    from warroom.services.snapshots import is_gui_running
 
     running = data_dir.is_dir() and is_gui_running(data_dir)
     text = "a Warroom window has this workspace open" if running else "no window has it open"

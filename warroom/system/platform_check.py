@@ -333,3 +333,45 @@ def xcb_library_report(*, plugins: Path | None = None, ldd: LddRunner = run_ldd)
         packages=packages_for(libs),
         plugin=lib,
     )
+
+
+# -- a Qt binding that would crash us ------------------------------------------------
+
+# PySide6 6.12.0 returns None from void methods and True from emit() without taking a
+# reference. On Python 3.12+ both are immortal; on 3.11 the counts run out after a few
+# thousand calls and the interpreter aborts ("Fatal Python error: none_dealloc"),
+# seconds into a busy dashboard. pyproject.toml pins PySide6 below 6.12; this catches
+# an install that brought its own.
+REFCOUNT_BUG_PYSIDE = ("6.12.0",)
+
+
+def pyside_version() -> str | None:
+    """The installed PySide6's version, read from the package: no Qt library is loaded."""
+    try:
+        import PySide6
+    except ImportError:
+        return None
+    return str(getattr(PySide6, "__version__", "")) or None
+
+
+def known_qt_bug(
+    version: str | None = None,
+    python: tuple[int, int] | None = None,
+    implementation: str | None = None,
+) -> str | None:
+    """One line naming a known-fatal PySide6/Python pairing, or None when there is none.
+
+    The arguments default to this process (they exist for tests).
+    """
+    version = pyside_version() if version is None else version
+    major, minor = (sys.version_info[0], sys.version_info[1]) if python is None else python
+    implementation = sys.implementation.name if implementation is None else implementation
+    if version is None or implementation != "cpython" or (major, minor) >= (3, 12):
+        return None
+    if version.split("+")[0] in REFCOUNT_BUG_PYSIDE:
+        return (
+            f"PySide6 {version} on Python {major}.{minor} crashes after a few "
+            "thousand Qt calls (a reference-count bug); install PySide6-Essentials<6.12 "
+            "or use Python 3.12 or newer"
+        )
+    return None

@@ -1,5 +1,1 @@
-"""The GUI. Importing it first works around a PySide reference bug (see ``qtfix``)."""
-
-from warroom.ui import qtfix as _qtfix
-
-_qtfix.apply()
+"""The GUI (PySide6). Started by ``warroom.main`` through ``ui.launch.launch_gui``."""

@@ -24,7 +24,6 @@ ORG_DOMAIN = "warroom.invalid"
 APP_NAME = "warroom"
 DISPLAY_NAME = "Warroom"
 
-SCHEME_KEY = "ui/colour_scheme"  # "auto" | "light" | "dark"
 SCHEMES = ("auto", "light", "dark")
 
 # Status colours, chosen to read on both palettes (and for colour-blind users they are
@@ -100,9 +99,9 @@ def preferred_scheme(settings: QSettings | None) -> str:
     if env in SCHEMES:
         return env
     if settings is not None:
-        val = str(settings.value(SCHEME_KEY, "auto") or "auto")
-        if val in SCHEMES:
-            return val
+        from warroom.ui.settings import COLOUR_SCHEME
+
+        return COLOUR_SCHEME.get(settings)
     return "auto"
 
 

@@ -25,10 +25,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from warroom.domain.probes import ProbeResult, StateChange
-from warroom.ui import qtfix
-
-# Every emit() must be safe to repeat millions of times (see qtfix).
-qtfix.apply()
 
 DEFAULT_INTERVAL = 0.2
 

@@ -1,47 +1,35 @@
 """The keyring's state in the status bar: no silent plaintext fallback, and no silence.
 
-``secrets.backend_status()`` may touch D-Bus (~0.15 s), so it runs on a worker thread
-and the answer comes back to the UI thread through a queued signal.
+``secrets.backend_status()`` may touch D-Bus (~0.15 s), so it runs through
+``ui.tasks.run_task`` and the answer is shown back on the UI thread.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
 
 from warroom.ui.context import UiContext
+from warroom.ui.tasks import Task, run_task
 
 log = logging.getLogger(__name__)
 
 
 class KeyringIndicator(QObject):
-    """Asks the keyring off the UI thread and shows a status-bar label when unusable.
-
-    Signals:
-        checked(object): the ``BackendStatus`` (emitted from the worker, queued).
-    """
-
-    checked = Signal(object)
+    """Asks the keyring off the UI thread and shows a status-bar label when unusable."""
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         self.ctx = ctx
         self.label: QLabel | None = None
         self.status: object | None = None
-        self.checked.connect(self._show)
 
-    def start(self) -> threading.Thread:
-        t = threading.Thread(target=self._ask, name="warroom-keyring-check", daemon=True)
-        t.start()
-        return t
-
-    def _ask(self) -> None:
+    def start(self) -> Task[object]:
         from warroom.system import secrets
 
-        self.checked.emit(secrets.backend_status())
+        return run_task(self, secrets.backend_status, self._show, name="keyring-check")
 
     def _show(self, status: object) -> None:
         self.status = status

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -42,15 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from warroom import __version__
-from warroom.ui import icons
+from warroom.ui import icons, settings
 from warroom.ui.context import UiContext
 from warroom.ui.panes import PANES, PaneSpec, build
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1  # bump when the set of panes changes incompatibly
-GEOMETRY_KEY = "window/geometry"
-STATE_KEY = "window/state"
 SK = QKeySequence.StandardKey
 
 
@@ -347,7 +345,7 @@ class MainWindow(QMainWindow):
         m.addAction(acts["reset_layout"])
         scheme_menu = m.addMenu("&Colour scheme")
         group = QActionGroup(self)
-        from warroom.ui.app import SCHEME_KEY, preferred_scheme
+        from warroom.ui.app import preferred_scheme
 
         current = preferred_scheme(self.ctx.settings)
         for value, label in (("auto", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
@@ -358,7 +356,6 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             scheme_menu.addAction(act)
             acts[f"scheme_{value}"] = act
-        self._scheme_key = SCHEME_KEY
         m.addAction(acts["fullscreen"])
         m = mb.addMenu("&Help")
         m.addActions([acts["help"], acts["log"]])
@@ -519,20 +516,19 @@ class MainWindow(QMainWindow):
 
     def restore_layout(self) -> bool:
         """Geometry and dock layout from the settings; False when there was none."""
-        s = self.ctx.settings
-        geom = s.value(GEOMETRY_KEY)
-        state = s.value(STATE_KEY)
+        geom = settings.WINDOW_GEOMETRY.get(self.ctx.settings)
+        state = settings.WINDOW_STATE.get(self.ctx.settings)
         ok = False
-        if isinstance(geom, QByteArray) and not geom.isEmpty():
+        if not geom.isEmpty():
             ok = self.restoreGeometry(geom)
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        if not state.isEmpty():
             ok = self.restoreState(state, STATE_VERSION) and ok
         return ok
 
     def save_layout(self) -> None:
         s = self.ctx.settings
-        s.setValue(GEOMETRY_KEY, self.saveGeometry())
-        s.setValue(STATE_KEY, self.saveState(STATE_VERSION))
+        settings.WINDOW_GEOMETRY.set(s, self.saveGeometry())
+        settings.WINDOW_STATE.set(s, self.saveState(STATE_VERSION))
         s.sync()
 
     def visible_panes(self) -> list[str]:
@@ -544,7 +540,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_palette(app, scheme)
-        self.ctx.settings.setValue(self._scheme_key, scheme)
+        settings.COLOUR_SCHEME.set(self.ctx.settings, scheme)
         self.ctx.actions[f"scheme_{scheme}"].setChecked(True)
         self.refresh_icons()
 

@@ -82,7 +82,7 @@ PANES: dict[str, PaneSpec] = {
 
 
 HOOKS: list[str | Hook] = [
-    "warroom.store.snapshots:install_gui_hook",  # rolling snapshots: timer + at close
+    "warroom.ui.snapshots:install",  # rolling snapshots: timer + at close
     "warroom.ui.keyring_status:install",  # say so when no keyring can hold secrets
 ]
 

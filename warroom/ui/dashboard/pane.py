@@ -39,6 +39,7 @@ from warroom.config import workspace_file
 from warroom.config.workspace_file import WorkspaceConfig, WorkspaceFileError
 from warroom.domain.probes import State
 from warroom.services.probe_link import LINK_MODE_LABELS, LinkMode, ProbeLink, parse_mode
+from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
 from warroom.ui.dashboard.charts import CellDelegate, SparklineDelegate
@@ -58,8 +59,6 @@ from warroom.ui.dashboard.model import (
 
 log = logging.getLogger(__name__)
 
-SETTING_LINK = "dashboard/incident_link"
-SETTING_NOTIFY = "dashboard/notify"
 HEADLINE_ROWS = 5
 EngineFactory = Callable[..., Any]
 
@@ -95,7 +94,7 @@ class DashboardPane(QWidget):
         self.proxy = DashboardProxy(self)
         self.proxy.setSourceModel(self.model)
         self.notifier = notify.TrayNotifier(self)
-        self.notifier.enabled = _bool(ctx.settings.value(SETTING_NOTIFY, True))
+        self.notifier.enabled = settings.DASHBOARD_NOTIFY.get(ctx.settings)
         self.link: ProbeLink | None = None
         self.link_worker: LinkWorker | None = None
         if ctx.store is not None:
@@ -103,7 +102,7 @@ class DashboardPane(QWidget):
 
             self.link = ProbeLink(
                 Timeline(ctx.store),
-                parse_mode(ctx.settings.value(SETTING_LINK, LinkMode.DOWN.value)),
+                parse_mode(settings.DASHBOARD_LINK.get(ctx.settings)),
             )
             self.link_worker = LinkWorker(self.link, self)
             self.link_worker.done.connect(self._link_done)
@@ -519,18 +518,12 @@ class DashboardPane(QWidget):
         mode = parse_mode(self.link_box.currentData())
         if self.link is not None:
             self.link.mode = mode
-        self.ctx.settings.setValue(SETTING_LINK, mode.value)
+        settings.DASHBOARD_LINK.set(self.ctx.settings, mode.value)
 
     def _notify_toggled(self, on: bool) -> None:
         self.notifier.enabled = on
-        self.ctx.settings.setValue(SETTING_NOTIFY, on)
+        settings.DASHBOARD_NOTIFY.set(self.ctx.settings, on)
 
     def _message(self, text: str) -> None:
         if hasattr(self.ctx, "show_message"):
             self.ctx.show_message(text)
-
-
-def _bool(v: Any) -> bool:
-    if isinstance(v, str):
-        return v.lower() not in ("false", "0", "no", "")
-    return bool(v)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from warroom.base.errors import WarroomError
 from warroom.handover import service
-from warroom.ui.handover.work import run_in_background
+from warroom.ui.tasks import run_task
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ class ExportDialog(QDialog):
             except Exception as exc:
                 self._failed(exc)
             return
-        run_in_background(self, work, self._done, self._failed)
+        run_task(self, work, self._done, self._failed, name="export")
 
     def _done(self, target: str) -> None:
         self.buttons.setEnabled(True)
@@ -289,7 +289,7 @@ class ImportPreviewDialog(QDialog):
             except Exception as exc:
                 self._refused(exc)
             return
-        run_in_background(self, work, self._previewed, self._refused)
+        run_task(self, work, self._previewed, self._refused, name="import-preview")
 
     def _refused(self, exc: BaseException) -> None:
         self.error = str(exc) if isinstance(exc, WarroomError) else f"cannot import: {exc}"

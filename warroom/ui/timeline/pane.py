@@ -7,7 +7,6 @@ read every ``POLL_MS`` and the id list is re-read only when it changed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import tzinfo
@@ -37,7 +36,7 @@ from warroom.domain.incidents import Entry, Incident
 from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
 from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter
-from warroom.ui import icons
+from warroom.ui import icons, settings
 from warroom.ui.context import UiContext
 from warroom.ui.timeline import dialogs, render
 from warroom.ui.timeline.capture import CaptureBar
@@ -240,12 +239,9 @@ class TimelinePane(QWidget):
         self.capture.set_author(self.tl.author)
         lay.addWidget(self.capture)
         # A line typed but not yet logged survives a crash or a closed window.
-        self._draft_key = (
-            "timeline/draft-"
-            + hashlib.sha1(str(ctx.data_dir).encode(), usedforsecurity=False).hexdigest()[:12]
-        )
-        draft = ctx.settings.value(self._draft_key, "")
-        if isinstance(draft, str) and draft:
+        self._draft = settings.TIMELINE_DRAFT.at(settings.workspace_key(ctx.data_dir))
+        draft = self._draft.get(ctx.settings)
+        if draft:
             self.capture.edit.setText(draft)
             self.capture.show_info("Restored the line you had not logged yet")
         self._draft_timer = QTimer(self)
@@ -633,9 +629,9 @@ class TimelinePane(QWidget):
         self._draft_timer.stop()
         text = self.capture.edit.text()
         if text.strip():
-            self.ctx.settings.setValue(self._draft_key, text)
+            self._draft.set(self.ctx.settings, text)
         else:
-            self.ctx.settings.remove(self._draft_key)
+            self._draft.remove(self.ctx.settings)
         self.ctx.settings.sync()
 
     def _refresh_incident(self) -> None:
