@@ -5,6 +5,7 @@ checks never wait on a slow probe network."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -81,6 +82,12 @@ def test_probe_names_groups_with_counts_and_stores_the_evidence(
     assert code == 2, err
     assert out.splitlines()[-1] == (
         "www: down via ch-isps AS3303 (2 of 2 probes); up via ch-isps AS6730 (2 of 2 probes)"
+    )
+    # our budget, then the API's own count (the two answers may cross: 246 or 248)
+    assert re.fullmatch(
+        r"remote: 196 of 200 tests left this hour; "
+        r"ch-isps \(API\): 24[68] of 250 tests left this hour, 0 credits",
+        out.splitlines()[-2],
     )
     code, out, _ = probe(capsys, "--data-dir", str(data), "probe", str(ws), "--once", "--json")
     recs = [json.loads(line) for line in out.splitlines()]

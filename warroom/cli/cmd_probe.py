@@ -132,6 +132,15 @@ def _refuse_unknown_locations(runner: Any) -> None:
     raise WorkspaceFileError(problems, source)
 
 
+def _remote_quota(runner: Any) -> str:
+    """``remote: 192 of 200 tests left this hour; ch-isps (API): 245 of 250 tests left
+    this hour``: our own budget, then what each API says of its limits."""
+    r = runner.remote
+    parts = [f"remote: {r.budget.left()} of {r.budget.per_hour} tests left this hour"]
+    parts += [f"{v} (API): {q}" for v, q in sorted(r.quota.items())]
+    return "; ".join(parts)
+
+
 def _exit_code(snap: list[SeriesState]) -> int:
     from warroom.probes import effective
 
@@ -211,6 +220,8 @@ def _print_round(
     for s in snap:
         if s.target not in seen:
             seen.append(s.target)
+    if remote is not None:
+        ctx.out(_remote_quota(runner))
     for name in seen:
         ctx.out(target_summary(name, snap))
     if rounds != 1:
