@@ -259,6 +259,11 @@ url = "dns://www.example.ch"
     assert posts[0].body["probes"][0]["requested"] == 2
     assert posts[0].body["definitions"][0]["is_oneoff"] is True
     assert "credits" in runner.quota["atlas-ch"]
+    # results arrive after 0.6 s: the first polls found none and polling went on
+    polls = atlas.requests("GET", "/api/v2/measurements/")
+    first = [p for p in polls if p.path.endswith("/results/")]
+    assert len(first) >= 4  # two measurements, at least two polls each
+    assert runner.polls >= 4
     groups = {g.vantage: g for g in aggregate_all(rnd.results)}  # type: ignore[attr-defined]
     assert groups["atlas-ch AS3303"].status is Status.DOWN
 
