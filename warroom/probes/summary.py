@@ -20,7 +20,9 @@ from warroom.probes.remote.groups import figure
 from warroom.probes.state import SeriesState
 
 # Worst first: the order of the groups in a summary and of rows on a dashboard.
-SEVERITY = {"down": 0, "degraded": 1, "offline": 2, "unknown": 3, "pending": 3, "up": 4}
+# A remote group whose API failed is ``unknown``: it says nothing about the target, so
+# it ranks last and never makes a target look worse.
+SEVERITY = {"down": 0, "degraded": 1, "offline": 2, "pending": 3, "up": 4, "unknown": 5}
 
 
 def effective(s: SeriesState) -> str:
@@ -66,7 +68,9 @@ def _probes(s: SeriesState) -> tuple[int, int] | None:
 def _name(s: SeriesState, word: str) -> str:
     """A local vantage by name; a remote group with how many of its probes say so."""
     counts = _probes(s) if s.remote and word != "unknown" else None
-    return f"{s.vantage} ({counts[0]} of {counts[1]} probes)" if counts else s.vantage
+    if counts is None:
+        return s.vantage
+    return f"{s.vantage} ({counts[0]} of {counts[1]} probe{'s' if counts[1] != 1 else ''})"
 
 
 def remote_figures(series: Iterable[SeriesState], target: str | None = None) -> list[str]:

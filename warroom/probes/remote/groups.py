@@ -93,7 +93,8 @@ def figure(
     status: str, agree: int | None, total: int | None, group: str, network: str | None
 ) -> str:
     """``down from 2 of 2 probes in AS3303 (Swisscom)``: the evidence in one phrase."""
-    n = f"{agree} of {total} probes" if agree is not None and total else "probes"
+    plural = "probe" if total == 1 else "probes"
+    n = f"{agree} of {total} {plural}" if agree is not None and total else "probes"
     net = short_network(network)
     where = f"{group} ({net})" if net and net != group else group
     return f"{status} from {n} in {where}"
