@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -292,3 +293,30 @@ url = "icmp://www.example.ch"
     assert note is not None and words in note
     if key:
         assert key not in note
+
+
+def test_traceroute_measurement_maps_reached_and_not_reached(gp: FakeGlobalping) -> None:
+    import httpx
+
+    from warroom.probes.remote import globalping
+
+    cfg = config(gp.url)
+    www = cfg.targets[0]
+    ask = globalping.traceroute_ask(www)
+
+    async def go() -> list[object]:
+        async with httpx.AsyncClient() as http:
+            client = globalping.GlobalpingClient(gp.url, http, token=TOKEN)
+            out = []
+            for loc in ("AS3303", "AS6730"):
+                where = [{"magic": loc, "limit": 2}]
+                mid, _ = await client.create(ask.kind, ask.target, where, {})
+                data = await client.wait(mid, time.monotonic() + 10)
+                out += globalping.to_results(www, "ch-isps", loc, ask, data)[0]
+            return out
+
+    recs = [r.record() for r in asyncio.run(go())]  # type: ignore[attr-defined]
+    assert gp.requests("POST")[0].body["type"] == "traceroute"
+    by = {r["group"]: r for r in recs}
+    assert by["AS3303"]["status"] == "down" and by["AS3303"]["error"] == "unreachable"
+    assert by["AS6730"]["status"] == "up" and by["AS6730"]["detail"] == "2 hops"
