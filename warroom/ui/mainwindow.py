@@ -357,6 +357,11 @@ class MainWindow(QMainWindow):
             scheme_menu.addAction(act)
             acts[f"scheme_{value}"] = act
         m.addAction(acts["fullscreen"])
+        from warroom.ui.zoom import Zoom
+
+        self.zoom = Zoom(self, self.ctx.settings)  # wall display: Ctrl+= / Ctrl+- / Ctrl+0
+        self.zoom.add_to(m)
+        acts.update(self.zoom.actions)
         m = mb.addMenu("&Help")
         m.addActions([acts["help"], acts["log"]])
         m.addSeparator()

@@ -105,6 +105,12 @@ WINDOW_GEOMETRY = Setting(
 WINDOW_STATE = Setting(
     "window/state", QByteArray, QByteArray(), "Which panes show, where and how wide."
 )
+WINDOW_ZOOM = Setting(
+    "window/zoom",
+    float,
+    1.0,
+    "View > Zoom (Ctrl+= / Ctrl+- / Ctrl+0): the window's font scale, for a wall display.",
+)
 DASHBOARD_LINK = Setting(
     "dashboard/incident_link",
     str,
