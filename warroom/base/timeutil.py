@@ -56,13 +56,29 @@ def parse_utc(text: str) -> datetime:
     return t.astimezone(UTC)
 
 
+def parse_zone(name: str) -> ZoneInfo:
+    """An IANA zone by name, or ``UsageError`` saying the name is not one.
+
+    The one check for every ``--tz`` and every zone field in a dialog. zoneinfo itself
+    raises four different errors for non-zones (``Europe`` is a directory of the zone
+    database: IsADirectoryError; ``../x`` ValueError; an unknown name
+    ZoneInfoNotFoundError; a name with NUL ValueError), all of them mean the same.
+    """
+    key = name.strip()
+    if not key:
+        raise UsageError("no time zone given; expected a name such as Europe/Zurich or UTC")
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
+        raise UsageError(
+            f"unknown time zone {name!r}; expected a name such as Europe/Zurich or UTC"
+        ) from None
+
+
 def local_zone(name: str | None = None) -> tzinfo:
     """The named IANA zone, or the workstation's own zone."""
     if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise UsageError(f"unknown time zone {name!r}") from exc
+        return parse_zone(name)
     tz = datetime.now().astimezone().tzinfo
     assert tz is not None
     return tz

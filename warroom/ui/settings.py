@@ -127,6 +127,29 @@ TIMELINE_DRAFT = Setting(
     "",
     "The capture line's text not yet logged, per workspace (survives a crash).",
 )
+HANDOVER_EXPORT_FORMAT = Setting(
+    "handover/export_format",
+    str,
+    "json",
+    "File > Export: the format chosen last.",
+    choices=("json", "md", "html", "pdf", "csv"),
+)
+HANDOVER_BRIEF_FORMAT = Setting(
+    "handover/brief_format",
+    str,
+    "md",
+    "File > Hand over: the brief's format chosen last.",
+    choices=("md", "html", "pdf"),
+)
+HANDOVER_ZONE = Setting(
+    "handover/zone",
+    str,
+    "",
+    "Export and hand-over dialogs: the time zone used last (empty: the timeline's).",
+)
+HANDOVER_FOLDER = Setting(
+    "handover/folder", str, "", "Export and hand-over dialogs: the folder saved to last."
+)
 
 
 def all_settings() -> Iterator[Setting[bool] | Setting[int] | Setting[float] | Setting[str]]:
