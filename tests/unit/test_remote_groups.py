@@ -76,3 +76,18 @@ def test_budget_window_slides() -> None:
     assert b.left() == 4
     now[0] += 3595
     assert b.left() == 10 and b.take(10) and not b.take(1)
+
+
+def test_honesty_check_quotes_the_remote_figures() -> None:
+    from warroom.handover.facts import Measurements, TargetDowntime, wording_findings
+
+    m = Measurements(
+        "2026-11-24T09:00:00Z",
+        "2026-11-24T12:00:00Z",
+        [TargetDowntime("www", ["isp-a", "isp-b"], ["isp-a", "isp-b"], 3600.0, 3600.0)],
+        remote={
+            "www": ["down from 2 of 2 probes in AS3303 (Swisscom)", "up from 1 of 1 probe in CH"]
+        },
+    )
+    (f,) = wording_findings([("summary", "only individual access providers were affected")], m)
+    assert f.contradiction.endswith("; down from 2 of 2 probes in AS3303 (Swisscom)")
