@@ -82,6 +82,12 @@ def default_engine(config: WorkspaceConfig, **kw: Any) -> Any:
     return ProbeEngine(config, **kw)
 
 
+WORLD_TIP = (
+    "Ask the remote vantages (probes in other networks) about the selected target now, "
+    "instead of waiting for their slower rhythm; metered by the hourly budget"
+)
+
+
 class DashboardPane(QWidget):
     """Signals:
     config_applied(object): the ``WorkspaceConfig`` now being probed.
@@ -211,10 +217,7 @@ class DashboardPane(QWidget):
         self.probe_one_btn.clicked.connect(self._probe_selected)
         self.world_btn = QPushButton("Check from the world")
         self.world_btn.setObjectName("check-world")
-        self.world_btn.setToolTip(
-            "Ask the remote vantages (probes in other networks) about the selected target "
-            "now, instead of waiting for their slower rhythm; metered by the hourly budget"
-        )
+        self.world_btn.setToolTip(WORLD_TIP)
         self.world_btn.clicked.connect(self._world_selected)
         self.link_box = QComboBox()
         self.link_box.setObjectName("incident-link")
@@ -474,9 +477,16 @@ class DashboardPane(QWidget):
         self.table.setVisible(has or self.config is not None)
         self.probe_all_btn.setEnabled(self.engine is not None)
         self.probe_one_btn.setEnabled(self.engine is not None)
+        # Always there (a control that comes and goes moves the others), enabled when
+        # the workspace has remote vantages; the tooltip says how to get some.
         remote = self.config is not None and bool(self.config.remote_vantages())
-        self.world_btn.setVisible(remote)
         self.world_btn.setEnabled(self.engine is not None and remote)
+        self.world_btn.setToolTip(
+            WORLD_TIP
+            if remote
+            else WORLD_TIP + ". No remote vantage yet: add one with "
+            "globalping = URL or ripe_atlas = URL in the workspace file (docs/probes.md)"
+        )
 
     # -- workspace file and engine ---------------------------------------------
 
