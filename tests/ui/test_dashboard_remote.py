@@ -84,11 +84,10 @@ url = "tcp://127.0.0.1:{listener}"
         col = m.vantage_column("ch-isps AS3303")
         from PySide6.QtCore import Qt
 
-        assert m.headerData(col, Qt.Orientation.Horizontal) == (
-            "AS3303 Swisscom\nremote · ch-isps · 1 h"
-        )
+        assert m.headerData(col, Qt.Orientation.Horizontal) == ("AS3303 Swisscom\nremote · 1 h")
         tip = m.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
         assert "Globalping probes in AS3303" in tip and "every 1 h" in tip
+        assert "vantage 'ch-isps'" in tip
         assert m.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole).italic()
         assert "down via ch-isps AS3303 (2 of 2 probes)" in m.summaries()["www"]
         assert "up via system, ch-isps AS6730 (1 of 1 probe)" in m.summaries()["www"]

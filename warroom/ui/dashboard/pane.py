@@ -388,7 +388,8 @@ class DashboardPane(QWidget):
         now = self.model.now
         heads = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in cols}
         for c in cols:
-            w1 = w2 = adv(True, heads[c]) + 20 - ICON_ROOM
+            # A remote column's header has two lines: the widest one counts.
+            w1 = w2 = max(adv(True, line) for line in heads[c].split("\n")) + 20 - ICON_ROOM
             v = None if c == COL_STATE else self.model.vantages[c - FIRST_VANTAGE_COL]
             for r in sample:
                 if v is None:

@@ -58,10 +58,11 @@ def every(seconds: float) -> str:
 
 
 def header(col: RemoteColumn, network: str | None) -> str:
-    """Two lines: ``AS3303 Swisscom`` / ``remote · ch-isps · 5 min``."""
+    """Two short lines, so every column stays in view: ``AS3303 Swisscom`` / ``remote ·
+    5 min`` (the vantage's name and the probe network are in the tooltip)."""
     net = short_network(network)
     first = f"{col.group} {net}" if net and net != col.group else col.group
-    return f"{first}\nremote · {col.vantage} · {every(col.interval_s)}"
+    return f"{first}\nremote · {every(col.interval_s)}"
 
 
 def header_tooltip(col: RemoteColumn, network: str | None, local_interval_s: float) -> str:
