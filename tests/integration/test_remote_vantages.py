@@ -192,6 +192,12 @@ def test_429_rate_limit_and_missing_credits_are_told_apart(
     assert rnd.vantage_notes["ch-isps"].startswith(f"world: {words}")  # type: ignore[attr-defined]
     kinds = [json.loads(json.dumps(s.body)) for s in gp.requests("POST")]
     assert len(kinds) == 2
+    # X-RateLimit-Reset said 1800 s: the next round does not ask before then
+    rnd2 = run(runner)
+    assert len(gp.requests("POST")) == 2
+    assert rnd2.warnings[0].startswith("ch-isps: ")  # type: ignore[attr-defined]
+    assert re.search(r"; not asked again for 29m 5\ds$", rnd2.warnings[0])  # type: ignore[attr-defined]
+    assert rnd2.vantage_notes["ch-isps"].startswith(f"world: {words}")  # type: ignore[attr-defined]
 
 
 def test_a_wrong_token_is_refused_and_never_shown(

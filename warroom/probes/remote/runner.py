@@ -99,6 +99,8 @@ class RemoteRunner:
         self._http: httpx.AsyncClient | None = None
         self._reuse: dict[tuple[str, str], str] = {}  # (vantage, group) -> measurement id
         self._failing: dict[str, tuple[datetime, str]] = {}  # vantage -> (since, words)
+        # vantage -> monotonic time before which a rate-limited API is not asked again
+        self._blocked: dict[str, float] = {}
         self.quota: dict[str, str] = {}  # vantage -> "180 of 250 tests left this hour"
         self.polls = 0
         self.poll_log: list[tuple[str, float]] = []  # every poll sent: (measurement, time)
@@ -145,6 +147,20 @@ class RemoteRunner:
     ) -> RemoteRound:
         out = RemoteRound()
         jobs = self.plan(targets, vantages)
+        now = time.monotonic()
+        waiting = {n for n, until in self._blocked.items() if until > now}
+        for name in sorted({j.vantage.name for j in jobs} & waiting):
+            # The API said when it takes requests again (X-RateLimit-Reset): until then
+            # asking would only spend our budget on more 429s.
+            left = timeutil.fmt_duration(self._blocked[name] - now)
+            out.warnings.append(f"{name}: {self._failing[name][1]}; not asked again for {left}")
+            out.vantage_notes[name] = self._note(name)
+        for j in jobs:
+            if j.vantage.name in waiting:
+                out.notes[(j.target.name, series_name(j.vantage.name, j.group))] = self._note(
+                    j.vantage.name
+                )
+        jobs = [j for j in jobs if j.vantage.name not in waiting]
         if not jobs:
             return out
         await self._ledger(load=True)
@@ -253,6 +269,9 @@ class RemoteRunner:
         self.poll_log += client.poll_log
         if errors:
             self._fail(v.name, _words(errors[0]))
+            if errors[0].kind in (api.RATE_LIMITED, api.NO_CREDITS):
+                wait = errors[0].retry_after or 60.0
+                self._blocked[v.name] = time.monotonic() + wait
         elif out.measurements:
             self._failing.pop(v.name, None)  # the API answered again
         note = self._note(v.name)
