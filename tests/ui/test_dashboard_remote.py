@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from dashboard_support import make_ctx
+from PySide6.QtCore import Qt
 
 from warroom.config import workspace_file as wf
 from warroom.probes import ProbeEngine
@@ -81,8 +82,10 @@ url = "tcp://127.0.0.1:{listener}"
         qtbot.waitUntil(lambda: cell("ch-isps AS6730").startswith("UP"), timeout=8000)
         qtbot.waitUntil(lambda: cell("ch-isps AS3303").startswith("DOWN"), timeout=8000)
         assert cell("ch-isps AS3303").startswith("DOWN refused · 2/2")
+        idx = m.index(m.row_of("www"), m.vantage_column("ch-isps AS3303"))
+        tip = str(idx.data(Qt.ItemDataRole.ToolTipRole))
+        assert "probes: Zurich (AS3303): down refused; Bern (AS3303): down refused" in tip
         col = m.vantage_column("ch-isps AS3303")
-        from PySide6.QtCore import Qt
 
         assert m.headerData(col, Qt.Orientation.Horizontal) == ("AS3303 Swisscom\nremote · 1 h")
         tip = m.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)

@@ -33,6 +33,7 @@ def test_majority_and_a_tie_counts_as_the_worse() -> None:
     (tie,) = aggregate_all([probe(Status.UP), probe(Status.DOWN)])
     assert tie.status is Status.DOWN and tie.extra["probes"] == {"agree": 1, "total": 2}
     assert tie.error == "timeout" and tie.detail.startswith("1 of 2 probes: ")
+    assert tie.extra["members"] == ["probe (AS3303): up 30 ms", "probe (AS3303): down timeout"]
 
 
 def test_groups_stay_apart() -> None:

@@ -61,6 +61,8 @@ def aggregate(target: str, vantage: str, group: str, probes: Sequence[ProbeResul
         "probes": {"agree": len(agree), "total": len(probes)},
         "asn": asn,
         "network": network,
+        # Each probe in a few words, for a tooltip: "Zurich (AS3303): down refused".
+        "members": [_member(r) for r in probes],
     }
     detail = first.detail
     if len(probes) > 1:
@@ -77,6 +79,16 @@ def aggregate(target: str, vantage: str, group: str, probes: Sequence[ProbeResul
         address=first.address,
         extra=extra,
     )
+
+
+def _member(r: ProbeResult) -> str:
+    remote = r.extra.get("remote") or {}
+    where = remote.get("city") or remote.get("country") or remote.get("probe") or "probe"
+    asn = remote.get("asn")
+    said = f"{r.status} {r.error}" if r.error else str(r.status)
+    if r.latency_ms is not None and r.error is None:
+        said += f" {r.latency_ms:.0f} ms"
+    return f"{where} (AS{asn}): {said}" if asn else f"{where}: {said}"
 
 
 def aggregate_all(results: Iterable[ProbeResult]) -> list[ProbeResult]:

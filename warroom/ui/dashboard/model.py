@@ -717,6 +717,13 @@ def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
             lines.append(r.detail)
         if r.address:
             lines.append(f"address {r.address}")
+    if s.remote:
+        if s.note:
+            lines.append(s.note + ": the remote probes could not be asked; not an outage")
+        members = s.last.extra.get("members") if s.last is not None else None
+        if isinstance(members, list) and members:
+            lines.append("probes: " + "; ".join(str(m) for m in members))
+        lines.append("remote: probes in another network, on a slower rhythm")
     if s.flapping:
         lines.append("flapping: the state changes often; read the trend, not the colour")
     if s.offline:
