@@ -62,6 +62,7 @@ from warroom.ui.dashboard.model import (
     cell_age,
     fmt_when,
 )
+from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,6 @@ def default_engine(config: WorkspaceConfig, **kw: Any) -> Any:
     from warroom.probes import ProbeEngine
 
     return ProbeEngine(config, **kw)
-
-
-WORLD_TIP = (
-    "Ask the remote vantages (probes in other networks) about the selected target now, "
-    "instead of waiting for their slower rhythm; metered by the hourly budget"
-)
 
 
 class DashboardPane(QWidget):
@@ -217,7 +212,7 @@ class DashboardPane(QWidget):
         self.probe_one_btn.clicked.connect(self._probe_selected)
         self.world_btn = QPushButton("Check from the world")
         self.world_btn.setObjectName("check-world")
-        self.world_btn.setToolTip(WORLD_TIP)
+        self.world_btn.setToolTip(world_tip(False))
         self.world_btn.clicked.connect(self._world_selected)
         self.link_box = QComboBox()
         self.link_box.setObjectName("incident-link")
@@ -478,16 +473,10 @@ class DashboardPane(QWidget):
         self.table.setVisible(has or self.config is not None)
         self.probe_all_btn.setEnabled(self.engine is not None)
         self.probe_one_btn.setEnabled(self.engine is not None)
-        # Always there (a control that comes and goes moves the others), enabled when
-        # the workspace has remote vantages; the tooltip says how to get some.
+        # Always there (a control that comes and goes moves the others).
         remote = self.config is not None and bool(self.config.remote_vantages())
         self.world_btn.setEnabled(self.engine is not None and remote)
-        self.world_btn.setToolTip(
-            WORLD_TIP
-            if remote
-            else WORLD_TIP + ". No remote vantage yet: add one with "
-            "globalping = URL or ripe_atlas = URL in the workspace file (docs/probes.md)"
-        )
+        self.world_btn.setToolTip(world_tip(remote))
 
     # -- workspace file and engine ---------------------------------------------
 
@@ -606,18 +595,14 @@ class DashboardPane(QWidget):
         if idx.isValid():
             self.probe_now(idx.data(TargetRole))
 
-    def check_world_now(self, target: str) -> None:
-        """ "Check from the world now": one remote round for ``target``."""
-        if self.engine is not None:
-            self.engine.probe_world_now(target)
-            self._message(f"Asking the remote probes about {target} now…")
-
     def _world_selected(self) -> None:
+        """ "Check from the world now": one remote round for the selected target."""
         idx = self.table.currentIndex()
-        if idx.isValid():
-            self.check_world_now(idx.data(TargetRole))
-        else:
+        if not idx.isValid() or self.engine is None:
             self._message("Select a target first, then check it from the world.")
+            return
+        self.engine.probe_world_now(idx.data(TargetRole))
+        self._message(f"Asking the remote probes about {idx.data(TargetRole)} now…")
 
     def stop(self) -> None:
         """Stop the engine (window closing); flushes what it still had."""

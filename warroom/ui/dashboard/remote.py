@@ -80,3 +80,17 @@ def probes_text(s: SeriesState) -> str:
     if isinstance(p, dict) and isinstance(p.get("agree"), int) and p.get("total"):
         return f" · {p['agree']}/{p['total']}"
     return ""
+
+
+def world_tip(remote: bool) -> str:
+    """The tooltip of "Check from the world"; without remote vantages, how to get one."""
+    tip = (
+        "Ask the remote vantages (probes in other networks) about the selected target now, "
+        "instead of waiting for their slower rhythm; metered by the hourly budget"
+    )
+    if remote:
+        return tip
+    return tip + (
+        ". No remote vantage yet: add one with globalping = URL or ripe_atlas = URL in "
+        "the workspace file (docs/probes.md)"
+    )
