@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.base.errors import WarroomError
+from warroom.config import comms as comms_table
 from warroom.domain.workspace import DURATION_SETTINGS as _DURATIONS
 from warroom.domain.workspace import ProbeSettings, RemoteSpec, WorkspaceConfig
 
@@ -112,10 +113,14 @@ def dumps(config: WorkspaceConfig) -> str:
         out.append("")
     for ch in config.channels:
         out += ["[[channel]]", f"name = {_value(ch.name)}", f"{ch.kind} = {_value(ch.url)}"]
-        for key in ("handle", "secret"):
+        for key in ("handle", "secret", "page_id", "visibility"):
             if getattr(ch, key) is not None:
                 out.append(f"{key} = {_value(getattr(ch, key))}")
+        if ch.components:
+            pairs = ", ".join(f"{_value(k)} = {_value(v)}" for k, v in ch.components)
+            out.append(f"components = {{ {pairs} }}")
         out.append("")
+    out += comms_table.dump(config.comms, _value, lambda v: _setting("interval", v))
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from warroom.base.errors import WarroomError
 from warroom.base.timeutil import parse_duration
+from warroom.config import comms as comms_table
 from warroom.domain.workspace import (
     DNS_RECORDS,
     PROXY_SCHEMES,
@@ -208,9 +209,17 @@ _LOCATION = re.compile(r"^[\w][\w .,'&()+/-]{0,99}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _FEED_SOURCES = ("mastodon", "rss", "bluesky", "statuspage")
 _FEED_KEYS = {"name", *_FEED_SOURCES, "hashtag", "search", "handle", "secret", "interval"}
-_CHANNEL_SOURCES = ("mastodon", "bluesky")
-_CHANNEL_KEYS = {"name", *_CHANNEL_SOURCES, "handle", "secret"}
-_TOP = {"probe", "vantage", "target", "feed", "channel"}
+_CHANNEL_SOURCES = ("mastodon", "bluesky", "statuspage")
+_CHANNEL_KEYS = {
+    "name",
+    *_CHANNEL_SOURCES,
+    "handle",
+    "secret",
+    "page_id",
+    "components",
+    "visibility",
+}
+_TOP = {"probe", "vantage", "target", "feed", "channel", "comms"}
 
 
 def parse_text(
@@ -241,6 +250,7 @@ def parse_text(
     targets = _parse_targets(_tables(data, "target", c), c, probe, vnames, base_dir)
     feeds = _parse_feeds(_tables(data, "feed", c), c)
     channels = _parse_channels(_tables(data, "channel", c), c)
+    comms = comms_table.parse(data.get("comms", {}), c.add)
     if c.problems:
         return None, c.problems
     cfg = WorkspaceConfig(
@@ -249,6 +259,7 @@ def parse_text(
         targets=tuple(targets),
         feeds=tuple(feeds),
         channels=tuple(channels),
+        comms=comms,
     )
     return cfg, []
 
@@ -699,7 +710,40 @@ def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel
         _unknown(t, _CHANNEL_KEYS, "channel", i, c)
         name = _name(t, "channel", i, c, seen)
         src = _source(t, _CHANNEL_SOURCES, "channel", i, name, c)
-        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret")}
+        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret", "page_id")}
+        visibility = _opt_str(t, "visibility", "channel", i, c)
+        if visibility is not None and visibility not in ("public", "unlisted", "private"):
+            label = _label("channel", i, name, "visibility")
+            c.add("channel", i, "visibility", label, "expected public, unlisted or private")
+        comps = _str_table(t, "components", "channel", i, name, c)
+        if src and src[0] == "statuspage" and not strs["page_id"]:
+            label = _label("channel", i, name, "page_id")
+            c.add("channel", i, None, label, "a statuspage channel needs page_id")
+        if src and src[0] == "bluesky" and not strs["handle"]:
+            c.add("channel", i, None, _label("channel", i, name, "handle"), "missing handle")
         if name and src and len(c.problems) == before:
-            out.append(Channel(name=name, kind=src[0], url=src[1], **strs))
+            out.append(
+                Channel(
+                    name=name,
+                    kind=src[0],
+                    url=src[1],
+                    components=comps,
+                    visibility=visibility,
+                    **strs,
+                )
+            )
     return out
+
+
+def _str_table(
+    t: dict[str, Any], key: str, section: str, i: int, name: Any, c: _Collector
+) -> tuple[tuple[str, str], ...]:
+    """An inline table of non-empty strings (``{ www = "8kbf7d35c070" }``)."""
+    v = t.get(key)
+    if v is None:
+        return ()
+    if not isinstance(v, dict) or not all(isinstance(x, str) and x for x in v.values()):
+        msg = 'expected a table of strings, e.g. { www = "8kbf7d35c070" }'
+        c.add(section, i, key, _label(section, i, name, key), msg)
+        return ()
+    return tuple((str(k), str(x)) for k, x in v.items())

@@ -7,11 +7,13 @@ keep one import:
   ``ProbeSettings``, ``Feed``, ``Channel``, ``Problem``) and pure helpers;
 - ``warroom.config.parse``: ``load``, ``parse_text``, ``validate_text``,
   ``WorkspaceFileError``;
-- ``warroom.config.dump``: ``dumps``, ``save``, ``save_text``.
+- ``warroom.config.dump``: ``dumps``, ``save``, ``save_text``;
+- ``warroom.config.comms``: the ``[comms]`` table (``Comms``), the composer's.
 """
 
 from __future__ import annotations
 
+from warroom.config.comms import Comms
 from warroom.config.dump import dumps, save, save_text
 from warroom.config.parse import WorkspaceFileError, load, parse_text, validate_text
 from warroom.domain.workspace import (
@@ -39,6 +41,7 @@ __all__ = [
     "SYSTEM_VANTAGE",
     "TARGET_OVERRIDABLE",
     "Channel",
+    "Comms",
     "Feed",
     "ProbeSettings",
     "Problem",

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from warroom.config.comms import Comms
+
+
+def _comms() -> Comms:
+    """The ``[comms]`` table's type is the composer's (``warroom.config.comms``): fetched
+    when a default is needed, so this module imports nothing above the domain."""
+    from warroom.config.comms import Comms
+
+    return Comms()
+
 
 SYSTEM_VANTAGE = "system"
 CHECK_SCHEMES = {"http": "http", "https": "http", "tcp": "tcp", "tls": "tls", "dns": "dns"}
@@ -153,10 +166,14 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class Channel:
     name: str
-    kind: str  # mastodon, bluesky
+    kind: str  # mastodon, bluesky, statuspage
     url: str
     handle: str | None = None
     secret: str | None = None
+    # statuspage: the page and the components set from the measurements (target, id)
+    page_id: str | None = None
+    components: tuple[tuple[str, str], ...] = ()
+    visibility: str | None = None  # mastodon: public (default), unlisted, private
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +184,7 @@ class WorkspaceConfig:
     feeds: tuple[Feed, ...] = ()
     channels: tuple[Channel, ...] = ()
     path: Path | None = None
+    comms: Comms = field(default_factory=lambda: _comms())
     # Name lookups happen per check (300/s with 1,000 targets): index them once.
     _targets_by_name: dict[str, Target] = field(
         default_factory=dict, init=False, repr=False, compare=False

@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
         from warroom.ui.handover import install_handover_actions
 
         install_handover_actions(self, ctx)  # File: export, import, hand over, report; drops
+        from warroom.ui.compose import install_compose_actions
+
+        install_compose_actions(self, ctx)  # File: compose status update; next-update clock
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)
@@ -458,7 +461,14 @@ class MainWindow(QMainWindow):
         from warroom.ui.placeholder import PlaceholderPane
 
         docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
-        narrow = [d for d in docks if isinstance(d.widget(), PlaceholderPane)]
+        # A real pane may ask for the same in a window narrower than ``tab_below_width``
+        # (the feed at 1280 px, where the dashboard and the timeline need the width).
+        narrow = [
+            d
+            for d in docks
+            if isinstance(d.widget(), PlaceholderPane)
+            or self.width() < getattr(d.widget(), "tab_below_width", 0)
+        ]
         rest = [d for d in docks if d not in narrow]
         if not narrow or not rest:
             return
