@@ -26,6 +26,7 @@ from warroom.ui.dashboard.model import LatenciesRole, fmt_latency
 FAIL_COLOUR = QColor("#c62828")
 # Distinct, not colour-only meaning: the tooltip and the cells name each vantage.
 _SELECTED = QStyle.StateFlag.State_Selected.value
+CHART_PAD = 2  # room around a cached sparkline for its pens' width
 LINE_COLOURS = [QColor(c) for c in ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e")]
 
 
@@ -90,7 +91,7 @@ class SparklineDelegate(QStyledItemDelegate):
             if len(self._cache) >= self.CACHE_MAX:
                 self._cache.clear()
             pm = self._cache[key] = chart_pixmap(rect.width(), rect.height(), dpr, series)
-        painter.drawPixmap(rect.topLeft(), pm)
+        painter.drawPixmap(rect.topLeft() - QPointF(CHART_PAD, CHART_PAD), pm)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -101,14 +102,17 @@ class SparklineDelegate(QStyledItemDelegate):
 def chart_pixmap(
     width: float, height: float, dpr: float, series: dict[str, Sequence[float | None]]
 ) -> QPixmap:
-    """The sparkline of one row on a transparent pixmap of ``width`` x ``height``."""
-    pm = QPixmap(max(1, round(width * dpr)), max(1, round(height * dpr)))
+    """The sparkline of one row for a ``width`` x ``height`` area, on a transparent
+    pixmap ``CHART_PAD`` larger on each side (pens at the edges are not cut)."""
+    full_w, full_h = width + 2 * CHART_PAD, height + 2 * CHART_PAD
+    pm = QPixmap(max(1, round(full_w * dpr)), max(1, round(full_h * dpr)))
     pm.setDevicePixelRatio(dpr)
     pm.fill(Qt.GlobalColor.transparent)
     values = [v for s in series.values() for v in s if v is not None]
     top = max(max(values) if values else 1.0, 1.0)
     painter = QPainter(pm)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.translate(CHART_PAD, CHART_PAD)
     base = height
     usable = height - 3  # room for the failure ticks
     for i, lats in enumerate(series.values()):
