@@ -310,3 +310,17 @@ def test_template_fills_from_the_incident(setup: Setup) -> None:
     assert f"publishing: {text}" in proc.stderr
     bad = run(setup, "publish", str(setup.file), "--channel", "mastodon-ops", "--template")
     assert bad.returncode == 2 and "--template needs --incident" in bad.stderr
+
+
+def test_dry_run_checks_and_sends_nothing(setup: Setup) -> None:
+    store_all_down(setup)
+    args = ("publish", str(setup.file), "--channel", "mastodon-ops,bsky-ops", "--dry-run")
+    ok = run(setup, *args, "--text", "We are investigating an outage of www.")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == [
+        "mastodon-ops: 38/500 characters",
+        "bsky-ops: 38/300 graphemes",
+    ]
+    held = run(setup, *args, "--text", "Only some customers are affected.")
+    assert held.returncode == 1 and "warning: claim:" in held.stderr
+    assert setup.masto.published("ops") == [] and setup.bsky.records(HANDLE) == {}

@@ -59,6 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--again", action="store_true", help="post a text that already went out once more"
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check only: print each channel's count and the claims; send nothing",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_publish)
 
@@ -163,10 +168,15 @@ async def _publish(
         rev = compose.review(
             draft.text, chosen, states, limits=limits, extra=extra, affected=affected
         )
+        if args.dry_run:
+            for name, count in rev.counts.items():
+                ctx.out(f"{name}: {count}" + ("  too long" if count.over else ""))
         if rev.problems:
             raise ValidationError("; ".join(rev.problems) + "; nothing was published")
         for f in rev.findings:
             ctx.warn(f"claim: {f.message}")
+        if args.dry_run:
+            return 1 if rev.findings and not args.yes else 0
         if rev.findings and not args.yes:
             ctx.error(
                 "the text contradicts the measurements (see the warnings); nothing was "
