@@ -58,19 +58,27 @@ def enter(world: DemoWorld, name: str) -> None:
 def test_the_outage_moves_from_one_provider_to_everyone_and_back(
     world: DemoWorld, tmp_path: Path
 ) -> None:
-    assert summaries(world, tmp_path)["www"] == "www: up via isp-a, isp-b, isp-c"
+    both = "world AS3303 (2 of 2 probes), world AS6730 (2 of 2 probes)"
+    assert summaries(world, tmp_path)["www"] == f"www: up via isp-a, isp-b, isp-c, {both}"
     enter(world, "partial")
     now = summaries(world, tmp_path)
-    assert now["www"] == "www: down via isp-b; up via isp-a, isp-c"
+    # Through one access provider, and from inside its network (AS6730), not from AS3303.
+    assert now["www"] == (
+        "www: down via isp-b, world AS6730 (2 of 2 probes); "
+        "up via isp-a, isp-c, world AS3303 (2 of 2 probes)"
+    )
     assert now["mail"] == "mail: down via isp-b; up via isp-a, isp-c"
     assert now["dns"] == "dns: up via system"
     enter(world, "total")
     now = summaries(world, tmp_path)
-    assert now["www"] == "www: down via isp-a, isp-b, isp-c"
-    assert now["status-blog"] == "status-blog: down via isp-a, isp-b, isp-c"
+    assert now["www"] == f"www: down via isp-a, isp-b, isp-c, {both}"
+    assert now["status-blog"] == f"status-blog: down via isp-a, isp-b, isp-c, {both}"
     assert now["dns"] == "dns: down via system"
     enter(world, "recovery")
-    assert summaries(world, tmp_path)["shop-meier"] == "shop-meier: up via isp-a, isp-b, isp-c"
+    assert (
+        summaries(world, tmp_path)["shop-meier"]
+        == f"shop-meier: up via isp-a, isp-b, isp-c, {both}"
+    )
 
 
 def test_the_script_plays_every_act_in_order_at_its_speed(world: DemoWorld) -> None:
@@ -94,6 +102,10 @@ def test_the_workspace_file_never_uses_the_workstation_resolver(world: DemoWorld
     config = workspace_file.parse_text(text, source="demo")[0]
     for target in config.targets:
         names = [v.name for v in config.vantages_of(target)]
+        for v in config.vantages_of(target):  # remote APIs and proxies: loopback only
+            api = v.remote.url if v.remote is not None else None
+            for url in (api, v.proxy, v.resolver):
+                assert url is None or "127.0.0.1" in url, url
         if "system" in names:
             # Only a DNS check that asks a loopback server directly.
             assert target.check == "dns" and target.server and target.server.startswith("127.")

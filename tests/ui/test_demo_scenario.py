@@ -100,11 +100,17 @@ def test_the_demo_tells_the_whole_story(qtbot: Any, running: Any) -> None:
     # The honesty check catches the seed outage's sentence while everything is down.
     draft = "Our services are only unreachable via individual access providers."
     mastodon = ChannelSpec(name="mastodon-ops", kind="mastodon", url="http://127.0.0.1:9")
+
     # (The engine stores its states every few seconds: the CLI's view lags the window's.)
-    qtbot.waitUntil(
-        lambda: compose.review(draft, [mastodon], compose.measurements(store)).needs_confirmation,
-        timeout=WAIT_MS,
-    )
+    def contradicted() -> list[str]:
+        r = compose.review(
+            draft, [mastodon], compose.measurements(store), extra=compose.remote_lines(store)
+        )
+        return [line for f in r.findings for line in f.figures]
+
+    # ... and quotes the probes inside the access networks: "down from 2 of 2 probes in
+    # AS3303 (Swisscom …)", the evidence against "only individual access providers".
+    qtbot.waitUntil(lambda: any("AS3303" in x for x in contradicted()), timeout=WAIT_MS)
 
     # Customers' posts reach the feed pane through the ordinary sources.
     feed = window.docks["feed"].widget()

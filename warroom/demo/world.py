@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from warroom.demo import script
 from warroom.demo.script import ACTS, DOMAIN, POSTS, PROVIDER, Act
 from warroom.demo.voices import Voices
+from warroom.demo.world_remote import RemoteProbes
 from warroom.sim.net import HOST, AccessNetwork, BannerServer, DnsServer, HttpSite, Page, SimLoop
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class DemoWorld:
     nameserver: DnsServer = field(init=False)
     mail: BannerServer = field(init=False)
     voices: Voices = field(init=False)  # made in start(): its servers bind at once
+    remote: RemoteProbes = field(init=False)
     act: Act = field(init=False, default=ACTS[0])
     started_at: float | None = field(init=False, default=None)
     _listeners: list[Callable[[Act], None]] = field(init=False, default_factory=list)
@@ -120,6 +122,13 @@ class DemoWorld:
         try:
             self.voices = Voices()
             self.voices.start()
+            self.remote = RemoteProbes()
+            self.remote.start(
+                {
+                    s.host: b"".join(p.body for p in s.server.pages.values()).decode()
+                    for s in self.sites
+                }
+            )
         except BaseException:
             self.stop()
             raise
@@ -143,6 +152,8 @@ class DemoWorld:
         self.loop.stop()
         with contextlib.suppress(Exception):
             self.voices.stop()
+        with contextlib.suppress(Exception):
+            self.remote.stop()
 
     # -- what the window probes -----------------------------------------------------
 
@@ -169,6 +180,8 @@ class DemoWorld:
             "fail_after = 1",
             "recover_after = 1",
             "degraded_ms = 2500",
+            f'remote_interval = "{max(1.0, 10.0 / self.speed):g}s"',
+            "remote_budget_per_hour = 100000  # the simulated API is free",
         ]
         asn = {"isp-a": "AS3303", "isp-b": "AS6730", "isp-c": "AS15796"}
         for name in isps:
@@ -187,7 +200,7 @@ class DemoWorld:
                 f'name = "{s.target}"',
                 f'url = "{s.server.url(s.host)}"',
                 f'expect_body = "{s.expect}"',
-                f"vantages = [{vantages}]",
+                f'vantages = [{vantages}, "world"]',
             ]
         lines += [
             "",
@@ -205,7 +218,8 @@ class DemoWorld:
             f'server = "{self.nameserver.address}"',
             'vantages = ["system"]',
         ]
-        return "\n".join(lines) + "\n" + self.voices.workspace_toml(self.interval_s) + "\n"
+        tail = self.remote.workspace_toml() + "\n" + self.voices.workspace_toml(self.interval_s)
+        return "\n".join(lines) + "\n" + tail + "\n"
 
     # -- the script ------------------------------------------------------------------
 
@@ -259,6 +273,7 @@ class DemoWorld:
         for name, net in self.networks.items():
             net.cut = set(provider_ports) if name in cut else set()
         self.nameserver.mode = "silent" if act.name == "total" else "answer"
+        self.remote.enter(act.name)
         with self._lock:
             self.act = act
         log.info("demo act %s: %s", act.name, act.caption)

@@ -90,6 +90,8 @@ class FakeGlobalping(JsonServer):
         self.consumed = 0
         self.locations: dict[str, list[SimProbe]] = {}
         self.measurements: dict[str, dict[str, Any]] = {}
+        # What a GET of each target host returns (rawBody); HEAD never has one.
+        self.bodies: dict[str, str] = {}
         self._ids = itertools.count(1)
 
     # -- scripting ---------------------------------------------------------------
@@ -223,12 +225,14 @@ class FakeGlobalping(JsonServer):
             if down and p.status_code == 200:
                 return {"status": "failed", "rawOutput": p.error}
             code = p.status_code
+            request = (m["options"].get("request") or {}) if isinstance(m["options"], dict) else {}
+            get = str(request.get("method", "HEAD")).upper() == "GET"
             return {
                 "status": "finished",
                 "resolvedAddress": self.answer,
                 "headers": {"content-type": "text/html"},
                 "rawHeaders": "content-type: text/html",
-                "rawBody": None,
+                "rawBody": self.bodies.get(target, "") if get else None,
                 "rawOutput": f"HTTP/1.1 {code}\ncontent-type: text/html",
                 "truncated": False,
                 "statusCode": code,
