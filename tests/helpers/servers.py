@@ -22,7 +22,7 @@ import ssl
 import struct
 import threading
 import zlib
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,38 +33,15 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+# The loop thread, the DNS responder and the banner server are the simulated world's
+# (warroom.sim.net), shared with the built-in demo.
+from warroom.sim.net import BannerServer
+from warroom.sim.net import DnsServer as DnsResponder
+from warroom.sim.net import SimLoop as LoopThread
+
 T = TypeVar("T")
 WWW = "www.example.test"
 OTHER = "other.example.test"
-
-
-class LoopThread:
-    """An asyncio loop in a daemon thread; ``run(coro)`` executes there and waits."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_forever, name="test-servers", daemon=True
-        )
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        async def _cancel_all() -> None:
-            me = asyncio.current_task()
-            tasks = [t for t in asyncio.all_tasks() if t is not me]
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        with contextlib.suppress(Exception):
-            self.run(_cancel_all(), timeout=5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        if not self.thread.is_alive():
-            self.loop.close()
 
 
 # -- HTTP --------------------------------------------------------------------------
@@ -281,72 +258,6 @@ def _compressed(route: str) -> tuple[str, bytes]:
 # -- DNS ---------------------------------------------------------------------------
 
 
-class DnsResponder(asyncio.DatagramProtocol):
-    """A tiny recursive-looking DNS server on UDP.
-
-    ``mode``: ``answer`` (from ``records``, NXDOMAIN for unknown names), ``nxdomain``,
-    ``servfail``, ``silent`` (never answers), ``lie`` (every A query gets ``lie_with``).
-    The mode may be changed while running.
-    """
-
-    def __init__(
-        self,
-        mode: str = "answer",
-        records: dict[tuple[str, str], list[str]] | None = None,
-        lie_with: str = "127.0.0.2",
-    ) -> None:
-        self.mode = mode
-        self.records = {(n.lower().rstrip("."), t): v for (n, t), v in (records or {}).items()}
-        self.lie_with = lie_with
-        self.queries = 0
-        self.port = 0
-        self.transport: asyncio.DatagramTransport | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.queries += 1
-        try:
-            q = dns.message.from_wire(data)
-        except Exception:
-            return
-        if self.mode == "silent" or self.transport is None:
-            return
-        resp = dns.message.make_response(q)
-        resp.flags |= dns.flags.RA
-        qn = q.question[0]
-        name = qn.name.to_text().lower().rstrip(".")
-        rdtype = dns.rdatatype.to_text(qn.rdtype)
-        if self.mode == "servfail":
-            resp.set_rcode(dns.rcode.SERVFAIL)
-        elif self.mode == "nxdomain":
-            resp.set_rcode(dns.rcode.NXDOMAIN)
-        elif self.mode == "lie" and rdtype == "A":
-            resp.answer.append(dns.rrset.from_text(qn.name, 30, "IN", "A", self.lie_with))
-        else:
-            values = self.records.get((name, rdtype))
-            if values:
-                resp.answer.append(dns.rrset.from_text(qn.name, 30, "IN", rdtype, *values))
-            elif not any(n == name for n, _ in self.records):
-                resp.set_rcode(dns.rcode.NXDOMAIN)
-        self.transport.sendto(resp.to_wire(), addr)
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.create_datagram_endpoint(lambda: self, local_addr=("127.0.0.1", 0))
-        assert self.transport is not None
-        self.port = self.transport.get_extra_info("sockname")[1]
-
-    async def stop(self) -> None:
-        if self.transport:
-            self.transport.close()
-
-
 class TruncatingDns:
     """Answers every UDP query with the TC bit set and no records, and the same port
     over TCP with the full answer (``records``), as a server with a big answer does.
@@ -411,30 +322,6 @@ class TruncatingDns:
 
 
 # -- TCP banner, closed port, proxies ----------------------------------------------
-
-
-class BannerServer:
-    """Sends ``banner`` on connect (an SMTP-like ``220 ...`` by default), then waits."""
-
-    def __init__(self, banner: bytes = b"220 mail.example.test ESMTP ready\r\n") -> None:
-        self.banner = banner
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> None:
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                writer.write(self.banner)
-                await writer.drain()
-                await reader.read(100)
-                writer.close()
-
-        self._server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server:
-            self._server.close()
 
 
 class StallServer:
