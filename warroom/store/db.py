@@ -212,9 +212,9 @@ class Store:
         Imported lazily: it costs ~100 ms at start-up, before the first window paints.
         """
         if self._db is None:
-            import sqlite_utils
+            from warroom.store import schema
 
-            self._db = sqlite_utils.Database(self._conn)
+            self._db = schema.database(self._conn)
         return self._db
 
     # -- opening ---------------------------------------------------------

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_probes(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    schema.script(
+        conn,
         """
         CREATE TABLE probe_series (
             id INTEGER PRIMARY KEY,
@@ -74,7 +77,7 @@ def m0001_probes(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX probe_changes_by_time ON probe_changes(t);
         CREATE INDEX probe_changes_by_series ON probe_changes(target, vantage, t);
-        """
+        """,
     )
 
 
