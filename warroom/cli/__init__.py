@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open on the built-in simulated outage (a throwaway workspace unless --data-dir)",
     )
+    gui.add_argument(
+        "--demo-speed",
+        metavar="N",
+        type=float,
+        default=1.0,
+        help="with --demo: play the simulated outage N times as fast (default 1: about 3 min)",
+    )
     gui.add_argument("--screenshot", metavar="FILE", help="save the window as PNG, then quit")
     gui.add_argument(
         "--after",

@@ -36,6 +36,9 @@ def launch_gui(args: argparse.Namespace) -> int:
             raise UsageError(f"--after must be 0 or more seconds, not {after}")
         if not screenshot.parent.is_dir():
             raise UsageError(f"--screenshot: directory {screenshot.parent} does not exist")
+    speed = getattr(args, "demo_speed", 1.0)
+    if speed is not None and not speed > 0:
+        raise UsageError(f"--demo-speed must be more than 0, not {speed}")
     workspace_file = getattr(args, "workspace_file", None)
     if workspace_file:
         workspace_file = Path(workspace_file).expanduser().absolute()
@@ -112,7 +115,10 @@ def _run(
             show_error("cannot open the workspace", msg)
             return 1
         try:
-            return _run_locked(app, data_dir, log_path, screenshot, after, workspace_file, demo)
+            speed = float(getattr(args, "demo_speed", 1.0) or 1.0)
+            return _run_locked(
+                app, data_dir, log_path, screenshot, after, workspace_file, demo, speed
+            )
         finally:
             lock.release()
     finally:
@@ -127,6 +133,7 @@ def _run_locked(
     after: float,
     workspace_file: Path | None,
     demo: bool,
+    demo_speed: float = 1.0,
 ) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -145,7 +152,13 @@ def _run_locked(
         log.error("%s", exc)
         show_error("cannot open the workspace", str(exc))
         return 1
+    session = None
     try:
+        if demo:
+            from warroom.demo.session import DemoSession
+
+            session = DemoSession.start(store, data_dir, speed=demo_speed)
+            workspace_file = session.workspace_path
         ctx = UiContext(
             store=store,
             data_dir=data_dir,
@@ -172,12 +185,13 @@ def _run_locked(
                 )
 
         window.panes_ready.connect(after_panes)
-        if demo:
-            from warroom.demo import workspace as demo_mod
+        if session is not None:
+            from warroom.ui import demo_banner
 
-            sample = demo_mod.add_sample_incident(store)
-            if sample:
-                ctx.set_active_incident(*sample)
+            ctx.set_active_incident(session.incident_id, session.title)
+            demo_banner.install(window, session)
+            # The story starts when the window is there to show it.
+            window.panes_ready.connect(session.world.begin)
 
         status = {"rc": 0}
         if os.environ.get(FIRST_PAINT_ENV) == "1":
@@ -214,6 +228,8 @@ def _run_locked(
         window.close()
         return status["rc"]
     finally:
+        if session is not None:
+            session.stop()
         store.close()
         log.info("window stopped")
 
