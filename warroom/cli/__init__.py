@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="with --screenshot: wait this long first (default 1)",
     )
+    gui.add_argument(
+        "--size",
+        metavar="WxH",
+        help="open the window at this size in pixels (e.g. 1280x800), for screenshots",
+    )
     gui.add_argument("--workspace-file", metavar="FILE", help="open this workspace TOML file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ErrorParser)
     for name in COMMAND_MODULES:

@@ -36,6 +36,7 @@ def launch_gui(args: argparse.Namespace) -> int:
             raise UsageError(f"--after must be 0 or more seconds, not {after}")
         if not screenshot.parent.is_dir():
             raise UsageError(f"--screenshot: directory {screenshot.parent} does not exist")
+    _parse_size(getattr(args, "size", None))  # a bad --size fails before any window
     speed = getattr(args, "demo_speed", 1.0)
     if speed is not None and not speed > 0:
         raise UsageError(f"--demo-speed must be more than 0, not {speed}")
@@ -117,7 +118,15 @@ def _run(
         try:
             speed = float(getattr(args, "demo_speed", 1.0) or 1.0)
             return _run_locked(
-                app, data_dir, log_path, screenshot, after, workspace_file, demo, speed
+                app,
+                data_dir,
+                log_path,
+                screenshot,
+                after,
+                workspace_file,
+                demo,
+                speed,
+                size=_parse_size(getattr(args, "size", None)),
             )
         finally:
             lock.release()
@@ -134,6 +143,8 @@ def _run_locked(
     workspace_file: Path | None,
     demo: bool,
     demo_speed: float = 1.0,
+    *,
+    size: tuple[int, int] | None = None,
 ) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -222,6 +233,8 @@ def _run_locked(
             window.panes_ready.connect(lambda: QTimer.singleShot(int(after * 1000), shoot))
 
         _quit_on_signals(window)
+        if size is not None:
+            window.resize(*size)
         window.show()
         app.exec()
         # A window closed by other means than closeEvent (app.quit) still saves.
@@ -232,6 +245,19 @@ def _run_locked(
             session.stop()
         store.close()
         log.info("window stopped")
+
+
+def _parse_size(text: str | None) -> tuple[int, int] | None:
+    """``--size 1280x800``: (width, height), or a usage error that says what is wrong."""
+    if not text:
+        return None
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit():
+        raise UsageError(f"--size: expected WIDTHxHEIGHT in pixels, like 1280x800, not {text!r}")
+    width, height = int(w), int(h)
+    if not (320 <= width <= 10000 and 240 <= height <= 10000):
+        raise UsageError(f"--size: {width}x{height} is outside 320x240 .. 10000x10000")
+    return width, height
 
 
 def _report_ready(window: object) -> None:
