@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import QApplication
 
 from warroom.config import workspace_file
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
+from warroom.probes.engine import Update
+from warroom.probes.state import SeriesState
 from warroom.ui.context import UiContext
 from warroom.ui.dashboard import DashboardPane
 
@@ -55,6 +58,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--rate", type=int, default=300, help="results per second")
     ap.add_argument("--targets", type=int, default=1000)
+    ap.add_argument(
+        "--detail",
+        action="store_true",
+        help="open a cell's detail first (the table then has the height it had before "
+        "the detail became on-demand: a like-for-like comparison of repaint cost)",
+    )
     args = ap.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -73,6 +82,9 @@ def main() -> None:
     pane.resize(1400, 900)
     pane.show()
     app.processEvents()
+    if args.detail:
+        pane.select_cell(cfg.targets[0].name, "system")
+        app.processEvents()
 
     # Time each batch on the UI thread (model update, sort, link, notices, counts).
     batch_ms: list[float] = []
@@ -104,9 +116,12 @@ def main() -> None:
     sent = [0, 0]  # results, changes
     state = {(t.name, v): State.PENDING for t in cfg.targets for v in VANTAGES}
     keys = list(state)
+    series = {k: SeriesState(*k, "http", State.PENDING, None, None, (), False, False) for k in keys}
+    lats: dict[tuple[str, str], deque[float | None]] = {k: deque(maxlen=60) for k in keys}
 
     def engine() -> None:
-        """Like the engine: every 0.2 s one callback with what finished since."""
+        """Like the engine: every 0.2 s one update with the states that changed since
+        (the series that took a sample, and every series of a target that changed)."""
         rng = random.Random(5)
         per_flush = args.rate // 5
         t_sim = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -132,13 +147,24 @@ def main() -> None:
                     r = ProbeResult(t_sim, target, vantage, "http", Status.UP, lat)
                     new = State.UP
                 results.append(r)
-                old = state[(target, vantage)]
+                key = (target, vantage)
+                old = state[key]
+                lats[key].append(r.latency_ms)
+                prev = series[key]
+                since = prev.since
                 if old is not new:
-                    state[(target, vantage)] = new
+                    state[key] = new
+                    since = t_sim
                     changes.append(StateChange(t_sim, target, vantage, old, new, r))
-            pane.bridge.on_results(results)
-            if changes:
-                pane.bridge.on_changes(changes)
+                series[key] = SeriesState(
+                    target, vantage, "http", new, since, r, tuple(lats[key]), False, False
+                )
+            dirty = {(r.target, r.vantage) for r in results}
+            for c in changes:
+                dirty.update((c.target, v) for v in VANTAGES)
+            pane.bridge.on_update(
+                Update(tuple(series[k] for k in dirty), tuple(changes), tuple(results))
+            )
             sent[0] += len(results)
             sent[1] += len(changes)
             next_at += 0.2

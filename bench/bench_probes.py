@@ -147,6 +147,7 @@ def micro(ports: dict[str, object], n: int) -> dict[str, tuple[float, float]]:
 def workload(ports: dict[str, object], seconds: float, n_targets: int = 1000) -> None:
     """1,000 http targets x 3 vantages (custom resolvers) every 10 s, with the store."""
     from warroom.probes import ProbeEngine
+    from warroom.probes.engine import Update
     from warroom.store import Store
     from warroom.store import probes as ps
 
@@ -161,14 +162,14 @@ def workload(ports: dict[str, object], seconds: float, n_targets: int = 1000) ->
     errors: dict[str, int] = {}
     lat: list[float] = []
 
-    def on_results(rs: list) -> None:  # type: ignore[type-arg]
-        for r in rs:
+    def on_update(u: Update) -> None:
+        for r in u.results:
             if r.error:
                 errors[r.error] = errors.get(r.error, 0) + 1
             elif r.latency_ms is not None:
                 lat.append(r.latency_ms)
 
-    engine = ProbeEngine(cfg, on_results=on_results, store=store)
+    engine = ProbeEngine(cfg, on_update=on_update, store=store)
     engine.start()
     warm = 12.0  # the first rounds are spread over 3 s; measure the steady state
     time.sleep(warm)

@@ -6,16 +6,17 @@ test servers of tests/helpers, to a PNG (for docs/dashboard.md and for looking a
 The board: ``www`` is the seed outage (up via isp-a only: SERVFAIL via isp-b, a lying
 resolver via isp-lie); ``shop`` answers slowly (degraded); ``status`` answers 503
 everywhere; ``blog`` has an expired certificate; ``mail`` and ``api`` are fine.
-``--window`` also renders the whole main window (``warroom --screenshot``) on it.
+``--window`` also renders the whole main window on it, started again on the same
+workspace, at 1280x800 and 1600x1000 (``OUT-window-WxH.png``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -109,15 +110,52 @@ def main() -> None:
         pane.stop()
         store.close()
         if "--window" in sys.argv:
-            win = out.with_name(out.stem + "-window.png")
-            subprocess.run(
-                [sys.executable, "-m", "warroom", "--data-dir", str(tmp / "data"),
-                 "--workspace-file", str(ws), "--screenshot", str(win), "--after", "8"],
-                check=True, timeout=60,
-            )  # fmt: skip
-            print(f"wrote {win}")
+            # The whole window, as started again on the same workspace (a restart:
+            # states come back from the store, nothing is logged twice), at both sizes.
+            for w, h in ((1280, 800), (1600, 1000)):
+                win = out.with_name(f"{out.stem}-window-{w}x{h}.png")
+                window(tmp / "data", ws, inc, (w, h), win, engine)
+                print(f"wrote {win}")
     finally:
         net.stop()
+
+
+def window(
+    data: Path, ws: Path, inc: str, size: tuple[int, int], out: Path, engine: object
+) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from warroom.store import Store
+    from warroom.ui.context import UiContext
+    from warroom.ui.dashboard import DashboardPane
+    from warroom.ui.mainwindow import MainWindow
+    from warroom.ui.panes import PANES
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    store = Store.open(data)
+    ctx = UiContext(
+        store=store,
+        data_dir=data,
+        settings=QSettings(str(data.parent / f"w{size[0]}.ini"), QSettings.Format.IniFormat),
+        workspace_file=ws,
+    )
+    panes = dict(PANES)
+    panes["dashboard"] = replace(
+        PANES["dashboard"], factory=lambda c: DashboardPane(c, engine_factory=engine)
+    )
+    win = MainWindow(ctx, panes=panes, restore=False)
+    ctx.set_active_incident(inc, "Hosting network outage")
+    win.resize(*size)
+    win.show()
+    end = time.monotonic() + 6
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    win.grab().save(str(out))
+    win.close()
+    store.close()
 
 
 if __name__ == "__main__":

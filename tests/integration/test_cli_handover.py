@@ -88,7 +88,15 @@ def test_people_exports_to_stdout_and_files(ws: tuple[Path, str], tmp_path: Path
         assert "www answers 502" in target.read_text(encoding="utf-8")
     code, _, err = run(capsys, *d, "export", iid, "-f", "md", "--tz", "Mars/Olympus")
     assert code == 2
-    assert err == "error: unknown time zone 'Mars/Olympus'\n"
+    assert err == (
+        "error: unknown time zone 'Mars/Olympus'; expected a name such as Europe/Zurich or UTC\n"
+    )
+    # Issue 9, item 1: a directory of the zone database (and other non-zones) too.
+    for cmd in ("export", "handover", "report"):
+        for zone in ("Europe", "../../etc/passwd", "/etc/localtime", "Europe/"):
+            code, out, err = run(capsys, *d, cmd, iid, "-f", "md", "--tz", zone)
+            assert (code, out) == (2, ""), (cmd, zone, err)
+            assert err.startswith("error: unknown time zone") and err.count("\n") == 1, err
 
 
 def test_handover_record_logs_a_handover_entry(
@@ -101,13 +109,21 @@ def test_handover_record_logs_a_handover_entry(
         "-o", str(target), "--to", "Bob", "--record", "--author", "alice",
     )  # fmt: skip
     assert code == 0
-    assert "recorded handover entry" in err
+    assert "recorded handover entry" in err and "Bob is now the commander" in err
     assert "Handover brief: Hosting network outage" in target.read_text(encoding="utf-8")
     with Store.open(src) as s:
         row = s.query_one("SELECT text, meta, author FROM entries WHERE kind = 'handover'")
-    assert row is not None
+        inc = s.query_one("SELECT commander FROM incidents WHERE id = ?", (iid,))
+        passed = s.query(
+            "SELECT text FROM entries WHERE kind = 'status' AND text LIKE '%commander%'"
+        )
+    assert row is not None and inc is not None
     meta = json.loads(row["meta"])
-    assert (meta["from"], meta["to"], row["author"]) == ("alice", "Bob", "alice")
+    # Command passes: "from" is the commander who hands over, not who typed the command.
+    assert (meta["from"], meta["to"], row["author"]) == ("Alice", "Bob", "alice")
+    assert "command passed from Alice to Bob" in row["text"]
+    assert inc["commander"] == "Bob"
+    assert "Commander changed from Alice to Bob" in [r["text"] for r in passed]
     assert meta["acknowledged_at"].endswith("Z")
     assert meta["brief"] == str(target)
     code, _, err = run(capsys, "--data-dir", str(src), "handover", iid, "--record")

@@ -8,6 +8,7 @@ from pathlib import Path
 from warroom.config import workspace_file
 from warroom.config.workspace_file import WorkspaceConfig
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
+from warroom.probes.state import SeriesState
 
 T0 = datetime(2026, 11, 24, 9, 42, 0, tzinfo=UTC)
 
@@ -96,3 +97,35 @@ def make_ctx(store: object, tmp_path: Path, workspace: Path | None = None) -> ob
         settings=settings,
         workspace_file=workspace,
     )
+
+
+def state(
+    target: str,
+    vantage: str,
+    st: State = State.UP,
+    r: ProbeResult | None = None,
+    *,
+    since: datetime | None = T0,
+    latencies: tuple[float | None, ...] | None = None,
+    flapping: bool = False,
+    offline: bool = False,
+    check: str = "http",
+) -> SeriesState:
+    """A ``SeriesState`` as the engine sends it; the last result follows the state
+    unless given."""
+    if r is None and st is not State.PENDING:
+        status = {State.DOWN: Status.DOWN, State.DEGRADED: Status.DEGRADED}.get(st, Status.UP)
+        err = "dns_servfail" if st is State.DOWN else None
+        r = result(target, vantage, status, 42.0, err, at=since or T0)
+    if latencies is None:
+        latencies = () if r is None else (None if r.status is Status.DOWN else r.latency_ms,)
+    if st is State.PENDING:
+        since = None
+    return SeriesState(target, vantage, check, st, since, r, latencies, flapping, offline)
+
+
+def update(states=(), changes=(), gate=None) -> object:  # type: ignore[no-untyped-def]
+    """An engine ``Update``."""
+    from warroom.probes.engine import Update
+
+    return Update(tuple(states), tuple(changes), (), gate)

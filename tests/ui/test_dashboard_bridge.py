@@ -1,12 +1,11 @@
-"""The one engine->UI bridge: callbacks on a worker thread arrive queued and batched."""
+"""The one engine->UI bridge: updates from the engine thread arrive queued on the UI
+thread, one batch per engine update, merged when the UI thread falls behind."""
 
 from __future__ import annotations
 
-import itertools
 import threading
-import time
 
-from dashboard_support import change, later, result
+from dashboard_support import change, later, result, state, update
 from PySide6.QtCore import QCoreApplication, QThread
 
 from warroom.domain.probes import State, Status
@@ -14,92 +13,107 @@ from warroom.probes import GateStatus
 from warroom.ui.bridge import Batch, ProbeBridge
 
 
-def test_results_from_a_worker_thread_arrive_on_the_ui_thread_batched(qtbot) -> None:
-    bridge = ProbeBridge(min_interval=0.2)
+def test_updates_from_a_worker_thread_arrive_on_the_ui_thread(qtbot) -> None:
+    bridge = ProbeBridge()
     ui_thread = QThread.currentThread()
-    got: list[tuple[int, object, float]] = []
-
-    def on_results(rs: list) -> None:
-        got.append((len(rs), QThread.currentThread(), time.monotonic()))
-
-    bridge.results.connect(on_results)
-    called_in_worker: list[bool] = []
+    got: list[tuple[Batch, object]] = []
+    bridge.batch.connect(lambda b: got.append((b, QThread.currentThread())))
+    seen_in_worker: list[int] = []  # batches delivered when each on_update returned
+    sent = threading.Event()
+    go_on = threading.Event()
 
     def engine() -> None:
-        # 200 callbacks of 3 results over about 0.6 s, like a busy engine would not do
-        # (it batches itself) but a misbehaving one might.
-        for k in range(200):
-            bridge.on_results(
-                [result("www", v, latency=float(k), at=later(k)) for v in ("a", "b", "c")]
-            )
-            called_in_worker.append(bool(got))  # never delivered synchronously here
-            time.sleep(0.003)
+        # The UI thread is blocked (waiting for ``sent``, then in join): anything
+        # delivered by the time on_update returns was delivered synchronously, here.
+        bridge.on_update(update([state("www", "a", latencies=(1.0,))]))
+        seen_in_worker.append(len(got))
+        sent.set()
+        go_on.wait(5)
+        bridge.on_update(update([state("www", "b")]))
+        seen_in_worker.append(len(got))
 
     t = threading.Thread(target=engine)
-    t0 = time.monotonic()
     t.start()
-    while t.is_alive():
-        qtbot.wait(10)
-    qtbot.waitUntil(lambda: sum(n for n, _, _ in got) == 600, timeout=3000)
-    elapsed = time.monotonic() - t0
-    assert all(th is ui_thread for _, th, _ in got)
-    # Batched: about one delivery per 0.2 s, not one per callback.
-    assert len(got) <= elapsed / 0.2 + 2, (len(got), elapsed)
-    assert len(got) >= 2
-    gaps = [b[2] - a[2] for a, b in itertools.pairwise(got)]
-    assert min(gaps) >= 0.18, gaps
-    assert bridge.flushes == len(got)
+    assert sent.wait(5)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=3000)
+    go_on.set()
+    t.join()
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=3000)
+    assert seen_in_worker == [0, 1]  # never delivered synchronously in the worker
+    assert all(th is ui_thread for _, th in got)
+    assert [[s.vantage for s in b.states] for b, _ in got] == [["a"], ["b"]]
+    assert bridge.flushes == 2 == bridge.updates
 
 
-def test_order_is_kept_and_batch_carries_everything(qtbot) -> None:
-    bridge = ProbeBridge(min_interval=0.05)
+def test_a_busy_ui_thread_gets_the_backlog_as_one_batch(qtbot) -> None:
+    """200 engine updates while the UI thread is not looking: one batch, the newest
+    state of each series, every change in order. No timer involved: the engine's own
+    flush interval is the only batching."""
+    bridge = ProbeBridge()
+    batches: list[Batch] = []
+    bridge.batch.connect(batches.append)
+
+    def engine() -> None:
+        for k in range(200):
+            r = result("www", "a", latency=float(k), at=later(k))
+            bridge.on_update(
+                update(
+                    [state("www", "a", r=r), state(f"t{k % 7}", "b", State.DOWN)],
+                    [change("www", "a", State.UP, State.DOWN, at=later(k))],
+                )
+            )
+
+    t = threading.Thread(target=engine)
+    t.start()
+    t.join()  # the UI thread's event loop did not run meanwhile
+    assert batches == []
+    qtbot.waitUntil(lambda: len(batches) >= 1, timeout=3000)
+    QCoreApplication.processEvents()
+    assert len(batches) == 1 and bridge.updates == 200
+    b = batches[0]
+    assert len(b.states) == 8  # www/a and t0..t6/b, each once
+    www = next(s for s in b.states if s.target == "www")
+    assert www.last is not None and www.last.latency_ms == 199.0  # the newest wins
+    assert [c.time for c in b.changes] == [later(k) for k in range(200)]
+
+
+def test_the_newest_gate_flip_wins(qtbot) -> None:
+    bridge = ProbeBridge()
     batches: list[Batch] = []
     bridge.batch.connect(batches.append)
     offline = GateStatus(False, later(0), "no network route")
     online = GateStatus(True, later(5), "network route present")
 
     def engine() -> None:
-        bridge.on_results([result("www", "a", latency=1.0)])
-        bridge.on_changes([change("www", "a", State.PENDING, State.UP)])
-        bridge.on_gate(offline)
-        bridge.on_results([result("www", "a", Status.DOWN, error="reset")])
-        bridge.on_gate(online)
+        bridge.on_update(update([state("www", "a")], [change("www", "a", State.PENDING, State.UP)]))
+        bridge.on_update(update(gate=offline))
+        down = result("www", "a", Status.DOWN, error="reset")
+        bridge.on_update(update([state("www", "a", State.DOWN, down)]))
+        bridge.on_update(update(gate=online))
 
     t = threading.Thread(target=engine)
     t.start()
     t.join()
-    assert batches == []  # nothing runs until the UI thread's event loop does
     qtbot.waitUntil(lambda: len(batches) >= 1, timeout=2000)
-    qtbot.wait(100)
-    merged = Batch()
-    for b in batches:
-        merged.results += b.results
-        merged.changes += b.changes
-        merged.gate = b.gate or merged.gate
-    assert [r.status for r in merged.results] == [Status.UP, Status.DOWN]
-    assert [c.new for c in merged.changes] == [State.UP]
-    assert merged.gate is online  # only the current truth
+    assert len(batches) == 1
+    b = batches[0]
+    assert [s.state for s in b.states] == [State.DOWN]
+    assert [c.new for c in b.changes] == [State.UP]
+    assert b.gate is online  # only the current truth
 
 
-def test_signals_fire_results_then_changes_then_gate_then_batch(qtbot) -> None:
-    bridge = ProbeBridge(min_interval=0.0)
-    order: list[str] = []
-    bridge.results.connect(lambda _x: order.append("results"))
-    bridge.changes.connect(lambda _x: order.append("changes"))
-    bridge.gate.connect(lambda _x: order.append("gate"))
-    bridge.batch.connect(lambda _x: order.append("batch"))
-    bridge.on_gate(GateStatus(True, None, "ok"))
-    bridge.on_changes([change("www", "a", State.PENDING, State.UP)])
-    bridge.on_results([result("www", "a")])
-    assert order == []  # queued even on the UI thread
-    qtbot.waitUntil(lambda: "batch" in order, timeout=1000)
-    assert order == ["results", "changes", "gate", "batch"]
-
-
-def test_empty_callbacks_do_not_wake_the_ui(qtbot) -> None:
-    bridge = ProbeBridge(min_interval=0.0)
+def test_empty_updates_do_not_wake_the_ui(qtbot) -> None:
+    bridge = ProbeBridge()
     with qtbot.assertNotEmitted(bridge.batch, wait=100):
-        bridge.on_results([])
-        bridge.on_changes([])
+        bridge.on_update(update())
         QCoreApplication.processEvents()
-    assert bridge.flushes == 0
+    assert bridge.flushes == 0 == bridge.updates
+
+
+def test_delivery_is_queued_even_on_the_ui_thread(qtbot) -> None:
+    bridge = ProbeBridge()
+    got: list[Batch] = []
+    bridge.batch.connect(got.append)
+    bridge.on_update(update([state("www", "a")]))
+    assert got == []  # the engine thread must never run UI code: always queued
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=1000)

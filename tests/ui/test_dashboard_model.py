@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dashboard_support import T0, change, config, later, result
+from dashboard_support import T0, config, later, result, state
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
@@ -25,6 +25,14 @@ from warroom.ui.dashboard.model import (
 D = Qt.ItemDataRole.DisplayRole
 
 
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four minutes after the samples: cells that are down say ``· 4m``."""
+    from warroom.base import timeutil
+
+    monkeypatch.setattr(timeutil, "now", lambda: later(4 * 60 + 5))
+
+
 @pytest.fixture
 def model(qapp: object) -> DashboardModel:
     m = DashboardModel()
@@ -38,26 +46,19 @@ def cell(m: DashboardModel, target: str, vantage: str, role: int = D) -> object:
 
 def seed_outage(m: DashboardModel) -> None:
     """www up via system and isp-a, down via isp-b; mail slow; api up everywhere."""
-    m.apply_results(
+    down = result("www", "isp-b", Status.DOWN, error="dns_servfail", detail="SERVFAIL via isp-b")
+    slow = result("mail", "system", Status.DEGRADED, latency=1320, error="too_slow")
+    m.apply_states(
         [
-            result("www", "system", latency=42),
-            result("www", "isp-a", latency=38),
-            result("www", "isp-b", Status.DOWN, error="dns_servfail", detail="SERVFAIL via isp-b"),
-            result("mail", "system", Status.DEGRADED, latency=1320, error="too_slow"),
-            result("mail", "isp-a", latency=20),
-            *(result("api", v, latency=15) for v in ("system", "isp-a", "isp-b")),
+            state("www", "system", r=result("www", "system", latency=42)),
+            state("www", "isp-a", r=result("www", "isp-a", latency=38)),
+            state("www", "isp-b", State.DOWN, down),
+            state("mail", "system", State.DEGRADED, slow),
+            state("mail", "isp-a", r=result("mail", "isp-a", latency=20)),
+            *(state("api", v, r=result("api", v, latency=15))
+              for v in ("system", "isp-a", "isp-b")),
         ]
     )  # fmt: skip
-    m.apply_changes(
-        [
-            change("www", "system", State.PENDING, State.UP),
-            change("www", "isp-a", State.PENDING, State.UP),
-            change("www", "isp-b", State.PENDING, State.DOWN),
-            change("mail", "system", State.PENDING, State.DEGRADED),
-            change("mail", "isp-a", State.PENDING, State.UP),
-            *(change("api", v, State.PENDING, State.UP) for v in ("system", "isp-a", "isp-b")),
-        ]
-    )
 
 
 def test_qt_model_contract_holds_empty_full_and_after_updates(qtmodeltester, model) -> None:
@@ -106,16 +107,16 @@ def test_cells_show_text_and_colour_never_colour_alone(model) -> None:
     seed_outage(model)
     expect = {
         ("www", "system"): ("UP 42 ms", "up"),
-        ("www", "isp-b"): ("DOWN dns_servfail", "down"),
-        ("mail", "system"): ("DEGRADED 1.3 s", "degraded"),
+        ("www", "isp-b"): ("DOWN dns_servfail · 4m", "down"),
+        ("mail", "system"): ("DEGRADED 1.3 s · 4m", "degraded"),
     }
-    for (t, v), (text, state) in expect.items():
+    for (t, v), (text, word) in expect.items():
         assert cell(model, t, v) == text
-        assert cell(model, t, v, StateRole) == state
+        assert cell(model, t, v, StateRole) == word
         bg = cell(model, t, v, Qt.ItemDataRole.BackgroundRole)
         fg = cell(model, t, v, Qt.ItemDataRole.ForegroundRole)
-        assert isinstance(bg, QBrush) and bg.color().name() == STATE_COLOURS[state][0]
-        assert isinstance(fg, QBrush) and fg.color().name() == STATE_COLOURS[state][1]
+        assert isinstance(bg, QBrush) and bg.color().name() == STATE_COLOURS[word][0]
+        assert isinstance(fg, QBrush) and fg.color().name() == STATE_COLOURS[word][1]
         assert cell(model, t, v, Qt.ItemDataRole.DecorationRole) is not None  # a shape, too
     tip = cell(model, "www", "isp-b", Qt.ItemDataRole.ToolTipRole)
     assert "SERVFAIL via isp-b" in tip and "since" in tip
@@ -167,7 +168,37 @@ def test_summary_line_in_words_matches_the_engine(model) -> None:
     assert model.index(model.row_of("www"), model.summary_column).data() == s["www"]
 
 
-def test_worst_first_and_recovery_moves_down(model) -> None:
+def test_worst_first_and_recovery_goes_back_to_file_order(qapp: object) -> None:
+    text = "".join(
+        f'[[target]]\nname = "{n}"\nurl = "https://{n}.example.test/"\nvantages = ["system"]\n'
+        for n in ("www", "mail", "api", "blog", "shop")
+    )
+    model = DashboardModel()
+    model.set_config(config(text))
+    proxy = DashboardProxy()
+    proxy.setSourceModel(model)
+    proxy.setDynamicSortFilter(True)
+    proxy.sort(COL_STATE, Qt.SortOrder.AscendingOrder)
+
+    def order() -> list[str]:
+        return [proxy.index(r, COL_TARGET).data() for r in range(proxy.rowCount())]
+
+    names = ["www", "mail", "api", "blog", "shop"]
+    assert order() == names  # all pending: the workspace file's order
+    model.apply_states([state(n, "system") for n in names])
+    assert order() == names
+    model.apply_states([state("mail", "system", State.DOWN, since=later(30))])
+    assert order() == ["mail", "www", "api", "blog", "shop"]
+    model.apply_states([state("api", "system", State.DEGRADED, since=later(31))])
+    assert order() == ["mail", "api", "www", "blog", "shop"]
+    # Recovery: each goes back to its place among the up rows, not to their end.
+    model.apply_states([state("mail", "system", since=later(40))])
+    assert order() == ["api", "www", "mail", "blog", "shop"]
+    model.apply_states([state("api", "system", since=later(41))])
+    assert order() == names
+
+
+def test_worst_first_and_more_bad_vantages_first(model) -> None:
     proxy = DashboardProxy()
     proxy.setSourceModel(model)
     proxy.sort(COL_STATE, Qt.SortOrder.AscendingOrder)
@@ -179,15 +210,15 @@ def test_worst_first_and_recovery_moves_down(model) -> None:
     seed_outage(model)
     assert order() == ["www", "mail", "api"]  # down, degraded, up
     # api goes down via two vantages: worse than www (one vantage down).
-    model.apply_changes(
+    model.apply_states(
         [
-            change("api", "isp-a", State.UP, State.DOWN, at=later(30)),
-            change("api", "isp-b", State.UP, State.DOWN, at=later(30)),
+            state("api", "isp-a", State.DOWN, since=later(30)),
+            state("api", "isp-b", State.DOWN, since=later(30)),
         ]
     )
     assert order() == ["api", "www", "mail"]
     # www recovers: it sinks below the degraded mail.
-    model.apply_changes([change("www", "isp-b", State.DOWN, State.UP, at=later(40))])
+    model.apply_states([state("www", "isp-b", since=later(40))])
     assert order() == ["api", "mail", "www"]
 
 
@@ -213,23 +244,60 @@ def test_filter_box_matches_every_word(model) -> None:
 def test_updates_signal_changed_rows_only(qtbot, model) -> None:
     seen: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda a, b, *_: seen.append((a.row(), b.row())))
-    model.apply_results([result("api", "isp-a", latency=7), result("www", "isp-a", latency=9)])
+    model.apply_states([state("api", "isp-a"), state("www", "isp-a")])
     assert sorted(seen) == [(0, 0), (2, 2)]
     seen.clear()
-    model.apply_results([result("nope", "isp-a"), result("mail", "isp-b")])  # unknown: ignored
+    model.apply_states([state("nope", "isp-a"), state("mail", "isp-b")])  # unknown: ignored
     assert seen == []
 
 
-def test_results_keep_the_trend_and_changes_the_time(model) -> None:
-    for k in range(70):
-        model.apply_results([result("www", "isp-a", latency=float(k), at=later(k))])
-    s = model.series("www", "isp-a")
-    assert s is not None and len(s.latencies) == 60 and s.latencies[-1] == 69.0
-    model.apply_results([result("www", "isp-a", Status.DOWN, error="reset", at=later(71))])
-    s = model.series("www", "isp-a")
-    assert s is not None and s.latencies[-1] is None
-    model.apply_changes([change("www", "isp-a", State.PENDING, State.DOWN, at=later(71))])
-    s = model.series("www", "isp-a")
-    assert s is not None and s.state is State.DOWN and s.since == later(71)
-    assert cell(model, "www", "isp-a") == "DOWN reset"  # the newer result stays the last one
+def test_states_are_stored_as_they_come(model) -> None:
+    s = state("www", "isp-a", State.DOWN, since=later(71), latencies=(1.0, 2.0, None))
+    model.apply_states([s])
+    assert model.series("www", "isp-a") is s  # the engine's object, not a copy
+    assert cell(model, "www", "isp-a").startswith("DOWN dns_servfail · ")
     assert model.index(model.row_of("www"), FIRST_VANTAGE_COL).data() == "PENDING"  # system
+    assert model.states_of("www")[1] is s
+
+
+def test_cells_say_since_when(model) -> None:
+    model.apply_states(
+        [
+            state("www", "isp-b", State.DOWN, result("www", "isp-b", Status.DOWN, error="refused")),
+            state("www", "isp-a", State.UP, since=T0),
+        ]
+    )
+    assert cell(model, "www", "isp-b") == "DOWN refused · 4m"
+    assert cell(model, "www", "isp-a") == "UP 42 ms"  # up: the age is in the tooltip
+
+
+def test_a_vantage_failing_for_every_target_is_not_an_outage(qapp: object) -> None:
+    text = '[[vantage]]\nname = "isp-b"\nresolver = "127.0.0.1:5302"\n' + "".join(
+        f'[[target]]\nname = "{n}"\nurl = "https://{n}.example.test/"\n'
+        for n in ("www", "mail", "api")
+    )
+    model = DashboardModel()
+    model.set_config(config(text))
+    model.apply_states([state(n, "system") for n in ("www", "mail", "api")])
+    model.apply_states([state(n, "isp-b", State.DOWN) for n in ("www", "mail")])
+    assert model.broken == frozenset()  # two targets down via isp-b: maybe an outage
+    assert cell(model, "www", "isp-b", StateRole) == "down"
+    # isp-b fails for all three, which system still reaches: isp-b is broken.
+    model.apply_states([state("api", "isp-b", State.DOWN, since=later(5))])
+    assert model.broken == {"isp-b"}
+    assert cell(model, "www", "isp-b") == "VANTAGE?"
+    assert cell(model, "www", "isp-b", StateRole) == "vantage"
+    assert model.row_data(model.row_of("www")).worst == "up"  # not painted as an outage
+    assert model.summaries()["api"] == "api: up via system; unknown (vantage broken) via isp-b"
+    tip = cell(model, "api", "isp-b", Qt.ItemDataRole.ToolTipRole)
+    assert "isp-b fails for every target: the vantage itself may be broken" in tip
+    # It comes back for one target: it is not broken any more, and www is down via it.
+    model.apply_states([state("api", "isp-b", since=later(9))])
+    assert model.broken == frozenset()
+    assert cell(model, "www", "isp-b", StateRole) == "down"
+    # Everything down everywhere is an outage, not a broken vantage.
+    model.apply_states(
+        [state(n, v, State.DOWN) for n in ("www", "mail", "api") for v in ("system", "isp-b")]
+    )
+    assert model.broken == frozenset()
+    assert model.row_data(model.row_of("www")).worst == "down"

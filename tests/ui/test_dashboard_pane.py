@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from dashboard_support import BOARD, change, config, later, make_ctx, result
+from dashboard_support import BOARD, change, config, later, make_ctx, result, state, update
 
 from warroom.domain.probes import State, Status
 from warroom.probes import GateStatus
@@ -21,6 +21,14 @@ from warroom.ui.dashboard.model import COL_TARGET
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four minutes after the samples."""
+    from warroom.base import timeutil
+
+    monkeypatch.setattr(timeutil, "now", lambda: later(4 * 60 + 5))
+
+
 @pytest.fixture
 def pane(qtbot, store, tmp_path: Path) -> DashboardPane:
     ctx = make_ctx(store, tmp_path)
@@ -32,16 +40,23 @@ def pane(qtbot, store, tmp_path: Path) -> DashboardPane:
     p.stop()
 
 
-def feed(qtbot, pane: DashboardPane, results=(), changes=(), gate=None) -> None:
-    """Deliver like the engine: from another thread, through the bridge."""
+def feed(qtbot, pane: DashboardPane, states=(), changes=(), gate=None) -> None:
+    """Deliver like the engine: from another thread, through the bridge. With changes,
+    the engine sends every series of the changed targets; so do the tests."""
+
+    if changes and not states:
+        # What the engine would send: the changed series in their new state, and the
+        # other series of those targets as they are.
+        new = {(c.target, c.vantage): state(c.target, c.vantage, c.new, c.result, since=c.time)
+               for c in changes}  # fmt: skip
+        states = [
+            new.get((s.target, s.vantage), s)
+            for t in dict.fromkeys(c.target for c in changes)
+            for s in pane.model.states_of(t)
+        ]
 
     def engine() -> None:
-        if results:
-            pane.bridge.on_results(list(results))
-        if changes:
-            pane.bridge.on_changes(list(changes))
-        if gate is not None:
-            pane.bridge.on_gate(gate)
+        pane.bridge.on_update(update(states, changes, gate))
 
     before = pane.bridge.flushes
     t = threading.Thread(target=engine)
@@ -57,7 +72,11 @@ def outage(qtbot, pane: DashboardPane) -> None:
     feed(
         qtbot,
         pane,
-        [result("www", "system", latency=42), result("www", "isp-a", latency=38), down],
+        [
+            state("www", "system", r=result("www", "system", latency=42)),
+            state("www", "isp-a", r=result("www", "isp-a", latency=38)),
+            state("www", "isp-b", State.DOWN, down),
+        ],
         [
             change("www", "system", State.PENDING, State.UP),
             change("www", "isp-a", State.PENDING, State.UP),
@@ -69,9 +88,9 @@ def outage(qtbot, pane: DashboardPane) -> None:
 def test_batches_from_the_engine_thread_update_cells_headline_and_counts(qtbot, pane) -> None:
     outage(qtbot, pane)
     m = pane.model
-    assert m.index(m.row_of("www"), m.vantage_column("isp-b")).data() == "DOWN dns_servfail"
+    assert m.index(m.row_of("www"), m.vantage_column("isp-b")).data() == "DOWN dns_servfail · 4m"
     assert m.index(m.row_of("www"), m.vantage_column("system")).data() == "UP 42 ms"
-    assert pane.headline.text() == "www: down via isp-b; up via system, isp-a"
+    assert pane.headline.text() == "www: down via isp-b for 4 min; up via system, isp-a"
     assert not pane.headline.isHidden()
     assert pane.counts.text() == "1 down · 2 pending"
     pane.filter.setText("down")
@@ -152,22 +171,21 @@ def test_notices_when_a_target_goes_down_and_recovers(qtbot, pane) -> None:
 def test_notice_decision_logic_groups_bursts() -> None:
     none: set[str] = set()
     cs = [change(f"t{i}", "system", State.UP, State.DOWN) for i in range(5)]
-    out = notify.decide(cs, lambda t: none, lambda t: {"system"})
+    out = notify.decide(cs, lambda t: {"system"})
     assert len(out) == 1 and out[0].down
     assert out[0].title == "5 targets are DOWN"
     assert out[0].message == "t0, t1, t2, t3, t4"
-    few = notify.decide(cs[:2], lambda t: none, lambda t: {"system"})
+    few = notify.decide(cs[:2], lambda t: {"system"})
     assert [n.title for n in few] == ["t0 is DOWN", "t1 is DOWN"]
     back = [change("t0", "system", State.DOWN, State.DEGRADED)]
-    assert [n.title for n in notify.decide(back, lambda t: {"system"}, lambda t: none)] == [
-        "t0 recovered"
-    ]
-    assert (
-        notify.decide(
-            [change("t0", "system", State.UP, State.DEGRADED)], lambda t: none, lambda t: none
-        )
-        == []
-    )
+    assert [n.title for n in notify.decide(back, lambda t: none)] == ["t0 recovered"]
+    assert notify.decide([change("t0", "system", State.UP, State.DEGRADED)], lambda t: none) == []
+    # Down via another vantage already (the engine says isp-a and isp-b are down now,
+    # and only isp-b fell in this batch): no new notice; one of two back: not recovered.
+    more = [change("t0", "isp-b", State.UP, State.DOWN)]
+    assert notify.decide(more, lambda t: {"isp-a", "isp-b"}) == []
+    half = [change("t0", "isp-b", State.DOWN, State.UP)]
+    assert notify.decide(half, lambda t: {"isp-a"}) == []
 
 
 def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> None:
@@ -181,9 +199,10 @@ def test_detail_view_shows_full_error_history_and_uptime(qtbot, pane, store) -> 
     feed(
         qtbot,
         pane,
-        samples,
+        [state("www", "isp-b", State.DOWN, samples[-1], since=later(90),
+               latencies=tuple(r.latency_ms for r in samples))],
         [change("www", "isp-b", State.UP, State.DOWN, samples[-1], at=later(90))],
-    )
+    )  # fmt: skip
     pane.select_cell("www", "isp-b")
     d = pane.detail
     assert d.title.text().startswith("www via isp-b: DOWN dns_servfail since ")
@@ -236,7 +255,7 @@ def test_probe_now_reaches_the_engine(qtbot, store, tmp_path) -> None:
     p.apply_config(config(BOARD.split('[[target]]\nname = "api"')[0]))
     p.stop()
     assert calls == [
-        ("new", ["on_changes", "on_gate", "on_results", "store"]),
+        ("new", ["on_update", "store"]),
         "start",
         ("probe_now", None),
         ("probe_now", "www"),
@@ -265,13 +284,26 @@ def test_render_has_no_clipped_state_text(qtbot, pane, tmp_path) -> None:
     outage(qtbot, pane)
     pane.show()
     qtbot.waitExposed(pane)
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from warroom.ui.dashboard.model import LINE_BREAK
+    from warroom.ui.dashboard.table import ICON_ROOM
+
     t = pane.table
     m = pane.model
-    fm = t.fontMetrics()
+    pane._size_columns()
     for v in m.vantages:
-        col = m.vantage_column(v)
-        # The widest words a cell says fit its column (bold font: +15 % margin).
-        assert t.columnWidth(col) >= fm.horizontalAdvance("DOWN dns_servfail") * 1.15
+        # What each cell says (folded onto two lines or not) fits its cell.
+        for row in range(pane.proxy.rowCount()):
+            idx = pane.proxy.index(row, m.vantage_column(v))
+            opt = QStyleOptionViewItem()
+            opt.initFrom(t)
+            opt.rect = t.visualRect(idx)
+            t.itemDelegate().initStyleOption(opt, idx)
+            lines = opt.text.split(LINE_BREAK)
+            widest = max(opt.fontMetrics.horizontalAdvance(x) for x in lines)
+            assert widest + ICON_ROOM <= opt.rect.width(), opt.text
+            assert len(lines) * opt.fontMetrics.lineSpacing() <= opt.rect.height(), opt.text
     img = tmp_path / "dash.png"
     assert pane.grab().save(str(img))
     assert img.stat().st_size > 1000
@@ -300,7 +332,7 @@ def test_a_mass_outage_does_not_block_the_ui_thread(qtbot, store, tmp_path) -> N
         return handle(*a, **kw)
 
     p.link.handle = spy
-    p.on_batch(Batch([], changes, None))
+    p.on_batch(Batch([state(c.target, c.vantage, State.DOWN) for c in changes], changes, None))
     assert p.link_worker.wait_idle(30)
     probes = [e for e in tl.entries(tl.filter(inc)) if e.kind == "probe"]
     assert len(probes) == 1 and probes[0].text.startswith("400 targets DOWN: s000 (system)")
@@ -309,4 +341,66 @@ def test_a_mass_outage_does_not_block_the_ui_thread(qtbot, store, tmp_path) -> N
     assert p.counts.text() == "400 down"
     # Written by the link's worker, not the UI thread.
     assert len(threads) == 1 and threads[0].startswith("warroom-probe-link")
+    p.stop()
+
+
+def _pane(qtbot, store, tmp_path: Path, workspace: Path | None = None) -> DashboardPane:
+    from PySide6.QtWidgets import QStatusBar
+
+    ctx = make_ctx(store, tmp_path, workspace)
+    ctx.status_bar = QStatusBar()  # type: ignore[attr-defined]
+    p = DashboardPane(ctx, engine_factory=None)
+    qtbot.addWidget(p)
+    qtbot.addWidget(ctx.status_bar)  # type: ignore[attr-defined]
+    return p
+
+
+def test_the_workspace_file_is_remembered_per_workspace(qtbot, store, tmp_path) -> None:
+    good = tmp_path / "probes.toml"
+    good.write_text(BOARD, encoding="utf-8")
+    first = _pane(qtbot, store, tmp_path, good)
+    assert first.model.rowCount() == 3
+    first.stop()
+    # The next start, without --workspace-file: the same file, probing again.
+    again = _pane(qtbot, store, tmp_path)
+    assert again.ctx.workspace_file == good
+    assert again.config is not None and again.model.rowCount() == 3
+    assert again.file_problem.isHidden()
+    assert again.status_label.text().startswith("Probes: ")
+    again.stop()
+    # Another workspace (another store) does not inherit it.
+    from warroom.store import Store
+
+    other = Store.open(tmp_path / "other")
+    try:
+        fresh = _pane(qtbot, other, tmp_path / "o")
+        assert fresh.config is None and fresh.ctx.workspace_file is None
+        assert fresh.status_label.text() == "Probes: off (no workspace file)"
+        fresh.stop()
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("trouble", ["gone", "invalid"])
+def test_a_remembered_file_that_is_gone_or_bad_is_said_loudly(
+    qtbot, store, tmp_path, trouble
+) -> None:
+    good = tmp_path / "probes.toml"
+    good.write_text(BOARD, encoding="utf-8")
+    _pane(qtbot, store, tmp_path, good).stop()
+    if trouble == "gone":
+        good.unlink()
+    else:
+        good.write_text('[[target]]\nname = "www"\nurl = "ftp://x/"\n', encoding="utf-8")
+    p = _pane(qtbot, store, tmp_path)
+    assert p.config is None
+    assert not p.file_problem.isHidden()
+    text = p.file_problem.text()
+    assert str(good) in text and "nothing is being probed" in text.lower()
+    if trouble == "gone":
+        assert "is gone" in text
+    assert "#b71c1c" in p.file_problem.styleSheet()  # red, not a polite yellow
+    assert p.status_label.text() == "Probes: OFF (workspace file problem)"
+    assert "#c62828" in p.status_label.styleSheet()
+    assert p.status_label.toolTip() == text
     p.stop()

@@ -47,9 +47,9 @@ def test_seed_outage_reads_exactly_right(qtbot, store, seed_scenario, tmp_path: 
             return idx.data() if role is None else idx.data(role)
 
         assert cell("isp-a").startswith("UP ") and cell("isp-a").endswith(" ms")
-        assert cell("isp-b") == "DOWN dns_servfail"
+        assert cell("isp-b").startswith("DOWN dns_servfail · ")  # and since when
         # The liar sends us to 127.0.0.2, where nothing listens.
-        assert cell("isp-lie") == "DOWN refused"
+        assert cell("isp-lie").startswith("DOWN refused · ")
         from PySide6.QtCore import Qt
 
         assert (
@@ -58,7 +58,10 @@ def test_seed_outage_reads_exactly_right(qtbot, store, seed_scenario, tmp_path: 
         assert (
             cell("isp-a", Qt.ItemDataRole.BackgroundRole).color().name() == STATE_COLOURS["up"][0]
         )
-        assert pane.headline.text() == seed_scenario.summary
+        # The headline is the summary with since when: "... isp-lie for 3 s; up via isp-a".
+        head, _, tail = seed_scenario.summary.partition("; ")
+        assert pane.headline.text().startswith(head + " for ")
+        assert pane.headline.text().endswith("; " + tail)
         assert pane.proxy.index(0, COL_TARGET).data() == "www"
         # The same words as the engine (and so the command line).
         assert target_summary("www", pane.engine.snapshot()) == seed_scenario.summary

@@ -234,3 +234,92 @@ def test_report_editor_previews_checks_wording_and_exports(
     again = ui.report()
     assert "Only some access providers" in again.text()
     assert again.text().endswith("one more line")
+
+
+def test_typing_a_zone_shows_a_hint_never_the_crash_dialog(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str]
+) -> None:
+    """Issue 9, item 1: "Europe" on the way to "Europe/Berlin" raised IsADirectoryError."""
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    ui.ctx.set_active_incident(iid, "Hosting network outage")
+    d = ui.hand_over()
+    d.to.setText("Bob")
+    d.ack.setChecked(True)
+    d.zone.combo.setCurrentText("")
+    seen_hint = []
+    for n in range(1, len("Europe/Berlin") + 1):
+        d.zone.combo.setCurrentText("Europe/Berlin"[:n])  # one keystroke at a time
+        seen_hint.append(d.zone.is_valid())
+        qtbot.wait(1)
+    assert False in seen_hint  # "Europe" (and "Europe/") showed the hint
+    assert not seen_hint[len("Europe") - 1]
+    assert "not a time zone" in d.zone.hint.text()
+    assert d.zone.is_valid() and d.zone.hint.isHidden()
+    assert d.go.isEnabled()
+    assert d.brief().view.clock.name == "Europe/Berlin"
+    d.zone.combo.setCurrentText("Europe")
+    assert not d.go.isEnabled() and d.zone.hint.isVisible()
+    e = ui.export()
+    e.format.setCurrentIndex(e.format.findData("md"))
+    e.zone.combo.setCurrentText("Europe")
+    save = e.buttons.button(e.buttons.StandardButton.Save)
+    assert not save.isEnabled() and e.zone.hint.isVisible()
+
+
+def test_acknowledged_handover_passes_command(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str]
+) -> None:
+    src, iid = source
+    merge.merge_bundle(ui.store, export(src, iid))
+    ui.ctx.set_active_incident(iid, "Hosting network outage")
+    d = ui.hand_over()
+    assert d.from_.text() == "Alice"  # the commander hands over, whoever prepares it
+    d.to.setText("Bob")
+    d.path.setText("")
+    d.ack.setChecked(True)
+    with qtbot.waitSignal(d.handed_over) as sig:
+        d.go.click()
+    assert sig.args[0].meta["from"] == "Alice"
+    inc = Timeline(ui.store).incident(iid)
+    assert inc.commander == "Bob"
+    from warroom.store.timeline import EntryFilter
+
+    texts = [e.text for e in Timeline(ui.store).entries(EntryFilter(incident=iid))]
+    assert "Commander changed from Alice to Bob" in texts, texts
+
+
+def test_dialogs_default_to_the_timeline_zone_and_remember_choices(
+    qtbot: QtBot,
+    ui: HandoverUi,
+    source: tuple[Store, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        src, iid = source
+        merge.merge_bundle(ui.store, export(src, iid))
+        d = ui.export()
+        assert d.zone.zone() == "Asia/Tokyo"  # $TZ, as the timeline shows it; not UTC
+        out = tmp_path / "exports"
+        out.mkdir()
+        d.format.setCurrentIndex(d.format.findData("csv"))
+        d.zone.setCurrentText("America/New_York")
+        d.path.setText(str(out / "t.csv"))
+        with qtbot.waitSignal(d.exported, timeout=10_000):
+            d.start()
+        again = ui.export()
+        assert again.chosen_format() == "csv"
+        assert again.zone.zone() == "America/New_York"
+        assert Path(again.path.text()).parent == out
+        ui.ctx.set_active_incident(iid, "Hosting network outage")
+        h = ui.hand_over()
+        assert h.zone.zone() == "America/New_York"
+        assert Path(h.path.text()).parent == out
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -725,7 +725,7 @@ def test_closing_with_an_inline_edit_open_keeps_it(
     assert tl.entry(eid).revision == 2
 
 
-def test_narrow_pane_keeps_the_author_under_the_time(
+def test_narrow_pane_keeps_the_author_in_front_of_the_text(
     qtbot: Any, tl: Timeline, incident: Any, make_pane: Any
 ) -> None:
     pane = shown(qtbot, make_pane())
@@ -735,8 +735,9 @@ def test_narrow_pane_keeps_the_author_under_the_time(
     pane.resize(500, 600)
     qtbot.waitUntil(lambda: pane.view.isColumnHidden(COL_AUTHOR), timeout=1000)
     assert pane.view.isColumnHidden(COL_TAGS)
-    cell = pane.model.index(last, COL_TIME).data(Qt.ItemDataRole.DisplayRole)
-    assert cell.endswith("\nAlice") and "UTC" in cell
+    cell = pane.model.index(last, COL_TEXT).data(Qt.ItemDataRole.DisplayRole)
+    assert cell == "Alice · narrow #dns"
+    assert "\n" not in pane.model.index(last, COL_TIME).data(Qt.ItemDataRole.DisplayRole)
     pane.resize(1000, 600)
     qtbot.waitUntil(lambda: not pane.view.isColumnHidden(COL_AUTHOR), timeout=1000)
-    assert "Alice" not in pane.model.index(last, COL_TIME).data(Qt.ItemDataRole.DisplayRole)
+    assert "Alice" not in pane.model.index(last, COL_TEXT).data(Qt.ItemDataRole.DisplayRole)

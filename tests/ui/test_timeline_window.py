@@ -18,7 +18,15 @@ from warroom.ui.context import UiContext
 from warroom.ui.mainwindow import MainWindow
 from warroom.ui.panes import PANES
 from warroom.ui.timeline import TimelinePane
-from warroom.ui.timeline.model import COL_TEXT, COL_TIME, FullTextRole, time_cell, time_tooltip
+from warroom.ui.timeline.model import (
+    COL_TEXT,
+    COL_TIME,
+    DayRole,
+    FullTextRole,
+    day_label,
+    time_cell,
+    time_tooltip,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "does not support raise"
@@ -97,19 +105,21 @@ def test_times_local_and_utc_across_the_zurich_dst_switch() -> None:
     # 2026-03-29: 02:00 CET jumps to 03:00 CEST (01:00 UTC).
     before = time_cell("2026-03-29T00:59:59.000Z", zurich)
     after = time_cell("2026-03-29T01:00:00.000Z", zurich)
-    assert before == "Sun 29 Mar 01:59:59\n00:59:59 UTC"
-    assert after == "Sun 29 Mar 03:00:00\n01:00:00 UTC"
+    assert before == "01:59:59 · 00:59 UTC"
+    assert after == "03:00:00 · 01:00 UTC"
     # 2026-10-25: 03:00 CEST falls back to 02:00 CET: 02:30 happens twice.
     first = time_cell("2026-10-25T00:30:00.000Z", zurich)
     second = time_cell("2026-10-25T01:30:00.000Z", zurich)
-    assert first.split("\n")[0] == second.split("\n")[0] == "Sun 25 Oct 02:30:00"
-    assert first.split("\n")[1] != second.split("\n")[1]  # UTC tells them apart
+    assert first.split(" · ")[0] == second.split(" · ")[0] == "02:30:00"
+    assert first.split(" · ")[1] != second.split(" · ")[1]  # UTC tells them apart
 
 
-def test_date_is_always_shown_and_utc_date_when_it_differs() -> None:
+def test_date_once_per_day_and_utc_date_when_it_differs() -> None:
     zurich = ZoneInfo("Europe/Zurich")
     cell = time_cell("2026-11-24T23:30:00.000Z", zurich)
-    assert cell == "Wed 25 Nov 00:30:00\n24 Nov 23:30:00 UTC"
+    assert cell == "00:30:00 · 24 Nov 23:30 UTC"
+    assert day_label("2026-11-24T23:30:00.000Z", zurich) == "Wednesday 25 November 2026"
+    assert time_cell("2026-11-24T23:30:00.000Z", ZoneInfo("UTC")) == "23:30:00 UTC"
 
 
 def test_time_tooltip_has_zone_offset_and_utc(store: Store) -> None:
@@ -135,7 +145,8 @@ def test_time_column_uses_the_panes_zone(qtbot: Any, store: Store, tmp_path: Pat
     qtbot.addWidget(pane)
     try:
         ix = pane.model.index(0, COL_TIME)
-        assert ix.data(Qt.ItemDataRole.DisplayRole) == "Wed 01 Jul 13:30:00\n08:00:00 UTC"
+        assert ix.data(Qt.ItemDataRole.DisplayRole) == "13:30:00 · 08:00 UTC"
+        assert ix.data(DayRole) == "Wednesday 01 July 2026"
         # Typing 10:42 backdates in the pane's zone, too.
         eid = pane.capture_line("10:42 local clock")
         assert eid is not None

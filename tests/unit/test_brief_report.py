@@ -74,7 +74,7 @@ def test_brief_has_every_section_in_order(store: Store) -> None:
     assert "mastodon-ops" in md
     assert "only unreachable via individual access providers" in md
     assert "OVERDUE by 30m 00s" in md
-    assert "www: up from all 4 vantage point(s)" in md  # recovered at 11:05
+    assert "www: up from all 4 vantage points" in md  # recovered at 11:05
     assert "smtp: DOWN via isp-a; up via isp-b, isp-c, system" in md
     html = render_brief_html(b)
     assert "<strong>DOWN</strong> timeout" in html

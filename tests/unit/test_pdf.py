@@ -53,3 +53,38 @@ def test_brief_pdf(qapp: object, store: Store, tmp_path: Path) -> None:
     assert "Handover brief: Hosting network outage" in " ".join(text.split())
     assert "Prepared for" in text
     assert "Bob" in text
+
+
+def test_pdf_never_splits_a_row_or_an_entry_across_pages(
+    qapp: object, store: Store, tmp_path: Path
+) -> None:
+    """Issue 9, item 12: table rows stay whole; an entry's meta line stays with its text."""
+    import random
+
+    from PySide6.QtGui import QPdfWriter
+
+    from warroom.handover import pdf
+    from warroom.handover.html import render_html
+    from warroom.handover.view import load_view
+    from warroom.services.timeline import Timeline
+
+    tl = Timeline(store, author="alice")
+    iid = tl.new_incident("Long night", severity="SEV1").id
+    rnd = random.Random(9)
+    for i in range(120):
+        tl.log(iid, "word " * rnd.randint(5, 150) + ("\n\n- a\n- b" if i % 7 == 0 else ""))
+    for _ in range(40):
+        tl.add_action(iid, "check the line card " * rnd.randint(1, 25), owner="bob")
+    html = render_html(load_view(store, iid, tz="UTC"), qt=True)
+    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
+    writer.setResolution(300)
+    writer.setPageLayout(pdf._a4())
+    page = pdf._page_size(writer)
+    plain = pdf.layout_document(html, page, keep_whole=False)
+    assert pdf.straddling(plain), "the workload must cross page breaks to prove anything"
+    kept = pdf.layout_document(html, page)
+    assert pdf.straddling(kept) == []
+    assert kept.pageCount() <= plain.pageCount() * 1.3  # room used, not a page per entry
+    target = tmp_path / "x.pdf"
+    pdf.write_pdf(html, target)
+    assert target.read_bytes().startswith(b"%PDF-")

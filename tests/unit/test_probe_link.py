@@ -185,3 +185,51 @@ def test_per_call_mode_and_summaries_override(timeline: Timeline) -> None:
         timeline.entry(res.entries[0]).text
         == "www DOWN via isp-b (reset). Now: www: down via isp-b"
     )
+
+
+def test_the_machine_writes_as_probe_not_as_the_commander(timeline: Timeline) -> None:
+    """Handed the commander's timeline (author "ic"), the link still writes as `probe`:
+    its entries and the change of affected services it causes."""
+    inc = timeline.new_incident("x").id
+    timeline.log(inc, "looking at www")
+    res = ProbeLink(timeline, LinkMode.DOWN).handle(
+        inc, [change("www", "isp-b", State.UP, State.DOWN, error="reset")]
+    )
+    assert timeline.entry(res.entries[0]).author == "probe"
+    by_kind = sorted({(e.kind, e.author) for e in timeline.entries(timeline.filter(inc))})
+    # The person's entries stay theirs ("Incident opened", "looking at www"); the
+    # probe's entry and the status entry recording the services it added are the probe's.
+    assert by_kind == [
+        ("observation", "ic"), ("probe", "probe"), ("status", "ic"), ("status", "probe"),
+    ]  # fmt: skip
+
+
+def test_known_now_is_what_a_new_incident_starts_from() -> None:
+    """``summary.known_now``: the targets down now, worst first, and one line saying how
+    each looks with since when; nothing when all is well."""
+    from warroom.probes.state import SeriesState
+    from warroom.probes.summary import known_now
+
+    def s(target: str, vantage: str, st: State, minutes: float = 0) -> SeriesState:
+        status = {State.DOWN: Status.DOWN, State.DEGRADED: Status.DEGRADED}.get(st, Status.UP)
+        since = T0 - timedelta(minutes=minutes)
+        r = ProbeResult(since, target, vantage, "http", status, 40.0, None)
+        return SeriesState(target, vantage, "http", st, since, r, (40.0,), False, False)
+
+    ok = [s("www", "isp-a", State.UP), s("mail", "system", State.UP)]
+    assert not known_now(ok, T0) and known_now(ok, T0).affected == ()
+    board = [
+        s("www", "isp-a", State.DOWN, 4),
+        s("www", "isp-b", State.DOWN, 3),
+        s("www", "isp-a-v6", State.UP, 60),
+        s("shop", "system", State.DEGRADED, 2),
+        s("mail", "system", State.UP, 60),
+        s("blog", "system", State.DOWN, 1),
+    ]
+    k = known_now(board, T0)
+    assert k.affected == ("www", "blog", "shop")  # down first (file order), then degraded
+    assert k.text == (
+        "Probes now: www: down via isp-a, isp-b for 4 min; up via isp-a-v6. "
+        "blog: down via system for 1 min. shop: degraded via system for 2 min"
+    )
+    assert known_now(board, T0, degraded=False).affected == ("www", "blog")

@@ -103,7 +103,9 @@ def test_dst_switch_europe_zurich() -> None:
     assert timeutil.parse_user_time("01:30", ref=before, tz=ZRH) == datetime(
         2026, 3, 29, 0, 30, tzinfo=UTC
     )
-    assert timeutil.parse_user_time("03:30", ref=before, tz=ZRH) == datetime(
+    # Read after 03:30 CEST (a clock time is the most recent such time).
+    later = datetime(2026, 3, 29, 1, 35, tzinfo=UTC)
+    assert timeutil.parse_user_time("03:30", ref=later, tz=ZRH) == datetime(
         2026, 3, 29, 1, 30, tzinfo=UTC
     )
     # Relative times are exact durations across the switch.

@@ -1,30 +1,24 @@
 """Entry Markdown to safe HTML: the one renderer of the app (exports and timeline pane).
 
-Entry text is written by people and by feeds (untrusted). It is rendered by GitHub's
-cmark-gfm (the C renderer behind PyPI's readme_renderer; tables and strikethrough on)
-in its safe mode: no ``CMARK_OPT_UNSAFE``, so raw HTML is never emitted and links to
-javascript:/vbscript:/file:/data: lose their target. Two things are done around it so
-that the text still reads as written:
-
-- ``<`` that does not open an autolink is swapped for a private-use character before
-  parsing and turned into ``&lt;`` after, so ``<host>`` or ``<script>`` is shown as text
-  (cmark alone would drop it as "raw HTML omitted") and can never become a tag.
-- An image is shown as ``!`` and a link to its target, never loaded.
+Entry text is written by people and by feeds (untrusted). It is rendered by
+markdown-it-py (CommonMark, with GFM tables and strikethrough) with raw HTML off, so
+``<script>`` or ``<host>`` is shown as text and never becomes a tag; its link
+validation is kept and narrowed (no javascript:/vbscript:/file:/data: target, so such
+a link stays its source text and shows where it pointed). An image is shown as ``!``
+and a link to its target, never loaded. Table alignment is written as ``align`` (what
+nh3 keeps and Qt's rich text understands).
 
 The result is then cleaned by nh3 (ammonia) down to a few formatting tags, with links
 only to http, https and mailto. Plain one-line text (the usual log line) takes a fast
-path that gives the same output (a property test checks this).
-
-cmarkgfm's Python wrappers never free the document tree or the rendered string (about
-30 kB a call), so the same C functions are called here through ctypes and freed.
+path that gives the same output (a property test checks this). Pure Python and Rust:
+nothing is called through ctypes, and nothing is left to free.
 """
 
 from __future__ import annotations
 
-import ctypes
 import html
 import re
-import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -41,98 +35,14 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
-EXTENSIONS = (b"table", b"strikethrough")
-
-# Text that cmark would render as one plain paragraph fails both (a character search
+# Text that CommonMark would render as one plain paragraph fails both (a character search
 # and a look at the start of the text: 4x faster than one regex with anchored branches).
 _SPECIAL = re.compile(r"[\\`*_\[\]<>&!~|\n\r\t\x00\xa0]")
 # "#www" and "192.0.2.53 down" are paragraphs: a heading or list marker needs a blank after.
 _BLOCK_START = re.compile(r" *(?:[-+*>=]|#{1,6}(?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))| {4}|\s*$")
-# ``<`` that opens an autolink to a web or mail address stays (any other is text).
-_LT = re.compile(
-    r"(\\*)<(?!(?:https?|mailto):[^\s<>]*>"
-    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*>)"
-)
-# A link target (inline, or a reference definition) and the schemes shown as source.
-_LINK_DEST = re.compile(r"\]\((?=[ \t]*\n?[ \t]*<?([^\s)>]*))")
-_REF_DEF = re.compile(r"^( {0,3})\[(?=[^\]\n]*\]:[ \t]*\n?[ \t]*<?(\S*))", re.M)
+# Lines starting so may be a link definition, a code fence or a thematic break.
+_NOT_A_PARAGRAPH = frozenset("[`~_\t")
 _DANGEROUS = re.compile(r"\s*(?:javascript|vbscript|file|data):", re.I)
-# cmark's own image output (raw HTML never reaches the output, so this is cmark's).
-_IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"( title="[^"]*")? />')
-
-
-class _Mem(ctypes.Structure):
-    _fields_ = [
-        ("calloc", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t)),
-        ("realloc", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)),
-        ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p)),
-    ]
-
-
-class _Cmark:
-    """cmark-gfm's C API, loaded from cmarkgfm's own shared library."""
-
-    def __init__(self) -> None:
-        from cmarkgfm import _cmark
-
-        lib = ctypes.CDLL(_cmark.__file__)
-        vp, sz, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int
-        for name, res, args in (
-            ("cmark_gfm_core_extensions_ensure_registered", None, []),
-            ("cmark_find_syntax_extension", vp, [ctypes.c_char_p]),
-            ("cmark_parser_new", vp, [i]),
-            ("cmark_parser_attach_syntax_extension", i, [vp, vp]),
-            ("cmark_parser_feed", None, [vp, ctypes.c_char_p, sz]),
-            ("cmark_parser_finish", vp, [vp]),
-            ("cmark_parser_get_syntax_extensions", vp, [vp]),
-            ("cmark_render_html", vp, [vp, i, vp]),
-            ("cmark_node_free", None, [vp]),
-            ("cmark_parser_free", None, [vp]),
-            ("cmark_get_default_mem_allocator", ctypes.POINTER(_Mem), []),
-        ):
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = res, args
-        lib.cmark_gfm_core_extensions_ensure_registered()
-        self.lib = lib
-        self.free = lib.cmark_get_default_mem_allocator().contents.free
-        self.extensions = [lib.cmark_find_syntax_extension(n) for n in EXTENSIONS]
-        if not all(self.extensions):
-            raise RuntimeError("cmark-gfm lacks the table or strikethrough extension")
-
-    def to_html(self, text: str) -> str:
-        """cmark-gfm's HTML for ``text`` in safe mode (options 0: no UNSAFE)."""
-        data = text.encode("utf-8", "replace")  # a lone surrogate becomes "?"
-        lib = self.lib
-        parser = lib.cmark_parser_new(0)
-        root = None
-        try:
-            for ext in self.extensions:
-                lib.cmark_parser_attach_syntax_extension(parser, ext)
-            lib.cmark_parser_feed(parser, data, len(data))
-            root = lib.cmark_parser_finish(parser)
-            out = lib.cmark_render_html(root, 0, lib.cmark_parser_get_syntax_extensions(parser))
-            try:
-                return ctypes.string_at(out).decode("utf-8")
-            finally:
-                self.free(out)
-        finally:
-            if root:
-                lib.cmark_node_free(root)
-            lib.cmark_parser_free(parser)
-
-
-_cmark: _Cmark | None = None
-_cmark_lock = threading.Lock()
-
-
-def _lib() -> _Cmark:
-    global _cmark
-    if _cmark is None:
-        with _cmark_lock:
-            if _cmark is None:
-                _cmark = _Cmark()
-    return _cmark
 
 
 def _keep_safe_href(tag: str, attr: str, value: str) -> str | None:
@@ -162,50 +72,68 @@ def sanitize(fragment: str) -> str:
     return str(_cleaner().clean(fragment))
 
 
-def _placeholder(text: str) -> str:
-    for cp in range(0xE000, 0xF900):
-        if chr(cp) not in text:
-            return chr(cp)
-    raise ValueError("text uses every private-use character")  # pragma: no cover
+def _valid_link(url: str) -> bool:
+    """markdown-it-py's check (it gets the decoded target), without data: images."""
+    return not _DANGEROUS.match(url)
 
 
-def _dangerous(dest: str) -> bool:
-    return bool(_DANGEROUS.match(html.unescape(dest).replace("\\", "")))
+# A target that markdown-it's normalizeLink (mdurl parse, punycode, percent-encode)
+# returns unchanged: ASCII, nothing to encode, no "%" that is not an escape.
+_PLAIN_URL = re.compile(r"(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*")
 
 
-def _defuse(m: re.Match[str]) -> str:
-    """A link to javascript: and the like stays its source text, as written, instead of
-    becoming a link with no target (cmark's safe mode) that hides where it pointed."""
-    if not _dangerous(m.group(m.lastindex or 0)):
-        return m.group(0)
-    return "]\\(" if m.group(0).startswith("]") else m.group(1) + "\\["
+def _normalize_link(md: Any, url: str) -> str:
+    """markdown-it's normalizeLink, skipped for a plain ASCII URL (the common case: a
+    third of the cost of an entry with a link)."""
+    if _PLAIN_URL.fullmatch(url):
+        return url
+    return str(md.__class__.normalizeLink(md, url))
+
+
+def _image(renderer: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    """An image as ``!`` and a link to it: the reader chooses to load it, or not."""
+    tok = tokens[idx]
+    href = html.escape(str(tok.attrGet("src") or ""))
+    title = tok.attrGet("title")
+    title_attr = f' title="{html.escape(str(title))}"' if title else ""
+    alt = html.escape(renderer.renderInlineAsText(tok.children or [], options, env), quote=False)
+    return f'!<a href="{href}"{title_attr}>{alt}</a>'
+
+
+def _align(state: Any) -> None:
+    """Table cells: ``style="text-align:x"`` -> ``align="x"``."""
+    for tok in state.tokens:
+        if tok.type in ("th_open", "td_open"):
+            style = tok.attrGet("style")
+            if style and style.startswith("text-align:"):
+                tok.attrs.pop("style", None)
+                tok.attrSet("align", style[len("text-align:") :])
+
+
+@lru_cache(maxsize=1)
+def _md() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.validateLink = _valid_link  # type: ignore[method-assign]
+    md.normalizeLink = lambda url: _normalize_link(md, url)  # type: ignore[method-assign]
+    md.add_render_rule("image", _image)
+    md.core.ruler.push("warroom_align", _align)
+    return md
 
 
 def render_markdown_full(text: str) -> str:
-    """Always through cmark-gfm and nh3 (the fast path is checked against this)."""
-    if "](" in text:
-        text = _LINK_DEST.sub(_defuse, text)
-    if "]:" in text:
-        text = _REF_DEF.sub(_defuse, text)
-    if "<" in text:
-        ph = _placeholder(text)
-        # An escaped "\<" is already text; a "<" after an escaped backslash is not.
-        raw = _lib().to_html(
-            _LT.sub(lambda m: m.group(0) if len(m.group(1)) % 2 else m.group(1) + ph, text)
-        )
-        # In a link target cmark percent-encodes the placeholder, as it would "<".
-        pct = "".join(f"%{b:02X}" for b in ph.encode("utf-8"))
-        raw = raw.replace(ph, "&lt;").replace(pct, "%3C")
-    else:
-        raw = _lib().to_html(text)
-    if "<img " in raw:
-        raw = _IMG.sub(r'!<a href="\1"\3>\2</a>', raw)
-    return sanitize(raw)
+    """Always through markdown-it-py and nh3 (the fast path is checked against this)."""
+    md = _md()
+    # A lone surrogate cannot be written as UTF-8: show it as "?" (NUL becomes U+FFFD).
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return sanitize(md.render(text))
 
 
 def render_markdown(text: str) -> str:
     """Entry Markdown as safe HTML (see the module docstring)."""
-    if not (_SPECIAL.search(text) or _BLOCK_START.match(text)):
+    special = _SPECIAL.search(text)
+    if not (special or _BLOCK_START.match(text)):
         stripped = text.strip()
         # _SPECIAL has no match, so there is no "&", "<" or ">" to escape.
         return f"<p>{stripped}</p>\n" if stripped else ""
@@ -215,4 +143,31 @@ def render_markdown(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _render_cached(text: str) -> str:
     # Automatic entries (probe and status changes) repeat the same words many times.
-    return render_markdown_full(text)
+    return _one_paragraph(text) or render_markdown_full(text)
+
+
+def _one_paragraph(text: str) -> str | None:
+    """A one-line text that can only be one paragraph: the plain words before its first
+    Markdown character are written as they are, and only the rest goes through the
+    inline parser (the log line "www down from isp-a, see `dig` ..." is the usual
+    case; markdown-it-py's cost is per token). None when the text may be anything else.
+
+    Sound because the split is at a space: a delimiter after it sees the same space
+    before it as in the whole line, and nothing before it (plain text, no "&<>") can
+    open or close anything. A property test checks it against ``render_markdown_full``.
+    """
+    if "\n" in text or "\r" in text or _BLOCK_START.match(text):
+        return None
+    lead = text.lstrip(" ")
+    if lead[:1] in _NOT_A_PARAGRAPH:
+        return None
+    text = text.strip()  # as a paragraph is
+    special = _SPECIAL.search(text)
+    cut = text.rfind(" ", 0, special.start()) + 1 if special else len(text)
+    prefix, rest = text[:cut], text[cut:]
+    md = _md()
+    rest = rest.encode("utf-8", "replace").decode("utf-8")
+    env: dict[str, Any] = {}
+    inline = md.renderer.render(md.parseInline(rest, env), md.options, env) if rest else ""
+    body = prefix + inline if inline else prefix.rstrip()
+    return sanitize(f"<p>{body}</p>\n") if body else ""

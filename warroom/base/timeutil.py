@@ -1,8 +1,9 @@
 """Time on input and output, per CONTRACT.md.
 
 Stored and printed: UTC ISO-8601 with milliseconds and ``Z``. That form sorts as text,
-so SQLite orders it without parsing. Read from people: ISO-8601, ``HH:MM[:SS]`` (today,
-local zone) or relative (``-5m``, ``-2h``, ``+30s``).
+so SQLite orders it without parsing. Read from people: ISO-8601, ``HH:MM[:SS]`` (local
+zone, the most recent such time: ``23:55`` typed at 00:10 is yesterday) or relative
+(``-5m``, ``-2h``, ``+30s``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from warroom.base.errors import UsageError
 
 _REL = re.compile(r"^\s*([+-])\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)\s*$", re.I)
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$")
+# A clock time up to this far ahead of now still means today (a clock running slow, a
+# meeting about to start); further ahead it means the same time yesterday.
+CLOCK_AHEAD = timedelta(minutes=10)
 _UNITS = {
     "ms": 0.001,
     "s": 1,
@@ -52,13 +56,29 @@ def parse_utc(text: str) -> datetime:
     return t.astimezone(UTC)
 
 
+def parse_zone(name: str) -> ZoneInfo:
+    """An IANA zone by name, or ``UsageError`` saying the name is not one.
+
+    The one check for every ``--tz`` and every zone field in a dialog. zoneinfo itself
+    raises four different errors for non-zones (``Europe`` is a directory of the zone
+    database: IsADirectoryError; ``../x`` ValueError; an unknown name
+    ZoneInfoNotFoundError; a name with NUL ValueError), all of them mean the same.
+    """
+    key = name.strip()
+    if not key:
+        raise UsageError("no time zone given; expected a name such as Europe/Zurich or UTC")
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
+        raise UsageError(
+            f"unknown time zone {name!r}; expected a name such as Europe/Zurich or UTC"
+        ) from None
+
+
 def local_zone(name: str | None = None) -> tzinfo:
     """The named IANA zone, or the workstation's own zone."""
     if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise UsageError(f"unknown time zone {name!r}") from exc
+        return parse_zone(name)
     tz = datetime.now().astimezone().tzinfo
     assert tz is not None
     return tz
@@ -74,11 +94,17 @@ def _localize(naive: datetime, tz: tzinfo | None) -> datetime:
 
 
 def parse_user_time(
-    text: str, *, ref: datetime | None = None, tz: tzinfo | None = None
+    text: str,
+    *,
+    ref: datetime | None = None,
+    tz: tzinfo | None = None,
+    ahead: bool = False,
 ) -> datetime:
     """Parse a time typed by a person; raises ``UsageError`` saying what was expected.
 
     ``ref`` is "now" (aware); ``tz`` the zone for clock times (default: the system's).
+    A clock time is the most recent such time (CONTRACT.md: what a log entry means);
+    with ``ahead`` it is the next one (what a due time means).
     """
     ref = ref or now()
     s = text.strip()
@@ -100,6 +126,14 @@ def parse_user_time(
             raise UsageError(f"not a clock time: {text!r}")
         local_ref = ref.astimezone(tz) if tz else ref.astimezone()
         day: date = local_ref.date()
+        naive = datetime(day.year, day.month, day.day, hh, mm, ss, int(frac))
+        t = _localize(naive, tz).astimezone(UTC)
+        if ahead and t < ref:
+            day = day + timedelta(days=1)
+        elif not ahead and t - ref > CLOCK_AHEAD:
+            day = day - timedelta(days=1)
+        else:
+            return t
         naive = datetime(day.year, day.month, day.day, hh, mm, ss, int(frac))
         return _localize(naive, tz).astimezone(UTC)
     try:

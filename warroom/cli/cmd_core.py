@@ -35,10 +35,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Reads the value from standard input (one trailing newline is dropped); "
         "on a terminal it is asked for without echo. An empty value is refused.",
     )
-    s.add_argument("name")
+    s.add_argument(
+        "name",
+        metavar="NAME",
+        help="the secret's name, e.g. mastodon-ops (as a workspace file's secret = names it)",
+    )
     s.set_defaults(func=cmd_secret_set)
     s = ssub.add_parser("delete", help="remove a secret from the keyring")
-    s.add_argument("name")
+    s.add_argument("name", metavar="NAME", help="the secret's name (see secret list)")
     s.set_defaults(func=cmd_secret_delete)
     s = ssub.add_parser("list", help="the names of stored secrets (never values)")
     add_json_flag(s)
@@ -61,7 +65,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "backups/ to undo a restore). Refused while a Warroom window has the workspace "
         "open; the snapshot's integrity is checked first.",
     )
-    s.add_argument("name", metavar="NAME")
+    s.add_argument(
+        "name",
+        metavar="NAME",
+        help="a name from snapshot list, latest, or the path of a snapshot file",
+    )
     s.set_defaults(func=cmd_snapshot_restore)
 
 

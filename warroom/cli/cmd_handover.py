@@ -104,7 +104,9 @@ def cmd_handover(args: argparse.Namespace, ctx: Context) -> int:
         e = service.record_handover(
             tl, iid, to=b.prepared_for, brief_file=str(args.output) if args.output else None
         )
-        sys.stderr.write(f"recorded handover entry {e.id}: {e.text}\n")
+        sys.stderr.write(
+            f"recorded handover entry {e.id}: {e.text}; {e.meta['to']} is now the commander\n"
+        )
     return 0
 
 
@@ -166,7 +168,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _common(p, BRIEF_FORMATS, "md")
     p.add_argument("--to", metavar="NAME", help="who takes over (default: the next commander)")
     p.add_argument(
-        "--record", action="store_true", help="also log a 'handover' entry (from whom, to whom)"
+        "--record",
+        action="store_true",
+        help="record the handover: log a 'handover' entry and make NAME the commander",
     )
     p.set_defaults(func=cmd_handover)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from warroom.cli.common import Context, add_json_flag
+from warroom.cli.common import ENTRY_HELP, INCIDENT_HELP, Context, add_author, add_json_flag
 
 if TYPE_CHECKING:
     from warroom.services.timeline import Timeline
@@ -37,6 +37,7 @@ def _warn_all(ctx: Context, warnings: list[str]) -> None:
 
 def cmd_incident_new(args: argparse.Namespace, ctx: Context) -> int:
     tl = _timeline(ctx, args.author)
+    known = tl.probes_now() if args.from_probes else None
     inc = tl.new_incident(
         args.title,
         severity=args.severity,
@@ -46,7 +47,11 @@ def cmd_incident_new(args: argparse.Namespace, ctx: Context) -> int:
         summary=args.summary or "",
         started_at=_time(args.started),
         detected_at=_time(args.detected),
+        affected_services=known.affected if known else (),
+        known=known.text if known else "",
     )
+    if known is not None and not known:
+        ctx.warn("the probes report nothing down: no affected services carried in")
     if args.json:
         ctx.json_line(inc.record())
     else:
@@ -146,11 +151,28 @@ def cmd_incident_set(args: argparse.Namespace, ctx: Context) -> int:
 # -- entries ------------------------------------------------------------------
 
 
+def _text_arg(text: str) -> str:
+    """``-`` means standard input (a 200 KB paste is over the argument limit)."""
+    if text != "-":
+        return text
+    import sys
+
+    from warroom.base.errors import UsageError
+
+    data = sys.stdin.buffer.read()
+    try:
+        value = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"standard input is not UTF-8 text (byte {exc.start})") from None
+    # One trailing newline is how a shell ends a heredoc or echo, not part of the entry.
+    return value[:-1] if value.endswith("\n") else value
+
+
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     tl = _timeline(ctx, args.author)
     res = tl.log(
         args.id,
-        args.text,
+        _text_arg(args.text),
         kind=args.kind,
         at=_time(args.at),
         tags=args.tag or [],
@@ -290,18 +312,28 @@ def cmd_action_done(args: argparse.Namespace, ctx: Context) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inc = sub.add_parser("incident", help="create, list, show and change incidents")
-    isub = inc.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+    isub = inc.add_subparsers(
+        dest="incident_command", metavar="ACTION", required=True, title="actions"
+    )
 
     p = isub.add_parser("new", help="open a new incident; prints its id")
-    p.add_argument("title")
+    p.add_argument("title", help="what is wrong, in a few words")
     p.add_argument("--severity", default="SEV3", help="SEV1..SEV4 (default SEV3)")
-    p.add_argument("--status", default="investigating", choices=STATUSES)
-    p.add_argument("--commander")
-    p.add_argument("--comms", help="the communications lead")
-    p.add_argument("--summary")
+    p.add_argument(
+        "--status", default="investigating", choices=STATUSES, help="(default investigating)"
+    )
+    p.add_argument("--commander", metavar="NAME", help="the incident commander")
+    p.add_argument("--comms", metavar="NAME", help="the communications lead")
+    p.add_argument("--summary", help="what is known so far")
     p.add_argument("--started", metavar="TIME", help="when the impact started")
     p.add_argument("--detected", metavar="TIME", help="when it was detected (default now)")
-    p.add_argument("--author")
+    p.add_argument(
+        "--from-probes",
+        action="store_true",
+        help="start from what the probes last said: the services down become the affected "
+        "services, and one 'probe' entry records it",
+    )
+    add_author(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_incident_new)
 
@@ -310,100 +342,122 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_incident_list)
 
     p = isub.add_parser("show", help="one incident")
-    p.add_argument("id", help="an id, a unique prefix, or 'latest'")
+    p.add_argument("id", help=INCIDENT_HELP)
     add_json_flag(p)
     p.set_defaults(func=cmd_incident_show)
 
     p = isub.add_parser("set", help="change fields; each change is logged with old and new value")
-    p.add_argument("id")
-    p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--severity")
-    p.add_argument("--commander")
-    p.add_argument("--comms")
-    p.add_argument("--next-commander")
-    p.add_argument("--summary")
-    p.add_argument("--impact")
-    p.add_argument("--title")
-    p.add_argument("--objectives")
-    p.add_argument("--root-cause")
-    p.add_argument("--affected", help="comma-separated affected services")
-    p.add_argument("--started", metavar="TIME")
-    p.add_argument("--detected", metavar="TIME")
-    p.add_argument("--mitigated", metavar="TIME")
-    p.add_argument("--resolved", metavar="TIME")
+    p.add_argument("id", help=INCIDENT_HELP)
+    p.add_argument("--status", choices=STATUSES, help="resolved stamps the resolved time")
+    p.add_argument("--severity", help="SEV1..SEV4")
+    p.add_argument("--commander", metavar="NAME", help="the incident commander")
+    p.add_argument("--comms", metavar="NAME", help="the communications lead")
+    p.add_argument("--next-commander", metavar="NAME", help="who takes over next")
+    p.add_argument("--summary", help="what is known so far")
+    p.add_argument("--impact", help="who is affected, and how")
+    p.add_argument("--title", help="a new title")
+    p.add_argument("--objectives", help="what the team is working towards")
+    p.add_argument("--root-cause", help="the cause, once known")
+    p.add_argument("--affected", metavar="LIST", help="comma-separated affected services")
+    p.add_argument("--started", metavar="TIME", help="when the impact started")
+    p.add_argument("--detected", metavar="TIME", help="when it was detected")
+    p.add_argument("--mitigated", metavar="TIME", help="when the impact was mitigated")
+    p.add_argument("--resolved", metavar="TIME", help="when it was resolved")
     p.add_argument("--next-update", metavar="TIME", help="when the next public update is due")
     p.add_argument("--force", action="store_true", help="keep milestones out of order")
-    p.add_argument("--author")
+    add_author(p)
     p.set_defaults(func=cmd_incident_set)
 
     p = sub.add_parser("log", help="add a timeline entry; prints its id")
-    p.add_argument("id", help="incident id (or unique prefix, or 'latest')")
-    p.add_argument("text")
+    p.add_argument("id", help=INCIDENT_HELP)
+    p.add_argument(
+        "text",
+        help="what happened, exactly as it should read (Markdown; #tags are read from it; "
+        "'TODO: ...' also opens an action item); '-' reads it from standard input",
+    )
     p.add_argument("--kind", help="observation (default), action, decision, comms, note...")
-    p.add_argument("--at", metavar="TIME", help="when it happened (default now)")
-    p.add_argument("--author")
-    p.add_argument("--tag", action="append", metavar="T")
-    p.add_argument("--pin", action="store_true")
+    p.add_argument(
+        "--at",
+        metavar="TIME",
+        help="when it happened (default now): ISO-8601, HH:MM (the most recent), or -5m",
+    )
+    add_author(p)
+    p.add_argument("--tag", action="append", metavar="T", help="a tag (repeatable)")
+    p.add_argument("--pin", action="store_true", help="pin the entry (it goes into the brief)")
     p.add_argument("--external", action="store_true", help="may go into public communication")
     add_json_flag(p)
     p.set_defaults(func=cmd_log)
 
-    ent = sub.add_parser("entry", help="edit, hide, pin and inspect entries")
-    esub = ent.add_subparsers(dest="entry_command", metavar="ACTION", required=True)
+    ent = sub.add_parser(
+        "entry",
+        help="edit, hide, pin and inspect entries",
+        description="Every change is a new revision; nothing is overwritten or deleted.",
+    )
+    esub = ent.add_subparsers(
+        dest="entry_command", metavar="ACTION", required=True, title="actions"
+    )
     p = esub.add_parser("edit", help="a new revision; the old one is kept")
-    p.add_argument("entry")
-    p.add_argument("--text")
-    p.add_argument("--at", metavar="TIME")
-    p.add_argument("--kind")
+    p.add_argument("entry", help=ENTRY_HELP)
+    p.add_argument("--text", help="the new text")
+    p.add_argument("--at", metavar="TIME", help="the new time it happened")
+    p.add_argument("--kind", help="the new kind")
     p.add_argument("--tag", action="append", metavar="T", help="replace the tags")
-    p.add_argument("--author")
+    add_author(p)
     p.set_defaults(func=cmd_entry_edit)
     p = esub.add_parser("hide", help="hide with a reason; never deleted")
-    p.add_argument("entry")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--author")
+    p.add_argument("entry", help=ENTRY_HELP)
+    p.add_argument("--reason", required=True, help="why (shown with the hidden entry)")
+    add_author(p)
     p.set_defaults(func=cmd_entry_hide)
     p = esub.add_parser("unhide", help="show a hidden entry again")
-    p.add_argument("entry")
-    p.add_argument("--author")
+    p.add_argument("entry", help=ENTRY_HELP)
+    add_author(p)
     p.set_defaults(func=cmd_entry_unhide)
     p = esub.add_parser("pin", help="pin (or --unpin)")
-    p.add_argument("entry")
-    p.add_argument("--unpin", action="store_true")
-    p.add_argument("--author")
+    p.add_argument("entry", help=ENTRY_HELP)
+    p.add_argument("--unpin", action="store_true", help="take the pin off")
+    add_author(p)
     p.set_defaults(func=cmd_entry_pin)
     p = esub.add_parser("show", help="an entry with its full history")
-    p.add_argument("entry")
+    p.add_argument("entry", help=ENTRY_HELP)
     add_json_flag(p)
     p.set_defaults(func=cmd_entry_show)
 
     p = sub.add_parser("timeline", help="print an incident's timeline")
-    p.add_argument("id")
+    p.add_argument("id", help=INCIDENT_HELP)
     p.add_argument("--search", metavar="Q", help="full-text search (text, tags, author)")
-    p.add_argument("--kind", action="append", metavar="K")
-    p.add_argument("--tag")
-    p.add_argument("--author", dest="author_filter", metavar="NAME")
-    p.add_argument("--pinned", action="store_true")
-    p.add_argument("--include-hidden", action="store_true")
+    p.add_argument("--kind", action="append", metavar="K", help="only this kind (repeatable)")
+    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument(
+        "--author", dest="author_filter", metavar="NAME", help="only entries by this author"
+    )
+    p.add_argument("--pinned", action="store_true", help="only pinned entries")
+    p.add_argument("--include-hidden", action="store_true", help="also hidden entries")
     add_json_flag(p)
     p.set_defaults(func=cmd_timeline)
 
-    act = sub.add_parser("action", help="action items")
-    asub = act.add_subparsers(dest="action_command", metavar="ACTION", required=True)
-    p = asub.add_parser("add")
-    p.add_argument("id", help="incident")
-    p.add_argument("text")
-    p.add_argument("--owner")
-    p.add_argument("--due", metavar="TIME")
-    p.add_argument("--author")
+    act = sub.add_parser(
+        "action",
+        help="action items: add, list, done",
+        description="An incident's action items (a 'TODO:' entry opens one, too).",
+    )
+    asub = act.add_subparsers(
+        dest="action_command", metavar="ACTION", required=True, title="actions"
+    )
+    p = asub.add_parser("add", help="open an action item; prints its id")
+    p.add_argument("id", help=INCIDENT_HELP)
+    p.add_argument("text", help="what needs doing")
+    p.add_argument("--owner", metavar="NAME", help="who does it")
+    p.add_argument("--due", metavar="TIME", help="when it is due (HH:MM: the next such time)")
+    add_author(p)
     p.set_defaults(func=cmd_action_add)
-    p = asub.add_parser("list")
-    p.add_argument("id", help="incident")
+    p = asub.add_parser("list", help="the open action items (--all: done ones too)")
+    p.add_argument("id", help=INCIDENT_HELP)
     p.add_argument("--all", action="store_true", help="include done items")
     add_json_flag(p)
     p.set_defaults(func=cmd_action_list)
-    p = asub.add_parser("done")
-    p.add_argument("action")
-    p.add_argument("--reopen", action="store_true")
-    p.add_argument("--author")
+    p = asub.add_parser("done", help="mark an action item done (--reopen: open again)")
+    p.add_argument("action", help="the action item's id")
+    p.add_argument("--reopen", action="store_true", help="open it again")
+    add_author(p)
     p.set_defaults(func=cmd_action_done)

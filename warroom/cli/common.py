@@ -77,5 +77,15 @@ class Context:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
 
 
+INCIDENT_HELP = "the incident: its id, a unique prefix of it, or 'latest'"
+ENTRY_HELP = "the entry: its id or a unique prefix of it"
+
+
 def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON lines")
+
+
+def add_author(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--author", metavar="NAME", help="who writes this (default: the workspace's name)"
+    )

@@ -7,7 +7,7 @@ That is what lets two workstations merge by plain union.
 
 from __future__ import annotations
 
-import json
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from warroom.base import timeutil
+from warroom.base import humanize, timeutil
 from warroom.base.errors import UsageError, ValidationError
 
 
@@ -151,24 +151,43 @@ def normalize_tag(tag: str) -> str:
     return t
 
 
-def tags_to_text(tags: list[str] | tuple[str, ...]) -> str:
+def normalize_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Tags normalised (``#DNS`` is ``dns``), each once, in the order given."""
     seen: list[str] = []
     for t in tags:
         n = normalize_tag(t)
         if n not in seen:
             seen.append(n)
-    return " ".join(seen)
+    return tuple(seen)
 
 
-def tags_from_text(text: str) -> list[str]:
-    return [t for t in text.split(" ") if t]
+def fold(text: str) -> str:
+    """Text as search compares it: case folded (``ß`` is ``ss``), accents removed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MAX_FORMS = 8
+
+
+def search_forms(word: str) -> list[str]:
+    """The spellings of ``word`` that fold alike, for an index that keeps ``ß``.
+
+    ``aussenstelle`` -> ``aussenstelle``, ``außenstelle``, ``ausßenstelle``...: every
+    ``ss`` may have been an ``ß`` (a few forms at most).
+    """
+    pieces = fold(word).split("ss")
+    forms = [pieces[0]]
+    for piece in pieces[1:]:
+        forms = [f + joint + piece for f in forms for joint in ("ss", "ß")][:_MAX_FORMS]
+    return forms
 
 
 def future_warning(at: datetime, now: datetime) -> str | None:
     if at - now > FUTURE_TOLERANCE:
         return (
-            f"time {timeutil.fmt(at)} is {timeutil.fmt_duration((at - now).total_seconds())} "
-            "in the future"
+            f"time {humanize.when(at, seconds=True)} is "
+            f"{timeutil.fmt_duration((at - now).total_seconds())} in the future"
         )
     return None
 
@@ -184,8 +203,8 @@ def check_milestones(values: dict[str, str | None]) -> list[str]:
         for prev_name, prev in seen:
             if v < prev:
                 problems.append(
-                    f"{MILESTONE_LABELS[name]} ({v}) is before "
-                    f"{MILESTONE_LABELS[prev_name]} ({prev})"
+                    f"{MILESTONE_LABELS[name]} ({humanize.when(v)}) is before "
+                    f"{MILESTONE_LABELS[prev_name]} ({humanize.when(prev)})"
                 )
         seen.append((name, v))
     return problems
@@ -208,6 +227,7 @@ _LEAD_TIME = re.compile(
     r"^(?P<t>(?:\d{1,2}:\d{2}(?::\d{2})?)|(?:[+-]\d+(?:\.\d+)?\s?(?:ms|s|sec|m|min|h|d)))(?=\s|$)",
     re.I,
 )
+_SLASH_WORD = re.compile(r"^/(?P<w>[A-Za-z][\w-]*)(?=\s|$)")
 _HASHTAG = re.compile(r"(?:(?<=\s)|^)#([^\s#]+)")
 _TODO = re.compile(r"^todo:\s*", re.I)
 
@@ -266,6 +286,11 @@ def parse_capture(
             kind = _PREFIX_KIND[head.lower()]
             rest = tail.lstrip()
             changed = True
+    m = _SLASH_WORD.match(rest)
+    if m:
+        raise ValidationError(unknown_command_message(m.group(0)))
+    if rest.startswith("//"):
+        rest = rest[1:]  # "//etc is full": text that starts with a slash
     if _TODO.match(rest):
         kind = Kind.ACTION if kind == default_kind else kind
         todo = _TODO.sub("", rest, count=1).strip()
@@ -274,6 +299,45 @@ def parse_capture(
     check_text(rest)
     tags = hashtags(rest)
     cap = Capture(text=rest, kind=kind, occurred_at=at, tags=tags, todo=todo)
+    if at is not None:
+        w = future_warning(at, now)
+        if w:
+            cap.warnings.append(w)
+    return cap
+
+
+def unknown_command_message(word: str) -> str:
+    """``unknown command /decison (did you mean /decision?)``, with the way out."""
+    close = difflib.get_close_matches(word.lower(), list(_PREFIX_KIND), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    known = ", ".join(sorted({"/decision", "/action", "/comms", "/obs", "/note"}))
+    return (
+        f"unknown command {word}{hint}; known: {known}. "
+        f"To log text that starts with a slash, write /{word}"
+    )
+
+
+def plain_capture(
+    text: str,
+    *,
+    kind: str | None = None,
+    at: datetime | None = None,
+    tags: list[str] | tuple[str, ...] = (),
+    todo: str | None = None,
+    now: datetime,
+) -> Capture:
+    """What ``warroom log`` means: the text as given (no prefixes), with its tags.
+
+    ``TODO:`` at the start still makes an action item, as on the capture line.
+    """
+    check_text(text)
+    if todo is None and _TODO.match(text.lstrip()):
+        todo = _TODO.sub("", text.lstrip(), count=1).strip() or None
+    k = parse_kind(kind) if kind else (Kind.ACTION if todo else Kind.OBSERVATION)
+    cap = Capture(text=text, kind=k, occurred_at=at, todo=todo)
+    for t in [*(normalize_tag(t) for t in tags), *hashtags(text)]:
+        if t not in cap.tags:
+            cap.tags.append(t)
     if at is not None:
         w = future_warning(at, now)
         if w:
@@ -307,12 +371,6 @@ class Incident:
     next_update_due: str | None = None
     updated_at: str = ""
 
-    @classmethod
-    def from_row(cls, row: Any) -> Incident:
-        d = dict(row)
-        d["affected_services"] = tuple(json.loads(d.get("affected_services") or "[]"))
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
-
     @property
     def start(self) -> str:
         """When the clock of this incident starts: impact start, else detection."""
@@ -344,30 +402,6 @@ class Entry:
     edited_by: str = ""
     conflict: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: Any) -> Entry:
-        d = dict(row)
-        return cls(
-            id=d["id"],
-            incident=d["incident"],
-            recorded_at=d["recorded_at"],
-            author=d["author"],
-            occurred_at=d["occurred_at"],
-            kind=d["kind"],
-            text=d["text"],
-            tags=tuple(tags_from_text(d["tags"])),
-            pinned=bool(d["pinned"]),
-            external=bool(d["external"]),
-            hidden=bool(d["hidden"]),
-            hidden_reason=d["hidden_reason"],
-            revision=d["revision"],
-            current_rev=d["current_rev"],
-            edited_at=d["edited_at"],
-            edited_by=d["edited_by"],
-            conflict=bool(d["conflict"]),
-            meta=json.loads(d["meta"] or "{}"),
-        )
 
     def record(self) -> dict[str, Any]:
         """The CONTRACT.md entry record."""
@@ -409,14 +443,6 @@ class Revision:
     hidden_reason: str = ""
     note: str = ""
 
-    @classmethod
-    def from_row(cls, row: Any) -> Revision:
-        d = dict(row)
-        d["tags"] = tuple(tags_from_text(d["tags"]))
-        for k in ("pinned", "external", "hidden"):
-            d[k] = bool(d[k])
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
-
     def record(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["tags"] = list(self.tags)
@@ -455,12 +481,6 @@ class ActionItem:
     updated_at: str
     updated_by: str
 
-    @classmethod
-    def from_row(cls, row: Any) -> ActionItem:
-        d = dict(row)
-        d["done"] = bool(d["done"])
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
-
     def record(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
@@ -475,27 +495,34 @@ class IncidentChange:
     changed_at: str
     changed_by: str
 
-    @classmethod
-    def from_row(cls, row: Any) -> IncidentChange:
-        d = dict(row)
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
-
     def record(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def status_entry_text(field_name: str, old: str | None, new: str | None) -> str:
+TIME_FIELDS = (*MILESTONES, "next_update_due")
+
+
+def field_words(field_name: str, value: str | None, tz: tzinfo | None = None) -> str:
+    """A stored incident field value as a person reads it (lists, times, long text)."""
+    if value is None or value == "":
+        return humanize.NONE
+    if field_name == "affected_services":
+        return humanize.stored_list(value)
+    if field_name in TIME_FIELDS:
+        return humanize.when(value, tz)
+    if len(value) > 200:
+        return value[:200] + "…"
+    return value
+
+
+def status_entry_text(
+    field_name: str, old: str | None, new: str | None, tz: tzinfo | None = None
+) -> str:
     """The words of an automatic ``status`` entry."""
     label = FIELD_LABELS.get(field_name, field_name)
 
     def show(v: str | None) -> str:
-        if v is None or v == "" or v == "[]":
-            return "(none)"
-        if field_name == "affected_services":
-            return ", ".join(json.loads(v)) or "(none)"
-        if len(v) > 200:
-            return v[:200] + "…"
-        return v
+        return field_words(field_name, v, tz)
 
     if field_name in {"summary", "impact", "objectives", "root_cause"}:
         return f"{label.capitalize()} changed from: {show(old)}\n\nto: {show(new)}"

@@ -16,8 +16,9 @@ from warroom.domain.incidents import ActionItem, Entry
 from warroom.handover import html as h
 from warroom.handover import markdown as m
 from warroom.handover.facts import Picture, probe_picture
-from warroom.handover.text import esc, md_block, md_inline, render_markdown
+from warroom.handover.text import esc, indent_block, md_block, md_inline, render_markdown
 from warroom.handover.view import ExportView, load_view
+from warroom.handover.wording import plural
 from warroom.store.db import Store
 
 RECENT = 15
@@ -125,7 +126,10 @@ def _probe_lines(p: Picture) -> list[str]:
         down = p.down_via(t)
         via = p.probed_via(t)
         if not down:
-            out.append(f"{t}: up from all {len(via)} vantage point(s)")
+            out.append(
+                f"{t}: up from {'the one' if len(via) == 1 else 'all'} "
+                f"{plural(len(via), 'vantage point')}"
+            )
         elif len(down) == len(via):
             out.append(f"{t}: DOWN from every vantage point ({', '.join(down)})")
         else:
@@ -143,8 +147,9 @@ def iter_brief_markdown(b: Brief) -> Iterator[str]:
     yield f"# Handover brief: {md_inline(inc.title)}\n\n| | |\n|---|---|\n"
     for k, val in _facts(b):
         yield f"| {k} | {md_inline(val)} |\n"
-    yield "\n## 1. Current situation\n\n**Summary.** "
-    yield (md_block(inc.summary.strip()) or "_(none written)_") + "\n\n**Impact.** "
+    # Each text on lines of its own, so its block structure (code above all) is its own.
+    yield "\n## 1. Current situation\n\n**Summary.**\n\n"
+    yield (md_block(inc.summary.strip()) or "_(none written)_") + "\n\n**Impact.**\n\n"
     yield (md_block(inc.impact.strip()) or "_(none written)_") + "\n\n"
     if inc.affected_services:
         yield f"**Affected services.** {md_inline(', '.join(inc.affected_services))}\n\n"
@@ -165,7 +170,7 @@ def iter_brief_markdown(b: Brief) -> Iterator[str]:
         e = b.last_comms
         yield (
             f"- Last update: {c.full(e.occurred_at)} by {md_inline(e.author)}, "
-            f"{md_inline(comms_where(e))}\n\n    {md_block(e.text)}\n\n"
+            f"{md_inline(comms_where(e))}\n\n{indent_block(md_block(e.text), 2)}\n\n"
         )
     else:
         yield "- Last update: **none recorded**\n"

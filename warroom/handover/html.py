@@ -9,11 +9,13 @@ lays out for the PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
 from warroom.handover.text import esc, render_markdown
 from warroom.handover.view import Clock, ExportView, duration
+from warroom.handover.wording import field_value, hidden_note, plural
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
@@ -184,12 +186,8 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
         yield "<p class='none'>(none)</p>\n"
     for e in pinned:
         yield entry_html(e, c, with_day=True, qt=qt)
-    note = ""
-    if v.hidden_count and not v.include_hidden:
-        note = f"; {v.hidden_count} hidden entries left out"
-    elif v.hidden_count:
-        note = f", {v.hidden_count} of them hidden"
-    yield f"<h2>Timeline ({len(v.entries)} entries{esc(note)})</h2>\n"
+    note = hidden_note(v.hidden_count, included=v.include_hidden)
+    yield f"<h2>Timeline ({plural(len(v.entries), 'entry', 'entries')}{esc(note)})</h2>\n"
     day = ""
     for e in v.entries:
         d = c.day(e.occurred_at)
@@ -221,8 +219,8 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
             [
                 esc(c.full(ch.changed_at)),
                 esc(FIELD_LABELS.get(ch.field, ch.field)),
-                esc(_short(ch.old_value)),
-                esc(_short(ch.new_value)),
+                esc(field_value(ch.field, ch.old_value, c, limit=160)),
+                esc(field_value(ch.field, ch.new_value, c, limit=160)),
                 esc(ch.changed_by),
             ]
             for ch in v.changes
@@ -242,18 +240,46 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
     yield page_end(v)
 
 
-def _short(x: str | None) -> str:
-    if x is None or x == "":
-        return "—"
-    return x if len(x) <= 160 else x[:160] + "…"
-
-
 def list_table(head: list[str], rows: list[list[str]], *, qt: bool = False) -> str:
-    """A table of already-escaped cells."""
-    attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'" if qt else ""
+    """A table of already-escaped cells.
+
+    For Qt (the PDF) each row is a table of its own with the same column widths, so
+    the PDF can keep every row on one page (``pdf.layout_document``)."""
+    if qt:
+        return _qt_rows(head, rows)
     h = "".join(f"<th>{esc(x)}</th>" for x in head)
     body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in r) + "</tr>" for r in rows)
-    return f"<table class='list'{attrs}><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>\n"
+    return f"<table class='list'><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>\n"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _qt_rows(head: list[str], rows: list[list[str]]) -> str:
+    # Column widths in percent: each column gets room for its longest word (no word
+    # broken inside: "alice", "commander"), the rest goes by the longest text.
+    per_line = 85  # characters of 9.5 pt text across an A4 page, cell padding included
+    need, want = [], []
+    for i, name in enumerate(head):
+        texts = [name, *(_TAG.sub("", r[i]) for r in rows if i < len(r))]
+        word = max((len(w) for t in texts for w in t.split()), default=1)
+        need.append((word + 3) * 100 / per_line)
+        want.append(min(max(len(t) for t in texts), 60) * 100 / per_line)
+    spare = max(0.0, 100 - sum(need))
+    extra = [max(0.0, w - n) for w, n in zip(want, need, strict=True)]
+    total = sum(extra) or 1.0
+    widths = [round(n + spare * x / total) for n, x in zip(need, extra, strict=True)]
+    attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'"
+
+    def table(cells: list[str], tag: str) -> str:
+        tds = "".join(
+            f"<{tag} width='{w}%'>{c}</{tag}>" for w, c in zip(widths, cells, strict=False)
+        )
+        return f"<table class='list'{attrs}><tr>{tds}</tr></table>"
+
+    out = [table([esc(x) for x in head], "th")]
+    out += [table(r, "td") for r in rows]
+    return "\n".join(out) + "\n"
 
 
 def render_html(v: ExportView, *, qt: bool = False) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
-from warroom.handover.text import md_block, md_inline
+from warroom.handover.text import indent_block, md_block, md_inline
 from warroom.handover.view import Clock, ExportView, duration
+from warroom.handover.wording import field_value, hidden_note, plural
 
 PIN = "📌"
 
@@ -36,8 +37,9 @@ def entry_md(e: Entry, clock: Clock, *, with_day: bool = False) -> str:
         head += " · " + " · ".join(badges)
     if e.tags:
         head += " · " + " ".join("\\#" + md_inline(t) for t in e.tags)
-    body = md_block(e.text).replace("\r\n", "\n").split("\n")
-    return head + "\n\n" + "\n".join(("    " + line) if line else "" for line in body) + "\n"
+    # Indented by the list item's content width (2), so the text keeps its own block
+    # structure inside the item: what was code stays code, and nothing else becomes it.
+    return head + "\n\n" + indent_block(md_block(e.text), 2) + "\n"
 
 
 def header_md(v: ExportView, title: str) -> list[str]:
@@ -100,12 +102,8 @@ def iter_markdown(v: ExportView) -> Iterator[str]:
         yield "_(none)_\n\n"
     for e in pinned:
         yield entry_md(e, c, with_day=True) + "\n"
-    yield f"## Timeline ({len(v.entries)} entries"
-    if v.hidden_count and not v.include_hidden:
-        yield f"; {v.hidden_count} hidden entries left out"
-    elif v.hidden_count:
-        yield f", {v.hidden_count} of them hidden"
-    yield ")\n\n"
+    note = hidden_note(v.hidden_count, included=v.include_hidden)
+    yield f"## Timeline ({plural(len(v.entries), 'entry', 'entries')}{note})\n\n"
     day = ""
     for e in v.entries:
         d = c.day(e.occurred_at)
@@ -126,14 +124,10 @@ def iter_markdown(v: ExportView) -> Iterator[str]:
     for ch in v.changes:
         label = FIELD_LABELS.get(ch.field, ch.field)
 
-        def cell(x: str | None) -> str:
-            if x is None or x == "":
-                return "—"
-            return md_inline(x if len(x) <= 120 else x[:120] + "…")
-
+        old = md_inline(field_value(ch.field, ch.old_value, c, limit=120))
+        new = md_inline(field_value(ch.field, ch.new_value, c, limit=120))
         yield (
-            f"| {c.full(ch.changed_at)} | {label} | {cell(ch.old_value)} | "
-            f"{cell(ch.new_value)} | {md_inline(ch.changed_by)} |\n"
+            f"| {c.full(ch.changed_at)} | {label} | {old} | {new} | {md_inline(ch.changed_by)} |\n"
         )
     if v.evidence:
         yield "\n## Evidence\n\n"

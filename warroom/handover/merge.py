@@ -18,6 +18,7 @@ from typing import Any
 
 from warroom.domain.incidents import TRACKED_FIELDS, ActionItem
 from warroom.handover.bundle import BundleError, gc_paused, read_bundle_file
+from warroom.handover.rules import claim_differences
 from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store
@@ -46,6 +47,8 @@ class MergeReport:
     actions_added: list[str] = field(default_factory=list)
     actions_updated: list[str] = field(default_factory=list)
     evidence_added: int = 0
+    # What the bundle claimed but is not what gets stored (see rules.claim_differences).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def unchanged(self) -> bool:
@@ -64,9 +67,10 @@ class MergeReport:
         verb = "would add" if self.dry_run else "added"
         upd = "would update" if self.dry_run else "updated"
         head = f"incident {self.incident} ({self.title})"
+        notes = [f"note: {n}" for n in self.notes]
         if self.unchanged:
-            return [f"{head}: nothing new; the workspace already has all of it"]
-        out = [f"{head}: {'new incident' if self.incident_added else 'merged'}"]
+            return [f"{head}: nothing new; the workspace already has all of it", *notes]
+        out = [f"{head}: {'new incident' if self.incident_added else 'merged'}", *notes]
         if self.incident_fields:
             out.append(f"{upd} incident fields: {', '.join(self.incident_fields)}")
         if self.changes_added:
@@ -113,6 +117,7 @@ class MergeReport:
             "actions_added": len(self.actions_added),
             "actions_updated": len(self.actions_updated),
             "evidence_added": self.evidence_added,
+            "notes": self.notes,
         }
 
 
@@ -195,6 +200,7 @@ def merge_bundle(
     inc = doc["incident"]
     iid = inc["id"]
     report = MergeReport(incident=iid, title=inc.get("title", ""), dry_run=dry_run)
+    report.notes = claim_differences(doc)
     try:
         with gc_paused(), store.write() as conn:
             _merge(conn, doc, report, where)
@@ -260,10 +266,24 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
 
     # -- entries and revisions ------------------------------------------------------
     entries = doc["entries"]
-    entry_ids = hq.ids_json(e["id"] for e in entries)
-    have_entries = {r[0]: r for r in hq.existing_entries(conn, entry_ids)}
-    rev_ids = hq.ids_json(r["id"] for e in entries for r in e["revisions"])
-    have_revs = {r[0]: r for r in hq.existing_revisions(conn, rev_ids)}
+    # A workspace without entries (the first import on a new machine) has none of these:
+    # no need to build and send 200,000 ids to find that out.
+    have_any = hq.has_entries(conn)
+    have_entries = (
+        {r[0]: r for r in hq.existing_entries(conn, hq.ids_json(e["id"] for e in entries))}
+        if have_any
+        else {}
+    )
+    have_revs = (
+        {
+            r[0]: r
+            for r in hq.existing_revisions(
+                conn, hq.ids_json(r["id"] for e in entries for r in e["revisions"])
+            )
+        }
+        if have_any
+        else {}
+    )
     new_entry_rows: list[tuple[Any, ...]] = []
     new_rev_rows: list[tuple[Any, ...]] = []
     touched: list[str] = []  # entries that gain a second revision: conflicts possible
@@ -365,7 +385,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
     if new_entry_rows:
-        hq.insert_entries_bulk(conn, new_entry_rows, cached=True)
+        hq.insert_entries_bulk(conn, new_entry_rows, cached=True, only_rows=not have_any)
     if new_rev_rows:
         hq.insert_revisions(conn, new_rev_rows)
     if refresh:
@@ -374,6 +394,11 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         q.upsert_action(conn, item)
     if ev_rows:
         hq.insert_evidence_rows(conn, ev_rows)
+    # The title as stored (derived from the changes), not as the bundle claimed it: the
+    # preview, a dry run inside this same transaction, must show what an import keeps.
+    stored = hq.existing_incident(conn, iid)
+    if stored is not None:
+        rep.title = stored["title"]
 
 
 def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:

@@ -122,8 +122,8 @@ def _pinned_timeline(v: ExportView) -> list[str]:
             moments.append((value, f"**{label}**"))
     e: Entry
     for e in v.pinned:
-        first = md_block(e.text.strip()).split("\n")
-        text = " ".join(x.strip() for x in first if x.strip())
+        # One line: the text as plain words (a fence or list would not survive joining).
+        text = md_inline(" ".join(e.text.split()))
         moments.append((e.occurred_at, f"{text} _({e.kind}, {md_inline(e.author)})_"))
     moments.sort(key=lambda x: x[0])
     return [f"- {c.day(t)} {c.time(t)} — {what}" for t, what in moments] or ["_(nothing pinned)_"]

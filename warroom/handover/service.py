@@ -136,17 +136,34 @@ def record_handover(
     acknowledged_at: str | None = None,
     brief_file: str | None = None,
 ) -> Any:
-    """Log the handover (a ``handover`` entry: from whom, to whom, when acknowledged)."""
-    who = (from_ or timeline.author).strip()
+    """Record an acknowledged handover: command passes to ``to``.
+
+    Logs a ``handover`` entry (from the outgoing commander to ``to``, when
+    acknowledged, by whom prepared) and makes ``to`` the commander through the
+    timeline's own field change, which records the change and its automatic
+    "commander changed from A to B" entry; a next commander who just took over is
+    cleared. ``from_`` is the outgoing commander (default: the incident's commander,
+    else whoever records it).
+    """
     to = to.strip()
     if not to:
         raise UsageError("a handover needs the name of who takes over (--to NAME)")
+    inc = timeline.incident(incident_id)
+    preparer = timeline.author.strip()
+    who = (from_ or "").strip() or inc.commander or preparer
     ack = acknowledged_at or timeutil.now_str()
-    text = f"Handover: command passed from {who} to {to} (acknowledged {ack})"
+    when = f"{ack[:10]} {ack[11:19]} UTC"  # the exact time stays in the meta
+    text = f"Handover: command passed from {who} to {to} (acknowledged {when})"
     meta: dict[str, Any] = {"from": who, "to": to, "acknowledged_at": ack}
+    if preparer and preparer != who:
+        meta["prepared_by"] = preparer
     if brief_file:
         meta["brief"] = brief_file
-    res = timeline.log(incident_id, text, kind="handover", meta=meta, author=who)
+    res = timeline.log(inc.id, text, kind="handover", meta=meta, author=preparer or who)
+    fields = {"commander": to}
+    if inc.next_commander.strip().casefold() == to.casefold():
+        fields["next_commander"] = ""
+    timeline.set_incident(inc.id, **fields)
     return res.value
 
 

@@ -7,12 +7,14 @@ Hidden entries are left out unless asked for (they are always in the JSON bundle
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from warroom.base import timeutil
-from warroom.base.errors import NotFound
+from warroom.base.errors import NotFound, UsageError
 from warroom.domain.incidents import ActionItem, Entry, Incident, IncidentChange
 from warroom.store import handover as hq
 from warroom.store import timeline as q
@@ -76,6 +78,33 @@ class Clock:
         return f"{self.day(utc)} {self.time(utc)} ({utc[:10]} {utc[11:19]}Z)"
 
 
+def local_zone_name() -> str:
+    """The IANA name of the zone the timeline shows (the process's local zone).
+
+    ``$TZ`` first, as the C library reads it (``:Europe/Berlin`` and a path into the
+    zone database included), then the zone /etc/localtime points at, else UTC. A
+    ``$TZ`` that is no IANA name (a POSIX rule such as ``CET-1CEST``) is passed over.
+    """
+    env = os.environ.get("TZ", "").strip().removeprefix(":")
+    candidates = [env]
+    if "zoneinfo/" in env:
+        candidates.append(env.split("zoneinfo/", 1)[1])
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            candidates.append("/".join(link.parts[link.parts.index("zoneinfo") + 1 :]))
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                timeutil.parse_zone(name)
+            except UsageError:
+                continue
+            return name
+    return "UTC"
+
+
 def make_clock(tz_name: str | None) -> Clock:
     tz = timeutil.local_zone(tz_name)
     return Clock(tz, tz_name or str(getattr(tz, "key", "") or datetime.now(tz).strftime("%Z")))
@@ -124,18 +153,40 @@ def load_view(
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
     rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden, tuples=True)
+    clock = make_clock(tz)
     return ExportView(
         incident=inc,
-        entries=[_entry(r) for r in rows],
+        entries=_readable([_entry(r) for r in rows], clock),
         changes=q.incident_changes(store, inc.id),
         actions=q.action_items(store, inc.id),
         evidence=q.evidence(store, inc.id),
-        clock=make_clock(tz),
+        clock=clock,
         include_hidden=include_hidden,
         hidden_count=hq.count_hidden(store, inc.id),
         generated_at=timeutil.now_str(),
         generated_by=generated_by,
     )
+
+
+def _readable(entries: list[Entry], clock: Clock) -> list[Entry]:
+    """Automatic entries reworded from their meta for people: the stored text of a
+    field change holds raw values (``["dns", "www"]``, UTC ISO times); exports show
+    them as the timeline does, in the export's zone."""
+    from warroom.handover.wording import change_text
+
+    for i, e in enumerate(entries):
+        if e.kind == "status" and e.meta and "field" in e.meta:
+            m = e.meta
+            text = change_text(str(m["field"]), m.get("old"), m.get("new"), clock)
+            entries[i] = replace(e, text=text)
+        elif e.kind == "handover" and e.meta and e.meta.get("acknowledged_at"):
+            m = e.meta
+            text = (
+                f"Handover: command passed from {m.get('from', '?')} to {m.get('to', '?')} "
+                f"(acknowledged {clock.full(str(m['acknowledged_at']))})"
+            )
+            entries[i] = replace(e, text=text)
+    return entries
 
 
 def duration(start: str | None, end: str | None) -> str:

@@ -6,20 +6,30 @@ below are the ones other packages should import.
 
 from __future__ import annotations
 
-from warroom.probes.engine import Board, ProbeEngine, RoundRunner
+from warroom.probes.engine import Board, ProbeEngine, RoundRunner, Update
 from warroom.probes.gate import GateStatus
 from warroom.probes.state import SeriesState, SeriesTracker
-from warroom.probes.summary import SEVERITY, effective, target_summary, worst
+from warroom.probes.summary import (
+    SEVERITY,
+    KnownNow,
+    effective,
+    known_now,
+    target_summary,
+    worst,
+)
 
 __all__ = [
     "SEVERITY",
     "Board",
     "GateStatus",
+    "KnownNow",
     "ProbeEngine",
     "RoundRunner",
     "SeriesState",
     "SeriesTracker",
+    "Update",
     "effective",
+    "known_now",
     "target_summary",
     "worst",
 ]

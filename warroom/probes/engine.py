@@ -2,7 +2,7 @@
 
 Public API (the dashboard's bridge re-emits the callbacks as queued Qt signals)::
 
-    engine = ProbeEngine(config, on_results=..., on_changes=..., on_gate=..., store=store)
+    engine = ProbeEngine(config, on_update=..., store=store)
     engine.start()                 # returns at once; checks begin within a few seconds
     engine.probe_now("www")        # or probe_now() for every target
     engine.update_config(config)   # states of unchanged (target, vantage) pairs survive
@@ -10,8 +10,14 @@ Public API (the dashboard's bridge re-emits the callbacks as queued Qt signals):
     engine.gate()                  # GateStatus
     engine.stop()                  # cancels checks, flushes callbacks and store, joins
 
-Callbacks run on the engine thread, batched: at most once per ``flush_interval`` (0.2 s)
-each, and only with something new. They must return quickly and never touch widgets.
+``on_update`` runs on the engine thread, at most once per ``flush_interval`` (0.2 s) and
+only with something new: one ``Update`` with the states that changed (the engine owns
+them; readers store them as they come, never rebuild them from samples), the state
+changes, the raw samples and the gate when it flipped. This is the only batching on the
+way to the screen. It must return quickly and never touch widgets.
+
+With a store, the engine starts from the states it stored (state and since-when of each
+series, its newest samples), so a restart logs nothing until something really changes.
 
 Scheduling: every target has its own interval; its vantages are checked together (one
 "round" of that target, so vantages compare the same moment). The next round is due
@@ -34,11 +40,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from warroom.config.workspace_file import Target, Vantage, WorkspaceConfig
-from warroom.domain.probes import ProbeResult, StateChange
+from warroom.domain.probes import ProbeResult, State, StateChange
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
 from warroom.probes.gate import GateStatus, LocalCheck, gateable
@@ -46,15 +52,39 @@ from warroom.probes.state import SeriesState, SeriesTracker
 
 if TYPE_CHECKING:
     from warroom.store import Store
+    from warroom.store.probes import Restored
 
 log = logging.getLogger(__name__)
 
-ResultsCallback = Callable[[list[ProbeResult]], None]
-ChangesCallback = Callable[[list[StateChange]], None]
-GateCallback = Callable[[GateStatus], None]
 RouteCheck = Callable[[], tuple[bool, str]]
 
 GATE_STALE_S = 2.0  # a failure re-checks the gate when its last decision is older
+
+Key = tuple[str, str]  # (target, vantage)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What the engine learnt since its previous update.
+
+    ``states``: the newest state of every series that took a sample or was restored,
+    plus every series of a target that changed state (so a reader can say what the
+    whole target looks like now without asking anyone else); config order.
+    ``changes``: the state changes, oldest first. ``results``: the raw samples, oldest
+    first (for tests and tools; the dashboard needs only ``states``). ``gate``: the
+    newest ``GateStatus`` when it flipped, else None.
+    """
+
+    states: tuple[SeriesState, ...] = ()
+    changes: tuple[StateChange, ...] = ()
+    results: tuple[ProbeResult, ...] = ()
+    gate: GateStatus | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.states or self.changes or self.gate is not None)
+
+
+UpdateCallback = Callable[[Update], None]
 
 
 class Board:
@@ -62,8 +92,10 @@ class Board:
 
     def __init__(self, config: WorkspaceConfig) -> None:
         self._lock = threading.Lock()
-        self._trackers: dict[tuple[str, str], SeriesTracker] = {}
-        self._order: list[tuple[str, str]] = []
+        self._trackers: dict[Key, SeriesTracker] = {}
+        self._order: list[Key] = []
+        self._rank: dict[Key, int] = {}
+        self._of_target: dict[str, list[Key]] = {}
         self.config = config
         self.reconfigure(config)
 
@@ -90,12 +122,32 @@ class Board:
                     new[key] = tr
                     order.append(key)
             self._trackers, self._order, self.config = new, order, config
+            self._rank = {k: i for i, k in enumerate(order)}
+            self._of_target = {}
+            for k in order:
+                self._of_target.setdefault(k[0], []).append(k)
+
+    def restore(self, saved: dict[Key, Restored]) -> list[Key]:
+        """Seed series that have no verdict yet from what the store remembers; returns
+        the keys restored. A series whose check changed meanwhile starts afresh."""
+        done = []
+        with self._lock:
+            for key, tr in self._trackers.items():
+                got = saved.get(key)
+                if got is None or tr.state is not State.PENDING or tr.last is not None:
+                    continue
+                if got.check != tr.check:
+                    continue
+                tr.restore(got.state, got.since, got.last, got.latencies)
+                done.append(key)
+        return done
 
     def apply(
         self, results: Iterable[ProbeResult], *, offline: bool, is_local: LocalCheck | None = None
     ) -> tuple[list[ProbeResult], list[StateChange]]:
         """Feed samples; while ``offline``, gateable failures are marked and set aside."""
-        out, changes = [], []
+        out: list[ProbeResult] = []
+        changes: list[StateChange] = []
         with self._lock:
             for r in results:
                 tr = self._trackers.get((r.target, r.vantage))
@@ -114,6 +166,15 @@ class Board:
         with self._lock:
             return [self._trackers[k].snapshot() for k in self._order]
 
+    def states_of(self, keys: Iterable[Key], targets: Iterable[str] = ()) -> list[SeriesState]:
+        """Snapshots of ``keys`` and of every series of ``targets``, in config order."""
+        with self._lock:
+            want = {k for k in keys if k in self._trackers}
+            for t in targets:
+                want.update(self._of_target.get(t, ()))
+            rank = self._rank
+            return [self._trackers[k].snapshot() for k in sorted(want, key=rank.__getitem__)]
+
 
 class ProbeEngine:
     """Probes the config's targets from its vantages until stopped. See module doc."""
@@ -122,9 +183,7 @@ class ProbeEngine:
         self,
         config: WorkspaceConfig,
         *,
-        on_results: ResultsCallback | None = None,
-        on_changes: ChangesCallback | None = None,
-        on_gate: GateCallback | None = None,
+        on_update: UpdateCallback | None = None,
         store: Store | None = None,
         flush_interval: float = 0.2,
         store_interval: float = 1.0,
@@ -137,9 +196,7 @@ class ProbeEngine:
         ``gate.is_local_address``) are the gate's view of this machine; tests inject both
         so that nothing depends on the real route table or leaves loopback."""
         self._board = Board(config)
-        self._on_results = on_results
-        self._on_changes = on_changes
-        self._on_gate = on_gate
+        self._on_update = on_update
         self._store = store
         self._flush_interval = flush_interval
         self._store_interval = store_interval
@@ -155,6 +212,7 @@ class ProbeEngine:
         self._lock = threading.Lock()
         self._results: list[ProbeResult] = []
         self._changes: list[StateChange] = []
+        self._dirty: dict[Key, None] = {}  # series with news since the last update
         self._store_results: list[ProbeResult] = []
         self._store_changes: list[StateChange] = []
         self._gate_dirty = False
@@ -235,8 +293,12 @@ class ProbeEngine:
         self._again: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-probe-store")
-        self._reschedule_all(initial=True)
         self._ready.set()
+        if self._store is not None:
+            # Before the first round: a series must know its state before a sample can
+            # change it, or every restart would log an ongoing outage again.
+            await self._loop.run_in_executor(self._io, self._restore)
+        self._reschedule_all(initial=True)
         bg = [
             asyncio.create_task(self._scheduler()),
             asyncio.create_task(self._flusher()),
@@ -345,6 +407,21 @@ class ProbeEngine:
                     due = now
                 self._push(target.name, max(due, now))
 
+    def _restore(self) -> None:
+        from warroom.store import probes as probe_store
+
+        assert self._store is not None
+        try:
+            saved = probe_store.last_states(self._store)
+        except Exception:  # an unreadable history must never stop probing
+            log.exception("could not reload the probe states; starting afresh")
+            return
+        keys = self._board.restore(saved)
+        if keys:
+            log.info("probe states reloaded for %d series", len(keys))
+            with self._lock:
+                self._dirty.update(dict.fromkeys(keys))
+
     def _accept(self, results: list[ProbeResult]) -> None:
         results, changes = self._board.apply(
             results, offline=self._gate.online is False, is_local=self._is_local
@@ -352,6 +429,8 @@ class ProbeEngine:
         with self._lock:
             self._results.extend(results)
             self._changes.extend(changes)
+            for r in results:
+                self._dirty[(r.target, r.vantage)] = None
             if self._store is not None:
                 self._store_results.extend(results)
                 self._store_changes.extend(changes)
@@ -385,17 +464,18 @@ class ProbeEngine:
         with self._lock:
             results, self._results = self._results, []
             changes, self._changes = self._changes, []
+            dirty, self._dirty = self._dirty, {}
         gate_changed, self._gate_dirty = self._gate_dirty, False
-        for cb, arg in (
-            (self._on_gate, self._gate if gate_changed else None),
-            (self._on_results, results or None),
-            (self._on_changes, changes or None),
-        ):
-            if cb is not None and arg is not None:
-                try:
-                    cb(arg)  # type: ignore[arg-type]
-                except Exception:
-                    log.exception("probe engine callback failed")
+        if self._on_update is None or not (dirty or changes or gate_changed):
+            return
+        states = self._board.states_of(dirty, {c.target for c in changes})
+        update = Update(
+            tuple(states), tuple(changes), tuple(results), self._gate if gate_changed else None
+        )
+        try:
+            self._on_update(update)
+        except Exception:
+            log.exception("probe engine callback failed")
 
     async def _storer(self) -> None:
         assert self._loop is not None

@@ -14,6 +14,8 @@ Flapping (Nagios-like, on sample statuses): over the last ``FLAP_WINDOW`` transi
 between samples, the share that changed status. Flapping starts at ``FLAP_HIGH`` and
 ends below ``FLAP_LOW`` (hysteresis, so the flag itself does not flap).
 
+``restore`` continues a series from the state stored before a restart.
+
 A sample the self-connectivity gate set aside (``offline=True``) is shown but does not
 move any counter: the workstation was offline, so it says nothing about the target.
 """
@@ -125,6 +127,22 @@ class SeriesTracker:
         if cur is State.DEGRADED:
             return State.UP if self.n_up >= r else State.DEGRADED
         return cur
+
+    def restore(
+        self,
+        state: State,
+        since: datetime | None,
+        last: ProbeResult | None,
+        latencies: tuple[float | None, ...] = (),
+    ) -> None:
+        """Continue from a state remembered across a restart: the state holds until the
+        samples say otherwise (the usual ``fail_after``/``recover_after`` counts), so an
+        outage that outlived the restart is not a new change."""
+        self.state = state
+        self.since = since
+        self.last = last
+        self.latencies.clear()
+        self.latencies.extend(latencies[-SPARK_POINTS:])
 
     def snapshot(self) -> SeriesState:
         return SeriesState(

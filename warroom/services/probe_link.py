@@ -14,6 +14,9 @@ targets at once, a mass outage, become one entry per state naming them all)::
 
     www DOWN via isp-b (dns_servfail: SERVFAIL from 127.0.0.1:5353), isp-lie (refused)
 
+Entries (and the change of affected services) are written by the system author
+``probe`` (``PROBE_AUTHOR``), never by a person.
+
 Its ``meta`` holds ``source="probe"``, ``targets``, ``state``, ``changes`` (one dict
 per vantage: vantage, old, new, check, error, detail, address, latency_ms, time,
 flapping) and, for a one-target entry, ``target``, ``summary`` and, copied from the
@@ -38,6 +41,11 @@ from warroom.services.timeline import Timeline
 from warroom.store import timeline as tq
 
 log = logging.getLogger(__name__)
+
+
+# Entries the link writes are the machine's, not the commander's or the OS user's: the
+# record must show what a person wrote and what a probe wrote.
+PROBE_AUTHOR = "probe"
 
 
 class LinkMode(StrEnum):
@@ -157,6 +165,11 @@ class ProbeLink:
         *,
         summaries: Callable[[str], str] | None = None,
     ) -> None:
+        # Written as ``probe`` (entries, evidence, the affected-services change), even
+        # when handed the commander's Timeline. (Other views notice these writes as they
+        # notice any other writer's: through the store.)
+        if timeline.author != PROBE_AUTHOR:
+            timeline = Timeline(timeline.store, author=PROBE_AUTHOR)
         self.timeline = timeline
         self.mode = parse_mode(mode)
         self.summaries = summaries
@@ -228,6 +241,7 @@ class ProbeLink:
                 incident,
                 text,
                 kind="probe",
+                author=PROBE_AUTHOR,
                 at=min(c.time for c in group),
                 meta=meta,
                 tags=["probe", *names[:MAX_ENTRIES_PER_BATCH]],

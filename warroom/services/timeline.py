@@ -8,9 +8,8 @@ other processes' writes are noticed through ``Store.data_version()``.
 from __future__ import annotations
 
 import getpass
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any
@@ -28,11 +27,61 @@ from warroom.domain.incidents import (
 )
 from warroom.store import Store
 from warroom.store import timeline as q
-from warroom.store.timeline import EntryFilter
+from warroom.store.timeline import EntryFilter as EntryFilter  # the filter views pass in
 
 log = logging.getLogger(__name__)
 
 AUTHOR_KEY = "author"
+PROBE_AUTHOR = "probe"  # the system author of what the probes said
+
+
+@dataclass(frozen=True, slots=True)
+class ProbesNow:
+    """What the probes last said, for a new incident to start from (the shape of the
+    dashboard's ``probes.summary.KnownNow``)."""
+
+    affected: tuple[str, ...]
+    text: str
+
+    def __bool__(self) -> bool:
+        return bool(self.affected)
+
+
+def probes_now(store: Store, now: datetime | None = None) -> ProbesNow:
+    """The latest stored state of every (target, vantage) series: targets down or
+    degraded via some vantage, worst first, and one line saying how each looks.
+
+    Read from the stored state changes, so it works without the probe engine running
+    (the command line, a window whose probing is off).
+    """
+    from warroom.store import probes as stored
+
+    now = now or timeutil.now()
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in stored.changes(store, limit=100_000):  # newest first; changes are few
+        latest.setdefault((c["target"], c["vantage"]), c)
+    by_target: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for (target, vantage), c in sorted(latest.items(), key=lambda kv: kv[1]["time"]):
+        by_target.setdefault(target, {}).setdefault(c["new"], []).append((vantage, c["time"]))
+    order = {"down": 0, "degraded": 1}
+    hit = [
+        (min(order.get(w, 9) for w in groups), target)
+        for target, groups in by_target.items()
+        if any(w in order for w in groups)
+    ]
+    hit.sort()
+    lines = []
+    for _, target in hit:
+        parts = []
+        for word in sorted(by_target[target], key=lambda w: order.get(w, 5 if w == "up" else 9)):
+            vantages = by_target[target][word]
+            since = min(t for _, t in vantages)
+            age = timeutil.fmt_duration((now - timeutil.parse_utc(since)).total_seconds())
+            names = ", ".join(sorted(v for v, _ in vantages))
+            parts.append(f"{word} via {names}" + (f" for {age}" if word in order else ""))
+        lines.append(f"{target}: " + "; ".join(parts))
+    text = ("Probes now: " + ". ".join(lines)) if lines else ""
+    return ProbesNow(tuple(t for _, t in hit), text)
 
 
 def default_author(store: Store | None = None) -> str:
@@ -82,6 +131,13 @@ class Timeline:
             except Exception:  # a broken view must not undo a committed write
                 log.exception("timeline listener failed")
 
+    def author_is_set(self) -> bool:
+        """Has a name been chosen for this workspace (else the GUI asks once)?"""
+        return bool(self.store.meta_get(AUTHOR_KEY))
+
+    def probes_now(self) -> ProbesNow:
+        return probes_now(self.store)
+
     def set_author(self, name: str) -> None:
         name = name.strip()
         if not name:
@@ -128,7 +184,11 @@ class Timeline:
         started_at: datetime | None = None,
         detected_at: datetime | None = None,
         at: datetime | None = None,
+        affected_services: Sequence[str] = (),
+        known: str = "",
     ) -> Incident:
+        """Open an incident. ``known``: what the probes say now, logged as its first
+        observation (author ``probe``: a machine wrote it)."""
         d.check_text(title, what="title")
         sev = d.parse_severity(severity)
         st = d.parse_status(status)
@@ -146,6 +206,10 @@ class Timeline:
             "detected_at": timeutil.fmt(detected_at) if detected_at else now_s,
             "started_at": timeutil.fmt(started_at) if started_at else None,
         }
+        if affected_services:
+            initial["affected_services"] = self._normalize_field(
+                "affected_services", list(affected_services), now
+            )
         problems = d.check_milestones(initial)
         if problems:
             raise ValidationError("milestones out of order: " + "; ".join(problems))
@@ -174,6 +238,17 @@ class Timeline:
                 recorded_at=now_s,
                 meta={"opened": True},
             )
+            if known.strip():
+                self._insert_entry(
+                    conn,
+                    iid,
+                    d.check_text(known),
+                    kind=Kind.PROBE,
+                    occurred_at=now_s,
+                    recorded_at=now_s,
+                    author=PROBE_AUTHOR,
+                    meta={"carried_in": True},
+                )
         self._notify("incident", iid)
         return self.incident(iid)
 
@@ -203,7 +278,7 @@ class Timeline:
         if "resolved_at" in new and new["resolved_at"] and not inc.mitigated_at:
             new.setdefault("mitigated_at", new["resolved_at"])
         current = inc.record()
-        current["affected_services"] = json.dumps(list(inc.affected_services))
+        current["affected_services"] = q.services_value(inc.affected_services)
         changes = {k: v for k, v in new.items() if (current.get(k) or None) != (v or None)}
         milestones = {m: current.get(m) for m in d.MILESTONES}
         milestones.update({k: v for k, v in changes.items() if k in d.MILESTONES})
@@ -252,10 +327,11 @@ class Timeline:
                 return None
             if isinstance(value, datetime):
                 return timeutil.fmt(value)
-            return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now))
+            ahead = name == "next_update_due"  # a due time is the next such time
+            return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now, ahead=ahead))
         if name == "affected_services":
             items = value if isinstance(value, list | tuple) else str(value).split(",")
-            return json.dumps(sorted({str(s).strip() for s in items if str(s).strip()}))
+            return q.services_value(sorted({str(s).strip() for s in items if str(s).strip()}))
         if name == "title":
             return d.check_text(str(value), what="title").strip()
         return str(value)
@@ -326,44 +402,48 @@ class Timeline:
     ) -> Result:
         """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
         iid = self.resolve_incident_id(ref)
-        d.check_text(text)
-        if todo is None and text.lstrip().lower().startswith("todo:"):
-            todo = text.lstrip()[5:].strip() or None
-        k = d.parse_kind(kind) if kind else (Kind.ACTION if todo else Kind.OBSERVATION)
         now = timeutil.now()
-        occurred = at or now
-        warnings = []
-        w = d.future_warning(occurred, now)
-        if w:
-            warnings.append(w)
-        tag_text = d.tags_to_text([*tags, *d.hashtags(text)])
+        cap = d.plain_capture(text, kind=kind, at=at, tags=tags, todo=todo, now=now)
+        return self._log_capture(
+            iid, cap, now, author=author, pinned=pinned, external=external, meta=meta
+        )
+
+    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
+        """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
+        iid = self.resolve_incident_id(ref)
+        now = timeutil.now()
+        return self._log_capture(iid, d.parse_capture(line, now=now, tz=tz), now)
+
+    def _log_capture(
+        self,
+        iid: str,
+        cap: d.Capture,
+        now: datetime,
+        *,
+        author: str | None = None,
+        pinned: bool = False,
+        external: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> Result:
+        """Write what a parsed capture means: its entry, and its action item if any."""
         with self.store.write() as conn:
             eid = self._insert_entry(
                 conn,
                 iid,
-                text,
-                kind=k.value,
-                occurred_at=timeutil.fmt(occurred),
+                cap.text,
+                kind=cap.kind.value,
+                occurred_at=timeutil.fmt(cap.occurred_at or now),
                 recorded_at=timeutil.fmt(now),
-                tags=tuple(d.tags_from_text(tag_text)),
+                tags=tuple(cap.tags),
                 pinned=pinned,
                 external=external,
                 author=author,
                 meta=meta,
             )
-            if todo:
-                self._add_action(conn, iid, todo, entry=eid, now=now)
+            if cap.todo:
+                self._add_action(conn, iid, cap.todo, entry=eid, now=now)
         self._notify("entry", eid)
-        return Result(self.entry(eid), warnings)
-
-    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
-        """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
-        cap = d.parse_capture(line, tz=tz)
-        res = self.log(
-            ref, cap.text, kind=cap.kind.value, at=cap.occurred_at, tags=cap.tags, todo=cap.todo
-        )
-        # log() judges the time again (future warning), so cap.warnings would repeat it.
-        return res
+        return Result(self.entry(eid), list(cap.warnings))
 
     def resolve_entry_id(self, ref: str) -> str:
         found = q.find_entry_ids(self.store, ref)
@@ -416,7 +496,7 @@ class Timeline:
             elif k == "kind":
                 values[k] = d.parse_kind(str(v)).value
             elif k == "tags":
-                values[k] = tuple(d.tags_from_text(d.tags_to_text(list(v))))
+                values[k] = d.normalize_tags(list(v))
             elif k in {"pinned", "external", "hidden"}:
                 values[k] = bool(v)
             elif k == "hidden_reason":
@@ -424,14 +504,9 @@ class Timeline:
             else:
                 raise UsageError(f"cannot change {k!r} of an entry")
         with self.store.write() as conn:
-            row = conn.execute(
-                f"SELECT {q.REVISION_COLS} FROM revisions WHERE id = "
-                "(SELECT current_rev FROM entries WHERE id = ?)",
-                (eid,),
-            ).fetchone()
-            if row is None:
+            cur = q.current_revision(conn, eid)
+            if cur is None:
                 raise NotFound(f"no entry {ref!r}")
-            cur = Revision.from_row(row)
             new = replace(
                 cur,
                 id=ids.new_id(),
@@ -447,10 +522,48 @@ class Timeline:
                 new = replace(new, hidden_reason="")
             if d.describe_change(cur, new) == "":
                 return Result(self.entry(eid), ["nothing changed"])
+            # Read before the new revision lands: it ends the hidden stretch.
+            since = self._hidden_since(conn, eid) if cur.hidden else None
             q.insert_revision(conn, new)
             q.refresh_entry(conn, eid)
+            if new.hidden != cur.hidden:
+                self._follow_hiding(conn, eid, hidden=new.hidden, since=since, now=now)
         self._notify("entry", eid)
         return Result(self.entry(eid), warnings)
+
+    def _follow_hiding(
+        self,
+        conn: Any,
+        eid: str,
+        *,
+        hidden: bool,
+        since: tuple[str, str] | None,
+        now: datetime,
+    ) -> None:
+        """A hidden ``TODO:`` entry no longer asks for anything: close its open action
+        items; unhiding reopens the ones its hiding closed (not those a person ticked)."""
+        now_s = timeutil.fmt(now)
+        for item in q.actions_of_entry(conn, eid):
+            if hidden and not item.done:
+                new = replace(item, done=True, updated_at=now_s, updated_by=self.author)
+            elif not hidden and item.done and (item.updated_at, item.updated_by) == since:
+                new = replace(item, done=False, updated_at=now_s, updated_by=self.author)
+            else:
+                continue
+            q.upsert_action(conn, new)
+            self._notify("action", item.id)
+
+    @staticmethod
+    def _hidden_since(conn: Any, eid: str) -> tuple[str, str] | None:
+        """When and by whom the entry's latest stretch of being hidden began: the stamp
+        its hiding left on the action items it closed."""
+        since = None
+        for r in q.revisions_in(conn, eid):
+            if r.hidden and since is None:
+                since = (r.recorded_at, r.author)
+            elif not r.hidden:
+                since = None
+        return since
 
     def edit(
         self,
@@ -479,6 +592,36 @@ class Timeline:
 
     def filter(self, ref: str, **kw: Any) -> EntryFilter:
         return EntryFilter(incident=self.resolve_incident_id(ref), **kw)
+
+    # -- reading for live views (the GUI's model reads here, as the CLI does) ----------
+
+    def data_version(self) -> int:
+        """Changes when any process commits: the cheap question a poll asks."""
+        return self.store.data_version()
+
+    def change_marks(self) -> tuple[int, int]:
+        return q.change_marks(self.store)
+
+    def changed_entry_ids(self, incident: str, marks: tuple[int, int]) -> list[str]:
+        return q.changed_entry_ids(self.store, incident, marks)
+
+    def entry_keys(self, flt: EntryFilter) -> list[str]:
+        return q.entry_keys(self.store, flt)
+
+    def count_matching(self, flt: EntryFilter) -> int:
+        return q.count_matching(self.store, flt)
+
+    def entries_by_ids(self, ids: Sequence[str]) -> dict[str, Entry]:
+        return q.entries_by_ids(self.store, ids)
+
+    def filter_ids(self, flt: EntryFilter, ids: Sequence[str]) -> set[str]:
+        return q.filter_ids(self.store, flt, ids)
+
+    def tags(self, incident: str) -> list[str]:
+        return q.tags(self.store, incident)
+
+    def authors(self, incident: str) -> list[str]:
+        return q.authors(self.store, incident)
 
     # -- action items -------------------------------------------------------------
 
@@ -516,7 +659,9 @@ class Timeline:
         due_s = None
         if due:
             due_s = timeutil.fmt(
-                due if isinstance(due, datetime) else timeutil.parse_user_time(str(due), ref=now)
+                due
+                if isinstance(due, datetime)
+                else timeutil.parse_user_time(str(due), ref=now, ahead=True)
             )
         with self.store.write() as conn:
             item = self._add_action(conn, iid, text, entry=None, now=now, owner=owner, due=due_s)

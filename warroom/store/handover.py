@@ -119,6 +119,15 @@ def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def has_entries(conn: sqlite3.Connection) -> bool:
+    """Whether the workspace holds any entry or revision at all."""
+    return bool(
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM entries) OR EXISTS (SELECT 1 FROM revisions)"
+        ).fetchone()[0]
+    )
+
+
 def existing_entries(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
     """(id, incident, recorded_at, author) of workspace entries whose id is in ``ids``."""
     return (
@@ -199,13 +208,19 @@ def insert_entries_cached(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]
 
 
 def insert_entries_bulk(
-    conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], *, cached: bool = False
+    conn: sqlite3.Connection,
+    rows: Sequence[Sequence[Any]],
+    *,
+    cached: bool = False,
+    only_rows: bool = False,
 ) -> None:
     """``insert_entries`` (``insert_entries_cached`` when ``cached``) for many rows.
 
     The per-row full-text trigger costs ten times the insert itself; for a big batch we
     drop it inside this transaction, index the new rows with one INSERT ... SELECT, and
     re-create the trigger from its own stored SQL. A failure rolls all of it back.
+    ``only_rows``: the table held no entry before, so every row is one of these (the
+    index is then built from the whole table, without looking the ids up).
     """
     insert = insert_entries_cached if cached else insert_entries
     row = conn.execute(
@@ -216,11 +231,17 @@ def insert_entries_bulk(
         return
     conn.execute("DROP TRIGGER entries_ai")
     insert(conn, rows)
-    conn.execute(
-        "INSERT INTO entries_fts(rowid, text, tags, author) "
-        f"SELECT rowid, text, tags, author FROM entries WHERE id {_IN}",
-        (ids_json(r[0] for r in rows),),
-    )
+    if only_rows:
+        conn.execute(
+            "INSERT INTO entries_fts(rowid, text, tags, author) "
+            "SELECT rowid, text, tags, author FROM entries"
+        )
+    else:
+        conn.execute(
+            "INSERT INTO entries_fts(rowid, text, tags, author) "
+            f"SELECT rowid, text, tags, author FROM entries WHERE id {_IN}",
+            (ids_json(r[0] for r in rows),),
+        )
     conn.execute(row[0])
 
 

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.base import timeutil
-from warroom.domain.probes import ProbeResult, StateChange, Status
+from warroom.domain.probes import ProbeResult, State, StateChange, Status
 
 STATUS_CODE = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
@@ -385,6 +385,81 @@ def changes(
         d["flapping"] = bool(d["flapping"])
         d.pop("id")
         out.append(d)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What a series was before a restart: its state since when, under which check,
+    and its newest raw samples (``last`` and the trend), for the engine to continue."""
+
+    target: str
+    vantage: str
+    check: str
+    state: State
+    since: datetime
+    last: ProbeResult | None
+    latencies: tuple[float | None, ...]
+
+
+def last_states(store: Any, samples: int = 60) -> dict[tuple[str, str], Restored]:
+    """Per (target, vantage): the newest stored state change and the newest ``samples``
+    raw samples of the check probed most recently. A series never changed (or whose
+    check cannot be told) is left out and starts pending."""
+    latest = store.query(
+        "SELECT c.target, c.vantage, c.new, c.t FROM probe_changes c "
+        "JOIN (SELECT max(id) AS id FROM probe_changes GROUP BY target, vantage) m "
+        "ON m.id = c.id"
+    )
+    if not latest:
+        return {}
+    series: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for r in store.query("SELECT id, target, vantage, check_kind FROM probe_series"):
+        series.setdefault((r["target"], r["vantage"]), []).append((int(r["id"]), r["check_kind"]))
+    out: dict[tuple[str, str], Restored] = {}
+    for r in latest:
+        key = (r["target"], r["vantage"])
+        try:
+            state = State(r["new"])
+        except ValueError:
+            continue
+        best: tuple[int, str, list[Any]] | None = None  # (newest t, check, rows)
+        for sid, check in series.get(key, ()):
+            rows = store.query(
+                "SELECT t, status, latency_us, error, detail, address, extra "
+                "FROM probe_samples WHERE series = ? ORDER BY t DESC LIMIT ?",
+                (sid, samples),
+            )
+            if rows and (best is None or rows[0]["t"] > best[0]):
+                best = (int(rows[0]["t"]), check, rows)
+        if best is None:
+            cands = series.get(key, [])
+            if len(cands) != 1:
+                continue  # no samples to tell which check the change belongs to
+            out[key] = Restored(*key, cands[0][1], state, from_ms(r["t"]), None, ())
+            continue
+        _, check, rows = best
+        top = rows[0]
+        address = next((x["address"] for x in rows if x["address"] is not None), None)
+        last = ProbeResult(
+            from_ms(top["t"]),
+            key[0],
+            key[1],
+            check,
+            CODE_STATUS[top["status"]],
+            None if top["latency_us"] is None else top["latency_us"] / 1000,
+            top["error"],
+            top["detail"] or "",
+            address,
+            json.loads(top["extra"]) if top["extra"] else {},
+        )
+        lats = tuple(
+            None
+            if x["status"] == STATUS_CODE[Status.DOWN] or x["latency_us"] is None
+            else x["latency_us"] / 1000
+            for x in reversed(rows)
+        )
+        out[key] = Restored(*key, check, state, from_ms(r["t"]), last, lats)
     return out
 
 

@@ -20,6 +20,7 @@ from warroom.domain.incidents import (
     Incident,
     IncidentChange,
     Revision,
+    search_forms,
 )
 from warroom.store.db import select_in
 
@@ -38,6 +39,87 @@ CHANGE_COLS = "id, incident, field, old_value, new_value, changed_at, changed_by
 ACTION_COLS = (
     "id, incident, entry, text, owner, due, done, created_at, created_by, updated_at, updated_by"
 )
+
+
+# -- rows <-> records: JSON and space-joined tags are the store's business --------------
+
+
+def _tags(text: str) -> tuple[str, ...]:
+    return tuple(t for t in text.split(" ") if t)
+
+
+def incident_from_row(row: Any) -> Incident:
+    d = dict(row)
+    d["affected_services"] = tuple(json.loads(d.get("affected_services") or "[]"))
+    return Incident(**{k: d[k] for k in Incident.__dataclass_fields__ if k in d})
+
+
+def entry_from_row(row: Any) -> Entry:
+    d = dict(row)
+    return Entry(
+        id=d["id"],
+        incident=d["incident"],
+        recorded_at=d["recorded_at"],
+        author=d["author"],
+        occurred_at=d["occurred_at"],
+        kind=d["kind"],
+        text=d["text"],
+        tags=_tags(d["tags"]),
+        pinned=bool(d["pinned"]),
+        external=bool(d["external"]),
+        hidden=bool(d["hidden"]),
+        hidden_reason=d["hidden_reason"],
+        revision=d["revision"],
+        current_rev=d["current_rev"],
+        edited_at=d["edited_at"],
+        edited_by=d["edited_by"],
+        conflict=bool(d["conflict"]),
+        meta=json.loads(d["meta"] or "{}"),
+    )
+
+
+def revision_from_row(row: Any) -> Revision:
+    d = dict(row)
+    d["tags"] = _tags(d["tags"])
+    for k in ("pinned", "external", "hidden"):
+        d[k] = bool(d[k])
+    return Revision(**{k: d[k] for k in Revision.__dataclass_fields__})
+
+
+def action_from_row(row: Any) -> ActionItem:
+    d = dict(row)
+    d["done"] = bool(d["done"])
+    return ActionItem(**{k: d[k] for k in ActionItem.__dataclass_fields__})
+
+
+def change_from_row(row: Any) -> IncidentChange:
+    d = dict(row)
+    return IncidentChange(**{k: d[k] for k in IncidentChange.__dataclass_fields__})
+
+
+def services_value(items: Sequence[str]) -> str:
+    """Affected services as stored in the incident row and its changes (a JSON list)."""
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def revision_content(r: Revision) -> tuple[Any, ...]:
+    """What a revision puts in the entry row's cache: occurred_at, kind, text, tags,
+    pinned, external, hidden, hidden_reason (the one Revision->row mapping)."""
+    return (
+        r.occurred_at,
+        r.kind,
+        r.text,
+        " ".join(r.tags),
+        int(r.pinned),
+        int(r.external),
+        int(r.hidden),
+        r.hidden_reason,
+    )
+
+
+def revision_row(r: Revision) -> tuple[Any, ...]:
+    """A revision in ``REVISION_COLS`` order."""
+    return (r.id, r.entry, r.parent, r.recorded_at, r.author, *revision_content(r), r.note)
 
 
 # -- incidents ---------------------------------------------------------------
@@ -105,7 +187,7 @@ def refresh_incident(conn: sqlite3.Connection, incident: str) -> None:
 
 def get_incident(store: Store, incident: str) -> Incident | None:
     row = store.query_one("SELECT * FROM incidents WHERE id = ?", (incident,))
-    return Incident.from_row(row) if row else None
+    return incident_from_row(row) if row else None
 
 
 def _find_ids(store: Store, table: str, prefix: str, limit: int) -> list[str]:
@@ -124,7 +206,7 @@ def find_incident_ids(store: Store, prefix: str) -> list[str]:
 
 def list_incidents(store: Store) -> list[Incident]:
     rows = store.query("SELECT * FROM incidents ORDER BY created_at DESC, id DESC")
-    return [Incident.from_row(r) for r in rows]
+    return [incident_from_row(r) for r in rows]
 
 
 def incident_changes(store: Store, incident: str) -> list[IncidentChange]:
@@ -132,7 +214,7 @@ def incident_changes(store: Store, incident: str) -> list[IncidentChange]:
         f"SELECT {CHANGE_COLS} FROM incident_changes WHERE incident = ? ORDER BY changed_at, id",
         (incident,),
     )
-    return [IncidentChange.from_row(r) for r in rows]
+    return [change_from_row(r) for r in rows]
 
 
 # -- entries and revisions ------------------------------------------------------
@@ -149,14 +231,7 @@ def insert_entry_shell(conn: sqlite3.Connection, e: dict[str, Any], first: Revis
             e["recorded_at"],
             e["author"],
             json.dumps(e.get("meta") or {}, ensure_ascii=False, sort_keys=True),
-            first.occurred_at,
-            first.kind,
-            first.text,
-            " ".join(first.tags),
-            int(first.pinned),
-            int(first.external),
-            int(first.hidden),
-            first.hidden_reason,
+            *revision_content(first),
             first.id,
             first.recorded_at,
             first.author,
@@ -169,22 +244,7 @@ def insert_revision(conn: sqlite3.Connection, r: Revision) -> bool:
     cur = conn.execute(
         f"INSERT OR IGNORE INTO revisions({REVISION_COLS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            r.id,
-            r.entry,
-            r.parent,
-            r.recorded_at,
-            r.author,
-            r.occurred_at,
-            r.kind,
-            r.text,
-            " ".join(r.tags),
-            int(r.pinned),
-            int(r.external),
-            int(r.hidden),
-            r.hidden_reason,
-            r.note,
-        ),
+        revision_row(r),
     )
     return cur.rowcount > 0
 
@@ -203,20 +263,13 @@ def refresh_entry(conn: sqlite3.Connection, entry: str) -> None:
         "WHERE entry = ?",
         (entry,),
     ).fetchone()
-    r = Revision.from_row(cur)
+    r = revision_from_row(cur)
     conn.execute(
         "UPDATE entries SET occurred_at = ?, kind = ?, text = ?, tags = ?, pinned = ?, "
         "external = ?, hidden = ?, hidden_reason = ?, revision = ?, current_rev = ?, "
         "edited_at = ?, edited_by = ?, conflict = ? WHERE id = ?",
         (
-            r.occurred_at,
-            r.kind,
-            r.text,
-            " ".join(r.tags),
-            int(r.pinned),
-            int(r.external),
-            int(r.hidden),
-            r.hidden_reason,
+            *revision_content(r),
             n,
             r.id,
             r.recorded_at,
@@ -227,9 +280,19 @@ def refresh_entry(conn: sqlite3.Connection, entry: str) -> None:
     )
 
 
+def current_revision(conn: sqlite3.Connection, entry: str) -> Revision | None:
+    """The entry's current revision, read inside the writer's transaction."""
+    row = conn.execute(
+        f"SELECT {REVISION_COLS} FROM revisions WHERE id = "
+        "(SELECT current_rev FROM entries WHERE id = ?)",
+        (entry,),
+    ).fetchone()
+    return revision_from_row(row) if row else None
+
+
 def get_entry(store: Store, entry: str) -> Entry | None:
     row = store.query_one(f"SELECT {ENTRY_COLS} FROM entries WHERE id = ?", (entry,))
-    return Entry.from_row(row) if row else None
+    return entry_from_row(row) if row else None
 
 
 def find_entry_ids(store: Store, prefix: str) -> list[str]:
@@ -241,13 +304,33 @@ def revisions_of(store: Store, entry: str) -> list[Revision]:
         f"SELECT {REVISION_COLS} FROM revisions WHERE entry = ? ORDER BY recorded_at, id",
         (entry,),
     )
-    return [Revision.from_row(r) for r in rows]
+    return [revision_from_row(r) for r in rows]
+
+
+def revisions_in(conn: sqlite3.Connection, entry: str) -> list[Revision]:
+    """``revisions_of`` inside a write (the writer's connection)."""
+    rows = conn.execute(
+        f"SELECT {REVISION_COLS} FROM revisions WHERE entry = ? ORDER BY recorded_at, id",
+        (entry,),
+    ).fetchall()
+    return [revision_from_row(r) for r in rows]
 
 
 def fts_query(text: str) -> str:
-    """Turn what a person typed into a safe FTS5 query: every word must match (prefix)."""
+    """Turn what a person typed into a safe FTS5 query: every word must match (prefix).
+
+    The index folds case and accents (unicode61, remove_diacritics 2) but keeps ``ß``;
+    each word also matches its other spellings under ``search_forms`` (``aussenstelle``
+    finds ``Außenstelle`` and the other way round), the one folding the GUI and the
+    command line share.
+    """
     words = [w for w in text.replace('"', " ").split() if w]
-    return " ".join(f'"{w}"*' for w in words)
+    parts = []
+    for w in words:
+        forms = search_forms(w)
+        alts = " OR ".join(f'"{f}"*' for f in forms)
+        parts.append(f"({alts})" if len(forms) > 1 else alts)
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -302,7 +385,7 @@ def list_entries(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, limit, offset]
-    return [Entry.from_row(r) for r in store.query(sql, params)]
+    return [entry_from_row(r) for r in store.query(sql, params)]
 
 
 def entry_keys(store: Store, flt: EntryFilter) -> list[str]:
@@ -316,7 +399,7 @@ def entry_keys(store: Store, flt: EntryFilter) -> list[str]:
 
 def entries_by_ids(store: Store, ids: Sequence[str]) -> dict[str, Entry]:
     rows = select_in(store.reader(), f"SELECT {ENTRY_COLS} FROM entries WHERE id IN ({{ids}})", ids)
-    return {r["id"]: Entry.from_row(r) for r in rows}
+    return {r["id"]: entry_from_row(r) for r in rows}
 
 
 def authors(store: Store, incident: str) -> list[str]:
@@ -373,12 +456,21 @@ def action_items(store: Store, incident: str, *, open_only: bool = False) -> lis
     if open_only:
         sql += " AND done = 0"
     sql += " ORDER BY created_at, id"
-    return [ActionItem.from_row(r) for r in store.query(sql, (incident,))]
+    return [action_from_row(r) for r in store.query(sql, (incident,))]
+
+
+def actions_of_entry(conn: sqlite3.Connection, entry: str) -> list[ActionItem]:
+    """The action items an entry made (``TODO:``), read inside a write."""
+    rows = conn.execute(
+        f"SELECT {ACTION_COLS} FROM action_items WHERE entry = ? ORDER BY created_at, id",
+        (entry,),
+    ).fetchall()
+    return [action_from_row(r) for r in rows]
 
 
 def get_action(store: Store, action: str) -> ActionItem | None:
     row = store.query_one(f"SELECT {ACTION_COLS} FROM action_items WHERE id = ?", (action,))
-    return ActionItem.from_row(row) if row else None
+    return action_from_row(row) if row else None
 
 
 def insert_evidence(conn: sqlite3.Connection, ev: dict[str, Any]) -> bool:
@@ -427,7 +519,7 @@ def all_revisions(store: Store, incident: str) -> Iterable[Revision]:
         (incident,),
     )
     for row in rows:
-        yield Revision.from_row(row)
+        yield revision_from_row(row)
 
 
 # -- change feed for live views ----------------------------------------------------------

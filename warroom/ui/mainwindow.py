@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QStatusBar,
@@ -49,6 +50,7 @@ from warroom.ui.panes import PANES, PaneSpec, build
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1  # bump when the set of panes changes incompatibly
+MAX_MESSAGES = 30  # status-bar messages kept for the "Messages" list
 SK = QKeySequence.StandardKey
 
 
@@ -254,11 +256,15 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)
+        self._restored = False
         if restore:
-            self.restore_layout()
+            self._restored = self.restore_layout()
         self._update_hint()
         if not defer_panes:
             self.build_panes()
+            if not self._restored:
+                self._fit_placeholders()
+                self._grant_preferred_widths()
 
     # -- building ----------------------------------------------------------
 
@@ -357,6 +363,11 @@ class MainWindow(QMainWindow):
             scheme_menu.addAction(act)
             acts[f"scheme_{value}"] = act
         m.addAction(acts["fullscreen"])
+        from warroom.ui.zoom import Zoom
+
+        self.zoom = Zoom(self, self.ctx.settings)  # wall display: Ctrl+= / Ctrl+- / Ctrl+0
+        self.zoom.add_to(m)
+        acts.update(self.zoom.actions)
         m = mb.addMenu("&Help")
         m.addActions([acts["help"], acts["log"]])
         m.addSeparator()
@@ -378,6 +389,7 @@ class MainWindow(QMainWindow):
             self._pending.append(pane_id)
         else:
             dock.setWidget(self._make_pane(pane_id, spec))
+            self._follow_width(dock)
         dock.setTitleBarWidget(DockTitle(dock, spec.icon))
         toggle = dock.toggleViewAction()
         toggle.setIcon(icons.icon(spec.icon))
@@ -414,8 +426,12 @@ class MainWindow(QMainWindow):
             dock = self.docks[pane_id]
             old = dock.widget()
             dock.setWidget(self._make_pane(pane_id, self._specs[pane_id]))
+            self._follow_width(dock)
             if old is not None:
                 old.deleteLater()
+        if pending and not self._restored:
+            self._fit_placeholders()
+            self._grant_preferred_widths()
         if not self._panes_ready:
             self._panes_ready = True
             log.info("panes ready: %s", ", ".join(self.docks))
@@ -434,6 +450,69 @@ class MainWindow(QMainWindow):
         weights = [self._specs[k].weight for k in self.docks]
         total = sum(weights)
         self.resizeDocks(docks, [1280 * w // total for w in weights], Qt.Orientation.Horizontal)
+
+    def _fit_placeholders(self) -> None:
+        """A pane that is only a placeholder takes no width: it becomes a tab behind its
+        left neighbour (one click away), and its share goes to the panes that show
+        something (default layout only; a layout the user made is theirs)."""
+        from warroom.ui.placeholder import PlaceholderPane
+
+        docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
+        narrow = [d for d in docks if isinstance(d.widget(), PlaceholderPane)]
+        rest = [d for d in docks if d not in narrow]
+        if not narrow or not rest:
+            return
+        for d in narrow:
+            i = docks.index(d)
+            host = next((x for x in reversed(docks[:i]) if x in rest), rest[0])
+            self.tabifyDockWidget(host, d)
+            host.raise_()
+        weights = {d: self._specs[k].weight for k, d in self.docks.items() if d in rest}
+        total = max(self.width(), 800)
+        sizes = [total * weights[d] // sum(weights.values()) for d in rest]
+        self.resizeDocks(rest, sizes, Qt.Orientation.Horizontal)
+
+    def _follow_width(self, dock: QDockWidget) -> None:
+        """A pane whose needs change (a workspace file opened) says so: ``wants_width``."""
+        sig = getattr(dock.widget(), "wants_width", None)
+        if sig is not None:
+            sig.connect(lambda px, d=dock: self._grant_width(d, px))
+
+    def _grant_preferred_widths(self) -> None:
+        """A pane that knows the width its content needs (``preferred_width()``, e.g.
+        the dashboard: every vantage column in view) gets it, up to 62 % of the window,
+        from its neighbours; the window itself never grows. Default layout only."""
+        for dock in self.docks.values():
+            w = dock.widget()
+            fn = getattr(w, "preferred_width", None)
+            if callable(fn):
+                self._grant_width(dock, fn())
+
+    def _grant_width(self, dock: QDockWidget, px: int) -> None:
+        if self._restored or px <= 0 or dock.isHidden() or dock.isFloating():
+            return
+        want = min(px, int(self.width() * 0.62))
+        if dock.width() >= want:
+            return
+        # All side-by-side docks at once (one of a tab group stands for the group):
+        # Qt applies a lone dock's new size only partly.
+        row, groups = [], set()
+        for d in self.docks.values():
+            if d.isHidden() or d.isFloating():
+                continue
+            group = frozenset([d, *self.tabifiedDockWidgets(d)])
+            if group in groups:
+                continue
+            groups.add(group)
+            row.append(d)
+        others = [d for d in row if d is not dock]
+        if not others:
+            return
+        weights = {d: self._specs[k].weight for k, d in self.docks.items()}
+        room = max(0, self.width() - want)
+        total = sum(weights[d] for d in others)
+        sizes = [want if d is dock else room * weights[d] // total for d in row]
+        self.resizeDocks(row, sizes, Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = QStatusBar(self)
@@ -461,9 +540,38 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(demo)
         bar.addPermanentWidget(self.incident_label)
         bar.addPermanentWidget(self.clock)
+        # Transient messages may be longer than the bar: the whole text is its tooltip
+        # while shown, and the last ones stay in a list (the "Messages" button).
+        self.recent_messages: list[tuple[datetime, str]] = []
+        self.messages_button = QToolButton()
+        self.messages_button.setObjectName("status-messages")
+        self.messages_button.setText("Messages")
+        self.messages_button.setToolTip("The recent status-bar messages, in full")
+        self.messages_button.setAutoRaise(True)
+        self.messages_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.messages_button.setMenu(QMenu(self.messages_button))
+        self.messages_button.setEnabled(False)
+        bar.addPermanentWidget(self.messages_button)
+        bar.messageChanged.connect(self._status_message)
         self.ctx.status_bar = bar
         self._show_workspace()
         self.set_active_incident(None)
+
+    def _status_message(self, text: str) -> None:
+        bar = self.statusBar()
+        bar.setToolTip(text)
+        if not text:
+            return
+        self.recent_messages.append((datetime.now(UTC), text))
+        del self.recent_messages[:-MAX_MESSAGES]
+        menu = self.messages_button.menu()
+        menu.clear()
+        for when, msg in reversed(self.recent_messages):
+            local = when.astimezone()
+            act = menu.addAction(f"{local:%H:%M:%S}  {msg}")
+            act.setToolTip(msg)
+        self.messages_button.setEnabled(True)
+        self.messages_button.setText(f"Messages ({len(self.recent_messages)})")
 
     def _show_workspace(self) -> None:
         path = str(self.ctx.data_dir)

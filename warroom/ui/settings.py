@@ -105,6 +105,12 @@ WINDOW_GEOMETRY = Setting(
 WINDOW_STATE = Setting(
     "window/state", QByteArray, QByteArray(), "Which panes show, where and how wide."
 )
+WINDOW_ZOOM = Setting(
+    "window/zoom",
+    float,
+    1.0,
+    "View > Zoom (Ctrl+= / Ctrl+- / Ctrl+0): the window's font scale, for a wall display.",
+)
 DASHBOARD_LINK = Setting(
     "dashboard/incident_link",
     str,
@@ -120,6 +126,29 @@ TIMELINE_DRAFT = Setting(
     str,
     "",
     "The capture line's text not yet logged, per workspace (survives a crash).",
+)
+HANDOVER_EXPORT_FORMAT = Setting(
+    "handover/export_format",
+    str,
+    "json",
+    "File > Export: the format chosen last.",
+    choices=("json", "md", "html", "pdf", "csv"),
+)
+HANDOVER_BRIEF_FORMAT = Setting(
+    "handover/brief_format",
+    str,
+    "md",
+    "File > Hand over: the brief's format chosen last.",
+    choices=("md", "html", "pdf"),
+)
+HANDOVER_ZONE = Setting(
+    "handover/zone",
+    str,
+    "",
+    "Export and hand-over dialogs: the time zone used last (empty: the timeline's).",
+)
+HANDOVER_FOLDER = Setting(
+    "handover/folder", str, "", "Export and hand-over dialogs: the folder saved to last."
 )
 
 

@@ -4,15 +4,17 @@ A row reads left to right the way a commander asks: which service, how bad overa
 since when, the trend, then what each vantage point sees, then the sentence
 ("www: down via isp-b, isp-lie; up via isp-a"). Every state is colour AND text.
 
-The model mirrors the engine's ``SeriesState`` per cell from the batched results and
-state changes the bridge delivers; it never asks the engine while painting.
+The engine owns each series' state and sends the ``SeriesState`` objects that changed;
+the model stores them as they come (``apply_states``), never rebuilds them from
+samples, and never asks the engine while painting. What a row says (worst state,
+summary, sort key) is computed once per update with ``warroom.probes.summary``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +29,20 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from warroom.base import timeutil
-from warroom.domain.probes import ProbeResult, State, StateChange, Status
-from warroom.probes.state import SPARK_POINTS, SeriesState
-from warroom.probes.summary import SEVERITY, effective, target_summary
+from warroom.domain.probes import State, Status
+from warroom.probes.state import SeriesState
+from warroom.probes.summary import (
+    BAD,
+    BROKEN_MIN_TARGETS,
+    NO_BROKEN,
+    SEVERITY,
+    broken_text,
+    broken_vantages,
+    effective,
+    short_age,
+    target_summary,
+    worst,
+)
 
 # Columns: the target and its worst state, then one column per vantage (the matrix,
 # which must stay in view in a narrow dock), then the columns that follow the vantages:
@@ -52,6 +65,8 @@ SummaryRole = Qt.ItemDataRole.UserRole + 6  # the summary sentence of the row
 SortRole = Qt.ItemDataRole.UserRole + 7  # worst first in every column
 FilterRole = Qt.ItemDataRole.UserRole + 8  # target, url, summary and errors, for the filter
 LastResultRole = Qt.ItemDataRole.UserRole + 9  # ProbeResult of the cell, or None
+CompactRole = Qt.ItemDataRole.UserRole + 10  # (line 1, line 2): the text folded for narrow
+LINE_BREAK = "\u2028"  # Qt's line separator: a break even where words do not wrap
 
 _ROLES = frozenset(
     {
@@ -72,6 +87,7 @@ _ROLES = frozenset(
         SortRole,
         FilterRole,
         LastResultRole,
+        CompactRole,
     }
 )
 
@@ -83,6 +99,7 @@ STATE_COLOURS: dict[str, tuple[str, str]] = {
     "up": ("#d7efd9", "#14532d"),
     "pending": ("#e3e3e3", "#333333"),
     "offline": ("#cfd8dc", "#263238"),
+    "vantage": ("#cfd8dc", "#263238"),
 }
 STATE_ICONS = {"down": "down", "degraded": "degraded", "up": "up"}
 
@@ -96,13 +113,18 @@ def fmt_latency(ms: float | None) -> str:
     return f"{ms / 1000:.1f} s"
 
 
-def cell_text(s: SeriesState) -> str:
-    """``UP 42 ms``, ``DEGRADED 1.3 s``, ``DOWN dns_servfail``, ``PENDING``."""
-    word = effective(s)
+def cell_text(s: SeriesState, word: str | None = None) -> str:
+    """``UP 42 ms``, ``DEGRADED 1.3 s``, ``DOWN dns_servfail``, ``PENDING``: what the
+    cell says apart from since when (``cell_age``, added when shown)."""
+    word = effective(s) if word is None else word
     last = s.last
     if word == "offline":
         return "OFFLINE?"
+    if word == "vantage":
+        return "VANTAGE?"
     if last is None:
+        if s.state is not State.PENDING:  # restored after a restart, no sample yet
+            return s.state.value.upper()
         return "PENDING"
     if word in ("up", "degraded"):
         text = f"{word.upper()} {fmt_latency(last.latency_ms)}".rstrip()
@@ -115,6 +137,22 @@ def cell_text(s: SeriesState) -> str:
     if s.flapping:
         text += " · flapping"
     return text
+
+
+def _failing(s: SeriesState) -> bool:
+    """Down (or a pending series whose sample failed), as ``broken_vantages`` counts."""
+    if s.offline:
+        return False
+    if s.state is State.DOWN:
+        return True
+    return s.state is State.PENDING and s.last is not None and s.last.status is Status.DOWN
+
+
+def cell_age(s: SeriesState, word: str, now: datetime) -> str:
+    """`` · 4m`` for a down or degraded cell: since when, at a glance."""
+    if word in BAD and s.since is not None:
+        return f" · {short_age((now - s.since).total_seconds())}"
+    return ""
 
 
 def fmt_when(t: datetime) -> str:
@@ -131,6 +169,7 @@ class Row:
     target: str
     url: str
     vantages: dict[str, SeriesState]  # only the vantages this target is probed from
+    order: int = 0  # position in the workspace file: ties keep it
     worst: str = "pending"
     summary: str = ""
     changed: datetime | None = None
@@ -139,24 +178,25 @@ class Row:
     filter_text: str = ""
     state_label: str = "PENDING"
 
-    def refresh(self) -> None:
+    def refresh(self, broken: frozenset[str] = NO_BROKEN) -> None:
         states = list(self.vantages.values())
-        words = [effective(s) for s in states]
+        words = [effective(s, broken) for s in states]
         # What the cells say, computed once per update rather than once per paint.
-        self.cells = {
-            v: (w, cell_text(s)) for (v, s), w in zip(self.vantages.items(), words, strict=True)
-        }
-        self.worst = min(words, key=lambda w: SEVERITY.get(w, 9)) if words else "pending"
-        self.summary = target_summary(self.target, states)
+        self.cells = {s.vantage: (w, cell_text(s, w)) for s, w in zip(states, words, strict=True)}
+        self.worst = worst(states, broken) if states else "pending"
+        self.summary = target_summary(self.target, states, broken=broken)
         times = [s.since for s in states if s.since is not None]
         self.changed = max(times) if times else None
-        bad = sum(1 for w in words if w in ("down", "degraded"))
+        bad = sum(1 for w in words if w in BAD)
         n_worst = sum(1 for w in words if w == self.worst)
-        label = "OFFLINE?" if self.worst == "offline" else self.worst.upper()
-        multi = self.worst in ("down", "degraded") and len(words) > 1
+        label = {"offline": "OFFLINE?", "vantage": "UNKNOWN"}.get(self.worst, self.worst.upper())
+        multi = self.worst in BAD and len(words) > 1
         self.state_label = f"{label} {n_worst} of {len(words)}" if multi else label
-        # Worst state first, then more bad vantages first; ties keep config order.
-        self.sort_key = SEVERITY.get(self.worst, 9) * 1000 + (999 - min(bad, 999))
+        # Worst state first, then more bad vantages first, then the workspace file's
+        # order: a unique key, so a row that recovers goes back to its place among its
+        # equals instead of to the end of them.
+        sev = SEVERITY.get(self.worst, 9) * 1000 + (999 - min(bad, 999))
+        self.sort_key = sev * 100_000 + min(self.order, 99_999)  # stays a 32-bit int
         errors = " ".join(s.last.error for s in states if s.last is not None and s.last.error)
         self.filter_text = f"{self.target} {self.url} {self.summary} {errors}"
 
@@ -179,6 +219,14 @@ class DashboardModel(QAbstractTableModel):
             k: (QBrush(QColor(bg)), QBrush(QColor(fg))) for k, (bg, fg) in STATE_COLOURS.items()
         }
         self._icons: dict[str, Any] = {}
+        self._broken: frozenset[str] = NO_BROKEN
+        # Cells on two lines (the view is narrow): set by the pane, which sizes the rows.
+        self.folded = False
+        # "Now" for the cells' since-when, moved on by updates and the pane's clock tick
+        # rather than read per cell per paint.
+        self.now = timeutil.now()
+        self._n_series: dict[str, int] = {}
+        self._n_failing: dict[str, int] = {}
         self._set_tail(0)
 
     # -- layout --------------------------------------------------------------------
@@ -197,13 +245,24 @@ class DashboardModel(QAbstractTableModel):
         for s in series:
             row = rows.get(s.target)
             if row is None:
-                row = rows[s.target] = Row(s.target, (urls or {}).get(s.target, ""), {})
+                row = rows[s.target] = Row(
+                    s.target, (urls or {}).get(s.target, ""), {}, order=len(rows)
+                )
             row.vantages[s.vantage] = s
             if s.vantage not in order:
                 order.append(s.vantage)
         self._rows = list(rows.values())
+        self._broken = frozenset(broken_vantages(series))
+        # Per vantage: series, and series failing now. Kept up to date per state, so
+        # the board-wide "is a vantage broken?" pass runs only when one might be.
+        self._n_series = {}
+        self._n_failing = {}
+        for s in series:
+            self._n_series[s.vantage] = self._n_series.get(s.vantage, 0) + 1
+            if _failing(s):
+                self._n_failing[s.vantage] = self._n_failing.get(s.vantage, 0) + 1
         for r in self._rows:
-            r.refresh()
+            r.refresh(self._broken)
         self._index = {r.target: i for i, r in enumerate(self._rows)}
         self._vantages = order
         self._vcol = {v: FIRST_VANTAGE_COL + i for i, v in enumerate(order)}
@@ -217,6 +276,19 @@ class DashboardModel(QAbstractTableModel):
         self._summary_col = first + SUMMARY_OFFSET
         self._vend = first  # one past the last vantage column
         self._ncols = first + len(TAIL_HEADERS)
+
+    def set_folded(self, folded: bool) -> None:
+        """Cells on two lines (``DOWN · 4m`` over ``refused``) or on one."""
+        if folded != self.folded:
+            self.folded = folded
+            if self._rows:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._rows) - 1, self._ncols - 1)
+                )
+
+    def tick(self) -> None:
+        """Move the cells' since-when on (the pane calls this every few seconds)."""
+        self.now = timeutil.now()
 
     def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
         """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
@@ -280,60 +352,58 @@ class DashboardModel(QAbstractTableModel):
             out[r.worst] = out.get(r.worst, 0) + 1
         return out
 
+    @property
+    def broken(self) -> frozenset[str]:
+        """Vantages that fail for every target they probe (see ``broken_vantages``)."""
+        return self._broken
+
+    def states(self) -> list[SeriesState]:
+        """Every series as the engine last sent it, in row order."""
+        return [s for r in self._rows for s in r.vantages.values()]
+
+    def states_of(self, target: str) -> list[SeriesState]:
+        i = self._index.get(target)
+        return [] if i is None else list(self._rows[i].vantages.values())
+
     # -- updates ---------------------------------------------------------------------
 
-    def apply_batch(self, results: Iterable[ProbeResult], changes: Iterable[StateChange]) -> None:
-        """Results, then state changes, as one update (one round of signals)."""
-        touched = self._take_results(results)
-        touched |= self._take_changes(changes)
+    def apply_states(self, states: Iterable[SeriesState]) -> None:
+        """Store the engine's newest states as they come (unknown series are ignored:
+        a config change crossed them in flight)."""
+        touched: set[int] = set()
+        rows, index = self._rows, self._index
+        failing = self._n_failing
+        for s in states:
+            i = index.get(s.target)
+            if i is None:
+                continue
+            vs = rows[i].vantages
+            old = vs.get(s.vantage)
+            if old is not None:
+                vs[s.vantage] = s
+                touched.add(i)
+                was, now = _failing(old), _failing(s)
+                if was != now:
+                    failing[s.vantage] = failing.get(s.vantage, 0) + (1 if now else -1)
+        if not touched:
+            return
+        self.now = timeutil.now()
+        n = self._n_series
+        suspects = any(c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items())
+        broken = (
+            frozenset(broken_vantages(self.states())) if suspects or self._broken else NO_BROKEN
+        )
+        if broken != self._broken:
+            # A vantage broke or healed: every row it appears in reads differently.
+            self._broken = broken
+            touched = set(range(len(rows)))
         self._changed(touched)
-
-    def apply_results(self, results: Iterable[ProbeResult]) -> None:
-        self._changed(self._take_results(results))
-
-    def apply_changes(self, changes: Iterable[StateChange]) -> None:
-        self._changed(self._take_changes(changes))
-
-    def _take_results(self, results: Iterable[ProbeResult]) -> set[int]:
-        touched: set[int] = set()
-        for r in results:
-            i = self._index.get(r.target)
-            if i is None:
-                continue
-            row = self._rows[i]
-            s = row.vantages.get(r.vantage)
-            if s is None:
-                continue
-            lat = r.latency_ms if r.status is not Status.DOWN else None
-            lats = (*s.latencies, lat)[-SPARK_POINTS:]
-            row.vantages[r.vantage] = replace(
-                s, last=r, latencies=lats, offline=bool(r.extra.get("offline", False))
-            )
-            touched.add(i)
-        return touched
-
-    def _take_changes(self, changes: Iterable[StateChange]) -> set[int]:
-        touched: set[int] = set()
-        for c in changes:
-            i = self._index.get(c.target)
-            if i is None:
-                continue
-            row = self._rows[i]
-            s = row.vantages.get(c.vantage)
-            if s is None:
-                continue
-            last = s.last if s.last is not None and s.last.time >= c.result.time else c.result
-            row.vantages[c.vantage] = replace(
-                s, state=c.new, since=c.time, flapping=c.flapping, last=last
-            )
-            touched.add(i)
-        return touched
 
     def _changed(self, rows: set[int]) -> None:
         if not rows:
             return
         for i in rows:
-            self._rows[i].refresh()
+            self._rows[i].refresh(self._broken)
         last_col = self._ncols - 1
         # One signal per run of adjacent rows: few signals for a burst, and the sort
         # proxy re-sorts only the rows that really changed.
@@ -416,6 +486,11 @@ class DashboardModel(QAbstractTableModel):
                 return self._bold
             return None
         if c == COL_STATE:
+            if role == CompactRole or (role == Qt.ItemDataRole.DisplayRole and self.folded):
+                head, _, rest = row.state_text().partition(" ")
+                if role == CompactRole:
+                    return (head, rest)
+                return f"{head}{LINE_BREAK}{rest}" if rest else head
             return self._state_data(row.worst, row.state_text(), role, bold=True)
         if c == self._since_col:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -469,9 +544,18 @@ class DashboardModel(QAbstractTableModel):
         if role == StateRole:
             return word
         if role == SortRole:
-            return SEVERITY.get(word, 9)
+            return SEVERITY.get(word, 9) * 100_000 + min(row.order, 99_999)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return cell_tooltip(s)
+            return cell_tooltip(s, self._broken)
+        if role == Qt.ItemDataRole.DisplayRole and self.folded:
+            head, _, rest = text.partition(" ")
+            age = cell_age(s, word, self.now)
+            return f"{head}{age}{LINE_BREAK}{rest}" if rest else head + age
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return text + cell_age(s, word, self.now)
+        if role == CompactRole:
+            head, _, rest = text.partition(" ")
+            return (head + cell_age(s, word, self.now), rest)
         return self._state_data(word, text, role)
 
     def _state_data(self, word: str, text: str, role: int, *, bold: bool = False) -> Any:
@@ -541,9 +625,12 @@ class DashboardModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
-def cell_tooltip(s: SeriesState) -> str:
-    word = effective(s)
+def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
+    word = effective(s, broken)
     lines = [f"{s.target} via {s.vantage} ({s.check}): {word.upper()}"]
+    if word == "vantage":
+        lines[0] = f"{s.target} via {s.vantage} ({s.check}): no verdict"
+        lines.append(broken_text(s.vantage) + ", so this failure says little about the target")
     if s.since is not None:
         ago = timeutil.fmt_duration(max(0.0, (timeutil.now() - s.since).total_seconds()))
         lines.append(f"since {fmt_when(s.since)}, {ago}")

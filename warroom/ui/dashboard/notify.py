@@ -33,13 +33,10 @@ class Notice:
     down: bool  # True: bad news (critical icon); False: recovery
 
 
-def decide(
-    changes: Iterable[StateChange],
-    down_before: Callable[[str], set[str]],
-    down_after: Callable[[str], set[str]],
-) -> list[Notice]:
-    """Notices for one batch. ``down_before(target)`` / ``down_after(target)`` give the
-    vantages of a target that were down before the batch and are down after it."""
+def decide(changes: Iterable[StateChange], down_now: Callable[[str], set[str]]) -> list[Notice]:
+    """Notices for one batch. ``down_now(target)`` gives the vantages of a target that
+    are down after the batch (the engine's state); the ones down before it are those,
+    minus the ones this batch took down, plus the ones it brought back."""
     went_down: dict[str, list[StateChange]] = {}
     recovered: dict[str, list[StateChange]] = {}
     for c in changes:
@@ -47,6 +44,13 @@ def decide(
             went_down.setdefault(c.target, []).append(c)
         elif c.old is State.DOWN and c.new is not State.DOWN:
             recovered.setdefault(c.target, []).append(c)
+
+    def down_before(target: str) -> set[str]:
+        fell = {c.vantage for c in went_down.get(target, ())}
+        rose = {c.vantage for c in recovered.get(target, ())}
+        return (down_now(target) - fell) | rose
+
+    down_after = down_now
     notices: list[Notice] = []
     for target, cs in went_down.items():
         if down_before(target):

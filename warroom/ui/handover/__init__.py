@@ -129,7 +129,14 @@ class HandoverUi(QObject):
         if iid is None:
             return None
         tl = self.timeline()
-        d = ExportDialog(self.store, iid, tl.incident(iid).title, tl.author, self.window)
+        d = ExportDialog(
+            self.store,
+            iid,
+            tl.incident(iid).title,
+            tl.author,
+            self.window,
+            settings=getattr(self.ctx, "settings", None),
+        )
         d.exported.connect(lambda p: self._message(f"Exported to {p}"))
         self._keep(d)
         d.open()
@@ -167,7 +174,9 @@ class HandoverUi(QObject):
         iid = self._need_incident()
         if iid is None:
             return None
-        d = HandoverDialog(self.timeline(), iid, self.window)
+        d = HandoverDialog(
+            self.timeline(), iid, self.window, settings=getattr(self.ctx, "settings", None)
+        )
         d.handed_over.connect(lambda e: self._message(e.text))
         self._keep(d)
         d.open()

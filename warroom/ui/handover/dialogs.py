@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,8 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from warroom.base import timeutil
 from warroom.base.errors import WarroomError
 from warroom.handover import service
+from warroom.handover.view import local_zone_name
+from warroom.ui import settings as S
 from warroom.ui.tasks import run_task
 
 log = logging.getLogger(__name__)
@@ -56,18 +60,109 @@ COMMON_ZONES = (
 )
 
 
-def local_zone_name() -> str:
-    tz = datetime.now().astimezone().tzinfo
-    key = getattr(tz, "key", None)
-    if key:
-        return str(key)
+class ZoneField(QWidget):
+    """An editable zone choice with a hint under it while the text is not a zone.
+
+    Typing "Europe" on the way to "Europe/Berlin" is normal: it only shows the hint
+    (validation is ``timeutil.parse_zone``, the command line's check), never an error.
+
+    Signals:
+        changed(): the text is a valid zone again (or another valid zone).
+    """
+
+    changed = Signal()
+
+    def __init__(self, default: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.addItems([default, *[z for z in COMMON_ZONES if z != default]])
+        self.combo.setCurrentText(default)
+        names = sorted(zoneinfo.available_timezones())
+        completer = QCompleter(names, self.combo)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.combo.setCompleter(completer)
+        self.hint = QLabel()
+        self.hint.setObjectName("zone-hint")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.combo)
+        lay.addWidget(self.hint)
+        self._valid = default
+        self._ok = True
+        self.combo.currentTextChanged.connect(self._typed)
+
+    def _typed(self, text: str) -> None:
+        try:
+            timeutil.parse_zone(text)
+        except WarroomError:
+            self._ok = False
+            shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:24] + "…"
+            self.hint.setText(
+                f"⚠ “{shown}” is not a time zone (yet): e.g. Europe/Berlin or UTC"
+                if text.strip()
+                else "⚠ Type a time zone, e.g. Europe/Berlin or UTC"
+            )
+            self.hint.setVisible(self.isEnabled())
+            return
+        self._ok = True
+        self.hint.hide()
+        if text.strip() != self._valid:
+            self._valid = text.strip()
+            self.changed.emit()
+
+    def changeEvent(self, event: Any) -> None:
+        """A disabled field (the lossless bundle has no zone) shows no hint."""
+        super().changeEvent(event)
+        if event.type() == event.Type.EnabledChange:
+            self.hint.setVisible(self.isEnabled() and not self._ok)
+
+    def is_valid(self) -> bool:
+        return self._ok
+
+    def zone(self) -> str:
+        """The last valid zone typed or chosen."""
+        return self._valid
+
+    def setCurrentText(self, text: str) -> None:
+        self.combo.setCurrentText(text)
+
+    def currentText(self) -> str:
+        return self.combo.currentText()
+
+
+_SETTINGS = {
+    "export_format": S.HANDOVER_EXPORT_FORMAT,
+    "brief_format": S.HANDOVER_BRIEF_FORMAT,
+    "zone": S.HANDOVER_ZONE,
+    "folder": S.HANDOVER_FOLDER,
+}
+
+
+def _remembered(settings: Any, key: str, default: str) -> str:
+    if settings is None:
+        return default
+    return _SETTINGS[key].get(settings) or default
+
+
+def _remember(settings: Any, **values: str) -> None:
+    if settings is None:
+        return
+    for key, value in values.items():
+        _SETTINGS[key].set(settings, value)
+
+
+def _default_zone(settings: Any) -> str:
+    """The last zone used, else the zone the timeline shows."""
+    zone = _remembered(settings, "zone", "")
     try:
-        link = Path("/etc/localtime").resolve()
-        if "zoneinfo" in link.parts:
-            return "/".join(link.parts[link.parts.index("zoneinfo") + 1 :])
-    except OSError:
-        pass
-    return "UTC"
+        timeutil.parse_zone(zone)
+    except WarroomError:
+        return local_zone_name()
+    return zone
 
 
 def browser(parent: QWidget | None = None) -> QTextBrowser:
@@ -105,18 +200,18 @@ class ExportDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, store: Any, incident_id: str, title: str, author: str,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, settings: Any = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("handover-export")
         self.setWindowTitle(f"Export incident: {title}")
         self.store, self.incident_id, self.author = store, incident_id, author
+        self.settings = settings
         self.format = QComboBox()
         for key, label in FORMAT_LABELS.items():
             self.format.addItem(label, key)
-        self.zone = QComboBox()
-        self.zone.setEditable(True)
-        zones = [local_zone_name(), *[z for z in COMMON_ZONES if z != local_zone_name()]]
-        self.zone.addItems(zones)
+        last = self.format.findData(_remembered(settings, "export_format", "json"))
+        self.format.setCurrentIndex(max(last, 0))
+        self.zone = ZoneField(_default_zone(settings))
         self.hidden = QCheckBox("Include hidden entries (marked as hidden)")
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -147,8 +242,13 @@ class ExportDialog(QDialog):
         lay.addWidget(self.status)
         lay.addWidget(self.buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
+        self.zone.combo.currentTextChanged.connect(self._zone_typed)
         self._format_changed()
         self.resize(520, 0)
+
+    def _zone_typed(self) -> None:
+        ok = self.zone.is_valid() or not self.zone.isEnabled()
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
 
     def chosen_format(self) -> str:
         return str(self.format.currentData())
@@ -165,10 +265,12 @@ class ExportDialog(QDialog):
             else "Times are shown in this zone, with UTC alongside. Pinned entries are "
             "always included and marked."
         )
+        self._zone_typed()
         current = self.path.text().strip()
         suggested = service.default_name(self.incident_id, "incident", fmt)
         if not current:
-            self.path.setText(str(Path.home() / suggested))
+            folder = Path(_remembered(self.settings, "folder", str(Path.home())))
+            self.path.setText(str((folder if folder.is_dir() else Path.home()) / suggested))
         else:
             p = Path(current)
             stem = p.name.split(".")[0]
@@ -185,14 +287,11 @@ class ExportDialog(QDialog):
         if not target:
             self.status.setText("Choose a file first.")
             return
-        fmt, tz = self.chosen_format(), self.zone.currentText().strip() or None
-        from warroom.base import timeutil
-
-        try:
-            timeutil.local_zone(tz)
-        except WarroomError as exc:
-            self.status.setText(str(exc))
+        fmt = self.chosen_format()
+        if fmt != "json" and not self.zone.is_valid():
+            self.status.setText(self.zone.hint.text())
             return
+        tz = self.zone.zone()
         self.buttons.setEnabled(False)
         self.status.setText("Exporting…")
         hidden, author = self.hidden.isChecked(), self.author
@@ -219,6 +318,12 @@ class ExportDialog(QDialog):
 
     def _done(self, target: str) -> None:
         self.buttons.setEnabled(True)
+        _remember(
+            self.settings,
+            export_format=self.chosen_format(),
+            zone=self.zone.zone(),
+            folder=str(Path(target).parent),
+        )
         self.status.setText(f"Exported to {target}")
         self.exported.emit(target)
         self.accept()
@@ -376,24 +481,32 @@ class HandoverDialog(QDialog):
 
     handed_over = Signal(object)
 
-    def __init__(self, timeline: Any, incident_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        timeline: Any,
+        incident_id: str,
+        parent: QWidget | None = None,
+        settings: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("handover-brief")
-        self.tl, self.incident_id = timeline, incident_id
+        self.tl, self.incident_id, self.settings = timeline, incident_id, settings
         inc = timeline.incident(incident_id)
         self.setWindowTitle(f"Hand over: {inc.title}")
-        self.from_ = QLineEdit(timeline.author)
+        # Who hands over: the commander (command passes from them), else the user.
+        self.from_ = QLineEdit(inc.commander or timeline.author)
         self.to = QLineEdit(inc.next_commander)
         self.to.setPlaceholderText("Who takes over command")
-        self.zone = QComboBox()
-        self.zone.setEditable(True)
-        self.zone.addItems(
-            [local_zone_name(), *[z for z in COMMON_ZONES if z != local_zone_name()]]
-        )
+        self.zone = ZoneField(_default_zone(settings))
         self.format = QComboBox()
         for key in service.BRIEF_FORMATS:
             self.format.addItem(FORMAT_LABELS[key], key)
-        self.path = QLineEdit(str(Path.home() / service.default_name(incident_id, "brief", "md")))
+        fmt = _remembered(settings, "brief_format", "md")
+        fmt = fmt if fmt in service.BRIEF_FORMATS else "md"
+        self.format.setCurrentIndex(self.format.findData(fmt))
+        folder = Path(_remembered(settings, "folder", str(Path.home())))
+        folder = folder if folder.is_dir() else Path.home()
+        self.path = QLineEdit(str(folder / service.default_name(incident_id, "brief", fmt)))
         self.ack = QCheckBox("The incoming commander has read the brief and takes over")
         form = QFormLayout()
         form.addRow("From", self.from_)
@@ -428,7 +541,8 @@ class HandoverDialog(QDialog):
         for w in (self.to, self.from_):
             w.textChanged.connect(self._changed)
             w.textChanged.connect(self._timer.start)
-        self.zone.currentTextChanged.connect(lambda _t: self.refresh())
+        self.zone.changed.connect(self.refresh)
+        self.zone.combo.currentTextChanged.connect(lambda _t: self._changed())
         self.format.currentIndexChanged.connect(self._format_changed)
         self.ack.toggled.connect(lambda _on: self._changed())
         self.resize(820, 760)
@@ -438,13 +552,7 @@ class HandoverDialog(QDialog):
     def brief(self) -> Any:
         from warroom.handover.brief import build_brief
 
-        tz = self.zone.currentText().strip() or None
-        try:
-            from warroom.base import timeutil
-
-            timeutil.local_zone(tz)
-        except WarroomError:
-            tz = None
+        tz = self.zone.zone()  # the last valid one: half-typed text never reaches here
         return build_brief(
             self.tl.store,
             self.incident_id,
@@ -470,8 +578,10 @@ class HandoverDialog(QDialog):
 
     def _changed(self) -> None:
         ok = bool(self.to.text().strip() and self.from_.text().strip() and self.ack.isChecked())
-        self.go.setEnabled(ok)
-        if not self.to.text().strip():
+        self.go.setEnabled(ok and self.zone.is_valid())
+        if not self.zone.is_valid():
+            self.status.setText("Choose a time zone (see the hint above).")
+        elif not self.to.text().strip():
             self.status.setText("Name who takes over.")
         elif not self.ack.isChecked():
             self.status.setText("Tick the box once the incoming commander has acknowledged.")
@@ -495,6 +605,9 @@ class HandoverDialog(QDialog):
         except WarroomError as exc:
             self.status.setText(str(exc))
             return
+        _remember(self.settings, brief_format=str(self.format.currentData()), zone=self.zone.zone())
+        if target:
+            _remember(self.settings, folder=str(Path(target).parent))
         self.handed_over.emit(entry)
         self.accept()
 

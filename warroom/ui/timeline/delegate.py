@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from warroom.domain.incidents import Entry
 from warroom.ui.timeline import render
-from warroom.ui.timeline.model import COL_TEXT, COL_TIME, EntryRole
+from warroom.ui.timeline.model import COL_TEXT, COL_TIME, DayRole, EntryRole
 
 PAD_X = 6
 PAD_Y = 3
@@ -54,6 +54,7 @@ CONFLICT_COLOUR = "#d63a3a"
 DOC_CACHE = 300
 MAX_ROW_LINES = 14  # a taller entry shows its start and "… more"
 MORE_TEXT = "… more: Space shows all"
+TIME_SAMPLE = "2026-11-30 23:59:59.999"
 _TOP_CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 
@@ -72,9 +73,15 @@ class SafeDocument(QTextDocument):
         return QByteArray()
 
 
-def entry_html(e: Entry, link_colour: str) -> str:
-    """The HTML a row shows for ``e``: its Markdown, shortened if huge, plus notices."""
+def entry_html(e: Entry, link_colour: str, *, author: bool = False) -> str:
+    """The HTML a row shows for ``e``: its Markdown, shortened if huge, plus notices.
+
+    ``author``: lead with the author's name (a narrow dock has no author column).
+    """
     body = render.to_html(render.preview(e.text))
+    if author:
+        who = f"<b>{html.escape(e.author)}</b> · "
+        body = body.replace("<p>", "<p>" + who, 1) if body.startswith("<p>") else who + body
     notes = []
     if e.conflict:
         notes.append(
@@ -104,7 +111,9 @@ class EntryDelegate(QStyledItemDelegate):
 
     def document(self, e: Entry, option: QStyleOptionViewItem) -> QTextDocument:
         link = option.palette.color(QPalette.ColorRole.Link).name()
-        key = (e.id, e.current_rev + ("h" if e.hidden else "") + ("c" if e.conflict else ""), link)
+        compact = bool(getattr(self._view.model(), "compact", False))
+        flags = ("h" if e.hidden else "") + ("c" if e.conflict else "") + ("a" if compact else "")
+        key = (e.id, e.current_rev + flags, link)
         doc = self._docs.get(key)
         if doc is None:
             doc = SafeDocument(self)
@@ -120,7 +129,7 @@ class EntryDelegate(QStyledItemDelegate):
             font = option.font
             font.setStrikeOut(e.hidden)
             doc.setDefaultFont(font)
-            doc.setHtml(entry_html(e, link))
+            doc.setHtml(entry_html(e, link, author=compact))
             self._docs[key] = doc
             while len(self._docs) > DOC_CACHE:
                 _, old = self._docs.popitem(last=False)
@@ -141,7 +150,54 @@ class EntryDelegate(QStyledItemDelegate):
 
     # -- painting ------------------------------------------------------------
 
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.column() != COL_TEXT:
+            # One line per entry: only the text wraps; a long name is elided.
+            option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+            option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def band_height(self, option: QStyleOptionViewItem) -> int:
+        """The day separator above the first entry of a day."""
+        return option.fontMetrics.lineSpacing() + 2 * PAD_Y + 2
+
     def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        day = index.data(DayRole)
+        if day:
+            # The date once per day: a band across the row above the day's first entry.
+            band = QRect(option.rect)
+            band.setHeight(self.band_height(option))
+            painter.save()
+            painter.fillRect(band, option.palette.color(QPalette.ColorRole.Button))
+            painter.fillRect(
+                QRect(band.left(), band.top(), band.width(), 1),
+                option.palette.color(QPalette.ColorRole.Mid),
+            )
+            if index.column() == COL_TEXT:
+                # Drawn last of the row's visible columns but one, from the left edge:
+                # the label reads as one line across the list.
+                f = QFont(option.font)
+                f.setBold(True)
+                painter.setFont(f)
+                painter.setPen(option.palette.color(QPalette.ColorRole.ButtonText))
+                label = QRect(PAD_X, band.top(), band.right() - PAD_X, band.height())
+                painter.setClipping(False)
+                painter.drawText(
+                    label, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), day
+                )
+            painter.restore()
+            option = QStyleOptionViewItem(option)
+            option.rect.setTop(band.bottom() + 1)
+        self._paint_cell(painter, option, index)
+
+    def _paint_cell(
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
@@ -204,17 +260,18 @@ class EntryDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
+        band = self.band_height(option) if index.data(DayRole) else 0
         base = super().sizeHint(option, index)
         e = index.data(EntryRole)
         if index.column() != COL_TEXT or not isinstance(e, Entry):
-            return QSize(base.width(), base.height() + 2 * PAD_Y)
+            return QSize(base.width(), base.height() + 2 * PAD_Y + band)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         doc = self.document(e, opt)
         w = self._text_width()
         doc.setTextWidth(w)
         h = min(int(doc.size().height()) + 1, opt.fontMetrics.lineSpacing() * MAX_ROW_LINES)
-        return QSize(w + 2 * PAD_X, h + 2 * PAD_Y)
+        return QSize(w + 2 * PAD_X, h + 2 * PAD_Y + band)
 
     # -- editing -------------------------------------------------------------
 
@@ -275,6 +332,19 @@ class EntryDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         r = QRect(option.rect)
+        if index.data(DayRole):
+            r.setTop(r.top() + self.band_height(option))
+        if isinstance(editor, QLineEdit):
+            # The time editor: wide and tall enough for a full time, never clipped.
+            fm = editor.fontMetrics()
+            r.setWidth(max(r.width(), fm.horizontalAdvance(TIME_SAMPLE) + 4 * PAD_X))
+            r.setHeight(max(r.height(), editor.sizeHint().height()))
+            room = self._view.viewport().width()
+            if r.right() > room:
+                r.moveRight(max(r.width() - 1, room - 1))
+            limit = self._view.viewport().height()
+            if r.bottom() > limit:
+                r.moveBottom(limit - 1)
         if isinstance(editor, TextEditor):
             r.setHeight(max(r.height(), editor.fontMetrics().height() * 6))
             # Near the bottom of the list: open upwards rather than below the edge.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.base import timeutil
+from warroom.base import humanize, timeutil
 from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Incident, Revision, describe_change
@@ -50,11 +50,7 @@ STATUS_COLOURS = {
 
 def local_and_utc(stored: str | None, tz: tzinfo | None = None) -> str:
     """``Tue 24 Nov 10:42:05 CET (09:42:05 UTC)``."""
-    if not stored:
-        return "—"
-    u = timeutil.parse_utc(stored)
-    lt = u.astimezone(tz) if tz else u.astimezone()
-    return f"{lt:%a %d %b %H:%M:%S} {lt.tzname() or ''} ({u:%H:%M:%S} UTC)"
+    return humanize.when(stored, tz, seconds=True, empty="—")
 
 
 def local_input(stored: str | None, tz: tzinfo | None = None) -> str:
@@ -183,9 +179,7 @@ class IncidentHeader(QWidget):
         self.title.setObjectName("timeline-title")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.25)
-        self.title.setFont(f)
+        self._size_title()
         lay.addWidget(self.title)
         self.details = QLabel()
         self.details.setObjectName("timeline-details")
@@ -195,6 +189,16 @@ class IncidentHeader(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+
+    def _size_title(self) -> None:
+        f = QFont(self.font())
+        f.setPointSizeF(self.font().pointSizeF() * 1.25)
+        self.title.setFont(f)
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange:
+            self._size_title()  # zoom: the title stays a step larger than the rest
 
     def set_incidents(self, incidents: Sequence[Incident], current: str | None) -> None:
         self.picker.blockSignals(True)
@@ -265,11 +269,22 @@ class IncidentHeader(QWidget):
 
 
 class NewIncidentDialog(_ApplyDialog):
-    """``create(title, severity, status, commander)`` makes it; errors show inline."""
+    """``create(title, severity=, status=, commander=, affected_services=, known=)`` makes
+    it; errors show inline. It starts from what is known: the commander is you, and what
+    the probes say now (``known``) is carried in unless unticked."""
 
-    def __init__(self, create: Callable[..., Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        create: Callable[..., Any],
+        parent: QWidget | None = None,
+        *,
+        commander: str = "",
+        affected: Sequence[str] = (),
+        known: str = "",
+    ) -> None:
         super().__init__("New incident", parent)
         self._create = create
+        self._known = known
         form = QFormLayout(self)
         self.title = QLineEdit()
         self.title.setObjectName("new-incident-title")
@@ -279,20 +294,39 @@ class NewIncidentDialog(_ApplyDialog):
         self.severity.setCurrentText("SEV2")
         self.status = QComboBox()
         self.status.addItems([s.value for s in d.IncidentStatus])
-        self.commander = QLineEdit()
+        self.commander = QLineEdit(commander)
+        self.commander.setObjectName("new-incident-commander")
+        self.affected = QLineEdit(", ".join(affected))
+        self.affected.setObjectName("new-incident-affected")
+        self.affected.setPlaceholderText("comma separated: www, mail, dns")
         form.addRow("&Title", self.title)
         form.addRow("&Severity", self.severity)
         form.addRow("S&tatus", self.status)
         form.addRow("&Commander", self.commander)
+        form.addRow("&Affected services", self.affected)
+        self.carry = QCheckBox("Log what the probes say now as the first entry")
+        self.carry.setObjectName("new-incident-carry")
+        if known:
+            self.carry.setChecked(True)
+            self.carry.setToolTip(known)
+            shown = QLabel(known)
+            shown.setObjectName("new-incident-known")
+            shown.setWordWrap(True)
+            form.addRow("", self.carry)
+            form.addRow("", shown)
         self._finish_layout(form)
-        self.resize(480, self.sizeHint().height())
+        self.title.setFocus()
+        self.resize(520, self.sizeHint().height())
 
     def _run(self) -> list[str]:
+        affected = [s.strip() for s in self.affected.text().split(",") if s.strip()]
         self.created = self._create(
             self.title.text(),
             severity=self.severity.currentText(),
             status=self.status.currentText(),
             commander=self.commander.text().strip(),
+            affected_services=affected,
+            known=self._known if self.carry.isChecked() else "",
         )
         return []
 
@@ -524,7 +558,7 @@ class InsertDialog(_ApplyDialog):
     def _show_utc(self) -> None:
         try:
             t = timeutil.parse_user_time(self.time.text(), tz=self.tz)
-            self.utc.setText(f"UTC {timeutil.fmt(t)}")
+            self.utc.setText(humanize.when(t, self.tz, seconds=True))
         except WarroomError as exc:
             self.utc.setText(str(exc))
 
@@ -542,6 +576,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"History of entry {revisions[0].entry if revisions else ''}")
         self.revisions = list(revisions)
+        self.tz = tz
         lay = QVBoxLayout(self)
         self.table = QTableWidget(len(revisions), 5)
         self.table.setObjectName("history-table")
@@ -563,6 +598,7 @@ class HistoryDialog(QDialog):
                 self.table.setItem(i, c, QTableWidgetItem(v))
         forks = len(revisions) - len({r.parent for r in revisions})
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         self.view = QPlainTextEdit()
@@ -590,13 +626,15 @@ class HistoryDialog(QDialog):
         if not 0 <= row < len(self.revisions):
             return
         r = self.revisions[row]
+        hidden = f"yes ({r.hidden_reason})" if r.hidden and r.hidden_reason else "no"
+        if r.hidden and not r.hidden_reason:
+            hidden = "yes"
         head = [
-            f"Time: {local_and_utc(r.occurred_at)} · kind: {r.kind}",
-            f"Tags: {' '.join('#' + t for t in r.tags) or '—'} · pinned: {r.pinned} · "
-            f"hidden: {r.hidden}{' (' + r.hidden_reason + ')' if r.hidden else ''}",
-            "",
+            f"Time: {local_and_utc(r.occurred_at, self.tz)} · Kind: {r.kind}",
+            f"Tags: {humanize.listing(r.tags, empty='none')} · "
+            f"Pinned: {humanize.yes_no(r.pinned)} · Hidden: {hidden}",
         ]
-        self.view.setPlainText("\n".join(head) + r.text)
+        self.view.setPlainText("\n".join(head) + "\n\n" + r.text)
 
 
 class FullTextDialog(QDialog):

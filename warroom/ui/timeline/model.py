@@ -4,6 +4,10 @@ Only the ordered ids (``entry_keys``) are held for the whole incident; entries a
 fetched a page at a time when a view asks for a row, and kept in a small LRU cache.
 100,000 entries cost a list of ids, not 100,000 rows of text.
 
+It reads through ``services.timeline.Timeline``, as the command line does, and owns
+the change feed: ``has_outside_changes`` (one pragma) and ``pull_changes`` (the entries
+created or revised since the last look, by rowid).
+
 Signals:
     reloaded(): the id list was rebuilt (new filter, new incident, or a change).
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -28,9 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from warroom.base import timeutil
 from warroom.domain.incidents import Entry
-from warroom.store import Store
-from warroom.store import timeline as q
-from warroom.store.timeline import EntryFilter
+from warroom.services.timeline import EntryFilter, Timeline
 from warroom.ui import icons
 from warroom.ui.timeline import render
 
@@ -56,9 +58,26 @@ ConflictRole = Qt.ItemDataRole.UserRole + 7  # bool
 TagsRole = Qt.ItemDataRole.UserRole + 8  # list[str]
 FullTextRole = Qt.ItemDataRole.UserRole + 9  # str, exactly as stored
 IsLongRole = Qt.ItemDataRole.UserRole + 10  # bool: the row shows a shortened text
+DayRole = Qt.ItemDataRole.UserRole + 11  # str: the day label when the row starts a day
+
+# Kinds told apart by colour as well as by icon (a tint behind the icon; decisions tint
+# the whole row). Chosen to read on light and dark palettes alike.
+KIND_COLOURS = {
+    "decision": "#8e44ad",
+    "action": "#1e88e5",
+    "comms": "#00897b",
+    "observation": "#78909c",
+    "note": "#a1887f",
+    "status": "#546e7a",
+    "probe": "#ef6c00",
+    "social": "#c2185b",
+    "handover": "#6d4c41",
+}
+PIN_COLOUR = "#f9a825"
 
 PAGE = 100
 CACHE_ROWS = 1500
+FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
 
 # (entry id, field, value) -> True when the write happened.
 EditHook = Callable[[str, str, Any], bool]
@@ -71,6 +90,7 @@ _TOOLTIP = int(_ROLE.ToolTipRole.value)
 _FONT = int(_ROLE.FontRole.value)
 _FOREGROUND = int(_ROLE.ForegroundRole.value)
 _ALIGN = int(_ROLE.TextAlignmentRole.value)
+_BACKGROUND = int(_ROLE.BackgroundRole.value)
 _ACCESSIBLE = int(_ROLE.AccessibleTextRole.value)
 _ALIGN_CENTER = int((Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop).value)
 _ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop).value)
@@ -86,13 +106,27 @@ def _maybe(ids: list[str]) -> list[str | None]:
 
 
 def time_cell(stored: str, tz: tzinfo | None = None) -> str:
-    """Two lines: local date and time (always with the date), then UTC."""
+    """One line: local time, then UTC (``00:30:00 · 24 Nov 23:30 UTC`` when the UTC date
+    differs). The date is the day separator's; a UTC workstation shows one time."""
     u = timeutil.parse_utc(stored)
     lt = u.astimezone(tz) if tz else u.astimezone()
-    utc = u.strftime("%H:%M:%S UTC")
-    if lt.date() != u.date():
-        utc = u.strftime("%d %b %H:%M:%S UTC")
-    return f"{lt:%a %d %b %H:%M:%S}\n{utc}"
+    if lt.utcoffset() == timedelta(0) and (lt.tzname() or "UTC") in {"UTC", "Z", "GMT"}:
+        return f"{lt:%H:%M:%S} UTC"
+    utc = u.strftime("%H:%M UTC") if lt.date() == u.date() else u.strftime("%d %b %H:%M UTC")
+    return f"{lt:%H:%M:%S} · {utc}"
+
+
+def day_label(stored: str, tz: tzinfo | None = None) -> str:
+    """``Wednesday 25 November 2026``: the local day an entry belongs to."""
+    lt = (
+        timeutil.parse_utc(stored).astimezone(tz) if tz else timeutil.parse_utc(stored).astimezone()
+    )
+    return f"{lt:%A %d %B %Y}"
+
+
+def local_day(stored: str, tz: tzinfo | None = None) -> str:
+    u = timeutil.parse_utc(stored)
+    return (u.astimezone(tz) if tz else u.astimezone()).strftime("%Y-%m-%d")
 
 
 def time_tooltip(e: Entry, tz: tzinfo | None = None) -> str:
@@ -113,13 +147,15 @@ def time_tooltip(e: Entry, tz: tzinfo | None = None) -> str:
 class TimelineModel(QAbstractTableModel):
     reloaded = Signal()
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, tl: Timeline, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.tl = tl
+        self._dv = tl.data_version()
+        self._marks: tuple[int, int] = (0, 0)
         self.flt: EntryFilter | None = None
         self.tz: tzinfo | None = None
         self.edit_hook: EditHook | None = None
-        # Narrow docks: the author goes under the time instead of a column of its own.
+        # Narrow docks: the author leads the text instead of a column of its own.
         self.compact = False
         self._ids: list[str | None] = []
         self._pending_full = False
@@ -127,6 +163,9 @@ class TimelineModel(QAbstractTableModel):
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._cells: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._fonts: dict[str, QFont] = {}
+        self._tints: dict[str, QBrush] = {}
+        self._days: dict[str, str] = {}  # stored time -> local day (for the day bands)
+        self._days_tz: tzinfo | None = None
         self._fetches = 0
 
     # -- what is shown -------------------------------------------------------
@@ -140,20 +179,21 @@ class TimelineModel(QAbstractTableModel):
         """
         self.beginResetModel()
         self.flt = flt
+        self._marks = self.tl.change_marks()  # first: later commits are seen next time
         self._cache.clear()
         self._cells.clear()
         self._pending_full = False
         if flt is None:
             self._ids = []
         elif tail_first:
-            n = q.count_matching(self.store, flt)
-            tail = list(reversed(q.list_entries(self.store, flt, limit=PAGE, newest_first=True)))
+            n = self.tl.count_matching(flt)
+            tail = list(reversed(self.tl.entries(flt, limit=PAGE, newest_first=True)))
             for e in tail:
                 self._cache[e.id] = e
             self._ids = [None] * max(0, n - len(tail)) + [e.id for e in tail]
             self._pending_full = len(tail) < n
         else:
-            self._ids = _maybe(q.entry_keys(self.store, flt))
+            self._ids = _maybe(self.tl.entry_keys(flt))
         self._present = {i for i in self._ids if i is not None}
         self.endResetModel()
         self.reloaded.emit()
@@ -167,7 +207,7 @@ class TimelineModel(QAbstractTableModel):
         if not self._pending_full or self.flt is None:
             return
         self._pending_full = False
-        full = q.entry_keys(self.store, self.flt)
+        full = self.tl.entry_keys(self.flt)
         k = len(self._ids) - self._ids.count(None)  # the known newest page
         if len(full) == len(self._ids) and full[len(full) - k :] == self._ids[len(full) - k :]:
             self._ids = _maybe(full)  # same rows, all known now: nothing for a view to redo
@@ -191,7 +231,7 @@ class TimelineModel(QAbstractTableModel):
         if self.flt is None:
             return False
         self._ids_complete()
-        new = q.entry_keys(self.store, self.flt)
+        new = self.tl.entry_keys(self.flt)
         self._cache.clear()  # entries may have new revisions
         self._cells.clear()
         changed = self._apply(new)
@@ -202,6 +242,30 @@ class TimelineModel(QAbstractTableModel):
         if changed:
             self.reloaded.emit()
         return changed
+
+    # -- the change feed ------------------------------------------------------
+
+    def has_outside_changes(self) -> bool:
+        """Cheap (one pragma): has any process committed since the last pull?"""
+        return self.tl.data_version() != self._dv
+
+    def pull_changes(self) -> tuple[list[str], bool]:
+        """Show entries created or revised since the last look (by us or any process).
+
+        Found by rowid, so a change costs a few small queries, not a re-read of every id.
+        Returns the changed ids and whether rows were inserted, removed or moved.
+        """
+        self._dv = self.tl.data_version()
+        if self.flt is None:
+            return [], False
+        marks = self.tl.change_marks()  # first: later commits are seen next time
+        ids = self.tl.changed_entry_ids(self.flt.incident, self._marks)
+        self._marks = marks
+        if not ids:
+            return [], False
+        if len(ids) > FULL_RELOAD_AFTER:
+            return ids, self.refresh()
+        return ids, self.update_entries(ids)
 
     def _apply(self, new: list[str]) -> bool:
         old = self._ids
@@ -260,8 +324,8 @@ class TimelineModel(QAbstractTableModel):
             return False
         self._ids_complete()
         ids = list(dict.fromkeys(ids))
-        fresh = q.entries_by_ids(self.store, ids)
-        match = q.filter_ids(self.store, self.flt, ids)
+        fresh = self.tl.entries_by_ids(ids)
+        match = self.tl.filter_ids(self.flt, ids)
         moved = False
         for eid in ids:
             self._cells.pop(eid, None)
@@ -351,7 +415,7 @@ class TimelineModel(QAbstractTableModel):
         window = self._ids[start : start + PAGE]
         page = [i for i in window if i is not None and i not in self._cache]
         self._fetches += 1
-        found = q.entries_by_ids(self.store, page)
+        found = self.tl.entries_by_ids(page)
         for i in page:
             if i in found:
                 self._cache[i] = found[i]
@@ -380,7 +444,8 @@ class TimelineModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == _ROLE.DisplayRole:
                 if section == COL_TIME:
-                    return f"Time ({self.zone_name()} · UTC)"
+                    zone = self.zone_name()
+                    return "Time (UTC)" if zone in {"UTC", "GMT"} else f"Time ({zone} · UTC)"
                 return COLUMNS[section]
             if role == _ROLE.ToolTipRole and section == COL_TIME:
                 return "When it happened: local time of this workstation, and UTC"
@@ -405,6 +470,8 @@ class TimelineModel(QAbstractTableModel):
             return None
         if role == EntryIdRole:
             return self._ids[row] or self._ids_complete()[row]
+        if role == DayRole:
+            return self.day_start(row)
         e = self.entry_at(row)
         if e is None:
             return None
@@ -433,7 +500,11 @@ class TimelineModel(QAbstractTableModel):
                 return self._font("hidden")
             if col == COL_TIME:
                 return self._font("time")
+            if e.kind == "decision" and col in (COL_TEXT, COL_AUTHOR):
+                return self._font("bold")
             return None
+        if role == _BACKGROUND:
+            return self._background(e, col)
         if role == _FOREGROUND:
             if e.hidden:
                 return self._brush("hidden")
@@ -455,13 +526,21 @@ class TimelineModel(QAbstractTableModel):
             return self._display(e, col) or self._tooltip(e, col)
         return self._custom(e, role)
 
+    def font_changed(self) -> None:
+        """The application font changed (zoom): drop cached fonts and repaint."""
+        self._fonts.clear()
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            )
+
     def set_compact(self, on: bool) -> None:
         if on != self.compact:
             self.compact = on
             self._cells.clear()
             if self._ids:
                 self.dataChanged.emit(
-                    self.index(0, COL_TIME), self.index(len(self._ids) - 1, COL_TIME)
+                    self.index(0, COL_TIME), self.index(len(self._ids) - 1, COL_TEXT)
                 )
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
@@ -481,10 +560,53 @@ class TimelineModel(QAbstractTableModel):
             f = QFont(QGuiApplication.font())
             if which == "hidden":
                 f.setStrikeOut(True)
+            elif which == "bold":
+                f.setBold(True)
             else:
                 f.setFeature(QFont.Tag("tnum"), 1)
             self._fonts[which] = f
         return f
+
+    def _background(self, e: Entry, col: int) -> QBrush | None:
+        """A tint behind the kind icon; decisions tint the row; a pin sits on amber."""
+        if col == COL_PIN and e.pinned and not e.conflict:
+            return self._tint(PIN_COLOUR, 170)
+        if col == COL_KIND:
+            return self._tint(KIND_COLOURS.get(e.kind, "#9e9e9e"), 90)
+        if e.kind == "decision" and not e.hidden:
+            return self._tint(KIND_COLOURS["decision"], 36)
+        return None
+
+    def _tint(self, colour: str, alpha: int) -> QBrush:
+        key = f"{colour}/{alpha}"
+        b = self._tints.get(key)
+        if b is None:
+            c = QColor(colour)
+            c.setAlpha(alpha)
+            b = self._tints[key] = QBrush(c)
+        return b
+
+    def _day(self, e: Entry) -> str:
+        """The entry's local day, cached: paint asks for it for every cell."""
+        if self._days_tz is not self.tz:
+            self._days.clear()
+            self._days_tz = self.tz
+        day = self._days.get(e.occurred_at)
+        if day is None:
+            if len(self._days) > CACHE_ROWS:
+                self._days.clear()
+            day = self._days[e.occurred_at] = local_day(e.occurred_at, self.tz)
+        return day
+
+    def day_start(self, row: int) -> str:
+        """The day label when ``row`` is the first entry of a local day, else ``""``."""
+        e = self.entry_at(row)
+        if e is None:
+            return ""
+        prev = self.entry_at(row - 1) if row > 0 else None
+        if prev is not None and self._day(prev) == self._day(e):
+            return ""
+        return day_label(e.occurred_at, self.tz)
 
     def _brush(self, which: str) -> QBrush:
         if which == "conflict":
@@ -516,14 +638,16 @@ class TimelineModel(QAbstractTableModel):
 
     def _display(self, e: Entry, col: int) -> str:
         if col == COL_TIME:
-            cell = time_cell(e.occurred_at, self.tz)
-            return f"{cell}\n{e.author}" if self.compact else cell
+            return time_cell(e.occurred_at, self.tz)
         if col == COL_AUTHOR:
             if e.revision > 1 and e.edited_by and e.edited_by != e.author:
-                return f"{e.author}\nedited by {e.edited_by}"
+                return f"{e.author} (✎ {e.edited_by})"
             return e.author
         if col == COL_TEXT:
-            return render.preview(e.text)
+            # Narrow dock: the author leads the text (one line, as in a chat).
+            return (
+                f"{e.author} · {render.preview(e.text)}" if self.compact else render.preview(e.text)
+            )
         if col == COL_TAGS:
             return " ".join(f"#{t}" for t in e.tags)
         if col == COL_KIND:

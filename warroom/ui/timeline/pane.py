@@ -1,8 +1,9 @@
 """The timeline pane: header, filters, the entry list, and the capture line.
 
-Keyboard first (see docs/timeline.md). Entries written by another process (the
-command line, an import) appear within a poll interval: ``store.data_version()`` is
-read every ``POLL_MS`` and the id list is re-read only when it changed.
+Keyboard first (see docs/timeline.md). Everything is read and written through
+``services.timeline.Timeline``, as the command line does. Entries written by another
+process (the command line, an import) appear within a poll interval: the model asks
+for the data version every ``POLL_MS`` and pulls only what changed (``model.py``).
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ from datetime import tzinfo
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
-    QToolButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -33,14 +31,21 @@ from warroom.base import timeutil
 from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Entry, Incident
-from warroom.services.timeline import AUTHOR_KEY, Timeline, default_author
-from warroom.store import timeline as q
-from warroom.store.timeline import EntryFilter
-from warroom.ui import icons, settings
+from warroom.services.timeline import (
+    EntryFilter,
+    ProbesNow,
+    Timeline,
+    default_author,
+)
+from warroom.ui import settings
 from warroom.ui.context import UiContext
-from warroom.ui.timeline import dialogs, render
+from warroom.ui.timeline import dialogs, keys, render
+from warroom.ui.timeline.actions import ActionsPanel
 from warroom.ui.timeline.capture import CaptureBar
+from warroom.ui.timeline.commands import EntryCommands
 from warroom.ui.timeline.delegate import EntryDelegate, TextEditor
+from warroom.ui.timeline.filters import FilterBar
+from warroom.ui.timeline.keys import SHORTCUTS
 from warroom.ui.timeline.model import (
     COL_AUTHOR,
     COL_KIND,
@@ -53,91 +58,17 @@ from warroom.ui.timeline.model import (
 from warroom.ui.timeline.undo import (
     CaptureCommand,
     EditCommand,
-    HideCommand,
-    PinCommand,
-    UnhideCommand,
 )
 from warroom.ui.timeline.view import TimelineView
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 400
-NARROW = 720  # px: below this the tags column folds away
+NARROW = 900  # px: below this the tags column folds away (the #tags are in the text)
 VERY_NARROW = 600  # px: below this the author goes under the time
-FULL_RELOAD_AFTER = 2000  # changed entries beyond which re-reading the id list is cheaper
-
-# (action id, text, shortcut, scope) -- scope "pane": anywhere in the pane; "list": the list.
-SHORTCUTS: tuple[tuple[str, str, str, str], ...] = (
-    ("focus_capture", "Focus the capture line", "Ctrl+L", "pane"),
-    ("focus_search", "Search the timeline", "Ctrl+F", "pane"),
-    ("prev_entry", "Previous entry", "Alt+Up", "pane"),
-    ("next_entry", "Next entry", "Alt+Down", "pane"),
-    ("last_entry", "Last entry", "Alt+End", "pane"),
-    ("pin", "Pin / unpin the selected entry", "Ctrl+Shift+P", "pane"),
-    ("edit_text", "Edit the selected entry's text", "F2", "pane"),
-    ("edit_time", "Edit the selected entry's time", "Shift+F2", "pane"),
-    ("hide", "Hide the selected entry (with a reason)", "Delete", "list"),
-    ("history", "History of the selected entry", "Ctrl+Shift+H", "pane"),
-    ("insert", "Insert an entry after the selected one", "Ctrl+Shift+I", "pane"),
-    ("expand", "Show the full text of the selected entry", "Space", "list"),
-    ("new_incident", "New incident", "Ctrl+Shift+N", "pane"),
-    ("pick_incident", "Choose the incident", "Ctrl+Shift+K", "pane"),
-    ("edit_incident", "Incident status and roles", "Ctrl+Shift+E", "pane"),
-    ("undo", "Undo (appends: see docs)", "Ctrl+Z", "pane"),
-    ("redo", "Redo", "Ctrl+Shift+Z", "pane"),
-)
 
 
-def _dedupe_future(warnings: list[str]) -> list[str]:
-    """The core may warn twice about one future time (parsed, then logged): say it once."""
-    out: list[str] = []
-    for w in warnings:
-        if "in the future" in w and any("in the future" in o for o in out):
-            continue
-        out.append(w)
-    return out
-
-
-class ChoiceCombo(QComboBox):
-    """A filter choice whose items are re-read when it opens (tags, authors)."""
-
-    def __init__(self, everything: str, loader: Callable[[], list[str]]) -> None:
-        super().__init__()
-        self._everything = everything
-        self._loader = loader
-        self.addItem(everything, "")
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-
-    def reload(self) -> None:
-        cur = self.value()
-        self.blockSignals(True)
-        self.clear()
-        self.addItem(self._everything, "")
-        for v in self._loader():
-            self.addItem(v, v)
-        i = self.findData(cur)
-        if i < 0 and cur:
-            self.addItem(cur, cur)
-            i = self.count() - 1
-        self.setCurrentIndex(max(0, i))
-        self.blockSignals(False)
-
-    def showPopup(self) -> None:
-        self.reload()
-        super().showPopup()
-
-    def value(self) -> str:
-        return str(self.currentData() or "")
-
-    def set_value(self, v: str) -> None:
-        i = self.findData(v)
-        if i < 0 and v:
-            self.addItem(v, v)
-            i = self.count() - 1
-        self.setCurrentIndex(max(0, i))
-
-
-class TimelinePane(QWidget):
+class TimelinePane(EntryCommands, QWidget):
     """The incident timeline of the active incident. ``TimelinePane(ctx)``."""
 
     view: TimelineView
@@ -160,7 +91,7 @@ class TimelinePane(QWidget):
         self.actions_by_id: dict[str, QAction] = {}
         self._dialogs: list[QDialog] = []
         self._refresh_pending = False
-        self._marks: tuple[int, int] = (0, 0)
+        self._warned_entry: str | None = None  # the entry the capture line warns about
         self._listing: list[tuple[str, str, str, str]] = []
         self._keep_sel: str | None = None
         self._keep_top: str | None = None
@@ -172,13 +103,8 @@ class TimelinePane(QWidget):
             lay.addWidget(QLabel("No workspace is open, so there is no timeline to show."))
             self.tl: Timeline | None = None
             return
-        self.store = store
         self.tl = Timeline(store)
         self.tl.subscribe(self._on_write)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self.apply_filters)
         self._relayout = QTimer(self)
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(0)
@@ -194,7 +120,7 @@ class TimelinePane(QWidget):
 
         lay.addWidget(self._build_filters())
 
-        self.model = TimelineModel(store, self)
+        self.model = TimelineModel(self.tl, self)
         self.model.tz = tz
         self.model.edit_hook = self._edit_hook
         self.view = TimelineView()
@@ -209,17 +135,7 @@ class TimelinePane(QWidget):
         self.view.setAccessibleName("Timeline entries")
         hdr = self.view.horizontalHeader()
         hdr.setStretchLastSection(False)
-        fm = self.view.fontMetrics()
-        widths = {
-            COL_PIN: 24,
-            COL_KIND: 30,
-            COL_TIME: fm.horizontalAdvance("Wed 30 Sep 23:59:59  ") + 8,
-            COL_AUTHOR: fm.horizontalAdvance("Alice Keller") + 12,
-            COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
-        }
-        for col, w in widths.items():
-            hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            hdr.resizeSection(col, w)
+        self._size_columns()
         hdr.setSectionResizeMode(COL_PIN, QHeaderView.ResizeMode.Fixed)
         hdr.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.Fixed)
         hdr.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
@@ -231,7 +147,17 @@ class TimelinePane(QWidget):
         sb = self.view.verticalScrollBar()
         sb.rangeChanged.connect(self._range_changed)
         sb.valueChanged.connect(self._scrolled)
-        lay.addWidget(self.view, 1)
+        # The entries above, the incident's open action items below (a splitter).
+        self.action_panel = ActionsPanel(self.tl)
+        self.action_panel.set_error_sink(self._error)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName("timeline-split")
+        self.split.setChildrenCollapsible(True)
+        self.split.addWidget(self.view)
+        self.split.addWidget(self.action_panel)
+        self.split.setStretchFactor(0, 4)
+        self.split.setStretchFactor(1, 1)
+        lay.addWidget(self.split, 1)
 
         self.capture = CaptureBar()
         self.capture.submitted.connect(self.capture_line)
@@ -253,7 +179,6 @@ class TimelinePane(QWidget):
         self._build_actions()
         self._wire_window_actions()
 
-        self._dv = store.data_version()
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.poll)
@@ -263,7 +188,7 @@ class TimelinePane(QWidget):
         ctx.on_close(self.shutdown)
         start = ctx.active_incident or self._default_incident()
         self.load_incident(start)
-        if store.meta_get(AUTHOR_KEY) is None:
+        if not self.tl.author_is_set():
             self.capture.ask_author(default_author(None))
         else:
             self.capture.edit.setFocus()
@@ -272,68 +197,15 @@ class TimelinePane(QWidget):
     # -- building --------------------------------------------------------------
 
     def _build_filters(self) -> QWidget:
-        # Two rows: search on its own, choices below, so a narrow dock clips nothing.
-        box = QWidget()
-        rows = QVBoxLayout(box)
-        rows.setContentsMargins(0, 0, 0, 0)
-        rows.setSpacing(3)
-        top = QHBoxLayout()
-        row = QHBoxLayout()
-        row.setSpacing(4)
-        rows.addLayout(top)
-        rows.addLayout(row)
-        self.search = QLineEdit()
-        self.search.setObjectName("timeline-search")
-        self.search.setPlaceholderText("Search text, tags and authors (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        top.addWidget(self.search, 1)
-        self.kind_button = QToolButton()
-        self.kind_button.setObjectName("timeline-kinds")
-        self.kind_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.kind_button)
-        self.kind_actions: dict[str, QAction] = {}
-        for k in d.Kind:
-            a = menu.addAction(icons.kind_icon(k.value), k.value)
-            a.setCheckable(True)
-            a.toggled.connect(lambda _on: self.apply_filters())
-            self.kind_actions[k.value] = a
-        self.kind_button.setMenu(menu)
-        self.kind_button.setToolTip("Show only some kinds of entry")
-        row.addWidget(self.kind_button)
-        self.tag_combo = ChoiceCombo("All tags", self._tags)
-        self.tag_combo.setObjectName("timeline-tag")
-        self.tag_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        row.addWidget(self.tag_combo)
-        self.author_combo = ChoiceCombo("All authors", self._authors)
-        self.author_combo.setObjectName("timeline-author-filter")
-        self.author_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        row.addWidget(self.author_combo)
-        # Toggle buttons rather than check boxes: their state reads on every palette.
-        self.pinned_box = QToolButton()
-        self.pinned_box.setText("Pinned only")
-        self.pinned_box.setIcon(icons.icon("pin"))
-        self.pinned_box.setCheckable(True)
-        self.pinned_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.pinned_box.setObjectName("timeline-pinned")
-        self.pinned_box.toggled.connect(lambda _on: self.apply_filters())
-        row.addWidget(self.pinned_box)
-        self.hidden_box = QToolButton()
-        self.hidden_box.setText("Show hidden")
-        self.hidden_box.setIcon(icons.icon("hidden"))
-        self.hidden_box.setCheckable(True)
-        self.hidden_box.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.hidden_box.setObjectName("timeline-show-hidden")
-        self.hidden_box.setToolTip("Also list hidden entries, struck through, with their reason")
-        self.hidden_box.toggled.connect(lambda _on: self.apply_filters())
-        row.addWidget(self.hidden_box)
-        row.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("timeline-count")
-        top.addWidget(self.count_label)
-        self._update_kind_button()
-        return box
+        bar = FilterBar(self._tags, self._authors)
+        bar.changed.connect(self.apply_filters)
+        self.filters = bar
+        # The filter widgets, by name (tests and shortcuts reach them here).
+        self.search, self.kind_actions = bar.search, bar.kind_actions
+        self.tag_combo, self.author_combo = bar.tag_combo, bar.author_combo
+        self.pinned_box, self.hidden_box = bar.pinned_box, bar.hidden_box
+        self.count_label = bar.count_label
+        return bar
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
@@ -352,32 +224,11 @@ class TimelinePane(QWidget):
             "new_incident": self.new_incident,
             "pick_incident": self.header.picker.setFocus,
             "edit_incident": self.edit_incident,
+            "focus_actions": self.focus_actions,
             "undo": self.undo,
             "redo": self.redo,
         }
-        window = self.ctx.actions
-        for key, text, keys, scope in SHORTCUTS:
-            # The main window owns Find/Undo/Redo: we plug into its actions instead of
-            # adding a second binding for the same keys (that would be ambiguous).
-            shared = {"focus_search": "find", "undo": "undo", "redo": "redo"}.get(key)
-            if shared and shared in window:
-                continue
-            act = QAction(text, self)
-            act.setObjectName(f"timeline-{key}")
-            seq = [QKeySequence(keys)]
-            if key == "redo":
-                seq.append(QKeySequence("Ctrl+Y"))
-            act.setShortcuts(seq)
-            act.triggered.connect(lambda _c=False, fn=handlers[key]: fn())
-            if scope == "list":
-                act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.view.addAction(act)
-            else:
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.addAction(act)
-            self.actions_by_id[key] = act
-            # Listed in the window's Help ▸ Keyboard shortcuts.
-            self.ctx.actions[f"timeline_{key}"] = act
+        self.actions_by_id = keys.install(self, self.view, self.ctx.actions, handlers)
         self.undo_stack.canUndoChanged.connect(self._undo_state)
         self.undo_stack.canRedoChanged.connect(self._undo_state)
 
@@ -430,10 +281,16 @@ class TimelinePane(QWidget):
         self.incident = inc
         if changed:
             self.undo_stack.clear()
+            if self._warned_entry is not None or self.capture.message_text().startswith("⚠"):
+                # A warning about the other incident's entry means nothing here.
+                self._warned_entry = None
+                self.capture.clear_message()
         incidents = self.tl.incidents()
         self._listing = [(i.id, i.title, i.severity, i.status) for i in incidents]
         self.header.set_incidents(incidents, inc.id if inc else None)
         self.header.set_incident(inc)
+        self.action_panel.model.tz = self.tz
+        self.action_panel.load(inc.id if inc else None)
         self.apply_filters()
         self.select_last()
         if inc is not None:
@@ -448,9 +305,28 @@ class TimelinePane(QWidget):
         def create(title: str, **kw: Any) -> Incident:
             return tl.new_incident(title, **kw)
 
-        dlg = dialogs.NewIncidentDialog(create, self)
+        # Start from what is known: you command it; the probes say what is down.
+        known = self.known_now()
+        dlg = dialogs.NewIncidentDialog(
+            create, self, commander=tl.author, affected=known.affected, known=known.text
+        )
         dlg.accepted.connect(lambda: self.load_incident(dlg.created.id))
         return self._open(dlg)
+
+    def known_now(self) -> ProbesNow:
+        """What the probes say now: the window's live view when it offers one
+        (``ctx.known_now``), else the latest stored states."""
+        live = getattr(self.ctx, "known_now", None)
+        if callable(live):
+            found = live()
+            if found is not None:
+                return ProbesNow(tuple(found.affected), str(found.text))
+        try:
+            assert self.tl is not None
+            return self.tl.probes_now()
+        except Exception:  # no probe tables in an old workspace: start from nothing
+            log.exception("could not read the probe state")
+            return ProbesNow((), "")
 
     def edit_incident(self) -> QDialog | None:
         if self.incident is None or self.tl is None:
@@ -485,27 +361,13 @@ class TimelinePane(QWidget):
     # -- filters ----------------------------------------------------------------------
 
     def _tags(self) -> list[str]:
-        return q.tags(self.store, self.incident.id) if self.incident else []
+        return self.tl.tags(self.incident.id) if self.incident and self.tl else []
 
     def _authors(self) -> list[str]:
-        return q.authors(self.store, self.incident.id) if self.incident else []
-
-    def _update_kind_button(self) -> None:
-        on = [k for k, a in self.kind_actions.items() if a.isChecked()]
-        self.kind_button.setText("All kinds" if not on else ", ".join(on))
+        return self.tl.authors(self.incident.id) if self.incident and self.tl else []
 
     def current_filter(self) -> EntryFilter | None:
-        if self.incident is None:
-            return None
-        return EntryFilter(
-            incident=self.incident.id,
-            search=self.search.text().strip(),
-            kinds=tuple(k for k, a in self.kind_actions.items() if a.isChecked()),
-            tag=self.tag_combo.value(),
-            author=self.author_combo.value(),
-            pinned_only=self.pinned_box.isChecked(),
-            include_hidden=self.hidden_box.isChecked(),
-        )
+        return self.filters.current(self.incident.id) if self.incident else None
 
     def set_filters(
         self,
@@ -518,37 +380,20 @@ class TimelinePane(QWidget):
         include_hidden: bool | None = None,
     ) -> None:
         """Set several filters at once (one reload)."""
-        widgets: list[QWidget | QAction] = [
-            self.search, self.tag_combo, self.author_combo, self.pinned_box, self.hidden_box,
-            *self.kind_actions.values(),
-        ]  # fmt: skip
-        for w in widgets:
-            w.blockSignals(True)
-        try:
-            if search is not None:
-                self.search.setText(search)
-            if kinds is not None:
-                for k, a in self.kind_actions.items():
-                    a.setChecked(k in kinds)
-            if tag is not None:
-                self.tag_combo.set_value(tag.lstrip("#").lower())
-            if author is not None:
-                self.author_combo.set_value(author)
-            if pinned_only is not None:
-                self.pinned_box.setChecked(pinned_only)
-            if include_hidden is not None:
-                self.hidden_box.setChecked(include_hidden)
-        finally:
-            for w in widgets:
-                w.blockSignals(False)
+        self.filters.set_values(
+            search=search,
+            kinds=kinds,
+            tag=tag,
+            author=author,
+            pinned_only=pinned_only,
+            include_hidden=include_hidden,
+        )
         self.apply_filters()
 
     def apply_filters(self) -> None:
-        self._search_timer.stop()
-        self._update_kind_button()
+        self.filters.stop_pending()
+        self.filters.update_kind_button()
         keep = self.selected_id()
-        if self.tl is not None:
-            self._marks = q.change_marks(self.store)
         self.model.set_filter(self.current_filter(), tail_first=True)
         self.view.after_next_paint(self.model.complete_ids)
         self.delegate.clear_cache()
@@ -559,14 +404,7 @@ class TimelinePane(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        n = self.model.rowCount()
-        flt = self.model.flt
-        filtered = flt is not None and (
-            flt.search or flt.kinds or flt.tag or flt.author or flt.pinned_only
-        )
-        nouns = ("match", "matches") if filtered else ("entry", "entries")
-        noun = nouns[0] if n == 1 else nouns[1]
-        self.count_label.setText(f"{n:,} {noun}")
+        self.filters.show_count(self.model.rowCount(), self.model.flt)
 
     # -- live updates -------------------------------------------------------------------
 
@@ -578,11 +416,11 @@ class TimelinePane(QWidget):
     def poll(self) -> None:
         """Cheap: one pragma; looks for changed entries only when someone committed."""
         try:
-            dv = self.store.data_version()
+            outside = self.model.has_outside_changes()
         except Exception:  # a closed store at shutdown
             self._poll.stop()
             return
-        if dv != self._dv:
+        if outside:
             self._refresh_unless_editing()
 
     def _refresh_unless_editing(self) -> None:
@@ -596,29 +434,22 @@ class TimelinePane(QWidget):
     def refresh(self) -> None:
         """Show what changed since the last look, keeping selection and scroll position.
 
-        Entries created or revised since then (by us or by any other process) are found
-        by rowid, so a change costs a few small queries, not a re-read of every id.
+        The model finds what changed (``TimelineModel.pull_changes``).
         """
         self._refresh_pending = False
         if self.tl is None:
             return
-        self._dv = self.store.data_version()
         self._refresh_incident()
+        self.action_panel.reload()
         if self.incident is None or self.model.flt is None:
-            return
-        marks = q.change_marks(self.store)  # first: later commits are seen next time
-        ids = q.changed_entry_ids(self.store, self.incident.id, self._marks)
-        self._marks = marks
-        if not ids:
             return
         at_bottom = self._tail
         self._keep_sel = self.selected_id()
         self._keep_top = self._top_id()
-        if len(ids) > FULL_RELOAD_AFTER:
-            changed = self.model.refresh()
-        else:
-            changed = self.model.update_entries(ids)
+        ids, changed = self.model.pull_changes()
         self._keep_sel = self._keep_top = None
+        if self._warned_entry in ids:
+            self._recheck_warning()
         if changed:
             self._update_count()
             if at_bottom:
@@ -665,6 +496,33 @@ class TimelinePane(QWidget):
             self.view.scrollTo(
                 self.model.index(trow, 0), QAbstractItemView.ScrollHint.PositionAtTop
             )
+
+    def _size_columns(self) -> None:
+        """Column widths from the font (again after a zoom)."""
+        hdr = self.view.horizontalHeader()
+        fm = self.view.fontMetrics()
+        line = fm.lineSpacing()
+        widths = {
+            COL_PIN: line + 8,
+            COL_KIND: line + 14,
+            COL_TIME: fm.horizontalAdvance("23:59:59 · 30 Sep 23:59 UTC") + 12,
+            COL_AUTHOR: fm.horizontalAdvance("Alexandra Keller") + 12,
+            COL_TAGS: fm.horizontalAdvance("#resolver") + 12,
+        }
+        for col, w in widths.items():
+            if col not in (COL_PIN, COL_KIND):
+                hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            hdr.resizeSection(col, w)
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange and self.tl is not None:
+            # Zoom: fonts, documents, row heights and column widths follow the new size.
+            self.model.font_changed()
+            self.delegate.clear_cache()
+            self.view.verticalHeader().setDefaultSectionSize(self.view.default_row_height())
+            self._size_columns()
+            self.view.forget_heights()
 
     def resizeEvent(self, e: Any) -> None:
         super().resizeEvent(e)
@@ -729,6 +587,19 @@ class TimelinePane(QWidget):
     def focus_capture(self) -> None:
         self.capture.edit.setFocus()
 
+    def focus_actions(self) -> None:
+        """Show the action items (if folded away) and put the focus on them."""
+        sizes = self.split.sizes()
+        if sizes[1] < self.fontMetrics().lineSpacing() * 4:
+            total = sum(sizes)
+            self.split.setSizes([total * 3 // 4, total - total * 3 // 4])
+        self.action_panel.table.setFocus()
+        if (
+            not self.action_panel.table.currentIndex().isValid()
+            and self.action_panel.model.rowCount()
+        ):
+            self.action_panel.table.setCurrentIndex(self.action_panel.model.index(0, 1))
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -760,14 +631,33 @@ class TimelinePane(QWidget):
             self.capture.refused(str(exc))
             return None
         e: Entry = res.value
-        res.warnings = _dedupe_future(res.warnings)
         self.undo_stack.push(CaptureCommand(self.tl, e.id, self._error))
+        future = any("in the future" in w for w in res.warnings)
+        self._warned_entry = e.id if future else None
         self.refresh()
         if not self.select_entry(e.id) and self.model.rowCount():
             # Filtered out of the view: say so instead of leaving the user wondering.
             res.warnings.append("the entry is logged but hidden by the current filter")
         self.capture.accepted(res.warnings)
         return e.id
+
+    def _recheck_warning(self) -> None:
+        """The entry the capture line warned about changed: drop a warning that no
+        longer holds (its time was corrected, or it was hidden)."""
+        assert self.tl is not None
+        eid, self._warned_entry = self._warned_entry, None
+        if eid is None:
+            return
+        try:
+            e = self.tl.entry(eid)
+        except WarroomError:
+            e = None
+        if e is not None and not e.hidden:
+            at = timeutil.parse_utc(e.occurred_at)
+            if d.future_warning(at, timeutil.now()) is not None:
+                self._warned_entry = eid
+                return
+        self.capture.clear_message()
 
     def _edit_hook(self, entry_id: str, field: str, value: Any) -> bool:
         return self.edit_entry(entry_id, **{field: value})
@@ -816,90 +706,6 @@ class TimelinePane(QWidget):
         self.undo_stack.redo()
         self.refresh()
 
-    def toggle_pin(self) -> None:
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return
-        try:
-            self.tl.pin(e.id, not e.pinned)
-        except WarroomError as exc:
-            self._error(str(exc))
-            return
-        self.undo_stack.push(PinCommand(self.tl, e.id, not e.pinned, self._error))
-        self.refresh()
-
-    def hide_selected(self, reason: str | None = None) -> QDialog | None:
-        """Hide the selected entry; without ``reason`` a dialog asks for one."""
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return None
-        tl = self.tl
-        if e.hidden:
-            self.unhide_selected()
-            return None
-
-        def apply(why: str) -> None:
-            tl.hide(e.id, why)
-            self.undo_stack.push(HideCommand(tl, e.id, why.strip(), self._error))
-            self.refresh()
-
-        if reason is not None:
-            try:
-                apply(reason)
-            except WarroomError as exc:
-                self._error(str(exc))
-            return None
-        return self._open(dialogs.HideDialog(e.text, apply, self))
-
-    def unhide_selected(self) -> None:
-        e = self.selected_entry()
-        if e is None or self.tl is None or not e.hidden:
-            return
-        try:
-            self.tl.unhide(e.id)
-        except WarroomError as exc:
-            self._error(str(exc))
-            return
-        self.undo_stack.push(UnhideCommand(self.tl, e.id, e.hidden_reason, self._error))
-        self.refresh()
-
-    def show_history(self) -> QDialog | None:
-        e = self.selected_entry()
-        if e is None or self.tl is None:
-            return None
-        return self._open(dialogs.HistoryDialog(self.tl.revisions(e.id), self.tz, self))
-
-    def expand_selected(self) -> QDialog | None:
-        e = self.selected_entry()
-        if e is None:
-            return None
-        t = timeutil.parse_utc(e.occurred_at).astimezone(self.tz)
-        title = f"{e.kind} at {t:%H:%M:%S} by {e.author} — {render.size_note(e.text)}"
-        return self._open(dialogs.FullTextDialog(title, e.text, self))
-
-    def insert_after_selected(self) -> QDialog | None:
-        """A late entry; its default time is the selected entry's (it sorts after it)."""
-        if self.incident is None or self.tl is None:
-            return None
-        e = self.selected_entry()
-        default = e.occurred_at if e else timeutil.now_str()
-        tl, iid = self.tl, self.incident.id
-
-        def apply(when: str, kind: str, text: str) -> Any:
-            at = timeutil.parse_user_time(when, tz=self.tz)
-            res = tl.log(iid, text, kind=kind, at=at)
-            self.undo_stack.push(CaptureCommand(tl, res.value.id, self._error))
-            self.refresh()
-            self.select_entry(res.value.id)
-            return res
-
-        return self._open(dialogs.InsertDialog(default, apply, self.tz, self))
-
-    def change_kind(self, kind: str) -> None:
-        e = self.selected_entry()
-        if e is not None:
-            self.edit_entry(e.id, kind=kind)
-
     # -- mouse -----------------------------------------------------------------------------
 
     def _double_clicked(self, ix: QModelIndex) -> None:
@@ -914,35 +720,7 @@ class TimelinePane(QWidget):
             self.toggle_pin()
 
     def _context_menu(self, pos: QPoint) -> None:
-        ix = self.view.indexAt(pos)
-        e = self.model.entry(ix)
-        menu = QMenu(self)
-        if e is not None:
-            self.view.setCurrentIndex(ix)
-
-            def add(text: str, fn: Callable[[], Any], key: str = "") -> None:
-                a = menu.addAction(text)
-                a.triggered.connect(lambda _c=False: fn())
-                if key in self.actions_by_id:
-                    a.setShortcut(self.actions_by_id[key].shortcut())
-
-            add("Edit text", lambda: self.start_edit(COL_TEXT), "edit_text")
-            add("Edit time", lambda: self.start_edit(COL_TIME), "edit_time")
-            kinds = menu.addMenu("Change kind")
-            for k in d.MANUAL_KINDS:
-                a = kinds.addAction(k.value)
-                a.setCheckable(True)
-                a.setChecked(e.kind == k.value)
-                a.triggered.connect(lambda _c=False, v=k.value: self.change_kind(v))
-            add("Unpin" if e.pinned else "Pin", self.toggle_pin, "pin")
-            add("Unhide" if e.hidden else "Hide…", self.hide_selected, "hide")
-            add("History…", self.show_history, "history")
-            add("Insert after…", self.insert_after_selected, "insert")
-            if render.is_long(e.text):
-                add("Show all text…", self.expand_selected, "expand")
-        else:
-            menu.addAction("Insert entry…").triggered.connect(self.insert_after_selected)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        keys.entry_menu(self, pos)
 
     # -- shutdown -----------------------------------------------------------------------------
 

@@ -65,15 +65,23 @@ class TimelineView(QTableView):
         return super().eventFilter(obj, event)
 
     def default_row_height(self) -> int:
-        return self.fontMetrics().lineSpacing() * 2 + 8
+        return self.fontMetrics().lineSpacing() + 8  # one line per entry where it fits
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
         m = self.model()
         m.modelReset.connect(self.forget_heights)
-        m.rowsInserted.connect(lambda *_a: self._fit_timer.start())
+        # An insert or removal can make the next row stop (or start) a day.
+        m.rowsInserted.connect(lambda _p, _first, last: self._remeasure(last + 1))
+        m.rowsRemoved.connect(lambda _p, first, _last: self._remeasure(first))
         m.dataChanged.connect(lambda *_a: self.forget_heights())
         m.layoutChanged.connect(self.forget_heights)
+
+    def _remeasure(self, row: int) -> None:
+        m = self.model()
+        if m is not None and 0 <= row < m.rowCount():
+            self._measured.discard(m.index(row, 0).data(EntryIdRole))
+        self._fit_timer.start()
 
     def forget_heights(self) -> None:
         """Contents or widths changed: measure the rows on screen again."""
