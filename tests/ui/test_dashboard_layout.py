@@ -192,7 +192,8 @@ def test_no_control_hidden_and_placeholder_narrow(
         assert c.isVisible(), c
         assert inside(c, pane), (c, c.geometry())
         assert c.width() >= c.minimumSizeHint().width() or isinstance(c, QLineEdit), c
-    # The feed is still a placeholder: it takes no width, a tab behind the timeline.
+    # The feed, built in this 1280 px window, is a tab behind the timeline (a window
+    # narrower than FeedPane.tab_below_width has no room for three panes).
     feed = w.docks["feed"]
     assert w.tabifiedDockWidgets(feed) == [w.docks["timeline"]]
     assert feed.visibleRegion().isEmpty() and w.docks["timeline"].isVisible()

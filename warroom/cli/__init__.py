@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "warroom.cli.cmd_timeline",
     "warroom.cli.cmd_handover",
     "warroom.cli.cmd_probe",
+    "warroom.cli.cmd_feeds",
+    "warroom.cli.cmd_comms",
 )
 
 

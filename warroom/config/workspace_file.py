@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 from warroom.base.errors import WarroomError
 from warroom.base.timeutil import parse_duration
+from warroom.config import comms as comms_table
+from warroom.config.comms import Comms
 
 SYSTEM_VANTAGE = "system"
 CHECK_SCHEMES = {"http": "http", "https": "http", "tcp": "tcp", "tls": "tls", "dns": "dns"}
@@ -149,10 +151,14 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class Channel:
     name: str
-    kind: str  # mastodon, bluesky
+    kind: str  # mastodon, bluesky, statuspage
     url: str
     handle: str | None = None
     secret: str | None = None
+    # statuspage: the page and the components set from the measurements (target, id)
+    page_id: str | None = None
+    components: tuple[tuple[str, str], ...] = ()
+    visibility: str | None = None  # mastodon: public (default), unlisted, private
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,7 @@ class WorkspaceConfig:
     feeds: tuple[Feed, ...] = ()
     channels: tuple[Channel, ...] = ()
     path: Path | None = None
+    comms: Comms = field(default_factory=Comms)
     # Name lookups happen per check (300/s with 1,000 targets): index them once.
     _targets_by_name: dict[str, Target] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -379,9 +386,17 @@ _PROBE_KEYS = {f.name for f in fields(ProbeSettings)}
 _VANTAGE_KEYS = {"name", "resolver", "family", "proxy"}
 _FEED_SOURCES = ("mastodon", "rss", "bluesky", "statuspage")
 _FEED_KEYS = {"name", *_FEED_SOURCES, "hashtag", "search", "handle", "secret", "interval"}
-_CHANNEL_SOURCES = ("mastodon", "bluesky")
-_CHANNEL_KEYS = {"name", *_CHANNEL_SOURCES, "handle", "secret"}
-_TOP = {"probe", "vantage", "target", "feed", "channel"}
+_CHANNEL_SOURCES = ("mastodon", "bluesky", "statuspage")
+_CHANNEL_KEYS = {
+    "name",
+    *_CHANNEL_SOURCES,
+    "handle",
+    "secret",
+    "page_id",
+    "components",
+    "visibility",
+}
+_TOP = {"probe", "vantage", "target", "feed", "channel", "comms"}
 
 
 def parse_text(
@@ -410,6 +425,7 @@ def parse_text(
     targets = _parse_targets(_tables(data, "target", c), c, probe, vnames, base_dir)
     feeds = _parse_feeds(_tables(data, "feed", c), c)
     channels = _parse_channels(_tables(data, "channel", c), c)
+    comms = comms_table.parse(data.get("comms", {}), c.add)
     if c.problems:
         return None, c.problems
     cfg = WorkspaceConfig(
@@ -418,6 +434,7 @@ def parse_text(
         targets=tuple(targets),
         feeds=tuple(feeds),
         channels=tuple(channels),
+        comms=comms,
     )
     return cfg, []
 
@@ -743,10 +760,43 @@ def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel
         _unknown(t, _CHANNEL_KEYS, "channel", i, c)
         name = _name(t, "channel", i, c, seen)
         src = _source(t, _CHANNEL_SOURCES, "channel", i, name, c)
-        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret")}
+        strs = {k: _opt_str(t, k, "channel", i, c) for k in ("handle", "secret", "page_id")}
+        visibility = _opt_str(t, "visibility", "channel", i, c)
+        if visibility is not None and visibility not in ("public", "unlisted", "private"):
+            label = _label("channel", i, name, "visibility")
+            c.add("channel", i, "visibility", label, "expected public, unlisted or private")
+        comps = _str_table(t, "components", "channel", i, name, c)
+        if src and src[0] == "statuspage" and not strs["page_id"]:
+            label = _label("channel", i, name, "page_id")
+            c.add("channel", i, None, label, "a statuspage channel needs page_id")
+        if src and src[0] == "bluesky" and not strs["handle"]:
+            c.add("channel", i, None, _label("channel", i, name, "handle"), "missing handle")
         if name and src and len(c.problems) == before:
-            out.append(Channel(name=name, kind=src[0], url=src[1], **strs))
+            out.append(
+                Channel(
+                    name=name,
+                    kind=src[0],
+                    url=src[1],
+                    components=comps,
+                    visibility=visibility,
+                    **strs,
+                )
+            )
     return out
+
+
+def _str_table(
+    t: dict[str, Any], key: str, section: str, i: int, name: Any, c: _Collector
+) -> tuple[tuple[str, str], ...]:
+    """An inline table of non-empty strings (``{ www = "8kbf7d35c070" }``)."""
+    v = t.get(key)
+    if v is None:
+        return ()
+    if not isinstance(v, dict) or not all(isinstance(x, str) and x for x in v.values()):
+        msg = 'expected a table of strings, e.g. { www = "8kbf7d35c070" }'
+        c.add(section, i, key, _label(section, i, name, key), msg)
+        return ()
+    return tuple((str(k), str(x)) for k, x in v.items())
 
 
 # -- writing -----------------------------------------------------------------------
@@ -832,10 +882,14 @@ def dumps(config: WorkspaceConfig) -> str:
         out.append("")
     for ch in config.channels:
         out += ["[[channel]]", f"name = {_value(ch.name)}", f"{ch.kind} = {_value(ch.url)}"]
-        for key in ("handle", "secret"):
+        for key in ("handle", "secret", "page_id", "visibility"):
             if getattr(ch, key) is not None:
                 out.append(f"{key} = {_value(getattr(ch, key))}")
+        if ch.components:
+            pairs = ", ".join(f"{_value(k)} = {_value(v)}" for k, v in ch.components)
+            out.append(f"components = {{ {pairs} }}")
         out.append("")
+    out += comms_table.dump(config.comms, _value, lambda v: _setting("interval", v))
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -1,0 +1,1 @@
+"""Social feeds: sources, the post cache's rules, filters; no Qt (the pane adapts it)."""

@@ -25,9 +25,16 @@ Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
 def all_migrations() -> list[Migration]:
-    from warroom.store import schema_core, schema_probes, schema_timeline
+    import warroom.store.schema_comms as schema_comms
+    from warroom.store import schema_core, schema_probes, schema_social, schema_timeline
 
-    return [*schema_core.MIGRATIONS, *schema_timeline.MIGRATIONS, *schema_probes.MIGRATIONS]
+    return [
+        *schema_core.MIGRATIONS,
+        *schema_timeline.MIGRATIONS,
+        *schema_probes.MIGRATIONS,
+        *schema_social.MIGRATIONS,
+        *schema_comms.MIGRATIONS,
+    ]
 
 
 def has_table(conn: sqlite3.Connection) -> bool:

@@ -16,13 +16,16 @@ Signal (always emitted on the bridge's own thread, i.e. the UI thread):
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from warroom.domain.probes import StateChange
 from warroom.probes.state import SeriesState
+
+DEFAULT_INTERVAL = 0.2  # ItemBridge: at most one batch per this many seconds
 
 
 @dataclass
@@ -92,3 +95,65 @@ class ProbeBridge(QObject):
             return
         self.flushes += 1
         self.batch.emit(b)
+
+
+class ItemBridge(QObject):
+    """The same hand-over for other background loops (the feed poller): any thread calls
+    ``put(key, items)``; the UI thread gets ``batch(dict[str, list])`` at most every
+    ``min_interval`` seconds, everything since the last one, in arrival order per key.
+    ``replace(key, item)`` keeps only the newest item for a key (a source's status).
+    """
+
+    batch = Signal(object)
+    _wake = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, min_interval: float = DEFAULT_INTERVAL):
+        super().__init__(parent)
+        self.min_interval = min_interval
+        self._lock = threading.Lock()
+        self._pending: dict[str, list[Any]] = {}
+        self._latest: dict[str, dict[str, Any]] = {}
+        self._woken = False
+        self._last_flush = 0.0
+        self.flushes = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.flush)
+        self._wake.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
+
+    def put(self, key: str, items: list[Any]) -> None:
+        if items:
+            self._add(lambda: self._pending.setdefault(key, []).extend(items))
+
+    def replace(self, key: str, name: str, item: Any) -> None:
+        self._add(lambda: self._latest.setdefault(key, {}).__setitem__(name, item))
+
+    def _add(self, put: Any) -> None:
+        with self._lock:
+            put()
+            wake = not self._woken
+            self._woken = True
+        if wake:
+            self._wake.emit()
+
+    @Slot()
+    def _schedule(self) -> None:
+        if self._timer.isActive():
+            return
+        wait = self._last_flush + self.min_interval - time.monotonic()
+        self._timer.start(max(0, int(wait * 1000)))
+
+    @Slot()
+    def flush(self) -> None:
+        self._timer.stop()
+        with self._lock:
+            out: dict[str, list[Any]] = self._pending
+            for key, latest in self._latest.items():
+                out.setdefault(key, []).extend(latest.values())
+            self._pending, self._latest = {}, {}
+            self._woken = False
+        self._last_flush = time.monotonic()
+        if out:
+            self.flushes += 1
+            self.batch.emit(out)

@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
         from warroom.ui.handover import install_handover_actions
 
         install_handover_actions(self, ctx)  # File: export, import, hand over, report; drops
+        from warroom.ui.compose import install_compose_actions
+
+        install_compose_actions(self, ctx)  # File: compose status update; next-update clock
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
         self.resize(1280, 800)
@@ -458,7 +461,14 @@ class MainWindow(QMainWindow):
         from warroom.ui.placeholder import PlaceholderPane
 
         docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
-        narrow = [d for d in docks if isinstance(d.widget(), PlaceholderPane)]
+        # A real pane may ask for the same in a window narrower than ``tab_below_width``
+        # (the feed at 1280 px, where the dashboard and the timeline need the width).
+        narrow = [
+            d
+            for d in docks
+            if isinstance(d.widget(), PlaceholderPane)
+            or self.width() < getattr(d.widget(), "tab_below_width", 0)
+        ]
         rest = [d for d in docks if d not in narrow]
         if not narrow or not rest:
             return
@@ -526,8 +536,12 @@ class MainWindow(QMainWindow):
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
         self.workspace_label.label.setMinimumWidth(60)
-        self.incident_label = IconLabel("incident")
+        self.incident_label = IconLabel("incident", elide=True)
         self.incident_label.setObjectName("status-incident")
+        # A long incident title is shortened (whole in the tooltip); it must never widen
+        # the window.
+        self.incident_label.label.setMinimumWidth(80)
+        self.incident_label.label.setMaximumWidth(420)
         self.incident_label.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.clock = ClockLabel()
         # A normal widget, not a permanent one: transient messages (show_message) take
@@ -596,6 +610,7 @@ class MainWindow(QMainWindow):
         """Show ``title`` as the active incident in the status bar (None: no incident)."""
         w = self.incident_label
         w.setProperty("active", bool(title))
+        w.setToolTip(f"Active incident: {title}" if title else "")
         if title:
             w.label.setText(f"Active incident: {title}")
             w.label.setEnabled(True)

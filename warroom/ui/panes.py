@@ -72,10 +72,10 @@ PANES: dict[str, PaneSpec] = {
     "feed": PaneSpec(
         "Social feed",
         "feed",
-        _placeholder("feed"),
+        "warroom.ui.feed:FeedPane",
         "What customers and upstream providers say: brand mentions and status feeds "
         "(Mastodon, Bluesky, RSS, status pages), and the updates you publish.",
-        weight=2,  # a placeholder until the social issue lands: give its width to the others
+        weight=2,
         shortcut="Ctrl+3",
     ),
 }

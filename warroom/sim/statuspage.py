@@ -1,0 +1,311 @@
+"""A simulated Atlassian Statuspage (public status API v2).
+
+Serves ``/api/v2/summary.json``, ``status.json``, ``components.json`` and
+``incidents.json`` in the published shapes (page, status indicator, components with
+``status`` operational / degraded_performance / partial_outage / major_outage /
+under_maintenance, incidents with ``incident_updates``). Script it with
+``set_component``, ``open_incident`` and ``update_incident``.
+
+The management REST API (v1) that a company publishes its own page with, for keys
+added with ``add_api_key`` (``Authorization: OAuth <key>``; 401 otherwise):
+``POST /v1/pages/{page_id}/incidents`` (``{"incident": {name, status, body,
+components: {id: status}, component_ids}}``, 201), ``PATCH`` and ``GET
+/v1/pages/{page_id}/incidents/{id}``, ``GET .../incidents/unresolved``, ``GET
+.../components`` and ``PATCH .../components/{id}``. An unknown status is a 422.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+from warroom.sim.http import HttpFake, Request, Response
+
+INDICATOR = {
+    "operational": "none",
+    "under_maintenance": "maintenance",
+    "degraded_performance": "minor",
+    "partial_outage": "major",
+    "major_outage": "critical",
+}
+_RANK = ["none", "maintenance", "minor", "major", "critical"]
+
+
+def _iso(t: dt.datetime | None = None) -> str:
+    return (
+        (t or dt.datetime.now(dt.UTC))
+        .astimezone(dt.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def _id() -> str:
+    return secrets.token_hex(6)
+
+
+class FakeStatuspage(HttpFake):
+    def __init__(
+        self, name: str = "Upstream Carrier", url: str = "https://status.carrier.example"
+    ) -> None:
+        super().__init__()
+        self.page = {
+            "id": _id(),
+            "name": name,
+            "url": url,
+            "time_zone": "Etc/UTC",
+            "updated_at": _iso(),
+        }
+        self.components: dict[str, dict[str, Any]] = {}
+        self.incidents: list[dict[str, Any]] = []  # newest first
+        for path in ("summary", "status", "components", "incidents"):
+            self.route("GET", rf"/api/v2/{path}\.json", self._make(path))
+        self.api_keys: set[str] = set()
+        v1 = r"/v1/pages/(?P<page_id>[^/]+)"
+        self.route("POST", v1 + "/incidents", self._api_create)
+        self.route("GET", v1 + "/incidents/unresolved", self._api_unresolved)  # before {id}
+        self.route("GET", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_get)
+        self.route("PATCH", v1 + "/incidents/(?P<incident_id>[^/]+)", self._api_update)
+        self.route("GET", v1 + "/components", self._api_components)
+        self.route("PATCH", v1 + "/components/(?P<component_id>[^/]+)", self._api_component)
+
+    # -- scripting -------------------------------------------------------------------
+
+    def set_component(
+        self, name: str, status: str = "operational", *, at: dt.datetime | None = None
+    ) -> dict[str, Any]:
+        if status not in INDICATOR:
+            raise ValueError(f"unknown component status {status!r}")
+        with self.lock:
+            c = self.components.get(name)
+            now = _iso(at)
+            if c is None:
+                c = {
+                    "id": _id(),
+                    "name": name,
+                    "status": status,
+                    "created_at": now,
+                    "updated_at": now,
+                    "position": len(self.components) + 1,
+                    "description": None,
+                    "showcase": True,
+                    "group_id": None,
+                    "page_id": self.page["id"],
+                    "group": False,
+                    "only_show_if_degraded": False,
+                }
+                self.components[name] = c
+            elif c["status"] != status:
+                c["status"], c["updated_at"] = status, now
+            self.page["updated_at"] = now
+            return dict(c)
+
+    def open_incident(
+        self,
+        name: str,
+        body: str,
+        *,
+        status: str = "investigating",
+        impact: str = "major",
+        at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        with self.lock:
+            now = _iso(at)
+            inc: dict[str, Any] = {
+                "id": _id(),
+                "name": name,
+                "status": status,
+                "impact": impact,
+                "created_at": now,
+                "updated_at": now,
+                "monitoring_at": None,
+                "resolved_at": None,
+                "shortlink": f"https://stspg.io/{_id()[:6]}",
+                "page_id": self.page["id"],
+                "incident_updates": [],
+            }
+            self.incidents.insert(0, inc)
+            self._add_update(inc, status, body, now)
+            return inc
+
+    def update_incident(
+        self, incident_id: str, status: str, body: str, *, at: dt.datetime | None = None
+    ) -> dict[str, Any]:
+        with self.lock:
+            inc = next(i for i in self.incidents if i["id"] == incident_id)
+            now = _iso(at)
+            inc["status"], inc["updated_at"] = status, now
+            if status == "resolved":
+                inc["resolved_at"] = now
+            if status == "monitoring":
+                inc["monitoring_at"] = now
+            self._add_update(inc, status, body, now)
+            return inc
+
+    def add_api_key(self, key: str) -> None:
+        with self.lock:
+            self.api_keys.add(key)
+
+    def _add_update(self, inc: dict[str, Any], status: str, body: str, now: str) -> None:
+        inc["incident_updates"].insert(
+            0,
+            {
+                "id": _id(),
+                "status": status,
+                "body": body,
+                "incident_id": inc["id"],
+                "created_at": now,
+                "updated_at": now,
+                "display_at": now,
+                "affected_components": None,
+            },
+        )
+
+    # -- endpoints -------------------------------------------------------------------
+
+    def _status(self) -> dict[str, str]:
+        worst = "none"
+        for c in self.components.values():
+            ind = INDICATOR[c["status"]]
+            if _RANK.index(ind) > _RANK.index(worst):
+                worst = ind
+        desc = {
+            "none": "All Systems Operational",
+            "maintenance": "Service Under Maintenance",
+            "minor": "Minor Service Outage",
+            "major": "Partial System Outage",
+            "critical": "Major System Outage",
+        }[worst]
+        return {"indicator": worst, "description": desc}
+
+    def _make(self, what: str) -> Any:
+        def handler(req: Request, _m: re.Match[str]) -> Response:
+            with self.lock:
+                comps = sorted(self.components.values(), key=lambda c: c["position"])
+                out: dict[str, Any] = {"page": dict(self.page)}
+                if what in ("summary", "status"):
+                    out["status"] = self._status()
+                if what in ("summary", "components"):
+                    out["components"] = [dict(c) for c in comps]
+                if what == "summary":
+                    out["incidents"] = [
+                        i for i in self.incidents if i["status"] not in ("resolved", "postmortem")
+                    ]
+                    out["scheduled_maintenances"] = []
+                if what == "incidents":
+                    out["incidents"] = self.incidents[:50]
+                return Response(200, out)
+
+        return handler
+
+    # -- the management API (v1) ---------------------------------------------------------
+
+    _STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+    def _api_check(self, req: Request, m: re.Match[str]) -> Response | None:
+        auth = req.headers.get("authorization", "")
+        if not auth.startswith("OAuth ") or auth[6:].strip() not in self.api_keys:
+            return Response(401, {"error": "Could not authenticate"})
+        if m.group("page_id") != self.page["id"]:
+            return Response(404, {"error": "Page not found"})
+        return None
+
+    @staticmethod
+    def _api_body(req: Request) -> dict[str, Any] | None:
+        try:
+            body = req.json()
+        except ValueError:
+            return None
+        inc = body.get("incident") if isinstance(body, dict) else None
+        return inc if isinstance(inc, dict) else None
+
+    def _apply_components(self, comps: Any) -> str | None:
+        if comps is None:
+            return None
+        if not isinstance(comps, dict):
+            return "components must be an object of id: status"
+        by_id = {c["id"]: c for c in self.components.values()}
+        for cid, status in comps.items():
+            if cid not in by_id:
+                return f"component {cid} not found"
+            if status not in INDICATOR:
+                return f"invalid component status {status}"
+        for cid, status in comps.items():
+            self.set_component(by_id[cid]["name"], status)
+        return None
+
+    def _api_create(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None or not inc.get("name"):
+            return Response(422, {"error": "name can't be blank"})
+        status = inc.get("status") or "investigating"
+        if status not in self._STATUSES:
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        made = self.open_incident(str(inc["name"]), str(inc.get("body") or ""), status=status)
+        made["components"] = list(inc.get("component_ids") or [])
+        return Response(201, made)
+
+    def _find(self, m: re.Match[str]) -> dict[str, Any] | None:
+        return next((i for i in self.incidents if i["id"] == m.group("incident_id")), None)
+
+    def _api_get(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        return Response(200, found)
+
+    def _api_unresolved(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        return Response(200, [i for i in self.incidents if i["status"] != "resolved"])
+
+    def _api_update(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        inc = self._api_body(req)
+        if inc is None:
+            return Response(422, {"error": "incident is missing"})
+        found = self._find(m)
+        if found is None:
+            return Response(404, {"error": "Incident not found"})
+        status = inc.get("status") or found["status"]
+        if status not in self._STATUSES:
+            return Response(422, {"error": f"Status is not included in the list: {status}"})
+        problem = self._apply_components(inc.get("components"))
+        if problem:
+            return Response(422, {"error": problem})
+        body = str(inc.get("body") or "")
+        return Response(200, self.update_incident(found["id"], status, body))
+
+    def _api_components(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        return Response(200, sorted(self.components.values(), key=lambda c: c["position"]))
+
+    def _api_component(self, req: Request, m: re.Match[str]) -> Response:
+        bad = self._api_check(req, m)
+        if bad is not None:
+            return bad
+        try:
+            status = req.json()["component"]["status"]
+        except (ValueError, KeyError, TypeError):
+            return Response(422, {"error": "component.status is missing"})
+        cid = m.group("component_id")
+        problem = self._apply_components({cid: status})
+        if problem:
+            return Response(422, {"error": problem})
+        return Response(200, next(dict(c) for c in self.components.values() if c["id"] == cid))
