@@ -27,7 +27,7 @@ _seq = 0
 def _checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\x00"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    s: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     s = (s >> 16) + (s & 0xFFFF)
     s += s >> 16
     return ~s & 0xFFFF
