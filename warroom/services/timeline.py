@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -343,7 +344,7 @@ class Timeline:
 
     def _insert_entry(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         incident: str,
         text: str,
         *,
@@ -533,7 +534,7 @@ class Timeline:
 
     def _follow_hiding(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         eid: str,
         *,
         hidden: bool,
@@ -554,7 +555,7 @@ class Timeline:
             self._notify("action", item.id)
 
     @staticmethod
-    def _hidden_since(conn: Any, eid: str) -> tuple[str, str] | None:
+    def _hidden_since(conn: sqlite3.Connection, eid: str) -> tuple[str, str] | None:
         """When and by whom the entry's latest stretch of being hidden began: the stamp
         its hiding left on the action items it closed."""
         since = None
@@ -627,7 +628,7 @@ class Timeline:
 
     def _add_action(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         incident: str,
         text: str,
         *,
