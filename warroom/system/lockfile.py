@@ -151,3 +151,18 @@ class WorkspaceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def is_gui_running(data_dir: Path) -> bool:
+    """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
+    if not (Path(data_dir) / LOCK_NAME).exists():
+        return False
+    lock = WorkspaceLock(Path(data_dir))
+    try:
+        lock.acquire()
+    except LockHeld:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False
