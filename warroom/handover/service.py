@@ -14,6 +14,7 @@ from warroom.handover import files
 from warroom.store.db import Store
 
 if TYPE_CHECKING:
+    from warroom.domain.incidents import Entry
     from warroom.handover.brief import Brief
     from warroom.services.timeline import Timeline
 
@@ -139,7 +140,7 @@ def record_handover(
     from_: str | None = None,
     acknowledged_at: str | None = None,
     brief_file: str | None = None,
-) -> Any:
+) -> Entry:
     """Record an acknowledged handover: command passes to ``to``.
 
     Logs a ``handover`` entry (from the outgoing commander to ``to``, when

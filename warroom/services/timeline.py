@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from warroom.base import ids, timeutil
 from warroom.base.errors import NotFound, UsageError, ValidationError
@@ -97,11 +97,15 @@ def default_author(store: Store | None = None) -> str:
         return "unknown"
 
 
-@dataclass
-class Result:
-    """What a write produced, and anything the user should be warned about."""
+T = TypeVar("T")
 
-    value: Any
+
+@dataclass
+class Result(Generic[T]):
+    """What a write produced (the entry; for ``set_incident`` the names of the fields
+    that changed), and anything the user should be warned about."""
+
+    value: T
     warnings: list[str] = field(default_factory=list)
 
 
@@ -255,7 +259,7 @@ class Timeline:
 
     def set_incident(
         self, ref: str, *, force: bool = False, at: datetime | None = None, **fields: Any
-    ) -> Result:
+    ) -> Result[list[str]]:
         """Change tracked fields; each real change is recorded and logged as a status entry.
 
         Milestone values may be datetimes or user time strings. Setting status
@@ -400,7 +404,7 @@ class Timeline:
         external: bool = False,
         meta: dict[str, Any] | None = None,
         todo: str | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
         iid = self.resolve_incident_id(ref)
         now = timeutil.now()
@@ -409,7 +413,7 @@ class Timeline:
             iid, cap, now, author=author, pinned=pinned, external=external, meta=meta
         )
 
-    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
+    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result[Entry]:
         """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
         iid = self.resolve_incident_id(ref)
         now = timeutil.now()
@@ -425,7 +429,7 @@ class Timeline:
         pinned: bool = False,
         external: bool = False,
         meta: dict[str, Any] | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Write what a parsed capture means: its entry, and its action item if any."""
         with self.store.write() as conn:
             eid = self._insert_entry(
@@ -472,7 +476,7 @@ class Timeline:
         note: str = "",
         base: str | None = None,
         **changes: Any,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Append a revision with ``changes`` over the current one; nothing is overwritten.
 
         ``changes`` keys: text, occurred_at (datetime), kind, tags, pinned, external,
@@ -574,18 +578,18 @@ class Timeline:
         at: Any = None,
         kind: str | None = None,
         tags: list[str] | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         return self.revise(ref, text=text, occurred_at=at, kind=kind, tags=tags, note="edit")
 
-    def hide(self, ref: str, reason: str) -> Result:
+    def hide(self, ref: str, reason: str) -> Result[Entry]:
         if not reason.strip():
             raise ValidationError("hiding an entry needs a reason")
         return self.revise(ref, hidden=True, hidden_reason=reason.strip(), note="hide")
 
-    def unhide(self, ref: str) -> Result:
+    def unhide(self, ref: str) -> Result[Entry]:
         return self.revise(ref, hidden=False, note="unhide")
 
-    def pin(self, ref: str, pinned: bool = True) -> Result:
+    def pin(self, ref: str, pinned: bool = True) -> Result[Entry]:
         return self.revise(ref, pinned=pinned, note="pin" if pinned else "unpin")
 
     def entries(self, flt: EntryFilter, **kw: Any) -> list[Entry]:
