@@ -52,7 +52,7 @@ class Post:
 
 
 POSTS: tuple[Post, ...] = (
-    Post(5, "mastodon", "kathrin@social.example", f"Neue Website bei {PROVIDER} ist live. 🎉"),
+    Post(5, "mastodon", "kathrin@social.example", f"Neue Website bei {PROVIDER} ist live."),
     Post(
         20,
         "mastodon",

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from warroom.demo import script
-from warroom.demo.script import ACTS, DOMAIN, PROVIDER, Act
+from warroom.demo.script import ACTS, DOMAIN, POSTS, PROVIDER, Act
+from warroom.demo.voices import Voices
 from warroom.sim.net import HOST, AccessNetwork, BannerServer, DnsServer, HttpSite, Page, SimLoop
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class DemoWorld:
     resolvers: dict[str, DnsServer] = field(init=False, default_factory=dict)
     nameserver: DnsServer = field(init=False)
     mail: BannerServer = field(init=False)
+    voices: Voices = field(init=False)  # made in start(): its servers bind at once
     act: Act = field(init=False, default=ACTS[0])
     started_at: float | None = field(init=False, default=None)
     _listeners: list[Callable[[Act], None]] = field(init=False, default_factory=list)
@@ -115,6 +117,12 @@ class DemoWorld:
                 await r.start()
 
         self.loop.run(start_all())
+        try:
+            self.voices = Voices()
+            self.voices.start()
+        except BaseException:
+            self.stop()
+            raise
         log.info("demo world started on loopback (speed %s)", self.speed)
 
     def stop(self) -> None:
@@ -133,6 +141,8 @@ class DemoWorld:
         with contextlib.suppress(Exception):
             self.loop.run(stop_all(), timeout=5)
         self.loop.stop()
+        with contextlib.suppress(Exception):
+            self.voices.stop()
 
     # -- what the window probes -----------------------------------------------------
 
@@ -195,7 +205,7 @@ class DemoWorld:
             f'server = "{self.nameserver.address}"',
             'vantages = ["system"]',
         ]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + self.voices.workspace_toml(self.interval_s) + "\n"
 
     # -- the script ------------------------------------------------------------------
 
@@ -208,15 +218,31 @@ class DemoWorld:
 
         async def play() -> None:
             loop = asyncio.get_running_loop()
-            self.started_at = loop.time()
+            assert self.started_at is not None
             for act in ACTS:
                 delay = act.at / self.speed - (loop.time() - self.started_at)
                 if delay > 0:
                     await asyncio.sleep(delay)
                 self._enter(act)
 
+        async def speak() -> None:
+            loop = asyncio.get_running_loop()
+            assert self.started_at is not None
+            for post in POSTS:
+                delay = post.at / self.speed - (loop.time() - self.started_at)
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                try:
+                    # The fakes are thread-safe HTTP servers of their own; a post is a
+                    # quick in-memory change.
+                    self.voices.say(post)
+                except Exception:
+                    log.exception("demo post failed: %s", post)
+
         def schedule() -> None:
+            self.started_at = self.loop.loop.time()
             self._tasks.append(asyncio.ensure_future(play()))
+            self._tasks.append(asyncio.ensure_future(speak()))
 
         self.loop.loop.call_soon_threadsafe(schedule)
 
