@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import gzip
 import socket
 import ssl
 import struct
 import threading
+import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +88,13 @@ class HttpServer:
     ``/big`` (2 MiB of "x" then "needle"), ``/close`` (closes without answering),
     ``/garbage`` (not HTTP), ``/gzip`` (a gzip-encoded body), ``/chunked``,
     ``/early-hints`` (a 103 before the 200); broken framing, each then closed:
-    ``/short-body``, ``/cut-chunk``, ``/half-head``, ``/huge-head``, ``/bad-header``.
+    ``/short-body``, ``/cut-chunk``, ``/half-head``, ``/huge-head``, ``/bad-header``;
+    ``/short-body-match``, ``/cut-chunk-match``, ``/huge-chunk-size`` (the body's
+    "Welcome" arrives before the framing breaks), ``/two-lengths`` (conflicting
+    Content-Length headers); ``/gzip-json`` and ``/deflate-json`` (40 MB of repetitive
+    JSON, about 120 KB on the wire; "last-item" only near its end), ``/deflate-raw``
+    (deflate without the zlib wrapper, as some servers send it), ``/gzip-bomb`` (100 MB
+    of zeros, about 100 KB on the wire).
     """
 
     def __init__(self, ssl_ctx: ssl.SSLContext | None = None, slow_s: float = 3.0) -> None:
@@ -204,6 +212,9 @@ class HttpServer:
             await writer.drain()
         elif route == "/noanswer":
             await asyncio.sleep(3600)
+        elif route in _COMPRESSED:
+            enc, body = _compressed(route)
+            await send(200, body, f"Content-Encoding: {enc}\r\n")
         elif route in _BROKEN:
             writer.write(_BROKEN[route])
             await writer.drain()
@@ -233,7 +244,38 @@ _BROKEN = {
     "/half-head": b"HTTP/1.1 200 OK\r\nContent-Len",
     "/huge-head": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
     "/bad-header": b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+    # The same breaks, after the text a check looks for ("Welcome") has arrived.
+    "/short-body-match": b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nWelcome",
+    "/cut-chunk-match": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"7\r\nWelcome\r\n20\r\nthe rest is cut"
+    ),
+    "/huge-chunk-size": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"7\r\nWelcome\r\nFFFFFFFFFFFFFFFFFFFF\r\nmore"
+    ),
+    "/two-lengths": (b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 12\r\n\r\nWelcome"),
 }
+
+_COMPRESSED = {"/gzip-json", "/deflate-json", "/deflate-raw", "/gzip-bomb"}
+
+
+@functools.cache
+def _compressed(route: str) -> tuple[str, bytes]:
+    """(Content-Encoding, body) for the compressed routes; built once per process."""
+    if route == "/gzip-bomb":
+        z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        zeros = bytes(1 << 20)
+        return "gzip", b"".join([*(z.compress(zeros) for _ in range(100)), z.flush()])
+    item = b'{"id": 1, "service": "www", "status": "ok", "region": "eu-west"},\n'
+    n = 40_000_000 // len(item)
+    doc = b'{"welcome": "Welcome", "items": [\n' + item * n + b'{"last-item": true}]}\n'
+    if route == "/gzip-json":
+        return "gzip", gzip.compress(doc, 9)
+    if route == "/deflate-json":
+        return "deflate", zlib.compress(doc, 9)
+    z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return "deflate", z.compress(doc) + z.flush()
 
 
 # -- DNS ---------------------------------------------------------------------------
@@ -305,6 +347,69 @@ class DnsResponder(asyncio.DatagramProtocol):
             self.transport.close()
 
 
+class TruncatingDns:
+    """Answers every UDP query with the TC bit set and no records, and the same port
+    over TCP with the full answer (``records``), as a server with a big answer does.
+    ``tcp_queries`` counts the queries that came over TCP."""
+
+    def __init__(self, records: dict[tuple[str, str], list[str]]) -> None:
+        self.records = {(n.lower().rstrip("."), t): v for (n, t), v in records.items()}
+        self.port = 0
+        self.tcp_queries = 0
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _answer(self, q: dns.message.Message) -> dns.message.Message:
+        resp = dns.message.make_response(q)
+        qn = q.question[0]
+        name = qn.name.to_text().lower().rstrip(".")
+        values = self.records.get((name, dns.rdatatype.to_text(qn.rdtype)))
+        if values:
+            resp.answer.append(
+                dns.rrset.from_text(qn.name, 30, "IN", dns.rdatatype.to_text(qn.rdtype), *values)
+            )
+        return resp
+
+    async def start(self) -> None:
+        outer = self
+
+        class Udp(asyncio.DatagramProtocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                outer._udp = transport  # type: ignore[assignment]
+
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                resp = dns.message.make_response(dns.message.from_wire(data))
+                resp.flags |= dns.flags.TC
+                assert outer._udp is not None
+                outer._udp.sendto(resp.to_wire(), addr)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                size = struct.unpack("!H", await reader.readexactly(2))[0]
+                q = dns.message.from_wire(await reader.readexactly(size))
+                self.tcp_queries += 1
+                wire = self._answer(q).to_wire()
+                writer.write(struct.pack("!H", len(wire)) + wire)
+                await writer.drain()
+            writer.close()
+
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", 0))
+        assert self._udp is not None
+        self.port = self._udp.get_extra_info("sockname")[1]
+        self._tcp = await asyncio.start_server(handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        if self._udp:
+            self._udp.close()
+        if self._tcp:
+            self._tcp.close()
+
+
 # -- TCP banner, closed port, proxies ----------------------------------------------
 
 
@@ -330,6 +435,99 @@ class BannerServer:
     async def stop(self) -> None:
         if self._server:
             self._server.close()
+
+
+class StallServer:
+    """Accepts connections and reads whatever comes, never sending a byte: a TLS port
+    whose handshake stalls (no ServerHello), a common outage state."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.accepted = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.accepted += 1
+            self._writers.append(writer)
+            with contextlib.suppress(Exception):
+                while await reader.read(65536):
+                    pass
+            with contextlib.suppress(Exception):
+                writer.close()
+
+        self._server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+        for w in self._writers:
+            with contextlib.suppress(Exception):
+                w.transport.abort()
+
+
+class ClientCertServer:
+    """TLS that requires a client certificate, served from a thread with blocking
+    sockets: there OpenSSL writes its alert to the wire (``certificate_required`` in
+    TLS 1.3, after the client's handshake is complete; ``handshake_failure`` in 1.2),
+    as nginx or ``openssl s_server -Verify`` do. asyncio's own TLS server drops the
+    connection without sending the alert, which no real server does."""
+
+    def __init__(
+        self, ctx: ssl.SSLContext, *, plain: ssl.SSLContext | None = None, resets: int = 0
+    ) -> None:
+        """``resets``: that many first connections get, instead, a handshake without
+        client authentication (``plain``) and then a TCP reset, no alert: what a client
+        sees when the alert is lost behind the reset (``resets=-1``: every connection, a
+        server that simply resets)."""
+        self.ctx = ctx
+        self.plain = plain
+        self.resets = resets
+        self.port = 0
+        self.refused = 0
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    async def start(self) -> None:
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.1)
+        self.port = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, name="client-cert", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        assert self._sock is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                if self.resets and self.plain is not None:
+                    self.resets -= self.resets > 0
+                    linger = struct.pack("ii", 1, 0)  # close() then sends a reset
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    with contextlib.suppress(ssl.SSLError, OSError):
+                        self.plain.wrap_socket(conn, server_side=True).close()  # no alert
+                    continue
+                try:
+                    with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                        tls.recv(1024)  # never reached without a client certificate
+                except (ssl.SSLError, OSError):
+                    self.refused += 1
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 2)
+        if self._sock is not None:
+            self._sock.close()
 
 
 class ClosedPort:
@@ -451,10 +649,13 @@ async def _pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
 @dataclass
 class Certs:
     """trustme material: ``ca_file`` trusts ``valid``, ``expired``, ``wrong_host``,
-    ``expiring`` (5 days left); ``untrusted`` is signed by a CA nobody trusts."""
+    ``expiring`` (5 days left); ``untrusted`` is signed by a CA nobody trusts.
+    ``client_auth``: ``tls13`` and ``tls12`` present the valid certificate but require
+    one from the client (CERT_REQUIRED), which a probe never has; ``plain`` does not."""
 
     ca_file: Path
     contexts: dict[str, ssl.SSLContext]
+    client_auth: dict[str, ssl.SSLContext] = field(default_factory=dict)
 
     @classmethod
     def make(cls, tmp: Path) -> Certs:
@@ -478,9 +679,20 @@ class Certs:
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             cert.configure_cert(ctx)
             contexts[key] = ctx
+        client_auth = {}
+        for key, top in (("tls13", ssl.TLSVersion.TLSv1_3), ("tls12", ssl.TLSVersion.TLSv1_2)):
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            issued["valid"].configure_cert(ctx)
+            ca.configure_trust(ctx)
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.maximum_version = top
+            client_auth[key] = ctx
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)  # no client auth
+        issued["valid"].configure_cert(ctx)
+        client_auth["plain"] = ctx
         ca_file = tmp / "test-ca.pem"
         ca.cert_pem.write_to_path(str(ca_file))
-        return cls(ca_file, contexts)
+        return cls(ca_file, contexts, client_auth)
 
 
 # -- everything together -----------------------------------------------------------
@@ -575,6 +787,29 @@ class TestNet:
         self.loop.run(r.start())
         self._extra.append(r)
         return r
+
+    def truncating_dns(self) -> TruncatingDns:
+        """A resolver that sends the answer for www.example.test over TCP only."""
+        s = TruncatingDns({(WWW, "A"): ["127.0.0.1"]})
+        self.loop.run(s.start())
+        self._extra.append(s)
+        return s
+
+    def stall_server(self) -> StallServer:
+        """A port that accepts and never answers (a stalled TLS handshake)."""
+        s = StallServer()
+        self.loop.run(s.start())
+        self._extra.append(s)
+        return s
+
+    def client_cert_server(self, version: str = "tls13", resets: int = 0) -> ClientCertServer:
+        """A TLS port (``version`` "tls13" or "tls12") that requires a client certificate;
+        ``resets``: see ``ClientCertServer``."""
+        auth = self.certs.client_auth
+        s = ClientCertServer(auth[version], plain=auth["plain"], resets=resets)
+        self.loop.run(s.start())
+        self._extra.append(s)
+        return s
 
     def http_server(self, **kw: Any) -> HttpServer:
         s = HttpServer(**kw)

@@ -176,6 +176,9 @@ def test_no_store_writes_nothing(
         ),
         ('[probe]\ninterval = "soon"\n', ":2: probe.interval:", "bad duration"),
         ("", "", "no [[target]]"),
+        # issue 10 item 8: tomllib's int() gives a bare ValueError with no line.
+        ("[probe]\nfail_after = " + "7" * 4301 + "\n", ":2:", "4301 digits"),
+        ('[[target]]\nname = "a"\nurl = "icmp://x"\ninterval = -' + "1_0" * 3000 + "\n", ":4:", ""),
     ],
 )
 def test_unusable_file_exit_3_one_line(

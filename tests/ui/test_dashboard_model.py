@@ -301,3 +301,55 @@ def test_a_vantage_failing_for_every_target_is_not_an_outage(qapp: object) -> No
     )
     assert model.broken == frozenset()
     assert model.row_data(model.row_of("www")).worst == "down"
+
+
+def _norm(v: object) -> object:
+    """QIcon has no ``==``: the same icon is the same cache key."""
+    from PySide6.QtGui import QIcon
+
+    return ("icon", v.cacheKey()) if isinstance(v, QIcon) else v
+
+
+def _paint_answers(m: DashboardModel) -> list[tuple[int, int, int, object, object]]:
+    """(row, column, role, through multiData, through data) for every cell and every role
+    a view's paint asks for; multiData answers a paint from ``paint_values``."""
+    from PySide6.QtCore import QModelRoleData
+
+    from warroom.ui.dashboard.model import PAINT_ROLES
+
+    out = []
+    for r in range(m.rowCount()):
+        for c in range(m.columnCount()):
+            index = m.index(r, c)
+            span = [QModelRoleData(int(role)) for role in PAINT_ROLES]
+            m.multiData(index, span)
+            for role, rd in zip(PAINT_ROLES, span, strict=True):
+                out.append((r, c, int(role), _norm(rd.data()), _norm(index.data(role))))
+    return out
+
+
+def test_paint_answers_as_data_does_for_every_cell(qapp: object) -> None:
+    """The paint fast path must never show what ``data`` would not: every cell, every
+    paint role, one line and folded, with a vantage broken and a target not probed
+    via a vantage."""
+    text = '[[vantage]]\nname = "isp-b"\nresolver = "127.0.0.1:5302"\n' + "".join(
+        f'[[target]]\nname = "{n}"\nurl = "https://{n}.example.test/"\n'
+        for n in ("www", "mail", "api")
+    )
+    broken = DashboardModel()
+    broken.set_config(config(text))
+    broken.apply_states([state(n, "system") for n in ("www", "mail", "api")])
+    broken.apply_states([state(n, "isp-b", State.DOWN) for n in ("www", "mail", "api")])
+    assert broken.broken == {"isp-b"}
+    outage = DashboardModel()
+    outage.set_config(config())
+    seed_outage(outage)
+    checked = 0
+    for m in (outage, broken):
+        for folded in (False, True):
+            m.set_folded(folded)
+            answers = _paint_answers(m)
+            differ = [a for a in answers if a[3] != a[4]]
+            assert not differ, differ[:5]
+            checked += sum(1 for a in answers if a[4] is not None)
+    assert checked > 100  # the comparison saw real texts, brushes, icons and fonts

@@ -88,8 +88,10 @@ async def _rounds(
     import time
 
     from warroom.probes import RoundRunner
+    from warroom.probes.remote import RemoteRunner
 
-    runner = RoundRunner(config)
+    # The workspace keeps the remote budget's ledger, so separate runs share one hour.
+    runner = RoundRunner(config, remote=RemoteRunner(config, store=store))
     code = 0
     n = 0
     try:
@@ -97,6 +99,7 @@ async def _rounds(
             n += 1
             t0 = time.monotonic()
             results, changes = await runner.round()
+            _refuse_unknown_locations(runner)
             snap = runner.snapshot()
             if store is not None:
                 from warroom.base.errors import StoreError
@@ -115,6 +118,27 @@ async def _rounds(
     finally:
         await runner.aclose()
     return code
+
+
+def _refuse_unknown_locations(runner: Any) -> None:
+    """A location the probe network does not know is an error in the file, at its line."""
+    rnd = runner.last_remote
+    if rnd is None or not rnd.unknown_problems:
+        return
+    from warroom.config.workspace_file import Problem, WorkspaceFileError
+
+    source = rnd.unknown_problems[0][0] or "the workspace file"
+    problems = [Problem(line, fld, msg) for _, line, fld, msg in rnd.unknown_problems]
+    raise WorkspaceFileError(problems, source)
+
+
+def _remote_quota(runner: Any) -> str:
+    """``remote: 192 of 200 tests left this hour; ch-isps (API): 245 of 250 tests left
+    this hour``: our own budget, then what each API says of its limits."""
+    r = runner.remote
+    parts = [f"remote: {r.budget.left()} of {r.budget.per_hour} tests left this hour"]
+    parts += [f"{v} (API): {q}" for v, q in sorted(r.quota.items())]
+    return "; ".join(parts)
 
 
 def _exit_code(snap: list[SeriesState]) -> int:
@@ -143,12 +167,25 @@ def _print_round(
     gate = runner.gate
     if gate.online is False:
         ctx.warn(f"this workstation looks offline ({gate.reason}); such failures are set aside")
+    remote = runner.last_remote
+    if remote is not None:
+        for w in remote.warnings:
+            ctx.warn(w)
+        for vantage, note in remote.vantage_notes.items():
+            if note is not None:
+                ctx.warn(f"{vantage}: {note}; its cells are unknown, not down")
     states = {(s.target, s.vantage): s for s in snap}
     if args.json:
-        for r in results:
+        # Local samples, then one record per remote probe that answered (CONTRACT.md):
+        # the group samples the table shows are ours, not the probes'.
+        records = [r for r in results if "remote_vantage" not in r.extra]
+        records += remote.results if remote is not None else []
+        for r in records:
             rec = r.record()
             rec["round"] = n
-            st = states.get((r.target, r.vantage))
+            group = r.extra.get("group")
+            key = f"{r.vantage} {group}" if isinstance(group, str) else r.vantage
+            st = states.get((r.target, key))
             rec["state"] = effective(st) if st else None
             ctx.json_line(rec)
         return
@@ -162,6 +199,8 @@ def _print_round(
         detail = f"{r.error}: {r.detail}" if r.error else r.detail
         if r.extra.get("offline"):
             detail = "(offline, set aside) " + detail
+        if "remote_vantage" in r.extra and r.extra.get("network"):
+            detail = f"{detail} [{r.extra['network']}]"
         rows.append(
             (
                 r.target,
@@ -181,6 +220,8 @@ def _print_round(
     for s in snap:
         if s.target not in seen:
             seen.append(s.target)
+    if remote is not None:
+        ctx.out(_remote_quota(runner))
     for name in seen:
         ctx.out(target_summary(name, snap))
     if rounds != 1:

@@ -136,6 +136,8 @@ def _probe_lines(p: Picture) -> list[str]:
             out.append(
                 f"{t}: DOWN via {', '.join(down)}; up via {', '.join(sorted(set(via) - set(down)))}"
             )
+        if p.remote.get(t):
+            out.append(f"{t} from other networks: {'; '.join(p.remote[t])}")
     return out
 
 

@@ -67,6 +67,8 @@ class Picture:
     """The latest state per (target, vantage)."""
 
     samples: list[Sample]
+    # Remote groups' evidence per target: "down from 2 of 2 probes in AS3303 (Swisscom)".
+    remote: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -98,8 +100,21 @@ def probe_picture(store: Store, *, at: str | None = None) -> Picture:
         [
             Sample(t, v, c["new"], c["time"], c["error"], c["detail"])
             for (t, v), c in sorted(latest.items())
-        ]
+        ],
+        remote=remote_evidence(store, at=at),
     )
+
+
+def remote_evidence(store: Store, *, at: str | None = None) -> dict[str, list[str]]:
+    """Per target, what the remote probe groups last said (``probes.summary``); {} when
+    there are none. Tolerant like the rest: a report never fails on probe data."""
+    try:
+        from warroom.probes.summary import stored_remote_figures
+
+        return stored_remote_figures(store, at=timeutil.parse_utc(at) if at else None)
+    except Exception:
+        log.debug("no remote probe evidence readable", exc_info=True)
+        return {}
 
 
 @dataclass
@@ -122,6 +137,7 @@ class Measurements:
     start: str
     end: str
     targets: list[TargetDowntime] = field(default_factory=list)
+    remote: dict[str, list[str]] = field(default_factory=dict)  # see remote_evidence
 
     @property
     def has_data(self) -> bool:
@@ -134,7 +150,7 @@ def _secs(a: str, b: str) -> float:
 
 def measure_downtime(store: Store, start: str, end: str) -> Measurements:
     """Measured downtime per target between ``start`` and ``end`` (stored UTC strings)."""
-    m = Measurements(start, end)
+    m = Measurements(start, end, remote=remote_evidence(store, at=end))
     series: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for c in _all_changes(store):
         if c["time"] <= end:
@@ -223,6 +239,9 @@ def wording_findings(texts: list[tuple[str, str]], m: Measurements) -> list[Word
     )
     if len(total) > 1:
         contradiction += f"; {len(total)} targets were down from every vantage point"
+    down_remote = [f for f in m.remote.get(worst.target, []) if f.startswith("down from")]
+    if down_remote:
+        contradiction += "; " + "; ".join(down_remote)
     out = []
     for where, text in texts:
         for match in _DOWNPLAYING.finditer(text or ""):

@@ -106,6 +106,12 @@ def _probe_table(m: Measurements, v: ExportView) -> list[str]:
             f"{timeutil.fmt_duration(t.down_all_s)} | "
             f"{c.full(t.first_down) if t.first_down else '—'} |"
         )
+    remote = [(t, figs) for t, figs in sorted(m.remote.items()) if figs]
+    if remote:
+        out.append("")
+        out += [
+            f"- {md_inline(t)} from other networks: {md_inline('; '.join(f))}" for t, f in remote
+        ]
     return out
 
 

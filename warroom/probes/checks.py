@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import ssl
 import time
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from warroom.base import timeutil
 from warroom.config.workspace_file import Target, Vantage
 from warroom.domain.probes import ProbeResult, Status
 from warroom.probes import icmp
+from warroom.probes.body import BodyScan
 from warroom.probes.errors import CheckFailed, classify
 from warroom.probes.net import (
     NetEnv,
@@ -89,6 +90,12 @@ class _Run:
     timings: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     latency_ms: float | None = None  # when the check knows better than wall time (ICMP rtt)
+    started: float = 0.0  # perf_counter() when the measured part began
+    deadline: float = 0.0  # loop.time() when the check's timeout cancels it
+
+    def left(self) -> float:
+        """Seconds until the deadline."""
+        return self.deadline - asyncio.get_running_loop().time()
 
 
 async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeResult:
@@ -103,8 +110,9 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
         if vantage.resolver and target.check != "dns":
             run.extra["resolver"] = vantage.resolver  # lets the gate tell local from remote
         env.prepare(target, vantage)  # build clients/contexts outside the measured time
-        t0 = time.perf_counter()
-        async with asyncio.timeout(s.timeout):
+        t0 = run.started = time.perf_counter()
+        run.deadline = asyncio.get_running_loop().time() + s.timeout
+        async with asyncio.timeout_at(run.deadline):
             detail = await _CHECKS[target.check](target, vantage, env, run)
         latency = run.latency_ms
         if latency is None:
@@ -124,6 +132,8 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
     except Exception as exc:  # every failure is a result, never an exception
         status = Status.DOWN
         error, detail = classify(exc)
+        if error == "timeout" and detail == "timed out":  # a library's own timeout
+            detail = f"no {_PHASE_WORDS.get(run.phase, 'answer')} within {s.timeout:g}s"
         if error in ("timeout",) and run.phase == "dns":
             error = "dns_timeout"
     run.extra.pop("_degraded", None)
@@ -180,12 +190,21 @@ async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> s
     hops = 0
     client = env.http_client(vantage.proxy, target) if vantage.proxy else None
     while True:
-        if client is None:
-            resp_status, location, body_note = await _http_direct(url, target, vantage, env, run)
-        else:
-            resp_status, location, body_note = await _http_once(
-                url, target, vantage, env, run, client
-            )
+        try:
+            if client is None:
+                resp_status, location, body_note = await _http_direct(
+                    url, target, vantage, env, run
+                )
+            else:
+                resp_status, location, body_note = await _http_once(
+                    url, target, vantage, env, run, client
+                )
+        except Exception as exc:
+            parts = urlsplit(url)
+            if parts.scheme == "https" and run.phase == "request":
+                host, port = parts.hostname or "", parts.port or 443
+                await _diagnose_reset(exc, host, port, target, vantage, env, run)
+            raise
         if resp_status in REDIRECTS and target.follow_redirects and location:
             nxt = urljoin(url, location)
             if urlsplit(nxt).scheme not in ("http", "https"):
@@ -245,9 +264,9 @@ async def _http_once(
     async def trace(event: str, info: dict[str, Any]) -> None:
         now = time.perf_counter()
         marks[event] = now
-        if event == "connection.connect_tcp.started":
+        if event.endswith("connect_tcp.started"):
             run.phase = "connect"
-        elif event == "connection.start_tls.started":
+        elif event.endswith("start_tls.started"):  # connection., socks. or proxy.
             run.phase = "tls"
         elif event.endswith("send_request_headers.started"):
             run.phase = "request"
@@ -255,8 +274,11 @@ async def _http_once(
     t_req = time.perf_counter()
     ext: dict[str, Any] = {"trace": trace, "sni_hostname": host}
     run.phase = "connect"
-    cap = target.settings.max_body_bytes
-    async with client.stream("GET", req_url, headers=headers, extensions=ext) as resp:
+    # httpcore closes a half-made connection when its own timeout fires, not when it is
+    # cancelled (a stalled TLS handshake through a proxy leaked its socket): let its
+    # timeout end every step just before the check's deadline.
+    own = httpx.Timeout(max(0.01, run.left() - 0.05))
+    async with client.stream("GET", req_url, headers=headers, extensions=ext, timeout=own) as resp:
         t_head = time.perf_counter()
         _phase_timings(run, marks, t_req, t_head)
         stream = resp.extensions.get("network_stream")
@@ -270,28 +292,15 @@ async def _http_once(
         if resp.status_code in REDIRECTS and target.follow_redirects:
             return resp.status_code, location, ""
         run.phase = "body"
-        want = target.expect_body.encode("utf-8") if target.expect_body else None
-        buf = bytearray()
-        found = False
-        total = 0
-        async for chunk in resp.aiter_bytes():
-            room = cap - total
-            chunk = chunk[:room]
-            total += len(chunk)
-            buf += chunk
-            if want is not None and want in buf:
-                found = True
+        scan = BodyScan(target, resp.headers.get("content-encoding", "identity"))
+        async for chunk in resp.aiter_raw():  # framing by httpx; decoding (capped) by us
+            scan.feed(chunk)
+            if scan.full:
                 break
-            if total >= cap:
-                break
-            if want is not None and len(buf) > len(want):
-                del buf[: len(buf) - len(want)]  # keep only what can still match
-        run.extra["body_bytes"] = total
+        else:
+            scan.complete = True
         run.timings["body"] = (time.perf_counter() - t_head) * 1000.0
-        note = ""
-        if want is not None and not found:
-            note = f"{target.expect_body!r} not in the first {cap} bytes of the body"
-        return resp.status_code, location, note
+        return resp.status_code, location, scan.finish(run.extra)
 
 
 async def _http_direct(
@@ -384,7 +393,7 @@ async def _read_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.
         try:
             event = conn.next_event()
         except h11.RemoteProtocolError as exc:
-            raise _head_error(got) from exc
+            raise _head_error(got, exc) from exc
         if event is h11.NEED_DATA:
             data = await reader.read(_READ_SIZE)
             if len(got) <= _HEAD_LIMIT:
@@ -396,7 +405,7 @@ async def _read_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.
             raise _head_error(got)
 
 
-def _head_error(got: bytearray) -> CheckFailed:
+def _head_error(got: bytearray, exc: h11.RemoteProtocolError | None = None) -> CheckFailed:
     if not got:
         return CheckFailed("protocol_error", "server closed the connection without a response")
     line = bytes(got).split(b"\r\n", 1)[0].decode("latin-1")
@@ -406,7 +415,9 @@ def _head_error(got: bytearray) -> CheckFailed:
         return CheckFailed("protocol_error", "response headers larger than 64 KiB")
     if b"\r\n\r\n" not in got and b"\n\n" not in got:
         return CheckFailed("protocol_error", "server closed the connection mid-headers")
-    return CheckFailed("protocol_error", f"bad response head: {line[:80]!r} ...")
+    # h11 says what broke ("conflicting Content-Length headers"); its bytes shown plainly
+    why = re.sub(r"bytearray\((b'.*?')\)", r"\1", f" ({exc})") if exc and str(exc) else ""
+    return CheckFailed("protocol_error", f"bad response head{why}: {line[:80]!r} ...")
 
 
 async def _read_body(
@@ -417,21 +428,12 @@ async def _read_body(
     target: Target,
     run: _Run,
 ) -> str:
-    """Read at most ``max_body_bytes`` of the body; returns a body problem or ''."""
-    cap = target.settings.max_body_bytes
-    want = target.expect_body.encode("utf-8") if target.expect_body else None
+    """Read the body to its end, or to ``max_body_bytes``; returns a body problem or ''."""
     if status < 200 or status in (204, 304):
-        return f"{target.expect_body!r} not in an empty body" if want else ""
-    enc = headers.get("content-encoding", "identity").lower()
-    inflate = (
-        zlib.decompressobj(16 + zlib.MAX_WBITS if enc == "gzip" else zlib.MAX_WBITS)
-        if (enc in ("gzip", "deflate"))
-        else None
-    )
-    tail = b""
-    total = 0
-    found = eof = False
-    while total < cap and not found:
+        return f"{target.expect_body!r} not in an empty body" if target.expect_body else ""
+    scan = BodyScan(target, headers.get("content-encoding", "identity"))
+    eof = False
+    while True:
         try:
             event = conn.next_event()
         except h11.RemoteProtocolError as exc:
@@ -439,27 +441,17 @@ async def _read_body(
             why = "body ended inside a chunk" if chunked else "body shorter than Content-Length"
             raise CheckFailed("protocol_error", why if eof else f"bad body framing: {exc}") from exc
         if event is h11.NEED_DATA:
+            if scan.full:
+                break  # the cap: what lies beyond is not read
             data = await reader.read(_READ_SIZE)
             eof = not data
-            conn.receive_data(data)
-            continue
-        if not isinstance(event, h11.Data):
-            break  # EndOfMessage or ConnectionClosed: the whole body is in
-        data = bytes(event.data[: cap - total])
-        total += len(data)
-        if inflate is not None:
-            try:
-                data = inflate.decompress(data, cap)
-            except zlib.error as exc:
-                raise CheckFailed("protocol_error", f"bad {enc} body: {exc}") from exc
-        if want is not None:
-            buf = tail + data
-            found = want in buf
-            tail = buf[-len(want) :]
-    run.extra["body_bytes"] = total
-    if want is not None and not found:
-        return f"{target.expect_body!r} not in the first {cap} bytes of the body"
-    return ""
+            conn.receive_data(data)  # b"" tells h11 the server closed
+        elif isinstance(event, h11.Data):
+            scan.feed(event.data)
+        else:
+            scan.complete = True  # EndOfMessage (or ConnectionClosed): the whole body is in
+            break
+    return scan.finish(run.extra)
 
 
 def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: float) -> None:
@@ -468,10 +460,13 @@ def _phase_timings(run: _Run, marks: dict[str, float], t_req: float, t_head: flo
             return (marks[b] - marks[a]) * 1000.0
         return None
 
-    c = span("connection.connect_tcp.started", "connection.connect_tcp.complete")
+    def key(suffix: str) -> str:
+        return next((k for k in marks if k.endswith(suffix)), suffix)
+
+    c = span(key("connect_tcp.started"), key("connect_tcp.complete"))
     if c is not None:
         run.timings["connect"] = run.timings.get("connect", 0.0) + c
-    t = span("connection.start_tls.started", "connection.start_tls.complete")
+    t = span(key("start_tls.started"), key("start_tls.complete"))
     if t is not None:
         run.timings["tls"] = run.timings.get("tls", 0.0) + t
     sent = next((v for k, v in marks.items() if k.endswith("send_request_headers.started")), None)
@@ -520,16 +515,33 @@ async def _read_banner(target: Target, reader: asyncio.StreamReader, run: _Run) 
     return f"banner {line[:60]!r}"
 
 
+def _drop(writer: asyncio.StreamWriter, *, graceful: bool = False) -> None:
+    """End a connection without awaiting anything.
+
+    Every await of a check must run under its deadline, and cleanup in ``finally`` runs
+    after the deadline has fired: a ``wait_closed()`` there waited for a peer that never
+    answers (a stalled TLS handshake) with nothing left to stop it. ``graceful`` sends a
+    FIN on a plain connection (its close completes on its own, nothing is buffered);
+    otherwise the connection is aborted.
+    """
+    if graceful and writer.get_extra_info("ssl_object") is None:
+        writer.close()
+    else:
+        writer.transport.abort()
+
+
 async def _tcp(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
     reader, writer = await _connect(target, vantage, env, run)
+    ok = False
     try:
         if target.expect_banner is not None:
-            return await _read_banner(target, reader, run)
-        return f"connected to port {target.port}"
+            detail = await _read_banner(target, reader, run)
+        else:
+            detail = f"connected to port {target.port}"
+        ok = True
+        return detail
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
+        _drop(writer, graceful=ok)
 
 
 async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
@@ -551,12 +563,69 @@ async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
         if run.extra.get("cert_issuer"):
             detail += f", issued by {run.extra['cert_issuer']}"
         if target.expect_banner is not None:
+            # A post-handshake refusal (TLS 1.3 client certificate) ends this read.
             detail += "; " + await _read_banner(target, reader, run)
+        elif ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
+            run.latency_ms = _since(run.started)  # the wait below is not the server's time
+            await _refusal_after_handshake(reader, run)
         return detail
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
+        _drop(writer)
+
+
+async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> None:
+    """Raise when a TLS 1.3 server refuses the connection right after the handshake.
+
+    In TLS 1.3 the client's handshake is complete before the server has seen the
+    client's (empty) certificate; a server that requires one answers with an alert
+    about one round trip later. curl and openssl see it on their first read. We wait
+    for it as long as twice the slower of connect and handshake took (at least 0.1 s),
+    within the check's deadline; a server that stays silent, or speaks first, is up.
+    """
+    rtt = max(run.timings.get("connect", 0.0), run.timings.get("tls", 0.0)) / 1000.0
+    grace = min(max(0.1, 2 * rtt), run.left() - 0.05)
+    if grace <= 0:
+        return
+    try:
+        async with asyncio.timeout(grace):
+            await reader.read(1)
+    except TimeoutError:
+        return
+    except ConnectionError:
+        return  # closed without an alert: not evidence of a refusal
+
+
+async def _diagnose_reset(
+    exc: Exception, host: str, port: int, target: Target, vantage: Vantage, env: CheckEnv, run: _Run
+) -> None:
+    """After a TLS 1.3 handshake, a reset (or a close) before any response byte is what a
+    server that requires a client certificate looks like on a fast path: it closed (alert
+    sent) before our request arrived, and the kernel reports the reset instead of the
+    alert. Look again on a new connection that sends nothing; raise its refusal, or
+    return (the reset stands). Costs nothing while servers answer.
+    """
+    word, detail = classify(exc)
+    closed = word == "protocol_error" and "without" in detail and "a response" in detail
+    if word != "reset" and not closed:  # h11: "without a response"; httpx: "without sending"
+        return
+    phase, timings = run.phase, dict(run.timings)
+    try:
+        async with asyncio.timeout(max(0.0, run.left() - 0.05)):
+            addr = run.address or host
+            reader, writer = await open_stream(addr, port, host=host, vantage=vantage)
+            try:
+                await writer.start_tls(env.ssl_context(target.ca_path), server_hostname=host)
+                ssl_obj = writer.get_extra_info("ssl_object")
+                if ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
+                    await _refusal_after_handshake(reader, run)
+            finally:
+                _drop(writer)
+    except ssl.SSLError as again:
+        raise again from exc
+    except (TimeoutError, OSError):
+        pass  # no clearer answer in time: report what the check saw
+    finally:
+        run.phase, run.timings = phase, timings
 
 
 # -- dns ---------------------------------------------------------------------------

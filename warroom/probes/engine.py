@@ -48,6 +48,8 @@ from warroom.domain.probes import ProbeResult, State, StateChange
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
 from warroom.probes.gate import GateStatus, LocalCheck, gateable
+from warroom.probes.net import loop_factory
+from warroom.probes.remote import RemoteRound, RemoteRunner, aggregate_all, series_name
 from warroom.probes.state import SeriesState, SeriesTracker
 
 if TYPE_CHECKING:
@@ -121,6 +123,18 @@ class Board:
                         tr.recover_after = t.settings.recover_after
                     new[key] = tr
                     order.append(key)
+                for key in remote_series(config, t):
+                    tr = old.get(key)
+                    if tr is None or tr.check != t.check:
+                        tr = SeriesTracker(
+                            *key,
+                            t.check,
+                            fail_after=t.settings.fail_after,
+                            recover_after=t.settings.recover_after,
+                        )
+                        tr.remote = True
+                    new[key] = tr
+                    order.append(key)
             self._trackers, self._order, self.config = new, order, config
             self._rank = {k: i for i, k in enumerate(order)}
             self._of_target = {}
@@ -153,7 +167,7 @@ class Board:
                 tr = self._trackers.get((r.target, r.vantage))
                 if tr is None:
                     continue  # removed by a config change while in flight
-                off = offline and gateable(r, is_local)
+                off = offline and "remote_vantage" not in r.extra and gateable(r, is_local)
                 if off:
                     r = replace(r, extra={**r.extra, "offline": True})
                 ch = tr.feed(r, offline=off)
@@ -161,6 +175,18 @@ class Board:
                 if ch is not None:
                     changes.append(ch)
         return out, changes
+
+    def apply_remote(self, rnd: RemoteRound) -> tuple[list[ProbeResult], list[StateChange]]:
+        """Feed a remote round: one sample per group (the probes' majority); a group
+        without an answer keeps its state and carries the round's note instead."""
+        groups = aggregate_all(rnd.results)
+        results, changes = self.apply(groups, offline=False)
+        with self._lock:
+            for key, note in rnd.notes.items():
+                tr = self._trackers.get(key)
+                if tr is not None and note is not None:
+                    tr.note = note
+        return results, changes
 
     def snapshot(self) -> list[SeriesState]:
         with self._lock:
@@ -174,6 +200,21 @@ class Board:
                 want.update(self._of_target.get(t, ()))
             rank = self._rank
             return [self._trackers[k].snapshot() for k in sorted(want, key=rank.__getitem__)]
+
+
+def remote_in_use(config: WorkspaceConfig) -> tuple[Vantage, ...]:
+    """The remote vantages at least one target is probed from, in file order."""
+    names = {v.name for t in config.targets for v in config.remote_vantages_of(t)}
+    return tuple(v for v in config.remote_vantages() if v.name in names)
+
+
+def remote_series(config: WorkspaceConfig, t: Target) -> list[tuple[str, str]]:
+    """(target, "<vantage> <location>") of every remote group series of a target."""
+    out = []
+    for v in config.remote_vantages_of(t):
+        assert v.remote is not None
+        out += [(t.name, series_name(v.name, g)) for g in v.remote.locations]
+    return out
 
 
 class ProbeEngine:
@@ -191,6 +232,7 @@ class ProbeEngine:
         route_check: RouteCheck | None = None,
         is_local: LocalCheck | None = None,
         compact_interval: float = 600.0,
+        remote: RemoteRunner | None = None,
     ) -> None:
         """``route_check`` (default ``gate.has_route``) and ``is_local`` (default
         ``gate.is_local_address``) are the gate's view of this machine; tests inject both
@@ -218,6 +260,11 @@ class ProbeEngine:
         self._gate_dirty = False
         self.rounds = 0  # finished target rounds, for tests and benchmarks
         self.checks = 0
+        # Remote vantages: their own runner and rhythm (see _remote_loop).
+        self._remote_injected = remote
+        self.remote_rounds = 0
+        self.remote_notes: dict[str, str | None] = {}  # vantage -> note (None: fine)
+        self.remote_warnings: list[str] = []  # of the last remote round (budget, secrets)
 
     # -- public, any thread ----------------------------------------------------
 
@@ -253,9 +300,15 @@ class ProbeEngine:
         doubled, it is followed at once by another."""
         self._call(self._probe_now, target)
 
+    def probe_world_now(self, target: str | None = None) -> None:
+        """ "Check from the world now": one remote round for a target (or all) at once,
+        metered like every other remote round."""
+        self._call(self._remote_now, target)
+
     def update_config(self, config: WorkspaceConfig) -> None:
         self._board.reconfigure(config)
         self._call(self._reschedule_all)
+        self._call(self._remote_reconfigure, config)
 
     def snapshot(self) -> list[SeriesState]:
         return self._board.snapshot()
@@ -273,7 +326,8 @@ class ProbeEngine:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._main())
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:  # uvloop if there
+                runner.run(self._main())
         except Exception:
             log.exception("probe engine crashed")
         finally:
@@ -306,6 +360,9 @@ class ProbeEngine:
         ]
         if self._store is not None:
             bg.append(asyncio.create_task(self._storer()))
+        self._remote = self._remote_injected or RemoteRunner(self.config, store=self._store)
+        self._remote_busy: set[str] = set()
+        bg.append(asyncio.create_task(self._remote_loop()))
         try:
             await self._stop_event.wait()
         finally:
@@ -317,6 +374,7 @@ class ProbeEngine:
                 await self._loop.run_in_executor(self._io, self._write_store)
             self._io.shutdown(wait=True)
             await self._env.aclose()
+            await self._remote.aclose()
 
     def _push(self, name: str, due: float) -> None:
         gen = self._gen.get(name, 0) + 1
@@ -435,6 +493,67 @@ class ProbeEngine:
                 self._store_results.extend(results)
                 self._store_changes.extend(changes)
 
+    # -- remote vantages: a separate, slower rhythm ----------------------------
+
+    def _remote_reconfigure(self, config: WorkspaceConfig) -> None:
+        self._remote.reconfigure(config)
+
+    def _remote_now(self, target: str | None) -> None:
+        self._spawn_remote([target] if target else None, None)
+
+    def _spawn_remote(self, targets: list[str] | None, vantages: list[str] | None) -> None:
+        task = asyncio.create_task(self._remote_round(targets, vantages))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _remote_loop(self) -> None:
+        """Each remote vantage every ``remote_interval`` (or its own ``interval``), never
+        two rounds of one vantage at once. Local checks never wait on any of it: the
+        rounds are tasks of their own and share nothing with the local semaphore."""
+        due: dict[str, float] = {}
+        seen: WorkspaceConfig | None = None
+        used: tuple[Vantage, ...] = ()
+        while True:
+            now = time.monotonic()
+            if seen is not self.config:  # which remote vantages some target uses
+                seen = self.config
+                used = remote_in_use(seen)
+            for v in used:
+                if v.name in self._remote_busy:
+                    continue
+                if due.setdefault(v.name, now) <= now:
+                    due[v.name] = now + self._remote.interval_of(v)
+                    self._remote_busy.add(v.name)
+                    self._spawn_remote(None, [v.name])
+            await asyncio.sleep(0.25)
+
+    async def _remote_round(self, targets: list[str] | None, vantages: list[str] | None) -> None:
+        try:
+            rnd = await self._remote.round(targets, vantages)
+        except Exception:  # a broken remote round must never stop the local probing
+            log.exception("remote round failed")
+            return
+        finally:
+            for name in vantages or ():
+                self._remote_busy.discard(name)
+        results, changes = self._board.apply_remote(rnd)
+        self.remote_notes.update(rnd.vantage_notes)
+        self.remote_warnings = rnd.warnings + rnd.unknown_locations
+        for w in self.remote_warnings:
+            log.warning("%s", w)
+        self.remote_rounds += 1
+        with self._lock:
+            self._results.extend(results)
+            self._changes.extend(changes)
+            # Every group this round was about: a note ("world: API unreachable since
+            # 10:42") is news for its cells as much as a sample is.
+            self._dirty.update(dict.fromkeys(rnd.notes))
+            for r in results:
+                self._dirty[(r.target, r.vantage)] = None
+            if self._store is not None:
+                self._store_results.extend(results)
+                self._store_changes.extend(changes)
+
     async def _check_gate(self) -> None:
         try:
             online, reason = await gate_mod.evaluate(
@@ -512,13 +631,18 @@ class ProbeEngine:
 
 
 class RoundRunner:
-    """Every (target, vantage) once per ``round()``, states kept between rounds (CLI)."""
+    """Every (target, vantage) once per ``round()``, states kept between rounds (CLI).
+
+    Remote vantages join a round when their own interval has passed since their last
+    round (the first round always); ``last_remote`` keeps that round's per-probe records,
+    notes and warnings for the caller to print."""
 
     def __init__(
         self,
         config: WorkspaceConfig,
         route_check: RouteCheck | None = None,
         is_local: LocalCheck | None = None,
+        remote: RemoteRunner | None = None,
     ):
         self.board = Board(config)
         self.config = config
@@ -526,6 +650,18 @@ class RoundRunner:
         self.route_check = route_check
         self.is_local = is_local
         self.gate = GateStatus(None, None, "not checked yet")
+        self.remote = remote or RemoteRunner(config)
+        self.last_remote: RemoteRound | None = None
+        self._remote_due: dict[str, float] = {}
+
+    def _due_remote(self) -> list[str]:
+        now = time.monotonic()
+        due = []
+        for v in remote_in_use(self.config):
+            if self._remote_due.get(v.name, 0.0) <= now:
+                self._remote_due[v.name] = now + self.remote.interval_of(v)
+                due.append(v.name)
+        return due
 
     async def round(self) -> tuple[list[ProbeResult], list[StateChange]]:
         sem = asyncio.Semaphore(self.config.probe.concurrency)
@@ -534,17 +670,34 @@ class RoundRunner:
             async with sem:
                 return await run_check(t, v, self.env)
 
+        due = self._due_remote()
+        remote_task = asyncio.create_task(self.remote.round(vantages=due)) if due else None
         pairs = [(t, v) for t in self.config.targets for v in self.config.vantages_of(t)]
-        results = list(await asyncio.gather(*(one(t, v) for t, v in pairs)))
-        offline = False
-        if any(gateable(r, self.is_local) for r in results):
-            online, reason = await gate_mod.evaluate(self.config.probe, self.env, self.route_check)
-            self.gate = gate_mod.status(online, reason, self.gate)
-            offline = not online
-        return self.board.apply(results, offline=offline, is_local=self.is_local)
+        try:
+            results = list(await asyncio.gather(*(one(t, v) for t, v in pairs)))
+            offline = False
+            if any(gateable(r, self.is_local) for r in results):
+                online, reason = await gate_mod.evaluate(
+                    self.config.probe, self.env, self.route_check
+                )
+                self.gate = gate_mod.status(online, reason, self.gate)
+                offline = not online
+            out, changes = self.board.apply(results, offline=offline, is_local=self.is_local)
+        except BaseException:
+            if remote_task is not None:
+                remote_task.cancel()
+            raise
+        self.last_remote = None
+        if remote_task is not None:
+            self.last_remote = await remote_task
+            more, more_changes = self.board.apply_remote(self.last_remote)
+            out += more
+            changes += more_changes
+        return out, changes
 
     def snapshot(self) -> list[SeriesState]:
         return self.board.snapshot()
 
     async def aclose(self) -> None:
         await self.env.aclose()
+        await self.remote.aclose()

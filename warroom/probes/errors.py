@@ -75,8 +75,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
         if isinstance(e, socket.gaierror):
             return _gai(e)
         if isinstance(e, ssl.SSLError):
-            reason = getattr(e, "reason", None) or str(e)
-            return "tls_error", f"TLS handshake failed ({reason})"
+            return "tls_error", _tls_words(e)
         if isinstance(e, TimeoutError):
             return "timeout", "timed out"
         if isinstance(e, OSError) and e.errno in _UNREACHABLE:
@@ -98,6 +97,19 @@ def classify(exc: BaseException) -> tuple[str, str]:
         if isinstance(e, OSError):
             return "unreachable", e.strerror or str(e)
     return "protocol_error", f"{name}: {text}"
+
+
+def _tls_words(e: ssl.SSLError) -> str:
+    """One line for a TLS failure; the alerts a probe meets most get their meaning."""
+    reason = str(getattr(e, "reason", None) or e)
+    if "CERTIFICATE_REQUIRED" in reason:
+        return f"server requires a client certificate ({reason})"
+    if reason.endswith("ALERT_HANDSHAKE_FAILURE"):
+        return (
+            f"server refused the handshake ({reason}): no protocol or cipher in common, "
+            "or it requires a client certificate"
+        )
+    return f"TLS handshake failed ({reason})"
 
 
 def _gai(e: socket.gaierror) -> tuple[str, str]:

@@ -17,6 +17,7 @@ import socket
 import struct
 import sys
 import time
+from typing import Any
 
 from warroom.probes.errors import CheckFailed
 
@@ -53,11 +54,11 @@ async def _socket_ping(address: str, family: int, timeout: float, kind: int) -> 
         ident = os.getpid() & 0xFFFF
         seq = _seq
         t0 = time.perf_counter()
-        await loop.sock_sendto(sock, _packet(family, ident, seq), (address, 0))
+        sock.sendto(_packet(family, ident, seq), (address, 0))  # one small datagram
         reply_type = 0 if family == 4 else 129
         async with asyncio.timeout(timeout):
             while True:
-                data, src = await loop.sock_recvfrom(sock, 2048)
+                data, src = await _recvfrom(loop, sock)
                 if kind == socket.SOCK_RAW and family == 4:
                     data = data[(data[0] & 0x0F) * 4 :]  # raw v4 includes the IP header
                 if len(data) < 8:
@@ -73,6 +74,31 @@ async def _socket_ping(address: str, family: int, timeout: float, kind: int) -> 
                 return (time.perf_counter() - t0) * 1000.0
     finally:
         sock.close()
+
+
+async def _recvfrom(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[bytes, Any]:
+    """``loop.sock_recvfrom`` for any loop: uvloop (the engine's) does not have it."""
+    try:
+        return sock.recvfrom(2048)
+    except BlockingIOError:
+        pass
+    fut: asyncio.Future[tuple[bytes, Any]] = loop.create_future()
+
+    def ready() -> None:
+        if fut.done():
+            return
+        try:
+            fut.set_result(sock.recvfrom(2048))
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            fut.set_exception(exc)
+
+    loop.add_reader(sock.fileno(), ready)
+    try:
+        return await fut
+    finally:
+        loop.remove_reader(sock.fileno())
 
 
 async def _system_ping(address: str, family: int, timeout: float) -> float:

@@ -48,6 +48,10 @@ class SeriesState:
     latencies: tuple[float | None, ...]
     flapping: bool
     offline: bool
+    # A remote group series (``ch-isps AS3303``): ``note`` says why it has no fresh
+    # sample ("world: API unreachable since 10:42"); its state is then unknown, not down.
+    remote: bool = False
+    note: str | None = None
 
 
 class SeriesTracker:
@@ -69,11 +73,14 @@ class SeriesTracker:
         self._statuses: deque[Status] = deque(maxlen=FLAP_WINDOW + 1)
         self.flapping = False
         self.offline = False
+        self.remote = False
+        self.note: str | None = None
 
     def feed(self, result: ProbeResult, *, offline: bool = False) -> StateChange | None:
         """Take one sample; returns the change it caused, if any."""
         self.last = result
         self.offline = offline
+        self.note = None
         self.latencies.append(result.latency_ms if result.status is not Status.DOWN else None)
         if offline:
             return None
@@ -155,4 +162,6 @@ class SeriesTracker:
             latencies=tuple(self.latencies),
             flapping=self.flapping,
             offline=self.offline,
+            remote=self.remote,
+            note=self.note,
         )

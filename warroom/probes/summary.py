@@ -3,6 +3,12 @@
 Shared by the command line, the dashboard and the new-incident dialog, so all say
 exactly the same thing. Everything here works on ``SeriesState`` (the engine's state)
 and is Qt-free.
+
+Remote groups are named with their probe counts: ``down via isp-b, ch-isps AS3303 (2 of
+2 probes)``; a group whose API failed says ``unknown`` with the reason, never ``down``.
+``remote_figures`` / ``stored_remote_figures`` give the evidence in the words a report
+quotes ("down from 2 of 2 probes in AS3303 (Swisscom)"), from live states or from the
+stored state changes: for the handover brief, the report and the composer.
 """
 
 from __future__ import annotations
@@ -10,14 +16,26 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from warroom.domain.probes import State, Status
+from warroom.probes.remote.groups import figure
 from warroom.probes.state import SeriesState
 
 # Worst first: the order of the groups in a summary and of rows on a dashboard. A series
 # seen through a vantage that fails for every target says nothing about its target:
 # it ranks last, never as an outage.
-SEVERITY = {"down": 0, "degraded": 1, "offline": 2, "pending": 3, "up": 4, "vantage": 5}
+# A remote group whose API failed is ``unknown``: like a broken vantage, it says nothing
+# about the target, so it ranks last and never makes a target look worse.
+SEVERITY = {
+    "down": 0,
+    "degraded": 1,
+    "offline": 2,
+    "pending": 3,
+    "up": 4,
+    "vantage": 5,
+    "unknown": 5,
+}
 BAD = ("down", "degraded")
 NO_BROKEN: frozenset[str] = frozenset()
 BROKEN_MIN_TARGETS = 3  # fewer failing targets than this are not enough to blame a vantage
@@ -29,6 +47,8 @@ def effective(s: SeriesState, broken: Collection[str] = NO_BROKEN) -> str:
     last sample said (so a single round still reads naturally)."""
     if s.offline:
         return "offline"
+    if s.note is not None:
+        return "unknown"
     pending_sample = s.state is State.PENDING and s.last is not None
     word = str(s.last.status) if pending_sample and s.last is not None else str(s.state)
     if word == "down" and s.vantage in broken:
@@ -68,6 +88,21 @@ _LABEL = {
 }
 
 
+def _probes(s: SeriesState) -> tuple[int, int] | None:
+    p = s.last.extra.get("probes") if s.last is not None else None
+    if isinstance(p, dict) and isinstance(p.get("agree"), int) and isinstance(p.get("total"), int):
+        return p["agree"], p["total"]
+    return None
+
+
+def _name(s: SeriesState, word: str) -> str:
+    """A local vantage by name; a remote group with how many of its probes say so."""
+    counts = _probes(s) if s.remote and word not in ("unknown", "vantage") else None
+    if counts is None:
+        return s.vantage
+    return f"{s.vantage} ({counts[0]} of {counts[1]} probe{'s' if counts[1] != 1 else ''})"
+
+
 def target_summary(
     target: str,
     series: Iterable[SeriesState],
@@ -87,10 +122,13 @@ def target_summary(
     parts = []
     for word in sorted(groups, key=lambda w: SEVERITY.get(w, 9)):
         group = groups[word]
-        part = f"{_LABEL.get(word, word)} via {', '.join(s.vantage for s in group)}"
+        part = f"{_LABEL.get(word, word)} via {', '.join(_name(s, word) for s in group)}"
         sinces = [s.since for s in group if s.since is not None]
         if now is not None and word in BAD and sinces:
             part += f" for {long_age((now - min(sinces)).total_seconds())}"
+        notes = list(dict.fromkeys(s.note for s in group if word == "unknown" and s.note))
+        if notes:
+            part += f" ({'; '.join(notes)})"
         parts.append(part)
     return f"{target}: " + "; ".join(parts)
 
@@ -113,6 +151,8 @@ def broken_vantages(series: Iterable[SeriesState]) -> list[str]:
     ok: dict[str, bool] = {}
     down, pending, status_down = State.DOWN, State.PENDING, Status.DOWN
     for s in states:
+        if s.remote:  # many independent probes: a whole network down is a finding
+            continue
         v = s.vantage
         n[v] = n.get(v, 0) + 1
         if ok.get(v, True):
@@ -177,3 +217,45 @@ def known_now(series: Iterable[SeriesState], now: datetime, *, degraded: bool = 
     if broken:
         text += ". " + ". ".join(broken_text(v) for v in sorted(broken))
     return KnownNow(tuple(t for _, t in hit), text)
+
+
+def remote_figures(series: Iterable[SeriesState], target: str | None = None) -> list[str]:
+    """``www: down from 2 of 2 probes in AS3303 (Swisscom)`` per remote group with a
+    sample, worst first (``target`` given: without the ``www:`` prefix)."""
+    rows = []
+    for s in series:
+        if not s.remote or s.last is None or (target is not None and s.target != target):
+            continue
+        word = effective(s)
+        if word == "unknown":
+            continue
+        counts = _probes(s) or (None, None)
+        group = str(s.last.extra.get("group") or s.vantage)
+        net = s.last.extra.get("network")
+        text = figure(word, counts[0], counts[1], group, net if isinstance(net, str) else None)
+        rows.append((SEVERITY.get(word, 9), s.target, text))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [text if target is not None else f"{t}: {text}" for _, t, text in rows]
+
+
+def stored_remote_figures(store: Any, *, at: datetime | None = None) -> dict[str, list[str]]:
+    """Per target, the stored evidence of its remote groups (their latest state change
+    at ``at``): ``{"www": ["down from 2 of 2 probes in AS3303 (Swisscom)", ...]}``.
+    Worst first; empty when there are no remote vantages or no probe tables."""
+    from warroom.store import probes as probe_store
+
+    try:
+        rows = probe_store.latest_remote(store, at=at)
+    except Exception:  # no probe tables yet (an empty workspace): no evidence
+        return {}
+    out: dict[str, list[tuple[int, str]]] = {}
+    for r in rows:
+        text = figure(
+            str(r["new"]),
+            r["probes_agree"],
+            r["probes_total"],
+            str(r["remote_group"]),
+            r["remote_network"],
+        )
+        out.setdefault(str(r["target"]), []).append((SEVERITY.get(str(r["new"]), 9), text))
+    return {t: [x for _, x in sorted(v)] for t, v in out.items()}

@@ -124,8 +124,9 @@ def write_batch(
         )
         conn.executemany(
             "INSERT INTO probe_changes"
-            "(t, target, vantage, old, new, flapping, error, detail, address, latency_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(t, target, vantage, old, new, flapping, error, detail, address, latency_ms, "
+            "remote_group, remote_asn, remote_network, probes_agree, probes_total) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     to_ms(c.time),
@@ -138,11 +139,72 @@ def write_batch(
                     c.result.detail,
                     c.result.address,
                     c.result.latency_ms,
+                    *_remote_columns(c.result),
                 )
                 for c in changes
             ],
         )
     cache.address = addr_cache  # only after the commit succeeded
+
+
+def _remote_columns(r: ProbeResult) -> tuple[Any, ...]:
+    """(group, asn, network, agree, total) of a remote group sample; NULLs otherwise.
+    Only names and counts: nothing of the API's credentials ever reaches a row."""
+    if "remote_vantage" not in r.extra:
+        return (None, None, None, None, None)
+    probes = r.extra.get("probes") or {}
+    asn = r.extra.get("asn")
+    net = r.extra.get("network")
+    return (
+        str(r.extra.get("group") or ""),
+        asn if isinstance(asn, int) else None,
+        net if isinstance(net, str) else None,
+        probes.get("agree"),
+        probes.get("total"),
+    )
+
+
+def remote_spend(store: Any, since: datetime) -> list[tuple[float, int]]:
+    """Remote tests spent since ``since``: (epoch seconds, tests), oldest first."""
+    rows = store.query("SELECT t, tests FROM remote_spend WHERE t >= ? ORDER BY t", (to_ms(since),))
+    return [(int(r[0]) / 1000, int(r[1])) for r in rows]
+
+
+def add_remote_spend(store: Any, entries: Sequence[tuple[float, int]]) -> None:
+    """Record spending (negative: given back); entries older than a day are dropped."""
+    if not entries:
+        return
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO remote_spend(t, tests) VALUES (?, ?)",
+            [(int(t * 1000), n) for t, n in entries],
+        )
+        conn.execute(
+            "DELETE FROM remote_spend WHERE t < ?",
+            (int(max(t for t, _ in entries) * 1000) - 86_400_000,),
+        )
+
+
+def latest_remote(store: Any, *, at: datetime | None = None) -> list[dict[str, Any]]:
+    """The latest state change of every remote group series (at ``at``, default now)."""
+    params: list[object] = []
+    cut = ""
+    if at is not None:
+        cut = "AND t <= ?"
+        params.append(to_ms(at))
+    rows = store.query(
+        "SELECT target, vantage, new, t, remote_group, remote_asn, remote_network, "
+        "probes_agree, probes_total FROM probe_changes c WHERE remote_group IS NOT NULL "
+        f"{cut} AND id = (SELECT max(id) FROM probe_changes d WHERE d.target = c.target "
+        f"AND d.vantage = c.vantage {cut.replace('t <=', 'd.t <=')}) ORDER BY target, vantage",
+        params * 2,
+    )
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["time"] = timeutil.fmt(from_ms(d.pop("t")))
+        out.append(d)
+    return out
 
 
 _MERGE = """

@@ -81,4 +81,27 @@ def m0001_probes(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [("probes-0001-samples", m0001_probes)]
+def m0002_remote(conn: sqlite3.Connection) -> None:
+    """Remote vantages (Globalping, RIPE Atlas): a state change of a group series
+    (``ch-isps AS3303``) keeps its evidence, how many of the group's probes agreed and
+    in which network, so a report can say "down from 2 of 2 probes in AS3303
+    (Swisscom)" long after the raw samples are gone. NULL for local vantages."""
+    conn.executescript(
+        """
+        ALTER TABLE probe_changes ADD COLUMN remote_group TEXT;
+        ALTER TABLE probe_changes ADD COLUMN remote_asn INTEGER;
+        ALTER TABLE probe_changes ADD COLUMN remote_network TEXT;
+        ALTER TABLE probe_changes ADD COLUMN probes_agree INTEGER;
+        ALTER TABLE probe_changes ADD COLUMN probes_total INTEGER;
+        -- Remote tests spent (one per probe asked), so [probe] remote_budget_per_hour
+        -- holds across processes: the GUI and every `warroom probe` run share it.
+        CREATE TABLE remote_spend (
+            t INTEGER NOT NULL,
+            tests INTEGER NOT NULL
+        );
+        CREATE INDEX remote_spend_by_time ON remote_spend(t);
+        """
+    )
+
+
+MIGRATIONS = [("probes-0001-samples", m0001_probes), ("probes-0002-remote", m0002_remote)]

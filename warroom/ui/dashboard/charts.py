@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
@@ -24,6 +25,8 @@ from warroom.ui.dashboard.model import LatenciesRole, fmt_latency
 
 FAIL_COLOUR = QColor("#c62828")
 # Distinct, not colour-only meaning: the tooltip and the cells name each vantage.
+_SELECTED = QStyle.StateFlag.State_Selected.value
+CHART_PAD = 2  # room around a cached sparkline for its pens' width
 LINE_COLOURS = [QColor(c) for c in ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e")]
 
 
@@ -37,7 +40,8 @@ class CellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        # Plain int test: a Python enum "&" per painted cell was a tenth of a repaint.
+        selected = option.state.value & _SELECTED
         if selected and index.data(Qt.ItemDataRole.BackgroundRole) is not None:
             opt = QStyleOptionViewItem(option)
             opt.state &= ~QStyle.StateFlag.State_Selected
@@ -53,7 +57,17 @@ class CellDelegate(QStyledItemDelegate):
 
 class SparklineDelegate(QStyledItemDelegate):
     """Recent latencies of a row, one thin line per vantage; failed checks as red ticks
-    along the bottom. Scaled per row (the trend matters here, the numbers are in the cells)."""
+    along the bottom. Scaled per row (the trend matters here, the numbers are in the cells).
+
+    Each chart is drawn once into a pixmap kept per (size, latencies): a repaint of the
+    board copies the pixmaps of the rows that did not change (antialiased paths were a
+    third of a repaint)."""
+
+    CACHE_MAX = 4096  # charts kept; more rows than any screen shows
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cache: dict[tuple[Any, ...], QPixmap] = {}
 
     def paint(
         self,
@@ -68,47 +82,67 @@ class SparklineDelegate(QStyledItemDelegate):
             )
         series: dict[str, Sequence[float | None]] = index.data(LatenciesRole) or {}
         rect = QRectF(option.rect).adjusted(4, 4, -4, -4)
-        if rect.width() < 10 or rect.height() < 6 or not series:
-            return
-        values = [v for s in series.values() for v in s if v is not None]
-        top = max(values) if values else 1.0
-        top = max(top, 1.0)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        base = rect.bottom()
-        usable = rect.height() - 3  # room for the failure ticks
-        for i, lats in enumerate(series.values()):
-            n = len(lats)
-            if n == 0:
-                continue
-            step = rect.width() / max(1, n - 1) if n > 1 else 0.0
-            path = QPainterPath()
-            pen_down = False
-            fails = []
-            for k, v in enumerate(lats):
-                x = rect.left() + k * step
-                if v is None:
-                    fails.append(x)
-                    pen_down = False
-                    continue
-                y = base - 3 - usable * (v / top)
-                if pen_down:
-                    path.lineTo(x, y)
-                else:
-                    path.moveTo(x, y)
-                    pen_down = True
-            painter.setPen(QPen(LINE_COLOURS[i % len(LINE_COLOURS)], 1.4))
-            painter.drawPath(path)
-            if fails:
-                painter.setPen(QPen(FAIL_COLOUR, 2))
-                for x in fails:
-                    painter.drawLine(QPointF(x, base), QPointF(x, base - 3))
-        painter.restore()
+        if rect.width() < 10 or rect.height() < 6 or not any(series.values()):
+            return  # nothing to draw (no samples yet)
+        dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = (rect.width(), rect.height(), dpr, tuple(series.values()))
+        pm = self._cache.get(key)
+        if pm is None:
+            if len(self._cache) >= self.CACHE_MAX:
+                self._cache.clear()
+            pm = self._cache[key] = chart_pixmap(rect.width(), rect.height(), dpr, series)
+        painter.drawPixmap(rect.topLeft() - QPointF(CHART_PAD, CHART_PAD), pm)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(90, 20)
+
+
+def chart_pixmap(
+    width: float, height: float, dpr: float, series: dict[str, Sequence[float | None]]
+) -> QPixmap:
+    """The sparkline of one row for a ``width`` x ``height`` area, on a transparent
+    pixmap ``CHART_PAD`` larger on each side (pens at the edges are not cut)."""
+    full_w, full_h = width + 2 * CHART_PAD, height + 2 * CHART_PAD
+    pm = QPixmap(max(1, round(full_w * dpr)), max(1, round(full_h * dpr)))
+    pm.setDevicePixelRatio(dpr)
+    pm.fill(Qt.GlobalColor.transparent)
+    values = [v for s in series.values() for v in s if v is not None]
+    top = max(max(values) if values else 1.0, 1.0)
+    painter = QPainter(pm)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.translate(CHART_PAD, CHART_PAD)
+    base = height
+    usable = height - 3  # room for the failure ticks
+    for i, lats in enumerate(series.values()):
+        n = len(lats)
+        if n == 0:
+            continue
+        step = width / max(1, n - 1) if n > 1 else 0.0
+        path = QPainterPath()
+        pen_down = False
+        fails = []
+        for k, v in enumerate(lats):
+            x = k * step
+            if v is None:
+                fails.append(x)
+                pen_down = False
+                continue
+            y = base - 3 - usable * (v / top)
+            if pen_down:
+                path.lineTo(x, y)
+            else:
+                path.moveTo(x, y)
+                pen_down = True
+        painter.setPen(QPen(LINE_COLOURS[i % len(LINE_COLOURS)], 1.4))
+        painter.drawPath(path)
+        if fails:
+            painter.setPen(QPen(FAIL_COLOUR, 2))
+            for x in fails:
+                painter.drawLine(QPointF(x, base), QPointF(x, base - 3))
+    painter.end()
+    return pm
 
 
 @dataclass(frozen=True)

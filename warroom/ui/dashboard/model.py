@@ -43,6 +43,13 @@ from warroom.probes.summary import (
     target_summary,
     worst,
 )
+from warroom.ui.dashboard.remote import (
+    RemoteColumn,
+    header,
+    header_tooltip,
+    probes_text,
+    remote_columns,
+)
 
 # Columns: the target and its worst state, then one column per vantage (the matrix,
 # which must stay in view in a narrow dock), then the columns that follow the vantages:
@@ -91,6 +98,20 @@ _ROLES = frozenset(
     }
 )
 
+# The roles a view's paint asks for, as slots of ``DashboardModel.paint_values``.
+PAINT_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.CheckStateRole,
+)
+_PAINT_SLOT: dict[int, int] = {int(r): i for i, r in enumerate(PAINT_ROLES)}
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 # Colour pairs (background, text) chosen to read in light and dark themes alike; the
 # text and icon say the same thing, colour only makes it faster.
 STATE_COLOURS: dict[str, tuple[str, str]] = {
@@ -100,6 +121,7 @@ STATE_COLOURS: dict[str, tuple[str, str]] = {
     "pending": ("#e3e3e3", "#333333"),
     "offline": ("#cfd8dc", "#263238"),
     "vantage": ("#cfd8dc", "#263238"),
+    "unknown": ("#cfd8dc", "#263238"),  # a remote group whose API failed: no news
 }
 STATE_ICONS = {"down": "down", "degraded": "degraded", "up": "up"}
 
@@ -122,6 +144,8 @@ def cell_text(s: SeriesState, word: str | None = None) -> str:
         return "OFFLINE?"
     if word == "vantage":
         return "VANTAGE?"
+    if word == "unknown" and s.note:
+        return s.note  # "world: API unreachable since 10:42"
     if last is None:
         if s.state is not State.PENDING:  # restored after a restart, no sample yet
             return s.state.value.upper()
@@ -134,6 +158,8 @@ def cell_text(s: SeriesState, word: str | None = None) -> str:
         text = f"DOWN {last.error or ''}".rstrip()
     else:
         text = word.upper()
+    if s.remote:
+        text += probes_text(s)  # " · 2/2": how many of the group's probes agree
     if s.flapping:
         text += " · flapping"
     return text
@@ -227,6 +253,11 @@ class DashboardModel(QAbstractTableModel):
         self.now = timeutil.now()
         self._n_series: dict[str, int] = {}
         self._n_failing: dict[str, int] = {}
+        self._remote: dict[str, RemoteColumn] = {}  # remote columns by series name
+        self._networks: dict[str, str] = {}  # remote column: the network its probes named
+        self._local_interval = 30.0
+        self._italic = QFont()
+        self._italic.setItalic(True)
         self._set_tail(0)
 
     # -- layout --------------------------------------------------------------------
@@ -303,11 +334,37 @@ class DashboardModel(QAbstractTableModel):
                     )
                 )
         used = {s.vantage for s in series}
+        # Remote groups after the local vantages, grouped by network (remote.py).
+        cols = remote_columns(config)
+        self._remote = {c.series: c for c in cols}
+        for s in snapshot:
+            self._learn_network(s)
+        self._local_interval = config.probe.interval
+        for t in config.targets:
+            mine = {v.name for v in config.remote_vantages_of(t)}
+            for c in cols:
+                if c.vantage in mine:
+                    series.append(
+                        have.get((t.name, c.series))
+                        or SeriesState(
+                            t.name,
+                            c.series,
+                            t.check,
+                            State.PENDING,
+                            None,
+                            None,
+                            (),
+                            False,
+                            False,
+                            remote=True,
+                        )
+                    )
         self.set_series(
             series,
             urls={t.name: t.url for t in config.targets},
             # Config order, and only vantages some target is probed from.
-            vantages=[v.name for v in config.all_vantages() if v.name in used],
+            vantages=[v.name for v in config.all_vantages() if v.name in used]
+            + [c.series for c in cols],
         )
 
     @property
@@ -381,6 +438,9 @@ class DashboardModel(QAbstractTableModel):
             old = vs.get(s.vantage)
             if old is not None:
                 vs[s.vantage] = s
+                if s.remote and self._learn_network(s):
+                    col = self._vcol[s.vantage]
+                    self.headerDataChanged.emit(Qt.Orientation.Horizontal, col, col)
                 touched.add(i)
                 was, now = _failing(old), _failing(s)
                 if was != now:
@@ -433,19 +493,45 @@ class DashboardModel(QAbstractTableModel):
             if section < FIRST_VANTAGE_COL:
                 return FIXED_HEADERS[section]
             if section < self._vend:
-                return self._vantages[section - FIRST_VANTAGE_COL]
+                name = self._vantages[section - FIRST_VANTAGE_COL]
+                col = self._remote.get(name)
+                return name if col is None else header(col, self._network(name))
             if section < self._ncols:
                 return TAIL_HEADERS[section - self._vend]
+        if role == Qt.ItemDataRole.FontRole and FIRST_VANTAGE_COL <= section < self._vend:
+            # Remote columns in italics: other networks, a slower rhythm.
+            return (
+                self._italic
+                if self._vantages[section - FIRST_VANTAGE_COL] in self._remote
+                else None
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             if section == self._since_col:
                 return "How long ago the last state change of this target happened"
             if section == self._trend_col:
                 return "Recent latencies, one line per vantage; red ticks: failed checks"
             if FIRST_VANTAGE_COL <= section < self._vend:
-                return (
-                    f"What the vantage point {self._vantages[section - FIRST_VANTAGE_COL]!r} sees"
-                )
+                name = self._vantages[section - FIRST_VANTAGE_COL]
+                col = self._remote.get(name)
+                if col is not None:
+                    return header_tooltip(col, self._network(name), self._local_interval)
+                return f"What the vantage point {name!r} sees"
         return None
+
+    def _network(self, series: str) -> str | None:
+        """The network a remote column's probes said they are in (None: not yet known)."""
+        return self._networks.get(series)
+
+    def _learn_network(self, s: SeriesState) -> bool:
+        """Keep the network a remote group's probes named; True when the header changes."""
+        net = s.last.extra.get("network") if s.remote and s.last is not None else None
+        if isinstance(net, str) and net and self._networks.get(s.vantage) != net:
+            self._networks[s.vantage] = net
+            return True
+        return False
+
+    def is_remote(self, vantage: str) -> bool:
+        return vantage in self._remote
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -512,15 +598,59 @@ class DashboardModel(QAbstractTableModel):
         return None
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex, span: Any) -> None:
-        """All roles of one cell in one call: the view asks about ten roles per cell per
-        repaint, and one Python call instead of ten is most of a 3,000-cell board's cost."""
+        """All roles of one cell in one call: the view asks about seven roles per cell per
+        repaint. The roles a paint asks for come from ``paint_values`` (the cell worked
+        out once, not once per role: that was over half of a repaint); any other role
+        from ``data``. A test checks both give the same for every cell."""
+        vals = self.paint_values(index.row(), index.column()) if index.isValid() else None
         data = self.data
         for rd in span:
-            value = data(index, rd.role())
+            role = rd.role()
+            slot = _PAINT_SLOT.get(role) if vals is not None else None
+            value = data(index, role) if slot is None else vals[slot]  # type: ignore[index]
             if value is None:
                 rd.clearData()
             else:
                 rd.setData(value)
+
+    def paint_values(self, r: int, c: int) -> tuple[Any, ...] | None:
+        """(display, decoration, font, alignment, background, foreground, check state) of
+        a target, state, vantage or since cell, as ``data`` answers them; None for the
+        trend and summary columns (``data`` answers)."""
+        if r >= len(self._rows) or c >= self._ncols:
+            return None
+        row = self._rows[r]
+        if c >= self._vend:
+            if c == self._since_col:
+                return (self._ago(row.changed), None, None, _RIGHT, None, None, None)
+            return None
+        if c == COL_TARGET:
+            return (row.target, None, self._bold, None, None, None, None)
+        if c == COL_STATE:
+            word, text = row.worst, row.state_label
+            if self.folded:
+                head, _, rest = text.partition(" ")
+                text = f"{head}{LINE_BREAK}{rest}" if rest else head
+            brushes = self._brushes.get(word)
+            bg, fg = brushes if brushes is not None else (None, None)
+            return (text, self._icon(word), self._bold, None, bg, fg, None)
+        if c < FIRST_VANTAGE_COL:
+            return None
+        vantage = self._vantages[c - FIRST_VANTAGE_COL]
+        s = row.vantages.get(vantage)
+        if s is None:
+            return ("—", None, None, _CENTER, None, None, None)
+        word, text = row.cells[vantage]
+        age = cell_age(s, word, self.now)
+        if self.folded:
+            head, _, rest = text.partition(" ")
+            text = f"{head}{age}{LINE_BREAK}{rest}" if rest else head + age
+        else:
+            text += age
+        brushes = self._brushes.get(word)
+        bg, fg = brushes if brushes is not None else (None, None)
+        font = self._bold if word == "down" else None
+        return (text, self._icon(word), font, None, bg, fg, None)
 
     def _vantage_data(self, row: Row, vantage: str, role: int) -> Any:
         s = row.vantages.get(vantage)
@@ -645,6 +775,13 @@ def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
             lines.append(r.detail)
         if r.address:
             lines.append(f"address {r.address}")
+    if s.remote:
+        if s.note:
+            lines.append(s.note + ": the remote probes could not be asked; not an outage")
+        members = s.last.extra.get("members") if s.last is not None else None
+        if isinstance(members, list) and members:
+            lines.append("probes: " + "; ".join(str(m) for m in members))
+        lines.append("remote: probes in another network, on a slower rhythm")
     if s.flapping:
         lines.append("flapping: the state changes often; read the trend, not the colour")
     if s.offline:

@@ -62,6 +62,7 @@ from warroom.ui.dashboard.model import (
     cell_age,
     fmt_when,
 )
+from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,10 @@ class DashboardPane(QWidget):
         self.probe_one_btn = QPushButton("Probe selected")
         self.probe_one_btn.setToolTip("Check the selected target now, from every vantage")
         self.probe_one_btn.clicked.connect(self._probe_selected)
+        self.world_btn = QPushButton("Check from the world")
+        self.world_btn.setObjectName("check-world")
+        self.world_btn.setToolTip(world_tip(False))
+        self.world_btn.clicked.connect(self._world_selected)
         self.link_box = QComboBox()
         self.link_box.setObjectName("incident-link")
         self.link_box.setToolTip(
@@ -260,7 +265,7 @@ class DashboardPane(QWidget):
         bar.addWidget(self.counts, 2)
         tools = QHBoxLayout()
         tools.setObjectName("dashboard-tools")
-        for w in (self.probe_all_btn, self.probe_one_btn, self.notify_box):
+        for w in (self.probe_all_btn, self.probe_one_btn, self.world_btn, self.notify_box):
             tools.addWidget(w)
         tools.addWidget(self.link_box, 1)
         tools.addStretch(0)
@@ -378,7 +383,8 @@ class DashboardPane(QWidget):
         now = self.model.now
         heads = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in cols}
         for c in cols:
-            w1 = w2 = adv(True, heads[c]) + 20 - ICON_ROOM
+            # A remote column's header has two lines: the widest one counts.
+            w1 = w2 = max(adv(True, line) for line in heads[c].split("\n")) + 20 - ICON_ROOM
             v = None if c == COL_STATE else self.model.vantages[c - FIRST_VANTAGE_COL]
             for r in sample:
                 if v is None:
@@ -467,6 +473,10 @@ class DashboardPane(QWidget):
         self.table.setVisible(has or self.config is not None)
         self.probe_all_btn.setEnabled(self.engine is not None)
         self.probe_one_btn.setEnabled(self.engine is not None)
+        # Always there (a control that comes and goes moves the others).
+        remote = self.config is not None and bool(self.config.remote_vantages())
+        self.world_btn.setEnabled(self.engine is not None and remote)
+        self.world_btn.setToolTip(world_tip(remote))
 
     # -- workspace file and engine ---------------------------------------------
 
@@ -584,6 +594,15 @@ class DashboardPane(QWidget):
         idx = self.table.currentIndex()
         if idx.isValid():
             self.probe_now(idx.data(TargetRole))
+
+    def _world_selected(self) -> None:
+        """ "Check from the world now": one remote round for the selected target."""
+        idx = self.table.currentIndex()
+        if not idx.isValid() or self.engine is None:
+            self._message("Select a target first, then check it from the world.")
+            return
+        self.engine.probe_world_now(idx.data(TargetRole))
+        self._message(f"Asking the remote probes about {idx.data(TargetRole)} now…")
 
     def stop(self) -> None:
         """Stop the engine (window closing); flushes what it still had."""

@@ -29,6 +29,7 @@ class MatrixView(QTableView):
         super().__init__(parent)
         self.setItemDelegate(CellDelegate(self))
         self.frozen = QTableView(self)
+        self._frozen_key: tuple[Any, ...] = ()
         self.frozen.setObjectName("dashboard-frozen")
         self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.frozen.verticalHeader().hide()
@@ -55,20 +56,41 @@ class MatrixView(QTableView):
         self.frozen.setSelectionModel(self.selectionModel())
         self.frozen.setSelectionBehavior(self.selectionBehavior())
         self.frozen.setSelectionMode(self.selectionMode())
-        model.columnsInserted.connect(self.refresh_frozen)
-        model.modelReset.connect(self.refresh_frozen)
+        # A reset or new columns reset the overlay's own columns: set it all again.
+        model.columnsInserted.connect(self._rebuild_frozen)
+        model.modelReset.connect(self._rebuild_frozen)
         model.layoutChanged.connect(self.refresh_frozen)
-        self.refresh_frozen()
+        self._rebuild_frozen()
 
     def setSortingEnabled(self, enable: bool) -> None:
         super().setSortingEnabled(enable)
         self.frozen.horizontalHeader().setSortIndicatorShown(enable)
+
+    def _rebuild_frozen(self, *_: Any) -> None:
+        self._frozen_key = ()
+        self.refresh_frozen()
 
     def refresh_frozen(self, *_: Any) -> None:
         """Only the first column in the overlay, as wide and as tall as the table's."""
         m = self.model()
         if m is None:
             return
+        hdr, fh = self.horizontalHeader(), self.frozen.horizontalHeader()
+        key = (
+            m.columnCount(),
+            self.columnWidth(0),
+            self.verticalHeader().defaultSectionSize(),
+            hdr.sortIndicatorSection(),
+            hdr.sortIndicatorOrder(),
+            hdr.height(),
+            id(self.itemDelegate()),
+        )
+        if key == self._frozen_key:
+            # The sort proxy says "layout changed" whenever a row moves (many times per
+            # update): nothing the overlay shows changed, and setting it all again made
+            # the overlay lay out its rows again each time.
+            return
+        self._frozen_key = key
         for c in range(1, m.columnCount()):
             self.frozen.setColumnHidden(c, True)
         self.frozen.setColumnHidden(0, False)
@@ -76,7 +98,6 @@ class MatrixView(QTableView):
         self.frozen.verticalHeader().setDefaultSectionSize(
             self.verticalHeader().defaultSectionSize()
         )
-        hdr, fh = self.horizontalHeader(), self.frozen.horizontalHeader()
         fh.setSortIndicator(hdr.sortIndicatorSection(), hdr.sortIndicatorOrder())
         fh.setFixedHeight(hdr.height())
         self.frozen.setItemDelegate(self.itemDelegate())

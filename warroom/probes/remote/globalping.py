@@ -1,0 +1,372 @@
+"""Globalping (https://globalping.io, API v1): measurements from probes in other networks.
+
+``POST /v1/measurements`` creates a measurement (http, ping, dns, traceroute) for a
+target from the probes of some locations; ``GET /v1/measurements/{id}`` is polled (no
+faster than every 500 ms, as the API asks) until ``status`` is ``finished`` or our
+deadline passes. Each probe's result becomes one probe record: the vantage's name plus
+the probe's ASN, network, country and city; a probe that went ``offline`` gives none.
+
+``locations`` may be the id of an earlier measurement: the API then asks the very same
+probes, so rounds compare like with like. A 429 says ``rate_limit_exceeded`` (the
+hourly limit) or ``insufficient_credits``; the ``X-RateLimit-*`` and ``X-Credits-*``
+headers are kept as the quota shown to the commander. An optional token
+(``Authorization: Bearer``) raises the limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from warroom.base import timeutil
+from warroom.domain.probes import ProbeResult, Status
+from warroom.domain.workspace import Target
+from warroom.probes.remote import api
+from warroom.probes.remote.api import ApiError, Quota
+
+MIN_POLL_S = 0.5  # the API's rule: at most 2 polls a second per measurement
+POLL_S = 0.5  # counted from the previous answer (see wait), which is the margin
+TYPES = ("http", "ping", "dns", "traceroute")
+
+
+def _error(resp: httpx.Response, data: Any) -> ApiError:
+    err = data.get("error") if isinstance(data, dict) else None
+    kind = err.get("type") if isinstance(err, dict) else None
+    msg = err.get("message") if isinstance(err, dict) else None
+    msg = str(msg or f"HTTP {resp.status_code}")
+    if resp.status_code == 429:
+        reset = api._int(resp.headers.get("X-RateLimit-Reset"))
+        if kind == "insufficient_credits" or "credit" in msg.lower():
+            return ApiError(api.NO_CREDITS, f"out of credits: {msg}", retry_after=reset)
+        return ApiError(api.RATE_LIMITED, f"rate limit: {msg}", retry_after=reset)
+    if resp.status_code in (401, 403):
+        return ApiError(api.UNAUTHORIZED, f"token refused: {msg}")
+    if resp.status_code == 422 or kind == "no_probes_found":
+        return ApiError(api.UNKNOWN_LOCATION, msg)
+    if resp.status_code >= 500:
+        return ApiError(api.UNREACHABLE, f"API error HTTP {resp.status_code}: {msg}")
+    return ApiError(api.API_ERROR, f"HTTP {resp.status_code}: {msg}")
+
+
+class GlobalpingClient:
+    """One API base, one optional token. The token lives only in the request headers."""
+
+    def __init__(
+        self,
+        base_url: str,
+        http: httpx.AsyncClient,
+        *,
+        token: str | None = None,
+        poll_interval: float = POLL_S,
+        request_timeout: float = 10.0,
+    ) -> None:
+        self.base = base_url.rstrip("/")
+        self._http = http
+        self._headers = {"Content-Type": "application/json"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        self.poll_interval = max(MIN_POLL_S, poll_interval)
+        self.request_timeout = request_timeout
+        self.quota = Quota()
+        self.polls = 0  # GETs sent, for the benchmark and the poll-rate test
+        self.poll_log: list[tuple[str, float]] = []  # (measurement, monotonic send time)
+
+    def _keep_quota(self, resp: httpx.Response) -> None:
+        h = resp.headers
+        limit = api._int(h.get("X-RateLimit-Limit"))
+        remaining = api._int(h.get("X-RateLimit-Remaining"))
+        credits = api._int(h.get("X-Credits-Remaining"))
+        if limit is None and remaining is None and credits is None:
+            return
+        self.quota = Quota(
+            limit=limit if limit is not None else self.quota.limit,
+            remaining=remaining if remaining is not None else self.quota.remaining,
+            reset_s=api._int(h.get("X-RateLimit-Reset")),
+            credits=credits if credits is not None else self.quota.credits,
+        )
+
+    async def create(
+        self,
+        kind: str,
+        target: str,
+        locations: list[dict[str, Any]] | str,
+        options: dict[str, Any],
+        limit: int | None = None,
+    ) -> tuple[str, int]:
+        """(measurement id, probes asked). ``locations`` a list or an earlier id."""
+        body: dict[str, Any] = {
+            "type": kind,
+            "target": target,
+            "locations": locations,
+            "measurementOptions": options,
+            "inProgressUpdates": False,
+        }
+        if limit is not None:
+            body["limit"] = limit
+        try:
+            resp, data = await api.call(
+                self._http,
+                "POST",
+                f"{self.base}/v1/measurements",
+                headers=self._headers,
+                body=body,
+                timeout=self.request_timeout,
+                errors=_error,
+            )
+        except ApiError as exc:
+            if exc.kind in (api.RATE_LIMITED, api.NO_CREDITS):
+                self.quota = Quota(self.quota.limit, 0, exc.retry_after, self.quota.credits)
+            raise
+        self._keep_quota(resp)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise ApiError(api.GARBAGE, "the new measurement has no id")
+        count = data.get("probesCount")
+        return data["id"], int(count) if isinstance(count, int) else 0
+
+    async def get(self, mid: str) -> dict[str, Any]:
+        self.polls += 1
+        self.poll_log.append((mid, time.monotonic()))
+        _, data = await api.call(
+            self._http,
+            "GET",
+            f"{self.base}/v1/measurements/{mid}",
+            headers=self._headers,
+            timeout=self.request_timeout,
+            errors=_error,
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+            raise ApiError(api.GARBAGE, "a measurement without results")
+        return data
+
+    async def wait(self, mid: str, deadline: float) -> dict[str, Any]:
+        """Poll until finished or ``deadline`` (monotonic); ``poll_interval`` (>= 500 ms)
+        passes between an answer and the next poll: at most 2 polls a second."""
+        while True:
+            data = await self.get(mid)
+            if data.get("status") != "in-progress" or time.monotonic() >= deadline:
+                return data
+            # Counted from the answer, not the request: however late a request left our
+            # busy loop, the API never sees two polls closer than ``poll_interval``.
+            await asyncio.sleep(self.poll_interval)
+
+
+# -- what to ask for a target -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A measurement for a target: its type, its target string and its options."""
+
+    kind: str
+    target: str
+    options: dict[str, Any]
+    check: str  # the record's check word
+    note: str = ""  # said in the detail when the remote check differs from the local one
+
+
+def ask_for(t: Target) -> Ask:
+    """The Globalping measurement that best matches a target's local check."""
+    if t.check == "http":
+        u = urlsplit(t.url)
+        https = u.scheme.lower() == "https"
+        req: dict[str, Any] = {
+            "method": "GET" if t.expect_body else "HEAD",
+            "path": u.path or "/",
+        }
+        if u.query:
+            req["query"] = u.query
+        opts = {"protocol": "HTTPS" if https else "HTTP", "port": t.port, "request": req}
+        return Ask("http", t.host, opts, "http")
+    if t.check == "dns":
+        opts = {"query": {"type": t.record}, "protocol": "UDP"}
+        if t.server:
+            host = t.server.rsplit(":", 1)[0] if t.server.count(":") == 1 else t.server
+            opts["resolver"] = host.strip("[]")
+        return Ask("dns", t.host, opts, "dns")
+    if t.check in ("tcp", "tls"):
+        note = "TCP connect (Globalping has no TLS check)" if t.check == "tls" else ""
+        opts = {"packets": 3, "protocol": "TCP", "port": t.port}
+        return Ask("ping", t.host, opts, t.check, note)
+    return Ask("ping", t.host, {"packets": 3}, "icmp")
+
+
+def traceroute_ask(t: Target) -> Ask:
+    return Ask("traceroute", t.host, {"protocol": "ICMP"}, "traceroute")
+
+
+# -- one probe's result -> one record -----------------------------------------------
+
+
+def probe_id(probe: dict[str, Any]) -> str:
+    """Globalping gives probes no id: a stable one from what identifies the probe, so
+    the same probe (kept by measurement-id reuse) has the same id every round."""
+    key = "|".join(
+        str(probe.get(k))
+        for k in ("asn", "network", "country", "city", "latitude", "longitude", "tags")
+    )
+    return "gp-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def remote_of(probe: dict[str, Any]) -> dict[str, Any]:
+    asn = probe.get("asn")
+    return {
+        "asn": asn if isinstance(asn, int) else None,
+        "network": probe.get("network") if isinstance(probe.get("network"), str) else None,
+        "country": probe.get("country") if isinstance(probe.get("country"), str) else None,
+        "city": probe.get("city") if isinstance(probe.get("city"), str) else None,
+        "probe": probe_id(probe),
+    }
+
+
+_RAW_ERRORS = (
+    ("ENOTFOUND", "dns_nxdomain"),
+    ("NXDOMAIN", "dns_nxdomain"),
+    ("unknown host", "dns_nxdomain"),
+    ("Name or service not known", "dns_nxdomain"),
+    ("EAI_AGAIN", "dns_timeout"),
+    ("SERVFAIL", "dns_servfail"),
+    ("ECONNREFUSED", "refused"),
+    ("ECONNRESET", "reset"),
+    ("EHOSTUNREACH", "unreachable"),
+    ("ENETUNREACH", "unreachable"),
+    ("CERT_HAS_EXPIRED", "tls_expired"),
+    ("certificate has expired", "tls_expired"),
+    ("ERR_TLS_CERT_ALTNAME_INVALID", "tls_hostname"),
+    ("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "tls_untrusted"),
+    ("SELF_SIGNED_CERT", "tls_untrusted"),
+    ("ETIMEDOUT", "timeout"),
+    ("timeout", "timeout"),
+    ("Timeout", "timeout"),
+)
+
+
+def error_word(raw: str) -> str:
+    for needle, word in _RAW_ERRORS:
+        if needle in raw:
+            return word
+    return "protocol_error"
+
+
+def _first_line(raw: Any) -> str:
+    text = str(raw or "").strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def _verdict(
+    t: Target, ask: Ask, res: dict[str, Any]
+) -> tuple[Status, float | None, str | None, str, str | None]:
+    """(status, latency, error, detail, address) of one finished or failed result."""
+    address = res.get("resolvedAddress") if isinstance(res.get("resolvedAddress"), str) else None
+    if res.get("status") == "failed":
+        raw = _first_line(res.get("rawOutput")) or "the probe reported a failure"
+        return Status.DOWN, None, error_word(raw), raw, address
+    if ask.kind == "http":
+        code = res.get("statusCode")
+        total = (res.get("timings") or {}).get("total")
+        lat = float(total) if isinstance(total, int | float) else None
+        if not isinstance(code, int):
+            return Status.DOWN, lat, "protocol_error", "no HTTP status in the result", address
+        ok = code in t.expect_status if t.expect_status else 200 <= code <= 399
+        if not ok:
+            return Status.DOWN, lat, "http_status", f"HTTP {code}", address
+        if t.expect_body and t.expect_body not in str(res.get("rawBody") or ""):
+            return Status.DOWN, lat, "body_mismatch", f"HTTP {code}, body lacks the text", address
+        return _timed(t, lat, f"HTTP {code}", address)
+    if ask.kind == "ping":
+        stats = res.get("stats") or {}
+        rcv, avg = stats.get("rcv"), stats.get("avg")
+        if not isinstance(rcv, int) or rcv == 0:
+            word = "timeout" if ask.check == "icmp" else "refused"
+            what = "no reply" if ask.check == "icmp" else "no TCP connection"
+            return Status.DOWN, None, word, f"{what} ({stats.get('loss', 100)}% loss)", address
+        lat = float(avg) if isinstance(avg, int | float) else None
+        loss = stats.get("loss")
+        return _timed(t, lat, f"{rcv} replies, {loss}% loss".strip(), address)
+    if ask.kind == "dns":
+        code = str(res.get("statusCodeName") or "")
+        total = (res.get("timings") or {}).get("total")
+        lat = float(total) if isinstance(total, int | float) else None
+        if code == "NXDOMAIN":
+            return Status.DOWN, lat, "dns_nxdomain", "NXDOMAIN", None
+        if code and code != "NOERROR":
+            return Status.DOWN, lat, "dns_servfail", code, None
+        answers = [
+            str(a.get("value"))
+            for a in res.get("answers") or []
+            if isinstance(a, dict) and str(a.get("type", "")).upper() == t.record
+        ]
+        if t.expect_answer and sorted(answers) != sorted(t.expect_answer):
+            return (
+                Status.DOWN,
+                lat,
+                "dns_mismatch",
+                f"answered {', '.join(answers) or 'nothing'}",
+                None,
+            )
+        return _timed(t, lat, ", ".join(answers) or "NOERROR", answers[0] if answers else None)
+    hops = res.get("hops") or []
+    reached = bool(hops) and any(
+        (h.get("resolvedAddress") == address) for h in hops if isinstance(h, dict)
+    )
+    detail = f"{len(hops)} hops" + ("" if reached else ", target not reached")
+    if not reached:
+        return Status.DOWN, None, "unreachable", detail, address
+    return Status.UP, None, None, detail, address
+
+
+def _timed(
+    t: Target, lat: float | None, detail: str, address: str | None
+) -> tuple[Status, float | None, str | None, str, str | None]:
+    if lat is not None and lat > t.settings.degraded_ms:
+        return Status.DEGRADED, lat, "too_slow", f"{detail} in {lat:.0f} ms", address
+    return Status.UP, lat, None, detail, address
+
+
+def to_results(
+    t: Target, vantage: str, group: str, ask: Ask, measurement: dict[str, Any]
+) -> tuple[list[ProbeResult], int]:
+    """(records of the probes that answered, probes still in progress at the deadline).
+
+    Offline probes give no record; a result shape we do not understand is skipped
+    rather than guessed at."""
+    out: list[ProbeResult] = []
+    pending = 0
+    now = timeutil.now()
+    for item in measurement.get("results") or []:
+        if not isinstance(item, dict):
+            continue
+        probe, res = item.get("probe"), item.get("result")
+        if not isinstance(probe, dict) or not isinstance(res, dict):
+            continue
+        state = res.get("status")
+        if state == "offline":
+            continue
+        if state == "in-progress":
+            pending += 1
+            continue
+        if state not in ("finished", "failed"):
+            continue
+        status, lat, err, detail, addr = _verdict(t, ask, res)
+        if ask.note:
+            detail = f"{detail} [{ask.note}]"
+        out.append(
+            ProbeResult(
+                time=now,
+                target=t.name,
+                vantage=vantage,
+                check=ask.check,
+                status=status,
+                latency_ms=lat,
+                error=err,
+                detail=detail,
+                address=addr,
+                extra={"remote": remote_of(probe), "group": group},
+            )
+        )
+    return out, pending
