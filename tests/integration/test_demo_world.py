@@ -55,10 +55,6 @@ def enter(world: DemoWorld, name: str) -> None:
     world.loop.call(lambda: world._enter(act))
 
 
-# httpcore 1.0.9 drops the socket of a SOCKS handshake that fails ("host unreachable")
-# without closing it; the integrator removes this once HTTP through a proxy no longer
-# goes through httpcore.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_outage_moves_from_one_provider_to_everyone_and_back(
     world: DemoWorld, tmp_path: Path
 ) -> None:

@@ -52,8 +52,8 @@ class CheckEnv(NetEnv):
         self.icmp_methods: tuple[str, ...] = icmp.DEFAULT_METHODS
 
     def prepare(self, target: Target, vantage: Vantage) -> None:
-        if target.check == "http" and vantage.proxy:
-            self.http_client(vantage.proxy, target)
+        if target.check == "http" and _via_httpx(vantage):
+            self.http_client(str(vantage.proxy), target)
         elif target.check in ("tls", "http"):
             self.ssl_context(target.ca_path)
 
@@ -183,12 +183,19 @@ def _cert_check(target: Target, run: _Run, peercert: dict[str, Any] | None) -> N
 # -- http --------------------------------------------------------------------------
 
 
+def _via_httpx(vantage: Vantage) -> bool:
+    """Only an HTTP proxy: it forwards http:// in absolute form, and many allow CONNECT
+    only to port 443. SOCKS5 is a plain tunnel, and our own connection goes through it
+    (httpcore 1.0.9 drops the socket of a SOCKS handshake that fails, unclosed)."""
+    return bool(vantage.proxy) and not str(vantage.proxy).lower().startswith("socks5")
+
+
 async def _http(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> str:
     s = target.settings
     url = target.url
     seen = {url}
     hops = 0
-    client = env.http_client(vantage.proxy, target) if vantage.proxy else None
+    client = env.http_client(vantage.proxy, target) if _via_httpx(vantage) else None
     while True:
         try:
             if client is None:
@@ -306,24 +313,31 @@ async def _http_once(
 async def _http_direct(
     url: str, target: Target, vantage: Vantage, env: CheckEnv, run: _Run
 ) -> tuple[int, str | None, str]:
-    """One GET on a fresh connection to the vantage's address, without a proxy.
+    """One GET on a fresh connection to the vantage's address, or through its SOCKS5 tunnel.
 
     We open the socket (and TLS) ourselves, for exact phase timings and to connect to the
     address the vantage's resolver gave with the URL's Host header and SNI; h11 does
     the HTTP/1.1 message framing. httpx's pool machinery on top of that cost 3x the CPU
-    per check (bench/bench_probes.py). Proxied checks still go through httpx.
+    per check (bench/bench_probes.py). Checks through an HTTP proxy go through httpx.
     """
     parts = urlsplit(url)
     host = parts.hostname or ""
     tls = parts.scheme == "https"
     port = parts.port or (443 if tls else 80)
     run.phase = "dns"
-    r = await resolve(host, port, vantage, env, target.settings.timeout)
-    run.timings["dns"] = run.timings.get("dns", 0.0) + r.dns_ms
-    run.address = r.address
+    if vantage.proxy and not vantage.resolver:
+        address = host  # the proxy resolves on its side
+        run.address = None
+    else:
+        r = await resolve(host, port, vantage, env, target.settings.timeout)
+        run.timings["dns"] = run.timings.get("dns", 0.0) + r.dns_ms
+        address = run.address = r.address
     run.phase = "connect"
     t = time.perf_counter()
-    reader, writer = await asyncio.open_connection(r.address, port, limit=_HEAD_LIMIT)
+    if vantage.proxy:
+        reader, writer = await open_stream(address, port, host=host, vantage=vantage)
+    else:
+        reader, writer = await asyncio.open_connection(address, port, limit=_HEAD_LIMIT)
     try:
         run.timings["connect"] = run.timings.get("connect", 0.0) + _since(t)
         if tls:
