@@ -116,3 +116,31 @@ def test_queue_keeps_order_and_waits_idle(qtbot) -> None:  # type: ignore[no-unt
     assert q.close(5)
     with pytest.raises(RuntimeError):
         q.submit(lambda: None)
+
+
+HUNG = """
+import threading, sys
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from warroom.ui.tasks import run_task
+app = QCoreApplication([])
+owner = QObject()
+run_task(owner, threading.Event().wait)  # a keyring query stuck on D-Bus, say
+QTimer.singleShot(0, app.quit)
+app.exec()
+print("closed", flush=True)
+"""
+
+
+def test_a_hung_task_does_not_keep_the_process_alive() -> None:
+    import os
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", HUNG],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "closed"

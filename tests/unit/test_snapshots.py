@@ -13,7 +13,7 @@ from warroom.base.paths import DB_NAME
 from warroom.services import snapshots as svc
 from warroom.store import Store
 from warroom.store import snapshots as snap
-from warroom.system.lockfile import WorkspaceLock
+from warroom.system.lockfile import WorkspaceLock, is_gui_running
 
 
 def _fill(store: Store, n: int = 400) -> None:
@@ -156,11 +156,11 @@ def test_restore_refused_while_a_window_holds_the_workspace(data_dir: Path) -> N
         taken = snap.take(s, "manual")
         s.meta_set("k", "after")
     with WorkspaceLock(data_dir):
-        assert svc.is_gui_running(data_dir) is True
+        assert is_gui_running(data_dir) is True
         with pytest.raises(StoreError, match="close it first"):
             svc.restore(data_dir, taken.name)
     assert _value(data_dir, "k") == "after"
-    assert svc.is_gui_running(data_dir) is False
+    assert is_gui_running(data_dir) is False
     svc.restore(data_dir, taken.name)
     assert _value(data_dir, "k") == "before"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from warroom.base.errors import StoreError
-from warroom.services import snapshots as svc
 from warroom.store import Store
 from warroom.store import snapshots as snap
 from warroom.store.db import inspect, select_in
 from warroom.system import doctor
+from warroom.system.lockfile import is_gui_running
 
 
 def _smash(path: Path) -> None:
@@ -109,7 +109,7 @@ def test_side_copy_of_a_damaged_file_keeps_its_bytes(data_dir: Path) -> None:
     _smash(path)
     copy = snap.side_copy(path, data_dir)
     assert copy is not None and copy.read_bytes() == path.read_bytes()
-    assert svc.is_gui_running(data_dir) is False
+    assert is_gui_running(data_dir) is False
 
 
 @pytest.mark.parametrize("n", [0, 1, 499, 500, 501, 1234])

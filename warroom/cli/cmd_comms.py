@@ -24,7 +24,7 @@ from warroom.cli.common import Context, add_json_flag
 STAGES = ("investigating", "identified", "monitoring", "resolved")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``publish`` and ``statuspage``."""
     p = sub.add_parser(
         "publish",

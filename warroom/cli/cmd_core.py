@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from warroom.cli.common import Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds this module's subcommands."""
     p = sub.add_parser(
         "doctor",

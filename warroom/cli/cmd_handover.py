@@ -139,7 +139,7 @@ def _common(p: argparse.ArgumentParser, formats: tuple[str, ...], default: str) 
     p.add_argument("--author", metavar="NAME", help="who exports (default: the workspace author)")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds this module's subcommands."""
     p = sub.add_parser(
         "export",

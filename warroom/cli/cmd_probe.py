@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EXIT = {"up": 0, "pending": 0, "degraded": 1, "down": 2, "offline": 2}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds ``probe``."""
     p = sub.add_parser(
         "probe",

@@ -310,7 +310,7 @@ def cmd_action_done(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inc = sub.add_parser("incident", help="create, list, show and change incidents")
     isub = inc.add_subparsers(
         dest="incident_command", metavar="ACTION", required=True, title="actions"

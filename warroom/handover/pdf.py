@@ -14,15 +14,14 @@ from typing import Any
 from warroom.handover.files import write_with
 
 
-def _ensure_app() -> Any:
+def _ensure_app() -> None:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
 
     app = QCoreApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(["warroom"])
-    return app
+        QGuiApplication(["warroom"])
 
 
 def write_pdf(html: str, target: Path, *, title: str = "") -> None:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.base import timeutil
 from warroom.base.errors import UsageError
 from warroom.handover import files
 from warroom.store.db import Store
+
+if TYPE_CHECKING:
+    from warroom.domain.incidents import Entry
+    from warroom.handover.brief import Brief
+    from warroom.services.timeline import Timeline
 
 EXPORT_FORMATS = ("json", "md", "html", "pdf", "csv")
 BRIEF_FORMATS = ("md", "html", "pdf")
@@ -103,7 +108,7 @@ def pdf_bytes(html: str, title: str) -> bytes:
         return p.read_bytes()
 
 
-def brief_output(brief: Any, fmt: str) -> str:
+def brief_output(brief: Brief, fmt: str) -> str:
     from warroom.handover.brief import render_brief_html, render_brief_markdown
 
     if fmt == "md":
@@ -113,7 +118,7 @@ def brief_output(brief: Any, fmt: str) -> str:
     raise UsageError(f"unknown brief format {fmt!r}; expected {', '.join(BRIEF_FORMATS)}")
 
 
-def write_brief(brief: Any, fmt: str, target: Path) -> None:
+def write_brief(brief: Brief, fmt: str, target: Path) -> None:
     if fmt == "pdf":
         from warroom.handover.brief import render_brief_html
         from warroom.handover.pdf import write_pdf
@@ -128,14 +133,14 @@ def write_brief(brief: Any, fmt: str, target: Path) -> None:
 
 
 def record_handover(
-    timeline: Any,
+    timeline: Timeline,
     incident_id: str,
     *,
     to: str,
     from_: str | None = None,
     acknowledged_at: str | None = None,
     brief_file: str | None = None,
-) -> Any:
+) -> Entry:
     """Record an acknowledged handover: command passes to ``to``.
 
     Logs a ``handover`` entry (from the outgoing commander to ``to``, when
@@ -160,10 +165,8 @@ def record_handover(
     if brief_file:
         meta["brief"] = brief_file
     res = timeline.log(inc.id, text, kind="handover", meta=meta, author=preparer or who)
-    fields = {"commander": to}
-    if inc.next_commander.strip().casefold() == to.casefold():
-        fields["next_commander"] = ""
-    timeline.set_incident(inc.id, **fields)
+    took_over = inc.next_commander.strip().casefold() == to.casefold()
+    timeline.set_incident(inc.id, commander=to, next_commander="" if took_over else None)
     return res.value
 
 

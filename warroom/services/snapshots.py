@@ -84,23 +84,6 @@ class Snapshotter:
         return self.tick("exit")
 
 
-def is_gui_running(data_dir: Path) -> bool:
-    """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
-    from warroom.system.lockfile import LockHeld, WorkspaceLock
-
-    if not (Path(data_dir) / "gui.lock").exists():
-        return False
-    lock = WorkspaceLock(Path(data_dir))
-    try:
-        lock.acquire()
-    except LockHeld:
-        return True
-    except OSError:
-        return False
-    lock.release()
-    return False
-
-
 def restore(data_dir: Path, name: str) -> RestoreResult:
     """Put snapshot ``name`` back as the workspace database. See the module docstring.
 

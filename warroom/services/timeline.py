@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from warroom.base import ids, timeutil
 from warroom.base.errors import NotFound, UsageError, ValidationError
@@ -96,11 +97,15 @@ def default_author(store: Store | None = None) -> str:
         return "unknown"
 
 
-@dataclass
-class Result:
-    """What a write produced, and anything the user should be warned about."""
+T = TypeVar("T")
 
-    value: Any
+
+@dataclass
+class Result(Generic[T]):
+    """What a write produced (the entry; for ``set_incident`` the names of the fields
+    that changed), and anything the user should be warned about."""
+
+    value: T
     warnings: list[str] = field(default_factory=list)
 
 
@@ -254,7 +259,7 @@ class Timeline:
 
     def set_incident(
         self, ref: str, *, force: bool = False, at: datetime | None = None, **fields: Any
-    ) -> Result:
+    ) -> Result[list[str]]:
         """Change tracked fields; each real change is recorded and logged as a status entry.
 
         Milestone values may be datetimes or user time strings. Setting status
@@ -343,7 +348,7 @@ class Timeline:
 
     def _insert_entry(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         incident: str,
         text: str,
         *,
@@ -399,7 +404,7 @@ class Timeline:
         external: bool = False,
         meta: dict[str, Any] | None = None,
         todo: str | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
         iid = self.resolve_incident_id(ref)
         now = timeutil.now()
@@ -408,7 +413,7 @@ class Timeline:
             iid, cap, now, author=author, pinned=pinned, external=external, meta=meta
         )
 
-    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result:
+    def capture(self, ref: str, line: str, *, tz: tzinfo | None = None) -> Result[Entry]:
         """What the GUI's capture line does: prefixes, backdating, tags, TODO."""
         iid = self.resolve_incident_id(ref)
         now = timeutil.now()
@@ -424,7 +429,7 @@ class Timeline:
         pinned: bool = False,
         external: bool = False,
         meta: dict[str, Any] | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Write what a parsed capture means: its entry, and its action item if any."""
         with self.store.write() as conn:
             eid = self._insert_entry(
@@ -471,7 +476,7 @@ class Timeline:
         note: str = "",
         base: str | None = None,
         **changes: Any,
-    ) -> Result:
+    ) -> Result[Entry]:
         """Append a revision with ``changes`` over the current one; nothing is overwritten.
 
         ``changes`` keys: text, occurred_at (datetime), kind, tags, pinned, external,
@@ -533,7 +538,7 @@ class Timeline:
 
     def _follow_hiding(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         eid: str,
         *,
         hidden: bool,
@@ -554,7 +559,7 @@ class Timeline:
             self._notify("action", item.id)
 
     @staticmethod
-    def _hidden_since(conn: Any, eid: str) -> tuple[str, str] | None:
+    def _hidden_since(conn: sqlite3.Connection, eid: str) -> tuple[str, str] | None:
         """When and by whom the entry's latest stretch of being hidden began: the stamp
         its hiding left on the action items it closed."""
         since = None
@@ -573,18 +578,18 @@ class Timeline:
         at: Any = None,
         kind: str | None = None,
         tags: list[str] | None = None,
-    ) -> Result:
+    ) -> Result[Entry]:
         return self.revise(ref, text=text, occurred_at=at, kind=kind, tags=tags, note="edit")
 
-    def hide(self, ref: str, reason: str) -> Result:
+    def hide(self, ref: str, reason: str) -> Result[Entry]:
         if not reason.strip():
             raise ValidationError("hiding an entry needs a reason")
         return self.revise(ref, hidden=True, hidden_reason=reason.strip(), note="hide")
 
-    def unhide(self, ref: str) -> Result:
+    def unhide(self, ref: str) -> Result[Entry]:
         return self.revise(ref, hidden=False, note="unhide")
 
-    def pin(self, ref: str, pinned: bool = True) -> Result:
+    def pin(self, ref: str, pinned: bool = True) -> Result[Entry]:
         return self.revise(ref, pinned=pinned, note="pin" if pinned else "unpin")
 
     def entries(self, flt: EntryFilter, **kw: Any) -> list[Entry]:
@@ -627,7 +632,7 @@ class Timeline:
 
     def _add_action(
         self,
-        conn: Any,
+        conn: sqlite3.Connection,
         incident: str,
         text: str,
         *,

@@ -14,18 +14,22 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING
 
 from warroom.base import timeutil
 from warroom.social import honesty, lengths, templates
 from warroom.social.channels import ChannelSpec, CommsSettings
 from warroom.social.honesty import Finding, VantageState
 
+if TYPE_CHECKING:
+    from warroom.domain.incidents import Incident
+    from warroom.store.db import Store
+
 log = logging.getLogger(__name__)
 
 
 def measurements(
-    store: Any, settings: CommsSettings | None = None, *, now: datetime | None = None
+    store: Store, settings: CommsSettings | None = None, *, now: datetime | None = None
 ) -> list[VantageState]:
     """The latest stored probe state per (target, vantage), fresh ones only."""
     from warroom.store.comms import latest_probe_states
@@ -37,7 +41,7 @@ def measurements(
     ]
 
 
-def remote_lines(store: Any) -> Callable[[str], Sequence[str]] | None:
+def remote_lines(store: Store) -> Callable[[str], Sequence[str]] | None:
     """Extra figures per target from the remote vantage groups stored in the workspace
     ("down from 2 of 2 probes in AS3303 (Swisscom)"); only the ``down`` ones, since they
     are what contradicts a claim. None when this build has no remote vantages."""
@@ -114,7 +118,7 @@ def _minutes(seconds: float) -> str:
     return f"{m} min" if m < 120 else f"{m // 60} h {m % 60:02d} min"
 
 
-def cadence_for(store: Any, incident: Any, settings: CommsSettings) -> Cadence:
+def cadence_for(store: Store, incident: Incident, settings: CommsSettings) -> Cadence:
     """The cadence of an incident (a domain Incident); none once it is resolved."""
     from warroom.store.comms import last_published_at
 
@@ -134,7 +138,7 @@ def cadence_for(store: Any, incident: Any, settings: CommsSettings) -> Cadence:
 
 
 def values_for(
-    incident: Any, settings: CommsSettings, *, next_update: datetime | None = None
+    incident: Incident, settings: CommsSettings, *, next_update: datetime | None = None
 ) -> templates.Values:
     since_raw = getattr(incident, "started_at", None) or getattr(incident, "detected_at", None)
     return templates.Values(

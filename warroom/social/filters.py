@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.social.model import Post
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
 
 META_KEY = "social.filters"
 DEFAULT_KEYWORDS = ("down", "offline", "outage", "unreachable", "Störung", "Ausfall", "panne")
@@ -112,9 +115,9 @@ def brand_terms(feeds: Iterable[Any]) -> tuple[str, ...]:
     return _words(out)
 
 
-def load(store: Any, feeds: Iterable[Any] = ()) -> Filters:
+def load(store: Store, feeds: Iterable[Any] = ()) -> Filters:
     return Filters.from_json(store.meta_get(META_KEY), brand=brand_terms(feeds))
 
 
-def save(store: Any, filters: Filters) -> None:
+def save(store: Store, filters: Filters) -> None:
     store.meta_set(META_KEY, filters.to_json())

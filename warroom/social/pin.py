@@ -10,10 +10,13 @@ already made.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.base import ids, timeutil
 from warroom.social.model import Post
+
+if TYPE_CHECKING:
+    from warroom.services.timeline import Timeline
 
 AUTHOR = "feed"
 KIND_LABEL = {
@@ -33,7 +36,7 @@ def entry_text(post: Post) -> str:
     return text + (f" {post.url}" if post.url else "")
 
 
-def pin(timeline: Any, incident: str, post: Post) -> str:
+def pin(timeline: Timeline, incident: str, post: Post) -> str:
     """Log ``post`` in ``incident`` (a ``Timeline``); returns the entry id."""
     from warroom.store import timeline as tq
 

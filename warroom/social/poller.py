@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -32,6 +32,9 @@ from warroom.config.workspace_file import Feed
 from warroom.social.http import Http, SourceError
 from warroom.social.model import Post, SourceStatus
 from warroom.social.sources import PollResult, SecretGetter, Source, make_source
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ class FeedPoller:
         self,
         feeds: Sequence[Feed],
         *,
-        store: Any = None,
+        store: Store | None = None,
         on_posts: PostsCallback | None = None,
         on_status: StatusCallback | None = None,
         secret: SecretGetter | None = None,
@@ -196,8 +199,11 @@ class FeedPoller:
     async def _store(self, posts: list[Post], status: SourceStatus) -> list[Post]:
         from warroom.store import social as q
 
+        store = self.store
+        if store is None:  # nothing to keep them in (callers check first)
+            return posts
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._io, q.ingest, self.store, posts, status)
+        return await loop.run_in_executor(self._io, q.ingest, store, posts, status)
 
     def _next_delay(self, feed: Feed, wait: float | None) -> float:
         failures = self._failures.get(feed.name, 0)

@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -37,6 +37,10 @@ from warroom.social.publish_clients import (
 )
 from warroom.social.statuspage_api import Link, StatuspageClient
 from warroom.store import comms as db
+
+if TYPE_CHECKING:
+    from warroom.services.timeline import Timeline
+    from warroom.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +93,10 @@ def check_approval(draft: Draft, settings: CommsSettings) -> None:
 class Publisher:
     """Publishes drafts for one workspace; keeps its clients (and Bluesky sessions)."""
 
-    store: Any
+    store: Store
     channels: Sequence[ChannelSpec]
     settings: CommsSettings = field(default_factory=CommsSettings)
-    timeline: Any = None  # services.timeline.Timeline; None: results are not logged
+    timeline: Timeline | None = None  # services.timeline.Timeline; None: results are not logged
     secret_lookup: SecretLookup | None = None
     max_attempts: int = 3
     max_wait: float = 30.0
@@ -176,11 +180,14 @@ class Publisher:
 
         from warroom.base import timeutil
 
-        inc = self.timeline.incident(draft.incident)
+        timeline = self.timeline
+        if timeline is None or not draft.incident:
+            return
+        inc = timeline.incident(draft.incident)
         if str(inc.status) == "resolved":
             return
         due = timeutil.now() + timedelta(seconds=self.settings.cadence_for(str(inc.severity)))
-        self.timeline.set_incident(inc.id, next_update_due=due)
+        timeline.set_incident(inc.id, next_update_due=due)
 
     async def _one(
         self,

@@ -20,13 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.base import timeutil
 from warroom.handover.html import CSP
 from warroom.handover.text import esc, render_markdown
 from warroom.social.channels import KIND_LABEL
 from warroom.social.lengths import link_spans
+
+if TYPE_CHECKING:
+    from warroom.store.db import Store
 
 STAGE_LABEL = {
     "investigating": ("Investigating", "We are investigating a problem."),
@@ -87,7 +90,7 @@ def collect(entries: Sequence[Any]) -> list[Update]:
     return sorted([*ups, *others], key=lambda u: u.at, reverse=True)
 
 
-def view_for(store: Any, incident_id: str, *, settings: Any = None) -> StatusView:
+def view_for(store: Store, incident_id: str, *, settings: Any = None) -> StatusView:
     """The page's content for an incident in a workspace."""
     from warroom.services.timeline import Timeline
     from warroom.store.timeline import EntryFilter

@@ -13,10 +13,10 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.base import timeutil
 from warroom.base.errors import StoreError
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 log = logging.getLogger(__name__)
+
+# What sqlite3 binds: the types of a parameter and of a parameter list or mapping.
+SqlValue = str | bytes | int | float | None
+Params = Sequence[SqlValue] | Mapping[str, SqlValue]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
@@ -148,8 +152,8 @@ def inspect(path: Path, *, check: str = "quick", immutable: bool = False) -> DbI
 def select_in(
     conn: sqlite3.Connection,
     sql: str,
-    ids: Sequence[Any],
-    params: Sequence[Any] = (),
+    ids: Sequence[SqlValue],
+    params: Sequence[SqlValue] = (),
     *,
     chunk: int = IN_CHUNK,
 ) -> list[sqlite3.Row]:
@@ -212,9 +216,9 @@ class Store:
         Imported lazily: it costs ~100 ms at start-up, before the first window paints.
         """
         if self._db is None:
-            import sqlite_utils
+            from warroom.store import schema
 
-            self._db = sqlite_utils.Database(self._conn)
+            self._db = schema.database(self._conn)
         return self._db
 
     # -- opening ---------------------------------------------------------
@@ -321,11 +325,12 @@ class Store:
             self.__dict__.setdefault("_readers", []).append(conn)
         return conn
 
-    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return self.reader().execute(sql, params).fetchall()
 
-    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        return self.reader().execute(sql, params).fetchone()
+    def query_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.reader().execute(sql, params).fetchone()
+        return row
 
     def data_version(self) -> int:
         """Changes whenever another connection (another process too) commits."""

@@ -25,10 +25,13 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.base import timeutil
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
+
+if TYPE_CHECKING:
+    from warroom.store.db import SqlValue, Store
 
 STATUS_CODE = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
@@ -52,10 +55,10 @@ class _Cache:
         self.address: dict[int, str | None] = {}
 
 
-_caches: weakref.WeakKeyDictionary[Any, _Cache] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Store, _Cache] = weakref.WeakKeyDictionary()
 
 
-def _cache(store: Any) -> _Cache:
+def _cache(store: Store) -> _Cache:
     c = _caches.get(store)
     if c is None:
         c = _caches[store] = _Cache()
@@ -87,7 +90,7 @@ def _series_id(
 
 
 def write_batch(
-    store: Any, results: Sequence[ProbeResult], changes: Sequence[StateChange] = ()
+    store: Store, results: Sequence[ProbeResult], changes: Sequence[StateChange] = ()
 ) -> None:
     """Store samples and state changes in one transaction."""
     if not results and not changes:
@@ -230,7 +233,7 @@ _AGG_ROLL = "sum(n), sum(down), sum(degraded), sum(lat_n), min(lat_min), sum(lat
 
 
 def compact(
-    store: Any,
+    store: Store,
     now: datetime | None = None,
     retention: Retention = DEFAULT_RETENTION,
     chunk_ms: int = 10 * MINUTE_MS,
@@ -268,7 +271,7 @@ def compact(
 # -- queries ---------------------------------------------------------------------
 
 
-def _sid(store: Any, target: str, vantage: str) -> list[int]:
+def _sid(store: Store, target: str, vantage: str) -> list[int]:
     rows = store.query(
         "SELECT id FROM probe_series WHERE target = ? AND vantage = ?", (target, vantage)
     )
@@ -279,7 +282,9 @@ def _in(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def recent_samples(store: Any, target: str, vantage: str, limit: int = 100) -> list[dict[str, Any]]:
+def recent_samples(
+    store: Store, target: str, vantage: str, limit: int = 100
+) -> list[dict[str, Any]]:
     """The newest raw samples of one series, newest first, as CONTRACT.md records."""
     ids = _sid(store, target, vantage)
     if not ids:
@@ -323,7 +328,7 @@ def recent_samples(store: Any, target: str, vantage: str, limit: int = 100) -> l
     return out
 
 
-def _counts(store: Any, ids: Sequence[int], lo: int, hi: int) -> tuple[int, int]:
+def _counts(store: Store, ids: Sequence[int], lo: int, hi: int) -> tuple[int, int]:
     """(samples, down) in [lo, hi) over raw samples and both roll-up tables."""
     n = down = 0
     q = f"""
@@ -343,7 +348,7 @@ def _counts(store: Any, ids: Sequence[int], lo: int, hi: int) -> tuple[int, int]
 
 
 def uptime(
-    store: Any, target: str, vantage: str, seconds: float, now: datetime | None = None
+    store: Store, target: str, vantage: str, seconds: float, now: datetime | None = None
 ) -> float | None:
     """Share of samples that were not down over the last ``seconds`` (None: no data).
 
@@ -369,7 +374,7 @@ class LatencyPoint:
 
 
 def latency_series(
-    store: Any,
+    store: Store,
     target: str,
     vantage: str,
     since: datetime,
@@ -416,7 +421,7 @@ def latency_series(
 
 
 def changes(
-    store: Any,
+    store: Store,
     *,
     target: str | None = None,
     vantage: str | None = None,
@@ -425,7 +430,7 @@ def changes(
 ) -> list[dict[str, Any]]:
     """Stored state changes, newest first."""
     where: list[str] = []
-    params: list[object] = []
+    params: list[SqlValue] = []
     if target is not None:
         where.append("target = ?")
         params.append(target)
@@ -464,7 +469,7 @@ class Restored:
     latencies: tuple[float | None, ...]
 
 
-def last_states(store: Any, samples: int = 60) -> dict[tuple[str, str], Restored]:
+def last_states(store: Store, samples: int = 60) -> dict[tuple[str, str], Restored]:
     """Per (target, vantage): the newest stored state change and the newest ``samples``
     raw samples of the check probed most recently. A series never changed (or whose
     check cannot be told) is left out and starts pending."""
@@ -525,13 +530,11 @@ def last_states(store: Any, samples: int = 60) -> dict[tuple[str, str], Restored
     return out
 
 
-def row_counts(store: Any) -> dict[str, int]:
-    return {
-        t: int(store.query_one(f"SELECT count(*) FROM {t}")[0])
-        for t in ("probe_samples", "probe_minute", "probe_hour", "probe_changes", "probe_series")
-    }
+def row_counts(store: Store) -> dict[str, int]:
+    tables = ("probe_samples", "probe_minute", "probe_hour", "probe_changes", "probe_series")
+    return {t: int(store.query(f"SELECT count(*) FROM {t}")[0][0]) for t in tables}
 
 
-def forget_cache(store: Any) -> None:
+def forget_cache(store: Store) -> None:
     """Drop cached series ids (after another process rewrote the tables, in tests)."""
     _caches.pop(store, None)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_comms(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    schema.script(
+        conn,
         """
         CREATE TABLE comms_publications (
             id TEXT PRIMARY KEY,
@@ -45,7 +48,7 @@ def m0001_comms(conn: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL,
             PRIMARY KEY (channel, incident)
         );
-        """
+        """,
     )
 
 

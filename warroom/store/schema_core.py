@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_meta(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    schema.table(
+        conn,
+        "meta",
+        {"key": str, "value": str, "updated_at": str},
+        pk="key",
+        not_null=("value", "updated_at"),
     )
 
 

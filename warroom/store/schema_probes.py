@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_probes(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    schema.script(
+        conn,
         """
         CREATE TABLE probe_series (
             id INTEGER PRIMARY KEY,
@@ -74,7 +77,7 @@ def m0001_probes(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX probe_changes_by_time ON probe_changes(t);
         CREATE INDEX probe_changes_by_series ON probe_changes(target, vantage, t);
-        """
+        """,
     )
 
 
@@ -83,7 +86,8 @@ def m0002_remote(conn: sqlite3.Connection) -> None:
     (``ch-isps AS3303``) keeps its evidence, how many of the group's probes agreed and
     in which network, so a report can say "down from 2 of 2 probes in AS3303
     (Swisscom)" long after the raw samples are gone. NULL for local vantages."""
-    conn.executescript(
+    schema.script(
+        conn,
         """
         ALTER TABLE probe_changes ADD COLUMN remote_group TEXT;
         ALTER TABLE probe_changes ADD COLUMN remote_asn INTEGER;
@@ -97,7 +101,7 @@ def m0002_remote(conn: sqlite3.Connection) -> None:
             tests INTEGER NOT NULL
         );
         CREATE INDEX remote_spend_by_time ON remote_spend(t);
-        """
+        """,
     )
 
 

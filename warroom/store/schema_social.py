@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_social(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    schema.script(
+        conn,
         """
         CREATE TABLE social_posts (
             seq INTEGER PRIMARY KEY,
@@ -65,7 +68,7 @@ def m0001_social(conn: sqlite3.Connection) -> None:
             seq INTEGER NOT NULL,
             PRIMARY KEY (reader, source)
         );
-        """
+        """,
     )
 
 

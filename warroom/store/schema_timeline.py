@@ -14,131 +14,176 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.store import schema
+
 
 def m0001_timeline(conn: sqlite3.Connection) -> None:
-    conn.executescript(
-        """
-        CREATE TABLE incidents (
-            id TEXT PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            created_by TEXT NOT NULL,
-            title TEXT NOT NULL,
-            severity TEXT NOT NULL,
-            status TEXT NOT NULL,
-            commander TEXT NOT NULL DEFAULT '',
-            comms_lead TEXT NOT NULL DEFAULT '',
-            next_commander TEXT NOT NULL DEFAULT '',
-            summary TEXT NOT NULL DEFAULT '',
-            impact TEXT NOT NULL DEFAULT '',
-            objectives TEXT NOT NULL DEFAULT '',
-            affected_services TEXT NOT NULL DEFAULT '[]',
-            detected_at TEXT,
-            started_at TEXT,
-            mitigated_at TEXT,
-            resolved_at TEXT,
-            next_update_due TEXT,
-            root_cause TEXT NOT NULL DEFAULT '',
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE incident_changes (
-            id TEXT PRIMARY KEY,
-            incident TEXT NOT NULL REFERENCES incidents(id),
-            field TEXT NOT NULL,
-            old_value TEXT,
-            new_value TEXT,
-            changed_at TEXT NOT NULL,
-            changed_by TEXT NOT NULL
-        );
-        CREATE INDEX incident_changes_by_field
-            ON incident_changes(incident, field, changed_at, id);
-
-        CREATE TABLE entries (
-            id TEXT PRIMARY KEY,
-            incident TEXT NOT NULL REFERENCES incidents(id),
-            recorded_at TEXT NOT NULL,
-            author TEXT NOT NULL,
-            meta TEXT NOT NULL DEFAULT '{}',
-            occurred_at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            text TEXT NOT NULL,
-            tags TEXT NOT NULL DEFAULT '',
-            pinned INTEGER NOT NULL DEFAULT 0,
-            external INTEGER NOT NULL DEFAULT 0,
-            hidden INTEGER NOT NULL DEFAULT 0,
-            hidden_reason TEXT NOT NULL DEFAULT '',
-            revision INTEGER NOT NULL DEFAULT 1,
-            current_rev TEXT NOT NULL,
-            edited_at TEXT NOT NULL,
-            edited_by TEXT NOT NULL,
-            conflict INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX entries_by_time ON entries(incident, occurred_at, id);
-        CREATE INDEX entries_pinned ON entries(incident, pinned) WHERE pinned = 1;
-
-        CREATE TABLE revisions (
-            id TEXT PRIMARY KEY,
-            entry TEXT NOT NULL REFERENCES entries(id),
-            parent TEXT,
-            recorded_at TEXT NOT NULL,
-            author TEXT NOT NULL,
-            occurred_at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            text TEXT NOT NULL,
-            tags TEXT NOT NULL DEFAULT '',
-            pinned INTEGER NOT NULL DEFAULT 0,
-            external INTEGER NOT NULL DEFAULT 0,
-            hidden INTEGER NOT NULL DEFAULT 0,
-            hidden_reason TEXT NOT NULL DEFAULT '',
-            note TEXT NOT NULL DEFAULT ''
-        );
-        CREATE INDEX revisions_by_entry ON revisions(entry, recorded_at, id);
-
-        CREATE TABLE action_items (
-            id TEXT PRIMARY KEY,
-            incident TEXT NOT NULL REFERENCES incidents(id),
-            entry TEXT REFERENCES entries(id),
-            text TEXT NOT NULL,
-            owner TEXT NOT NULL DEFAULT '',
-            due TEXT,
-            done INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            created_by TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            updated_by TEXT NOT NULL
-        );
-        CREATE INDEX action_items_by_incident ON action_items(incident, done);
-
-        CREATE TABLE evidence (
-            id TEXT PRIMARY KEY,
-            incident TEXT NOT NULL REFERENCES incidents(id),
-            entry TEXT REFERENCES entries(id),
-            kind TEXT NOT NULL,
-            captured_at TEXT NOT NULL,
-            source TEXT NOT NULL DEFAULT '',
-            data TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE INDEX evidence_by_incident ON evidence(incident, captured_at);
-
-        -- Full-text search over the current text, tags and author of each entry.
-        CREATE VIRTUAL TABLE entries_fts USING fts5(
-            text, tags, author, content='entries', content_rowid='rowid',
-            tokenize = 'unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
-            INSERT INTO entries_fts(rowid, text, tags, author)
-            VALUES (new.rowid, new.text, new.tags, new.author);
-        END;
-        CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
-            INSERT INTO entries_fts(entries_fts, rowid, text, tags, author)
-            VALUES ('delete', old.rowid, old.text, old.tags, old.author);
-        END;
-        CREATE TRIGGER entries_au AFTER UPDATE OF text, tags, author ON entries BEGIN
-            INSERT INTO entries_fts(entries_fts, rowid, text, tags, author)
-            VALUES ('delete', old.rowid, old.text, old.tags, old.author);
-            INSERT INTO entries_fts(rowid, text, tags, author)
-            VALUES (new.rowid, new.text, new.tags, new.author);
-        END;
-        """
+    T = str
+    inc = {"incident": "incidents"}
+    schema.table(
+        conn,
+        "incidents",
+        {
+            "id": T,
+            "created_at": T,
+            "created_by": T,
+            "title": T,
+            "severity": T,
+            "status": T,
+            "commander": T,
+            "comms_lead": T,
+            "next_commander": T,
+            "summary": T,
+            "impact": T,
+            "objectives": T,
+            "affected_services": T,
+            "detected_at": T,
+            "started_at": T,
+            "mitigated_at": T,
+            "resolved_at": T,
+            "next_update_due": T,
+            "root_cause": T,
+            "updated_at": T,
+        },
+        not_null=("created_at", "created_by", "title", "severity", "status", "updated_at"),
+        defaults={
+            "commander": "",
+            "comms_lead": "",
+            "next_commander": "",
+            "summary": "",
+            "impact": "",
+            "objectives": "",
+            "affected_services": "[]",
+            "root_cause": "",
+        },
+    )
+    schema.table(
+        conn,
+        "incident_changes",
+        {
+            "id": T,
+            "incident": T,
+            "field": T,
+            "old_value": T,
+            "new_value": T,
+            "changed_at": T,
+            "changed_by": T,
+        },
+        not_null=("incident", "field", "changed_at", "changed_by"),
+        references=inc,
+    )
+    schema.index(
+        conn,
+        "incident_changes_by_field",
+        "incident_changes",
+        ("incident", "field", "changed_at", "id"),
+    )
+    flags = {"pinned": 0, "external": 0, "hidden": 0, "hidden_reason": ""}
+    schema.table(
+        conn,
+        "entries",
+        {
+            "id": T,
+            "incident": T,
+            "recorded_at": T,
+            "author": T,
+            "meta": T,
+            "occurred_at": T,
+            "kind": T,
+            "text": T,
+            "tags": T,
+            "pinned": int,
+            "external": int,
+            "hidden": int,
+            "hidden_reason": T,
+            "revision": int,
+            "current_rev": T,
+            "edited_at": T,
+            "edited_by": T,
+            "conflict": int,
+        },
+        not_null=(
+            "incident",
+            "recorded_at",
+            "author",
+            "occurred_at",
+            "kind",
+            "text",
+            "current_rev",
+            "edited_at",
+            "edited_by",
+        ),
+        defaults={"meta": "{}", "tags": "", **flags, "revision": 1, "conflict": 0},
+        references=inc,
+    )
+    schema.index(conn, "entries_by_time", "entries", ("incident", "occurred_at", "id"))
+    # A partial index: sqlite-utils has no WHERE for indexes.
+    schema.script(conn, "CREATE INDEX entries_pinned ON entries(incident, pinned) WHERE pinned = 1")
+    schema.table(
+        conn,
+        "revisions",
+        {
+            "id": T,
+            "entry": T,
+            "parent": T,
+            "recorded_at": T,
+            "author": T,
+            "occurred_at": T,
+            "kind": T,
+            "text": T,
+            "tags": T,
+            "pinned": int,
+            "external": int,
+            "hidden": int,
+            "hidden_reason": T,
+            "note": T,
+        },
+        not_null=("entry", "recorded_at", "author", "occurred_at", "kind", "text"),
+        defaults={"tags": "", **flags, "note": ""},
+        references={"entry": "entries"},
+    )
+    schema.index(conn, "revisions_by_entry", "revisions", ("entry", "recorded_at", "id"))
+    schema.table(
+        conn,
+        "action_items",
+        {
+            "id": T,
+            "incident": T,
+            "entry": T,
+            "text": T,
+            "owner": T,
+            "due": T,
+            "done": int,
+            "created_at": T,
+            "created_by": T,
+            "updated_at": T,
+            "updated_by": T,
+        },
+        not_null=("incident", "text", "created_at", "created_by", "updated_at", "updated_by"),
+        defaults={"owner": "", "done": 0},
+        references={**inc, "entry": "entries"},
+    )
+    schema.index(conn, "action_items_by_incident", "action_items", ("incident", "done"))
+    schema.table(
+        conn,
+        "evidence",
+        {
+            "id": T,
+            "incident": T,
+            "entry": T,
+            "kind": T,
+            "captured_at": T,
+            "source": T,
+            "data": T,
+        },
+        not_null=("incident", "kind", "captured_at"),
+        defaults={"source": "", "data": "{}"},
+        references={**inc, "entry": "entries"},
+    )
+    schema.index(conn, "evidence_by_incident", "evidence", ("incident", "captured_at"))
+    # Full-text search over the current text, tags and author of each entry.
+    schema.full_text(
+        conn, "entries", ("text", "tags", "author"), tokenize="unicode61 remove_diacritics 2"
     )
 
 

@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom import __version__
 from warroom.base.errors import NotFound, StoreError, WarroomError
@@ -47,7 +47,7 @@ class SnapshotInfo:
     size: int
     reason: str | None
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         d = asdict(self)
         d["path"] = str(self.path)
         return d

@@ -245,7 +245,7 @@ def check_snapshots(data_dir: Path) -> Check:
 
 
 def check_gui_lock(data_dir: Path) -> Check:
-    from warroom.services.snapshots import is_gui_running
+    from warroom.system.lockfile import is_gui_running
 
     running = data_dir.is_dir() and is_gui_running(data_dir)
     text = "a Warroom window has this workspace open" if running else "no window has it open"

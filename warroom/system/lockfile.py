@@ -15,7 +15,7 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from warroom.base.errors import WarroomError
 
@@ -27,12 +27,12 @@ _WIN_OFFSET = 1 << 20
 class LockHeld(WarroomError):
     """Another Warroom window has this workspace open."""
 
-    def __init__(self, path: Path, holder: dict[str, Any]) -> None:
+    def __init__(self, path: Path, holder: dict[str, object]) -> None:
         self.path = path
         self.holder = holder
         pid = holder.get("pid", "?")
         host = holder.get("host", "?")
-        since = holder.get("since", "")
+        since = str(holder.get("since") or "")
         super().__init__(
             f"workspace {path.parent} is already open in another Warroom window "
             f"(PID {pid} on {host}{', since ' + since if since else ''}); "
@@ -82,7 +82,7 @@ def _unlock(fh: IO[str]) -> None:
     fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def read_holder(path: Path) -> dict[str, Any]:
+def read_holder(path: Path) -> dict[str, object]:
     """What the lock file says about its holder (may be stale: only the lock is truth)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8") or "{}")
@@ -151,3 +151,18 @@ class WorkspaceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def is_gui_running(data_dir: Path) -> bool:
+    """Does a Warroom window hold this workspace right now? (Asks the lock itself.)"""
+    if not (Path(data_dir) / LOCK_NAME).exists():
+        return False
+    lock = WorkspaceLock(Path(data_dir))
+    try:
+        lock.acquire()
+    except LockHeld:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False

@@ -18,10 +18,11 @@ Signals (``Task``, emitted on the UI thread):
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -34,15 +35,67 @@ T = TypeVar("T")
 #: short, and a fifth one simply queues.
 MAX_WORKERS = 4
 
-_pool: ThreadPoolExecutor | None = None
+
+class Pool:
+    """Worker threads that run submitted callables, first in, first out.
+
+    Daemon threads, unlike ``concurrent.futures.ThreadPoolExecutor``'s, which the
+    interpreter joins at exit: a keyring query hung on D-Bus must not keep a closed
+    window's process alive. Work that must finish before exit is waited for by its
+    owner (``Task.wait``, ``TaskQueue.close``).
+    """
+
+    def __init__(self, workers: int, name: str) -> None:
+        self.name = name
+        self.workers = workers
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        fut: Future[T] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{self.name} is closed")
+            self._jobs.put((fut, fn))
+            if len(self._threads) < self.workers:
+                t = threading.Thread(
+                    target=self._run, name=f"{self.name}-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(t)
+                t.start()
+        return fut
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fut, fn = job
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:  # the Future carries it to whoever waits
+                fut.set_exception(exc)
+
+    def close(self) -> None:
+        """No new work; the workers end once the queued work has run."""
+        with self._lock:
+            self._closed = True
+            for _ in self._threads:
+                self._jobs.put(None)
+
+
+_pool: Pool | None = None
 _pool_lock = threading.Lock()
 
 
-def _shared_pool() -> ThreadPoolExecutor:
+def _shared_pool() -> Pool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="warroom-task")
+            _pool = Pool(MAX_WORKERS, "warroom-task")
         return _pool
 
 
@@ -121,12 +174,12 @@ def run_task(
     on_failure: Callable[[BaseException], object] | None = None,
     *,
     name: str = "task",
-    executor: ThreadPoolExecutor | None = None,
+    pool: Pool | None = None,
 ) -> Task[T]:
     """Run ``fn()`` off the UI thread; then ``on_success(result)`` or ``on_failure(exc)``
     on the UI thread, unless ``parent`` was deleted meanwhile. Call on the UI thread."""
     task: Task[T] = Task(parent, name, on_success, on_failure)
-    task.future = (executor or _shared_pool()).submit(task._work, fn)
+    task.future = (pool or _shared_pool()).submit(lambda: task._work(fn))
     return task
 
 
@@ -136,8 +189,7 @@ class TaskQueue(QObject):
     def __init__(self, parent: QObject, name: str) -> None:
         super().__init__(parent)
         self.name = name
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix=name)
-        self._last: Task[Any] | None = None
+        self._pool = Pool(1, name)
         self._closed = False
 
     def submit(
@@ -148,13 +200,11 @@ class TaskQueue(QObject):
     ) -> Task[T]:
         if self._closed:
             raise RuntimeError(f"task queue {self.name} is closed")
-        task = run_task(self, fn, on_success, on_failure, name=self.name, executor=self._executor)
-        self._last = task
-        return task
+        return run_task(self, fn, on_success, on_failure, name=self.name, pool=self._pool)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until everything submitted so far has run (tests, shutdown)."""
-        done = self._executor.submit(lambda: None)
+        done = self._pool.submit(lambda: None)
         try:
             done.result(timeout)
         except TimeoutError:
@@ -167,5 +217,5 @@ class TaskQueue(QObject):
         finished = self.wait_idle(timeout)
         if not finished:
             log.warning("%s did not finish within %.0f s", self.name, timeout)
-        self._executor.shutdown(wait=finished)
+        self._pool.close()
         return finished
