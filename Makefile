@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo run test lint format bench bundle bundle-check clean
+.PHONY: demo run test lint format bench bundle bundle-check screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,22 @@ bundle-check:
 	  QT_QPA_PLATFORM=offscreen ./dist/warroom/warroom --data-dir "$$d" --screenshot "$$d/shot.png" --after 0.3 \
 	    && test -s "$$d/shot.png" || { echo "bundled window did not render offscreen"; exit 1; }; \
 	  echo "bundle-check: ok ($$(du -sh dist/warroom | cut -f1))"
+
+# The README's pictures: the built-in outage at 2x, caught in its total-outage act, at
+# both window sizes, plus page 1 of the handover brief exported from that workspace.
+SHOTS := docs/images
+screenshots: $(STAMP)
+	@command -v pdftoppm >/dev/null || { echo "screenshots need pdftoppm (poppler-utils)"; exit 1; }
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT; \
+	  for size in 1280x800 1600x1000; do \
+	    HOME=$$d/home-$$size XDG_CONFIG_HOME=$$d/home-$$size/.config QT_QPA_PLATFORM=offscreen \
+	      $(BIN)/warroom --demo --demo-speed 2 --data-dir $$d/ws-$$size --size $$size \
+	      --screenshot $(SHOTS)/demo-$$size.png --after 32 || exit 1; \
+	  done; \
+	  $(BIN)/warroom --data-dir $$d/ws-1600x1000 handover latest --format pdf --to "Next shift" \
+	    -o $$d/handover.pdf && \
+	  pdftoppm -png -r 70 -f 1 -l 1 -singlefile $$d/handover.pdf $(SHOTS)/demo-handover && \
+	  ls -l $(SHOTS)/demo-*.png
 
 clean:
 	rm -rf build dist .mypy_cache .ruff_cache

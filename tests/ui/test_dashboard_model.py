@@ -271,6 +271,35 @@ def test_cells_say_since_when(model) -> None:
     assert cell(model, "www", "isp-a") == "UP 42 ms"  # up: the age is in the tooltip
 
 
+def test_a_provider_unreachable_from_one_network_is_a_finding_not_a_broken_vantage(
+    qapp: object,
+) -> None:
+    """The seed outage: every target (all at one host) fails via isp-b only, and isp-b's
+    proxy says why. That is the answer, not a vantage to set aside."""
+    text = '[[vantage]]\nname = "isp-b"\nproxy = "socks5://127.0.0.1:1080"\n' + "".join(
+        f'[[target]]\nname = "{n}"\nurl = "https://{n}.example.test/"\n'
+        for n in ("www", "mail", "api")
+    )
+    model = DashboardModel()
+    model.set_config(config(text))
+    model.apply_states([state(n, "system") for n in ("www", "mail", "api")])
+    cut = [
+        state(
+            n,
+            "isp-b",
+            State.DOWN,
+            result(
+                n, "isp-b", Status.DOWN, error="unreachable", detail="via proxy: host unreachable"
+            ),
+        )
+        for n in ("www", "mail", "api")
+    ]
+    model.apply_states(cut)
+    assert model.broken == frozenset()
+    assert cell(model, "www", "isp-b", StateRole) == "down"
+    assert model.summaries()["api"] == "api: down via isp-b; up via system"
+
+
 def test_a_vantage_failing_for_every_target_is_not_an_outage(qapp: object) -> None:
     text = '[[vantage]]\nname = "isp-b"\nresolver = "127.0.0.1:5302"\n' + "".join(
         f'[[target]]\nname = "{n}"\nurl = "https://{n}.example.test/"\n'

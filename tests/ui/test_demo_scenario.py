@@ -83,7 +83,7 @@ def test_the_demo_tells_the_whole_story(qtbot: Any, running: Any) -> None:
     def total() -> bool:
         s = states(window)
         return all(
-            s.get((t, v)) is down for t in ("www", "status-blog") for v in ("isp-a", "isp-c")
+            s.get((t, v)) is down for t in ("www", "status-blog") for v in ("isp-a", "isp-b")
         )
 
     qtbot.waitUntil(total, timeout=WAIT_MS)

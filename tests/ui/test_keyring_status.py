@@ -33,7 +33,8 @@ def test_no_backend_shows_a_label_with_the_reason(qtbot, ctx: UiContext) -> None
     indicator = install(ctx)
     qtbot.waitUntil(lambda: indicator.status is not None, timeout=5000)
     assert indicator.label is not None
-    assert "Keyring unavailable" in indicator.label.text()
+    assert indicator.label.text() == "No keyring"
+    assert "Keyring unavailable" in indicator.label.toolTip()
     assert "WARROOM_SECRET_" in indicator.label.toolTip()
     assert indicator.label in ctx.status_bar.findChildren(type(indicator.label))  # type: ignore[union-attr]
 

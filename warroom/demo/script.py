@@ -31,7 +31,7 @@ ACTS: tuple[Act, ...] = (
         15,
         "partial",
         f"{PROVIDER}'s network is unreachable through isp-b (AS6730); "
-        "isp-a (AS3303) and isp-c still get through.",
+        "isp-a (AS3303) still gets through.",
     ),
     Act(
         45,

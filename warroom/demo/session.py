@@ -52,14 +52,14 @@ class DemoSession:
                     TITLE,
                     severity="SEV2",
                     summary=(
-                        f"Built-in demo: {PROVIDER}, a simulated Swiss host, and three "
+                        f"Built-in demo: {PROVIDER}, a simulated Swiss host, and two "
                         "access providers run on this machine; nothing here is real."
                     ),
                 )
                 incident_id = inc.id
                 tl.log(
                     incident_id,
-                    "Demo started: probes of the simulated host run from three simulated "
+                    "Demo started: probes of the simulated host run from two simulated "
                     "access providers; customer posts arrive in the feed.",
                     kind="note",
                 )

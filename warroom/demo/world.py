@@ -1,5 +1,6 @@
 """The simulated world of ``warroom --demo``: a hosting provider and its customers on
-loopback, three access providers, and the script that breaks and mends them.
+loopback, two access providers, a remote probe network, and the script that breaks
+and mends them.
 
 The outage lives only here, in real servers on 127.0.0.1: the window probes them with
 the same engine, writes the same timeline and shows the same panes as in real use.
@@ -104,7 +105,7 @@ class DemoWorld:
         records[(f"mail.{DOMAIN}", "A")] = [HOST]
         self.nameserver = DnsServer("answer", records)
         self.mail = BannerServer(f"220 mail.{DOMAIN} ESMTP ready\r\n".encode())
-        for name in ("isp-a", "isp-b", "isp-c"):
+        for name in ("isp-a", "isp-b"):  # two access providers: every column fits
             self.networks[name] = AccessNetwork(name)
             self.resolvers[name] = DnsServer("answer", records)
 
@@ -183,7 +184,7 @@ class DemoWorld:
             f'remote_interval = "{max(1.0, 10.0 / self.speed):g}s"',
             "remote_budget_per_hour = 100000  # the simulated API is free",
         ]
-        asn = {"isp-a": "AS3303", "isp-b": "AS6730", "isp-c": "AS15796"}
+        asn = {"isp-a": "AS3303", "isp-b": "AS6730"}
         for name in isps:
             lines += [
                 "",

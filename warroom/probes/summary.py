@@ -139,11 +139,41 @@ def worst(series: Iterable[SeriesState], broken: Collection[str] = NO_BROKEN) ->
     return min(words, key=lambda w: SEVERITY.get(w, 9)) if words else "up"
 
 
+# Failures that only a working vantage can report: something beyond its own resolver,
+# proxy and link answered (a server, or the proxy saying what it found on the way).
+ANSWERED_ERRORS = frozenset(
+    {
+        "http_status",
+        "body_mismatch",
+        "banner_mismatch",
+        "redirect_loop",
+        "tls_expired",
+        "tls_untrusted",
+        "tls_hostname",
+        "cert_expiring",
+        "dns_nxdomain",
+        "dns_mismatch",
+    }
+)
+
+
+def answered_beyond(s: SeriesState) -> bool:
+    """Did this failure come from beyond the vantage's own path? Then the vantage works
+    and the finding is about the targets, as seen from its network ("the host is
+    unreachable from isp-b": the seed outage), however many targets it concerns."""
+    r = s.last
+    if r is None or r.error is None:
+        return False
+    return r.error in ANSWERED_ERRORS or r.detail.startswith("via proxy:")
+
+
 def broken_vantages(series: Iterable[SeriesState]) -> list[str]:
     """Vantages that fail for every target they probe (at least three) while another
     vantage still reaches each of those targets: the vantage's own resolver, proxy or
     link is the likely culprit, not the targets. A network-wide outage, where every
-    vantage fails, breaks no vantage: it is an outage."""
+    vantage fails, breaks no vantage: it is an outage. Nor does a vantage whose failures
+    were answered from beyond it (``answered_beyond``): a proxy that reports the host
+    unreachable is a working path to a finding."""
     states = series if isinstance(series, list) else list(series)
     # First a cheap pass (this runs on every dashboard update): which vantages have
     # only failing series?
@@ -161,7 +191,7 @@ def broken_vantages(series: Iterable[SeriesState]) -> list[str]:
                 st is down
                 or (st is pending and s.last is not None and s.last.status is status_down)
             )
-            ok[v] = is_down
+            ok[v] = is_down and not answered_beyond(s)
     suspects = {v for v, c in n.items() if c >= BROKEN_MIN_TARGETS and ok.get(v, False)}
     if not suspects:
         return []

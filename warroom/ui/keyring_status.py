@@ -37,9 +37,13 @@ class KeyringIndicator(QObject):
             return
         detail = str(getattr(status, "detail", ""))
         log.warning("keyring unavailable: %s", detail)
-        label = QLabel("Keyring unavailable: secrets off")
+        # Short: the status bar's items add up to the window's minimum width.
+        label = QLabel("No keyring")
         label.setObjectName("keyring-unavailable")
-        label.setToolTip("Feeds and publishing that need a password or token stay off.\n" + detail)
+        label.setToolTip(
+            "Keyring unavailable: secrets cannot be stored. Feeds and publishing that need a "
+            "password or token stay off unless WARROOM_SECRET_<NAME> provides it.\n" + detail
+        )
         label.setStyleSheet("QLabel { color: palette(window-text); font-weight: 600; }")
         self.label = label
         if self.ctx.status_bar is not None:
