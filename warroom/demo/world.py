@@ -55,7 +55,6 @@ class DemoWorld:
     sites: list[Site] = field(init=False, default_factory=list)
     networks: dict[str, AccessNetwork] = field(init=False, default_factory=dict)
     resolvers: dict[str, DnsServer] = field(init=False, default_factory=dict)
-    nameserver: DnsServer = field(init=False)
     mail: BannerServer = field(init=False)
     voices: Voices = field(init=False)  # made in start(): its servers bind at once
     remote: RemoteProbes = field(init=False)
@@ -103,7 +102,6 @@ class DemoWorld:
         ]
         records: dict[tuple[str, str], list[str]] = {(s.host, "A"): [HOST] for s in self.sites}
         records[(f"mail.{DOMAIN}", "A")] = [HOST]
-        self.nameserver = DnsServer("answer", records)
         self.mail = BannerServer(f"220 mail.{DOMAIN} ESMTP ready\r\n".encode())
         for name in ("isp-a", "isp-b"):  # two access providers: every column fits
             self.networks[name] = AccessNetwork(name)
@@ -112,7 +110,6 @@ class DemoWorld:
         async def start_all() -> None:
             for s in self.sites:
                 await s.server.start()
-            await self.nameserver.start()
             await self.mail.start()
             for n in self.networks.values():
                 await n.start()
@@ -141,7 +138,6 @@ class DemoWorld:
                 t.cancel()
             for s in self.sites:
                 await s.server.stop()
-            await self.nameserver.stop()
             await self.mail.stop()
             for n in self.networks.values():
                 await n.stop()
@@ -210,14 +206,6 @@ class DemoWorld:
             f'url = "tcp://mail.{DOMAIN}:{self.mail.port}"',
             'expect_banner = "220"',
             f"vantages = [{vantages}]",
-            "",
-            "[[target]]  # asks the provider's own name server directly",
-            'name = "dns"',
-            f'url = "dns://www.{DOMAIN}"',
-            'record = "A"',
-            f'expect_answer = ["{HOST}"]',
-            f'server = "{self.nameserver.address}"',
-            'vantages = ["system"]',
         ]
         tail = self.remote.workspace_toml() + "\n" + self.voices.workspace_toml(self.interval_s)
         return "\n".join(lines) + "\n" + tail + "\n"
@@ -273,7 +261,6 @@ class DemoWorld:
         cut = cut_by_act.get(act.name, set())
         for name, net in self.networks.items():
             net.cut = set(provider_ports) if name in cut else set()
-        self.nameserver.mode = "silent" if act.name == "total" else "answer"
         self.remote.enter(act.name)
         with self._lock:
             self.act = act
