@@ -44,7 +44,7 @@ def running(qtbot: Any, tmp_path: Path) -> Iterator[tuple[MainWindow, DemoSessio
     window = MainWindow(ctx, restore=False)
     qtbot.addWidget(window)
     ctx.set_active_incident(session.incident_id, session.title)
-    banner = demo_banner.install(window, session, demo_banner.tries(ctx))
+    banner = demo_banner.install(window, session, demo_banner.tries(ctx, window))
     window.resize(1600, 1000)
     window.show()
     qtbot.waitExposed(window)
@@ -56,6 +56,12 @@ def running(qtbot: Any, tmp_path: Path) -> Iterator[tuple[MainWindow, DemoSessio
         window.close()
         session.stop()
         store.close()
+
+
+def banner_of(window: MainWindow) -> demo_banner.DemoBanner:
+    found = window.findChild(demo_banner.DemoBanner)
+    assert found is not None
+    return found
 
 
 def states(window: MainWindow) -> dict[tuple[str, str], State]:
@@ -119,6 +125,11 @@ def test_the_demo_tells_the_whole_story(qtbot: Any, running: Any) -> None:
         return {p.source for p in feed.model.posts()}  # the [[feed]] names
 
     qtbot.waitUntil(lambda: {"mastodon", "bluesky", "carrier"} <= heard(), timeout=WAIT_MS)
+
+    # The guided first run's "Pin a customer post" brings the feed to the front.
+    pin = next(a for a in banner_of(window).try_button.menu().actions() if "Pin" in a.text())
+    pin.trigger()
+    assert window.docks["feed"].isVisible()
 
     # Act 4: recovery.
     qtbot.waitUntil(lambda: states(window).get(("www", "isp-a")) is up, timeout=WAIT_MS)

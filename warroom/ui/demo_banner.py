@@ -111,7 +111,9 @@ class DemoBanner(QToolBar):
         self.now.set_full_text(f"{SIMULATED}  Now: {act.caption}")
 
 
-def tries(ctx: UiContext) -> list[tuple[str, Callable[[], object]]]:
+def tries(
+    ctx: UiContext, window: QMainWindow | None = None
+) -> list[tuple[str, Callable[[], object]]]:
     """The guided first run's suggestions, each done by the window's own action (looked up
     when chosen: the panes that own them are built after the banner)."""
 
@@ -124,6 +126,13 @@ def tries(ctx: UiContext) -> list[tuple[str, Callable[[], object]]]:
 
         return run
 
+    def show_feed() -> None:
+        dock = getattr(window, "docks", {}).get("feed")
+        if dock is not None:
+            dock.show()
+            dock.raise_()  # a tab behind the timeline at 1280 px: bring it to the front
+        ctx.show_message("Choose a post in the Social feed, then Pin to timeline.", 15000)
+
     return [
         (
             "Log a decision",
@@ -132,10 +141,7 @@ def tries(ctx: UiContext) -> list[tuple[str, Callable[[], object]]]:
                 "Type /decision and what was decided, then Enter: it is logged at once.",
             ),
         ),
-        (
-            "Pin a customer post to the timeline",
-            trigger("feed_focus", "Choose a post in the Social feed, then Pin (P)."),
-        ),
+        ("Pin a customer post to the timeline", show_feed),
         (
             "Publish a status update",
             trigger(

@@ -200,7 +200,7 @@ def _run_locked(
             from warroom.ui import demo_banner
 
             ctx.set_active_incident(session.incident_id, session.title)
-            demo_banner.install(window, session, demo_banner.tries(ctx))
+            demo_banner.install(window, session, demo_banner.tries(ctx, window))
             # The story starts when the window is there to show it.
             window.panes_ready.connect(session.world.begin)
 
