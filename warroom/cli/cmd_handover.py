@@ -159,7 +159,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Merge a bundle by id: nothing is overwritten, concurrent edits are both "
         "kept. An invalid, truncated, tampered or newer-schema file changes nothing.",
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="a bundle from warroom export --format json (a regular file, at most 512 MB)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.set_defaults(func=cmd_import)
