@@ -35,7 +35,7 @@ import dns.rrset
 
 # The loop thread, the DNS responder and the banner server are the simulated world's
 # (warroom.sim.net), shared with the built-in demo.
-from warroom.sim.net import BannerServer
+from warroom.sim.net import BannerServer, pipe
 from warroom.sim.net import DnsServer as DnsResponder
 from warroom.sim.net import SimLoop as LoopThread
 
@@ -476,7 +476,7 @@ class ProxyServer:
             else:
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
-            await asyncio.gather(_pipe(reader, w2), _pipe(r2, writer))
+            await asyncio.gather(pipe(reader, w2), pipe(r2, writer))
         except (ConnectionError, asyncio.IncompleteReadError, OSError, ValueError):
             pass
         except asyncio.CancelledError:
@@ -494,7 +494,7 @@ class ProxyServer:
         r2, w2 = await asyncio.open_connection("127.0.0.1", int(p))
         w2.write(head)
         await w2.drain()
-        await asyncio.gather(_pipe(reader, w2), _pipe(r2, writer))
+        await asyncio.gather(pipe(reader, w2), pipe(r2, writer))
 
     @staticmethod
     async def _socks(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[str, int]:
@@ -516,18 +516,6 @@ class ProxyServer:
     async def stop(self) -> None:
         if self._server:
             self._server.close()
-
-
-async def _pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-    try:
-        while data := await r.read(65536):
-            w.write(data)
-            await w.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        with contextlib.suppress(Exception):
-            w.close()
 
 
 # -- certificates ------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import struct
 import threading
 from collections.abc import Callable, Coroutine
@@ -323,7 +322,7 @@ class AccessNetwork:
                 return
             writer.write(b"\x05\x00\x00\x01" + bytes(6))
             await writer.drain()
-            await asyncio.gather(_pipe(reader, w2), _pipe(r2, writer))
+            await asyncio.gather(pipe(reader, w2), pipe(r2, writer))
         except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError):
             pass
         except asyncio.CancelledError:
@@ -356,7 +355,8 @@ class AccessNetwork:
         return int(port)
 
 
-async def _pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+    """Copy ``r`` to ``w`` until either side ends, then close ``w`` (half a tunnel)."""
     try:
         while data := await r.read(65536):
             w.write(data)
@@ -366,10 +366,3 @@ async def _pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
     finally:
         with contextlib.suppress(Exception):
             w.close()
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (for a service that is switched off)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
