@@ -228,3 +228,11 @@ def test_split_host_port() -> None:
     assert wf.split_host_port("ns.example.test", 53) == ("ns.example.test", 53)
     with pytest.raises(ValueError):
         wf.split_host_port("host:0", 53)
+
+
+def test_a_url_that_is_not_text_says_so() -> None:
+    from warroom.config.workspace_file import parse_text
+
+    problems = parse_text('[[target]]\nname = "www"\nurl = 5\n', source="ws.toml")[1]
+    text = "\n".join(str(p) for p in problems)
+    assert "url must be text, not 5" in text, text

@@ -548,7 +548,8 @@ def _parse_targets(
         url = t.get("url")
         check, host, port = "", "", None
         if not isinstance(url, str) or not url:
-            bad("url", "missing url (http(s)://, tcp://, tls://, dns:// or icmp://)")
+            what = "missing url" if url in (None, "") else f"url must be text, not {url!r}"
+            bad("url", f"{what} (http(s)://, tcp://, tls://, dns:// or icmp://)")
         else:
             try:
                 check, host, port = check_url(url)
