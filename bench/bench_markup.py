@@ -1,11 +1,13 @@
-"""Markdown rendering speed: markdown-it-py + nh3 (warroom.base.markup) against cmark-gfm.
+"""Markdown rendering speed: pulldown-cmark + nh3 (warroom.base.markup) against others.
 
-The app's renderer was cmark-gfm called through ctypes; it is now markdown-it-py with
-raw HTML off, then nh3. This compares the two on entry-like texts (inline Markdown, a
-list, a table, a code block), interleaved round by round so machine load hits both
-alike. The cmark-gfm side needs ``pip install cmarkgfm`` (no longer a dependency);
-without it only the new renderer is timed. ``BENCH_OLD_MARKUP=path/to/old/markup.py``
-times that module (e.g. the ctypes one from git history) instead of plain cmarkgfm.
+The app's renderer was cmark-gfm called through ctypes, then markdown-it-py (pure
+Python, 5x slower), and is now pulldown-cmark through pyromark, with raw HTML, images
+and dangerous links escaped first, then nh3. This compares renderers on entry-like
+texts (inline Markdown, a list, a table, a code block, raw HTML), interleaved round by
+round so machine load hits all alike. markdown-it-py (still installed: the Markdown
+export's inertness check uses it) is timed as set up before; the cmark-gfm side needs
+``pip install cmarkgfm`` (not a dependency). ``BENCH_OLD_MARKUP=path/to/old/markup.py``
+times that module (e.g. one from git history) instead of plain cmarkgfm.
 
 Run: .venv/bin/python bench/bench_markup.py
 """
@@ -42,6 +44,14 @@ def corpus(n: int) -> list[str]:
     ]
 
 
+def _markdown_it() -> Callable[[str], str]:
+    """markdown-it-py as the app used it: raw HTML off, tables and strikethrough."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return lambda s: markup.sanitize(md.render(s))
+
+
 def _old() -> tuple[str, Callable[[str], str]] | None:
     path = os.environ.get("BENCH_OLD_MARKUP")
     if path:
@@ -63,9 +73,8 @@ def main() -> int:
     n = int(os.environ.get("BENCH_TEXTS", "5000"))
     texts = corpus(n)
     sides: list[tuple[str, Callable[[str], str]]] = [
-        ("markdown-it-py + nh3 (full)", markup.render_markdown_full),
-        # What the app calls, minus its cache: one-line texts skip the block parser.
-        ("markdown-it-py + nh3 (app)", markup._render_cached.__wrapped__),
+        ("pulldown-cmark + nh3 (app)", markup.render_markdown),
+        ("markdown-it-py + nh3", _markdown_it()),
     ]
     old = _old()
     if old:
@@ -82,7 +91,7 @@ def main() -> int:
             totals[name] += time.process_time() - c0
     print(f"{n:,} entry texts with Markdown, 3 interleaved rounds, CPU time per text:")
     for name, total in totals.items():
-        print(f"  {name:<28} {total / (3 * n) * 1e6:7.1f} µs")
+        print(f"  {name:<30} {total / (3 * n) * 1e6:7.1f} µs")
     return 0
 
 

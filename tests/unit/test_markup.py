@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import sys
 
 import pytest
@@ -81,14 +83,70 @@ def test_no_ctypes() -> None:
     assert "ctypes" not in names | mods and "cmarkgfm" not in names | mods
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.text(alphabet="abcXYZ019-._~:/?#[]@!$&'()*+,;=% \\\"<>^`{|}äé€", max_size=30).map(
-        lambda s: "https://h.example/" + s
-    )
-)
-def test_plain_url_shortcut_equals_markdown_its_normalize_link(url: str) -> None:
-    from markdown_it import MarkdownIt
+def _visible(out: str) -> str:
+    """The text a reader sees: tags dropped (user "<" is always escaped), entities read."""
+    return html.unescape(re.sub(r"<[^>]*>", "", out))
 
-    want = MarkdownIt().normalizeLink(url)
-    assert markup._normalize_link(markup._md(), url) == want
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>bold?</b> no",
+        "<script>alert(1)</script>",
+        "<div>\n<b>x</b> *y*\n</div>",  # an HTML block holding tags: two rounds
+        "> <div>\n> <i>q</i>\n",
+        "- <!-- comment -->\n- <?php x ?> and <![CDATA[y]]> and <!DOCTYPE z>",
+        "| <th> | b |\n|---|---|\n| <td onclick=x> | 2 |",
+        "**<img src=x onerror=alert(1)>**",
+    ],
+)
+def test_raw_html_is_shown_as_written_never_a_tag_never_dropped(text: str) -> None:
+    out = markup.render_markdown(text)
+    for tag in re.findall(r"<[^<>\n]*>", text):
+        assert tag in _visible(out), (tag, out)
+    tags = "p|em|strong|ul|li|blockquote|table|thead|tbody|tr|th|td"
+    assert not re.search(rf"<(?!/?(?:{tags})\b)", out)
+
+
+def test_dangerous_links_and_images_keep_their_source_text() -> None:
+    for text in (
+        "<javascript:alert(1)>",
+        "[x](&#106;avascript:alert(1))",
+        "[x](JavaScript\\:alert(1))",
+        "![x](javascript:alert(1))",
+        "[x][r]\n\n[r]: data:text/html,hi",
+    ):
+        out = markup.render_markdown(text)
+        assert "href" not in out, (text, out)
+        assert "alert" in _visible(out) or "data:" in _visible(out), (text, out)
+    assert markup.render_markdown("![a *b*](https://g.example/p.png 't')") == (
+        '<p>!<a href="https://g.example/p.png" title="t" rel="noopener noreferrer nofollow">'
+        "a <em>b</em></a></p>\n"
+    )
+
+
+def test_gfm_features_stay() -> None:
+    out = markup.render_markdown("| a | b | c |\n|:-:|---|-:|\n| 1 | 2 | 3 |\n\n~~gone~~")
+    assert '<th align="center">a</th><th>b</th><th align="right">c</th>' in out
+    assert "<s>gone</s>" in out
+    assert 'href="https://x.example/a?b=1"' in markup.render_markdown("<https://x.example/a?b=1>")
+
+
+# Markdown-ish fragments and raw-HTML-like tags. No "(" or ":" so that no tag can become a
+# link target or a reference definition: then every tag written must be seen as written.
+_TAGS = ["<b>", "</b>", "<script>", "<div>", "</div>", '<a href="x">', "<!-- c -->", "<br/>"]
+_PIECES = ["*", "**", "_", "`", "```", "[", "]", "!", "\\", "\n", "\n\n", "> ", "- ", "1. ",
+           "    ", "#", "|", "---", "~~", "&lt;", "&", "a", "word", " "]  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), deadline=None)
+@given(
+    st.lists(st.sampled_from(_TAGS + _PIECES), max_size=24)
+    .map("".join)
+    .filter(lambda s: "```" not in s and "~~~" not in s)  # a fence's info string is hidden
+)
+def test_every_tag_written_is_seen_as_text(text: str) -> None:
+    out = markup.render_markdown(text)
+    seen = _visible(out)
+    for tag in _TAGS:
+        assert seen.count(tag) >= text.count(tag), (text, out)

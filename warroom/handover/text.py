@@ -1,8 +1,9 @@
 """User text in exports: Markdown kept inert, HTML rendered and then sanitised.
 
 Entry text is Markdown written by people (and by feeds: untrusted). In the HTML
-export it is rendered by the app's one renderer, ``warroom.base.markup`` (markdown-it-py
-with raw HTML off, then nh3; see there), which the timeline pane uses too.
+export it is rendered by the app's one renderer, ``warroom.base.markup`` (pulldown-cmark
+with raw HTML, images and unsafe links escaped to text, then nh3; see there), which the
+timeline pane uses too.
 
 In the Markdown exports the text stays Markdown, made inert for any renderer by
 ``warroom.handover.mdinert`` (``md_block``, ``md_inline``; see there).
