@@ -33,8 +33,15 @@ WORDS = (  # noqa: SIM905
     "www answers 502 from isp-a; fail over to site B; BGP session down; customers "
     "calling; posted update on Mastodon; checked resolver 192.0.2.53, no answer"
 ).split(" ")
-RICH = " with **bold**, `code` and a [link](https://status.example.ch)"
-RICH_BLOCK = "\n\n- a list item\n- another"
+# Inline Markdown as people write it: varied words, targets and constructs (a fixed
+# suffix would let any cache keyed on text fragments look better than it is).
+RICH = (
+    " with **{0}**, `{1}` and a [{2}](https://status.example.ch/incidents/{n})",
+    " see `dig @{0} www` and _{1}_",
+    " ~~{0}~~ fixed, <{1}> still [open](https://tickets.example.ch/T-{n})",
+    " per <https://noc.example.ch/{n}> and **{0} {1}**",
+)
+RICH_BLOCK = ("\n\n- {0}\n- {1} {2}", "\n\n| site | state |\n|:--|--:|\n| {0} | {1} |")
 
 
 def fill(store: Store, n: int, title: str) -> str:
@@ -49,9 +56,11 @@ def fill(store: Store, n: int, title: str) -> str:
         t = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_ms / 1000)) + f".{t_ms % 1000:03d}Z"
         text = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 16)))
         if MARKDOWN_EVERY and i % MARKDOWN_EVERY == 0:  # inline Markdown: parsed, sanitised
-            text += RICH
-        if MARKDOWN_EVERY and i % (MARKDOWN_EVERY * 10) == 0:  # blocks (a list): full parser
-            text += RICH_BLOCK
+            w = [rnd.choice(WORDS).rstrip(";,") for _ in range(3)]
+            text += rnd.choice(RICH).format(*w, n=i)
+        if MARKDOWN_EVERY and i % (MARKDOWN_EVERY * 10) == 0:  # blocks (a list, a table)
+            w = [rnd.choice(WORDS).rstrip(";,") for _ in range(3)]
+            text += rnd.choice(RICH_BLOCK).format(*w)
         pinned = int(i % 50 == 0)
         hidden = int(i % 100 == 1)
         r1 = ids.new_id()

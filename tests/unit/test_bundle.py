@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers.handover import export, populate, reseal
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.handover import bundle
@@ -177,6 +177,56 @@ def test_canonical_entry_from_rows_equals_json_dumps(
     }  # fmt: skip
     canon = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert bundle.canonical_entry(shell, [rev]) == canon
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(any_text, min_size=1, max_size=3),
+    author=any_text,
+    reason=any_text,
+    tags=st.lists(any_text.filter(lambda t: t and " " not in t), max_size=3),
+    flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    meta=st.dictionaries(any_text, any_text | st.integers(), max_size=2),
+)
+def test_entry_json_written_by_sqlite_equals_canonical_entry(
+    store: Store, texts: list[str], author: str, reason: str, tags: list[str],
+    flags: tuple[bool, bool, bool], meta: dict[str, object],
+) -> None:  # fmt: skip
+    """``hq.read_entry_json`` (SQLite's json_quote) writes what ``canonical_entry``
+    (Python's json escaping) writes, for any text, tags, flags and revision chain."""
+    from warroom.base import ids
+    from warroom.store import handover as hq
+
+    iid = Timeline(store, author="t").new_incident("json").id
+    pinned, external, hidden = flags
+    t = "2026-11-24T09:42:05.123Z"
+    eid, parent = ids.new_id(), None
+    revs = []
+    for n, text in enumerate(texts):
+        rid = ids.new_id()
+        revs.append((rid, eid, parent, t[:-4] + f"{n:03d}Z", author, t, "note", text,
+                     " ".join(tags), int(pinned), int(external), int(hidden), reason,
+                     "edit"))  # fmt: skip
+        parent = rid
+    with store.write() as conn:
+        row = (eid, iid, t, author, json.dumps(meta), t, "note", texts[-1], " ".join(tags),
+               int(pinned), int(external), int(hidden), reason, len(revs), parent, t, author,
+               0)  # fmt: skip
+        hq.insert_entries_cached(conn, [row])
+        hq.insert_revisions(conn, revs)
+    shell = (eid, iid, t, author, json.dumps(meta))
+    rows = [r for r in hq.read_entry_json(store, iid) if r[0] == eid]  # not "Incident opened"
+    head, meta_text, mid = rows[0][1], rows[0][2], rows[0][3]
+    got = (
+        head
+        + bundle._canon(json.loads(meta_text))
+        + mid
+        + ",".join(r[4] or "" for r in rows)
+        + "]}"
+    )
+    assert got == bundle.canonical_entry(shell, revs)
 
 
 def test_fast_json_export_equals_the_dict_bundle(store: Store) -> None:

@@ -224,20 +224,24 @@ def canonical_entry(shell: tuple[Any, ...], revs: list[tuple[Any, ...]]) -> str:
 
 def export_json(store: Store, incident_id: str, *, exported_by: str) -> list[str]:
     """The sealed bundle as text, the fast way (``warroom export --format json``):
-    entries go from rows to their canonical JSON without building dicts. The result is
-    the same as ``encode(build_bundle(...))`` (tested)."""
+    SQLite writes each revision's canonical JSON (``hq.read_entry_json``), Python only
+    joins them (and sorts the keys of an entry's meta). The result is the same as
+    ``encode(build_bundle(...))`` (tested)."""
     doc = build_bundle(
         store, incident_id, exported_by=exported_by, sealed=False, with_entries=False
     )
-    revs: dict[str, list[tuple[Any, ...]]] = {}
-    for row in hq.read_revisions(store, doc["incident"]["id"], tuples=True):
-        got = revs.get(row[1])
-        if got is None:
-            revs[row[1]] = [row]
-        else:
-            got.append(row)
-    shells = hq.read_entry_shells(store, doc["incident"]["id"], tuples=True)
-    entries = [canonical_entry(sh, revs.get(sh[0], [])) for sh in shells]
+    entries: list[str] = []
+    current, start, revs = None, "", []
+    for eid, head, meta, mid, rev in hq.read_entry_json(store, doc["incident"]["id"]):
+        if eid != current:
+            if current is not None:
+                entries.append(start + ",".join(revs) + "]}")
+            meta_text = "{}" if meta in ("{}", "", None) else _canon(json.loads(meta))
+            current, start, revs = eid, head + meta_text + mid, []
+        if rev is not None:
+            revs.append(rev)
+    if current is not None:
+        entries.append(start + ",".join(revs) + "]}")
     return encode(doc, ready={"entries": entries})
 
 

@@ -58,6 +58,53 @@ def read_revisions(store: Store, incident: str, *, tuples: bool = False) -> Iter
     )
 
 
+# An entry record's canonical JSON (``bundle._canon``: sorted keys, compact, non-ASCII
+# as is) built by SQLite: ``json_quote`` escapes exactly as Python's json does with
+# ensure_ascii=False (checked over every code point; a property test compares the two).
+# Tags are stored space-separated: quoting the whole string and turning each space into
+# '","' quotes each tag (escaping never writes a space). The entry's meta is left to
+# Python, which sorts its keys.
+_J_HEAD = (
+    "'{\"author\":' || json_quote(e.author) || ',\"id\":' || json_quote(e.id) "
+    "|| ',\"incident\":' || json_quote(e.incident) || ',\"meta\":'"
+)
+_J_MID = "',\"recorded_at\":' || json_quote(e.recorded_at) || ',\"revisions\":['"
+_J_BOOL = "CASE WHEN r.{0} = 1 THEN 'true' ELSE 'false' END"
+_J_REV = (
+    "'{\"author\":' || json_quote(r.author) || ',\"external\":' || "
+    + _J_BOOL.format("external")
+    + " || ',\"hidden\":' || "
+    + _J_BOOL.format("hidden")
+    + " || ',\"hidden_reason\":' || json_quote(r.hidden_reason) || ',\"id\":' || json_quote(r.id)"
+    " || ',\"kind\":' || json_quote(r.kind) || ',\"note\":' || json_quote(r.note)"
+    " || ',\"occurred_at\":' || json_quote(r.occurred_at) || ',\"parent\":' || json_quote(r.parent)"
+    " || ',\"pinned\":' || "
+    + _J_BOOL.format("pinned")
+    + " || ',\"recorded_at\":' || json_quote(r.recorded_at) || ',\"tags\":[' || "
+    "CASE WHEN r.tags = '' THEN '' ELSE replace(json_quote(r.tags), ' ', '\",\"') END"
+    " || '],\"text\":' || json_quote(r.text) || '}'"
+)
+
+
+def read_entry_json(store: Store, incident: str) -> list[tuple[str, str, str, str, str | None]]:
+    """Every revision of the incident's entries as canonical JSON, in timeline order,
+    each entry's oldest first: (entry id, head up to ``"meta":``, meta JSON text, the
+    part from ``,"recorded_at"`` to ``"revisions":[``, revision JSON or None for an
+    entry without revisions). The JSON export joins them without building a dict."""
+    rows: list[tuple[str, str, str, str, str | None]] = (
+        _cursor(store, True)
+        .execute(
+            f"SELECT e.id, {_J_HEAD}, e.meta, {_J_MID}, "
+            f"CASE WHEN r.id IS NULL THEN NULL ELSE {_J_REV} END "
+            "FROM entries e LEFT JOIN revisions r ON r.entry = e.id WHERE e.incident = ? "
+            "ORDER BY e.occurred_at, e.id, r.recorded_at, r.id",
+            (incident,),
+        )
+        .fetchall()
+    )
+    return rows
+
+
 def read_entry_rows(
     store: Store, incident: str, *, include_hidden: bool, tuples: bool = False
 ) -> list[Any]:
