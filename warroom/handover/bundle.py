@@ -231,7 +231,9 @@ def export_json(store: Store, incident_id: str, *, exported_by: str) -> list[str
         store, incident_id, exported_by=exported_by, sealed=False, with_entries=False
     )
     entries: list[str] = []
-    current, start, revs = None, "", []
+    revs: list[str] = []
+    current: str | None = None
+    start = ""
     for eid, head, meta, mid, rev in hq.read_entry_json(store, doc["incident"]["id"]):
         if eid != current:
             if current is not None:
