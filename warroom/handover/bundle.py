@@ -131,7 +131,7 @@ def build_bundle(
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
     revs: dict[str, list[dict[str, Any]]] = {}
-    rows = hq.read_revisions(store, inc.id, tuples=True) if with_entries else ()
+    rows = hq.read_revisions(store, inc.id) if with_entries else ()
     for (rid, entry, parent, rec, author, occ, kind, text, tags, pinned, external, hidden,
          reason, note) in rows:  # fmt: skip
         r = {
@@ -164,7 +164,7 @@ def build_bundle(
             "revisions": revs.get(eid, []),
         }
         for eid, e_inc, rec, author, meta in (
-            hq.read_entry_shells(store, inc.id, tuples=True) if with_entries else ()
+            hq.read_entry_shells(store, inc.id) if with_entries else ()
         )
     ]
     doc: dict[str, Any] = {
@@ -195,7 +195,7 @@ _str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) use
 _BOOL = ("false", "true")
 
 
-def canonical_entry(shell: tuple[Any, ...], revs: list[tuple[Any, ...]]) -> str:
+def canonical_entry(shell: hq.ShellRow, revs: list[hq.RevisionRow]) -> str:
     """``_canon(entry record)`` built straight from rows, without the dicts.
 
     ``shell`` is (id, incident, recorded_at, author, meta JSON text); ``revs`` rows in
@@ -403,7 +403,7 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
-def _json_type(v: Any) -> str:
+def _json_type(v: object) -> str:
     if isinstance(v, bool):
         return "a boolean"
     if isinstance(v, int | float):

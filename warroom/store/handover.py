@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from warroom.store.db import select_in
 from warroom.store.timeline import CHANGE_COLS, REVISION_COLS
@@ -23,21 +23,34 @@ _REV_COLS = [c.strip() for c in REVISION_COLS.split(",")]
 _CHANGE_COLS = [c.strip() for c in CHANGE_COLS.split(",")]
 ENTRY_SHELL_COLS = ("id", "incident", "recorded_at", "author", "meta")
 
+# Rows as SQLite hands them back (plain tuples), in each query's column order. Flags
+# are stored as 0/1 integers, tags space-separated, meta as JSON text.
+ShellRow: TypeAlias = tuple[str, str, str, str, str]
+RevisionRow: TypeAlias = tuple[
+    str, str, str | None, str, str, str, str, str, str, int, int, int, str, str
+]  # REVISION_COLS
+EntryRow: TypeAlias = tuple[
+    str, str, str, str, str, str, str, str, str, int, int, int, str, int, str, str, str, int
+]  # read_entry_rows
+ChangeRow: TypeAlias = tuple[str, str, str, str | None, str | None, str, str]  # CHANGE_COLS
+EntryJsonRow: TypeAlias = tuple[str, str, str, str, str | None]  # read_entry_json
+# What a bulk insert takes: one sequence of column values per row.
+Rows: TypeAlias = Iterable[Sequence[object]]
+
 
 # -- reading (export) -------------------------------------------------------------
 
 
-def _cursor(store: Store, tuples: bool) -> sqlite3.Cursor:
+def _cursor(store: Store) -> sqlite3.Cursor:
     cur = store.reader().cursor()
-    if tuples:
-        cur.row_factory = None  # plain tuples: several times cheaper for 100,000 rows
+    cur.row_factory = None  # plain tuples: several times cheaper for 100,000 rows
     return cur
 
 
-def read_entry_shells(store: Store, incident: str, *, tuples: bool = False) -> list[Any]:
+def read_entry_shells(store: Store, incident: str) -> list[ShellRow]:
     """Entry facts (id, incident, recorded_at, author, meta), in timeline order."""
-    return (
-        _cursor(store, tuples)
+    rows: list[ShellRow] = (
+        _cursor(store)
         .execute(
             "SELECT id, incident, recorded_at, author, meta FROM entries WHERE incident = ? "
             "ORDER BY occurred_at, id",
@@ -45,17 +58,19 @@ def read_entry_shells(store: Store, incident: str, *, tuples: bool = False) -> l
         )
         .fetchall()
     )
+    return rows
 
 
-def read_revisions(store: Store, incident: str, *, tuples: bool = False) -> Iterable[Any]:
+def read_revisions(store: Store, incident: str) -> Iterable[RevisionRow]:
     """Every revision of the incident's entries (REVISION_COLS), entry by entry in timeline
     order (the order the indexes already give: no sort), each entry's oldest first."""
     cols = ", ".join("r." + c for c in _REV_COLS)
-    return _cursor(store, tuples).execute(
+    rows: Iterable[RevisionRow] = _cursor(store).execute(
         f"SELECT {cols} FROM revisions r JOIN entries e ON e.id = r.entry "
         "WHERE e.incident = ? ORDER BY e.occurred_at, e.id, r.recorded_at, r.id",
         (incident,),
     )
+    return rows
 
 
 # An entry record's canonical JSON (``bundle._canon``: sorted keys, compact, non-ASCII
@@ -86,13 +101,13 @@ _J_REV = (
 )
 
 
-def read_entry_json(store: Store, incident: str) -> list[tuple[str, str, str, str, str | None]]:
+def read_entry_json(store: Store, incident: str) -> list[EntryJsonRow]:
     """Every revision of the incident's entries as canonical JSON, in timeline order,
     each entry's oldest first: (entry id, head up to ``"meta":``, meta JSON text, the
     part from ``,"recorded_at"`` to ``"revisions":[``, revision JSON or None for an
     entry without revisions). The JSON export joins them without building a dict."""
-    rows: list[tuple[str, str, str, str, str | None]] = (
-        _cursor(store, True)
+    rows: list[EntryJsonRow] = (
+        _cursor(store)
         .execute(
             f"SELECT e.id, {_J_HEAD}, e.meta, {_J_MID}, "
             f"CASE WHEN r.id IS NULL THEN NULL ELSE {_J_REV} END "
@@ -105,9 +120,7 @@ def read_entry_json(store: Store, incident: str) -> list[tuple[str, str, str, st
     return rows
 
 
-def read_entry_rows(
-    store: Store, incident: str, *, include_hidden: bool, tuples: bool = False
-) -> list[Any]:
+def read_entry_rows(store: Store, incident: str, *, include_hidden: bool) -> list[EntryRow]:
     """Current entries (cache rows) for exports meant for people, in timeline order."""
     sql = (
         "SELECT id, incident, recorded_at, author, meta, occurred_at, kind, text, tags, "
@@ -116,7 +129,10 @@ def read_entry_rows(
     )
     if not include_hidden:
         sql += " AND hidden = 0"
-    return _cursor(store, tuples).execute(sql + " ORDER BY occurred_at, id", (incident,)).fetchall()
+    rows: list[EntryRow] = (
+        _cursor(store).execute(sql + " ORDER BY occurred_at, id", (incident,)).fetchall()
+    )
+    return rows
 
 
 def count_hidden(store: Store, incident: str) -> int:
@@ -151,13 +167,14 @@ def _tuples(conn: sqlite3.Connection) -> sqlite3.Cursor:
     return cur
 
 
-def existing_changes(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
+def existing_changes(conn: sqlite3.Connection, ids: str) -> list[ChangeRow]:
     """Workspace change rows (CHANGE_COLS order) whose id is in ``ids`` (any incident)."""
-    return (
+    rows: list[ChangeRow] = (
         _tuples(conn)
         .execute(f"SELECT {CHANGE_COLS} FROM incident_changes WHERE id {_IN}", (ids,))
         .fetchall()
     )
+    return rows
 
 
 def changes_of(conn: sqlite3.Connection, incident: str) -> list[sqlite3.Row]:
@@ -175,31 +192,35 @@ def has_entries(conn: sqlite3.Connection) -> bool:
     )
 
 
-def existing_entries(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
+def existing_entries(conn: sqlite3.Connection, ids: str) -> list[tuple[str, str, str, str]]:
     """(id, incident, recorded_at, author) of workspace entries whose id is in ``ids``."""
-    return (
+    rows: list[tuple[str, str, str, str]] = (
         _tuples(conn)
         .execute(f"SELECT id, incident, recorded_at, author FROM entries WHERE id {_IN}", (ids,))
         .fetchall()
     )
+    return rows
 
 
-def existing_revisions(conn: sqlite3.Connection, ids: str) -> list[tuple[Any, ...]]:
-    """Workspace revisions (REVISION_COLS order) whose id is in ``ids``."""
-    return (
+def existing_revisions(conn: sqlite3.Connection, ids: str) -> list[tuple[object, ...]]:
+    """Workspace revisions (REVISION_COLS order) whose id is in ``ids``: compared as a
+    whole with the bundle's revision rows, so held as values of any kind."""
+    rows: list[tuple[object, ...]] = (
         _tuples(conn)
         .execute(f"SELECT {REVISION_COLS} FROM revisions WHERE id {_IN}", (ids,))
         .fetchall()
     )
+    return rows
 
 
-def revision_parents(conn: sqlite3.Connection, entry_ids: str) -> list[tuple[Any, ...]]:
+def revision_parents(conn: sqlite3.Connection, entry_ids: str) -> list[tuple[str, str, str | None]]:
     """(entry, id, parent) of every workspace revision of the entries in ``entry_ids``."""
-    return (
+    rows: list[tuple[str, str, str | None]] = (
         _tuples(conn)
         .execute(f"SELECT entry, id, parent FROM revisions WHERE entry {_IN}", (entry_ids,))
         .fetchall()
     )
+    return rows
 
 
 def existing_actions(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqlite3.Row]:
@@ -220,14 +241,14 @@ def existing_evidence(conn: sqlite3.Connection, ids: Sequence[str]) -> list[sqli
     )
 
 
-def insert_changes(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_changes(conn: sqlite3.Connection, rows: Rows) -> None:
     conn.executemany(
         f"INSERT OR IGNORE INTO incident_changes({CHANGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
 
-def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_entries(conn: sqlite3.Connection, rows: Rows) -> None:
     """Entry rows whose cache is their first revision: (id, incident, recorded_at, author,
     meta, occurred_at, kind, text, tags, pinned, external, hidden, hidden_reason,
     current_rev, edited_at, edited_by)."""
@@ -240,7 +261,7 @@ def insert_entries(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
     )
 
 
-def insert_entries_cached(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_entries_cached(conn: sqlite3.Connection, rows: Rows) -> None:
     """Entry rows with their whole cache already computed (``refresh_entries``' rule), in
     column order: (id, incident, recorded_at, author, meta, occurred_at, kind, text, tags,
     pinned, external, hidden, hidden_reason, revision, current_rev, edited_at, edited_by,
@@ -256,7 +277,7 @@ def insert_entries_cached(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]
 
 def insert_entries_bulk(
     conn: sqlite3.Connection,
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[Sequence[object]],
     *,
     cached: bool = False,
     only_rows: bool = False,
@@ -287,12 +308,12 @@ def insert_entries_bulk(
         conn.execute(
             "INSERT INTO entries_fts(rowid, text, tags, author) "
             f"SELECT rowid, text, tags, author FROM entries WHERE id {_IN}",
-            (ids_json(r[0] for r in rows),),
+            (ids_json(str(r[0]) for r in rows),),
         )
     conn.execute(row[0])
 
 
-def insert_revisions(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_revisions(conn: sqlite3.Connection, rows: Rows) -> None:
     conn.executemany(
         f"INSERT OR IGNORE INTO revisions({REVISION_COLS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,7 +321,7 @@ def insert_revisions(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) ->
     )
 
 
-def insert_evidence_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_evidence_rows(conn: sqlite3.Connection, rows: Rows) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO evidence(id, incident, entry, kind, captured_at, source, data) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
