@@ -27,7 +27,10 @@ import bisect
 import re
 import string
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _PUNCT = frozenset(string.punctuation)
 _HOT = re.compile(r"(\\*)(<|!\[|\]\(|\]:)")
@@ -245,7 +248,7 @@ def md_inline(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _checker() -> Any:
+def _checker() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

@@ -122,7 +122,7 @@ class ExportView:
     hidden_count: int = 0
     generated_at: str = ""
     generated_by: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def pinned(self) -> list[Entry]:
