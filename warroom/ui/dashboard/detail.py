@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from warroom.base import timeutil
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import effective
+from warroom.ui.dashboard.cells import STATE_COLOURS, cell_text, fmt_latency, fmt_when
 from warroom.ui.dashboard.charts import LatencyChart, Point
-from warroom.ui.dashboard.model import STATE_COLOURS, cell_text, fmt_latency, fmt_when
 
 log = logging.getLogger(__name__)
 

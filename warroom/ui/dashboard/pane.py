@@ -47,6 +47,7 @@ from warroom.services.probe_link import (
 from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
+from warroom.ui.dashboard.cells import cell_age, fmt_when
 from warroom.ui.dashboard.charts import SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
@@ -59,8 +60,6 @@ from warroom.ui.dashboard.model import (
     DashboardProxy,
     SeriesRole,
     TargetRole,
-    cell_age,
-    fmt_when,
 )
 from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
