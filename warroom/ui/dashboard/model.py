@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -57,6 +57,11 @@ from warroom.ui.dashboard.remote import (
     header_tooltip,
     remote_columns,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from warroom.domain.workspace import WorkspaceConfig
 
 # Columns: the target and its worst state, then one column per vantage (the matrix,
 # which must stay in view in a narrow dock), then the columns that follow the vantages:
@@ -163,7 +168,7 @@ class Row:
 class DashboardModel(QAbstractTableModel):
     """Targets x vantages. Feed it ``apply_results`` / ``apply_changes`` (UI thread)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
@@ -251,7 +256,7 @@ class DashboardModel(QAbstractTableModel):
         """Move the cells' since-when on (the pane calls this every few seconds)."""
         self.now = timeutil.now()
 
-    def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
+    def set_config(self, config: WorkspaceConfig, snapshot: Sequence[SeriesState] = ()) -> None:
         """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
         have = {(s.target, s.vantage): s for s in snapshot}
         series = []
@@ -689,7 +694,7 @@ class DashboardProxy(QSortFilterProxyModel):
     """Worst first, and a filter box: every word must appear in the target's name, URL,
     summary or error words (case-insensitive)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SortRole)
         self.setFilterRole(FilterRole)
