@@ -6,8 +6,10 @@ and dangerous links escaped first, then nh3. This compares renderers on entry-li
 texts (inline Markdown, a list, a table, a code block, raw HTML), interleaved round by
 round so machine load hits all alike. markdown-it-py (still installed: the Markdown
 export's inertness check uses it) is timed as set up before; the cmark-gfm side needs
-``pip install cmarkgfm`` (not a dependency). ``BENCH_OLD_MARKUP=path/to/old/markup.py``
-times that module (e.g. one from git history) instead of plain cmarkgfm.
+``pip install cmarkgfm`` (not a dependency), markdown-it-pyrs is timed when installed
+(its "commonmark" preset renders raw HTML: this times speed only, not safety).
+``BENCH_OLD_MARKUP=path/to/old/markup.py`` times that module (e.g. one from git
+history) instead of plain cmarkgfm.
 
 Run: .venv/bin/python bench/bench_markup.py
 """
@@ -79,6 +81,13 @@ def main() -> int:
     old = _old()
     if old:
         sides.append(old)
+    try:  # the other compiled candidate (not a dependency: see docs/handover.md)
+        from markdown_it_pyrs import MarkdownIt as RsMarkdownIt
+
+        rs = RsMarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+        sides.append(("markdown-it-pyrs + nh3", lambda s: markup.sanitize(rs.render(s))))
+    except ImportError:
+        pass
     totals = {name: 0.0 for name, _ in sides}
     for fn in (f for _, f in sides):  # warm up (imports, caches of the renderers)
         for t in texts[:200]:

@@ -207,3 +207,40 @@ def test_exports_write_values_as_a_person_reads_them(store: Store, iid: str) -> 
     assert "Started changed from (none) to 2026-11-24 09:50:00 CET (2026-11-24 08:50:00Z)" in md
     assert "| affected services | — | dns, www |" in md
     assert "1 hidden entry left out" in md
+
+
+def test_timelines_written_from_rows_equal_the_entry_renderers(store: Store, iid: str) -> None:
+    """The Markdown and HTML timelines are written from rows (no ``Entry`` per row): each
+    entry must come out exactly as ``entry_md`` / ``entry_html`` write its ``Entry``."""
+    from warroom.base import ids
+    from warroom.handover.html import entry_html
+    from warroom.handover.markdown import entry_md
+    from warroom.store import handover as hq
+
+    tl = Timeline(store, author="bob <b>")
+    e = tl.log(iid, "tagged *md* <b> `x`", tags=["dns", "www"], external=True, pinned=True).value
+    tl.set_incident(iid, affected_services=["www", "dns"])  # a status entry, reworded
+    with store.write() as conn:  # a concurrent edit: a second revision of the same parent
+        t = "2026-11-24T09:50:00.000Z"
+        rev = (ids.new_id(), e.id, None, t, "carol", e.occurred_at, "note", "other text",
+               "", 0, 0, 0, "", "edit")  # fmt: skip
+        hq.insert_revisions(conn, [rev])
+        hq.refresh_entries(conn, hq.ids_json([e.id]))
+    v = load_view(store, iid, tz="Europe/Zurich", include_hidden=True)
+    c = v.clock
+    kinds = {e.kind for e in v.entries}
+    assert {"status", "comms", "observation"} <= kinds and any(e.hidden for e in v.entries)
+    assert any(e.tags for e in v.entries) and any(e.revision > 1 for e in v.entries)
+    assert any(e.conflict for e in v.entries) and any(e.external for e in v.entries)
+    outputs = (
+        (render_markdown(v), lambda e: entry_md(e, c) + "\n"),
+        (render_html(v), lambda e: entry_html(e, c)),
+        (render_html(v, qt=True), lambda e: entry_html(e, c, qt=True)),
+    )
+    for out, one in outputs:
+        timeline = out.split("Timeline (", 1)[1]
+        pos = 0
+        for e in v.entries:
+            at = timeline.find(one(e), pos)
+            assert at >= 0, (e, one(e))
+            pos = at + 1

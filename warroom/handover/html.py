@@ -10,12 +10,13 @@ lays out for the PDF.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
 from warroom.handover.text import esc, render_markdown
-from warroom.handover.view import Clock, ExportView, duration
+from warroom.handover.view import ROW_OCCURRED, Clock, ExportView, duration
 from warroom.handover.wording import field_value, hidden_note, plural
+from warroom.store.handover import EntryRow
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
@@ -123,42 +124,63 @@ def incident_facts(v: ExportView) -> list[tuple[str, str]]:
 
 
 def entry_html(e: Entry, c: Clock, *, with_day: bool = False, qt: bool = False) -> str:
-    day, time, at = c.stamp(e.occurred_at)
+    return _entry_html(
+        e.id, e.occurred_at, e.kind, e.author, e.text, e.tags, e.pinned, e.external, e.hidden,
+        e.hidden_reason, e.revision, e.conflict, c, with_day=with_day, qt=qt,
+    )  # fmt: skip
+
+
+def _row_html(r: EntryRow, c: Clock, *, qt: bool = False) -> str:
+    """``entry_html`` of the entry a row holds, without building the ``Entry``."""
+    (eid, _i, _r, author, _m, occurred_at, kind, text, tags, pinned, external, hidden,
+     reason, revision, _c, _ea, _eb, conflict) = r  # fmt: skip
+    return _entry_html(
+        eid, occurred_at, kind, author, text, tags.split(" ") if tags else (), pinned,
+        external, hidden, reason, revision, conflict, c, qt=qt,
+    )  # fmt: skip
+
+
+def _entry_html(
+    eid: str, occurred_at: str, kind: str, author: str, text: str, tag_list: Sequence[str],
+    pinned: object, external: object, hidden: object, hidden_reason: str, revision: int,
+    conflict: object, c: Clock, *, with_day: bool = False, qt: bool = False,
+) -> str:  # fmt: skip
+    day, time, at = c.stamp(occurred_at)
     when = day + " " + time if with_day else time
-    tags = (" · " + esc(" ".join("#" + t for t in e.tags))) if e.tags else ""
-    rev = f" · rev {e.revision}" if e.revision > 1 else ""
+    tags = (" · " + esc(" ".join("#" + t for t in tag_list))) if tag_list else ""
+    rev = f" · rev {revision}" if revision > 1 else ""
     utc = "" if c.is_utc else f" <code>{esc(at)}</code>"
-    kind = esc(e.kind)
+    kind = esc(kind)
     classes = "entry"
     badges = ""
-    if e.pinned or e.hidden or e.conflict or e.external:
+    if pinned or hidden or conflict or external:
         cls, bs = ["entry"], []
-        if e.pinned:
+        if pinned:
             cls.append("pinned")
             bs.append("<span class='badge pin'>" + ("PINNED" if qt else "📌 PINNED") + "</span>")
-        if e.hidden:
+        if hidden:
             cls.append("hidden")
-            bs.append(f"<span class='badge hid'>HIDDEN: {esc(e.hidden_reason)}</span>")
-        if e.conflict:
+            bs.append(f"<span class='badge hid'>HIDDEN: {esc(hidden_reason)}</span>")
+        if conflict:
             cls.append("conflict")
             bs.append("<span class='badge con'>edited concurrently, both kept</span>")
-        if e.external:
+        if external:
             bs.append("<span class='badge ext'>external</span>")
         classes, badges = " ".join(cls), " ".join(bs)
     meta = (
         f"<span class='t'>{esc(when)}</span>{utc} · <span class='kind k-{kind}'>{kind}</span>"
-        f" · {esc(e.author)}{tags}{rev} {badges}"
+        f" · {esc(author)}{tags}{rev} {badges}"
     )
     if qt:
-        bg = " bgcolor='#fff8c5'" if e.pinned else (" bgcolor='#f6f8fa'" if e.hidden else "")
+        bg = " bgcolor='#fff8c5'" if pinned else (" bgcolor='#f6f8fa'" if hidden else "")
         return (
             f"<table width='100%' cellspacing='0' cellpadding='4'{bg}><tr><td>"
             f"<font size='-1' color='#57606a'>{meta}</font>"
-            f"{render_markdown(e.text)}</td></tr></table>\n"
+            f"{render_markdown(text)}</td></tr></table>\n"
         )
     return (
-        f"<div class='{classes}' id='e-{esc(e.id)}'><div class='meta'>{meta}</div>"
-        f"<div class='body'>{render_markdown(e.text)}</div></div>\n"
+        f"<div class='{classes}' id='e-{esc(eid)}'><div class='meta'>{meta}</div>"
+        f"<div class='body'>{render_markdown(text)}</div></div>\n"
     )
 
 
@@ -187,14 +209,14 @@ def iter_html(v: ExportView, *, qt: bool = False) -> Iterator[str]:
     for e in pinned:
         yield entry_html(e, c, with_day=True, qt=qt)
     note = hidden_note(v.hidden_count, included=v.include_hidden)
-    yield f"<h2>Timeline ({plural(len(v.entries), 'entry', 'entries')}{esc(note)})</h2>\n"
+    yield f"<h2>Timeline ({plural(len(v.rows), 'entry', 'entries')}{esc(note)})</h2>\n"
     day = ""
-    for e in v.entries:
-        d = c.day(e.occurred_at)
+    for r in v.rows:
+        d = c.day(r[ROW_OCCURRED])
         if d != day:
             day = d
             yield f"<h3>{esc(d)}</h3>\n"
-        yield entry_html(e, c, qt=qt)
+        yield _row_html(r, c, qt=qt)
     yield "<h2>Action items</h2>\n"
     if v.actions:
         yield list_table(

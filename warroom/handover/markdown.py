@@ -2,44 +2,69 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
 from warroom.handover.text import indent_block, md_block, md_inline
-from warroom.handover.view import Clock, ExportView, duration
+from warroom.handover.view import ROW_OCCURRED, Clock, ExportView, duration
 from warroom.handover.wording import field_value, hidden_note, plural
+from warroom.store.handover import EntryRow
 
 PIN = "📌"
 
 
-def entry_badges(e: Entry) -> list[str]:
+def entry_badges(
+    pinned: object, external: object, hidden: object, hidden_reason: str, conflict: object,
+    revision: int,
+) -> list[str]:  # fmt: skip
     out = []
-    if e.pinned:
+    if pinned:
         out.append(f"{PIN} **PINNED**")
-    if e.external:
+    if external:
         out.append("external")
-    if e.hidden:
-        out.append(f"**HIDDEN** ({md_inline(e.hidden_reason) or 'no reason'})")
-    if e.conflict:
+    if hidden:
+        out.append(f"**HIDDEN** ({md_inline(hidden_reason) or 'no reason'})")
+    if conflict:
         out.append("**edited concurrently** (both versions kept)")
-    if e.revision > 1:
-        out.append(f"revision {e.revision}")
+    if revision > 1:
+        out.append(f"revision {revision}")
     return out
 
 
 def entry_md(e: Entry, clock: Clock, *, with_day: bool = False) -> str:
     """One entry as a list item; the text follows indented so it stays inside the item."""
-    when = (clock.day(e.occurred_at) + " " if with_day else "") + clock.time(e.occurred_at)
-    utc = "" if clock.is_utc else f" · `{clock.utc_time(e.occurred_at)}`"
-    head = f"- **{when}**{utc} · {e.kind} · {md_inline(e.author)}"
-    badges = entry_badges(e)
+    return _entry_md(
+        e.occurred_at, e.kind, e.author, e.text, e.tags, e.pinned, e.external, e.hidden,
+        e.hidden_reason, e.conflict, e.revision, clock, with_day=with_day,
+    )  # fmt: skip
+
+
+def _row_md(r: EntryRow, clock: Clock) -> str:
+    """``entry_md`` of the entry a row holds, without building the ``Entry``."""
+    (_id, _i, _r, author, _m, occurred_at, kind, text, tags, pinned, external, hidden,
+     reason, revision, _c, _ea, _eb, conflict) = r  # fmt: skip
+    return _entry_md(
+        occurred_at, kind, author, text, tags.split(" ") if tags else (), pinned, external,
+        hidden, reason, conflict, revision, clock,
+    )  # fmt: skip
+
+
+def _entry_md(
+    occurred_at: str, kind: str, author: str, text: str, tags: Sequence[str], pinned: object,
+    external: object, hidden: object, hidden_reason: str, conflict: object, revision: int,
+    clock: Clock, *, with_day: bool = False,
+) -> str:  # fmt: skip
+    when = (clock.day(occurred_at) + " " if with_day else "") + clock.time(occurred_at)
+    utc = "" if clock.is_utc else f" · `{clock.utc_time(occurred_at)}`"
+    head = f"- **{when}**{utc} · {kind} · {md_inline(author)}"
+    badges = entry_badges(pinned, external, hidden, hidden_reason, conflict, revision)
     if badges:
         head += " · " + " · ".join(badges)
-    if e.tags:
-        head += " · " + " ".join("\\#" + md_inline(t) for t in e.tags)
+    if tags:
+        head += " · " + " ".join("\\#" + md_inline(t) for t in tags)
     # Indented by the list item's content width (2), so the text keeps its own block
     # structure inside the item: what was code stays code, and nothing else becomes it.
-    return head + "\n\n" + indent_block(md_block(e.text), 2) + "\n"
+    return head + "\n\n" + indent_block(md_block(text), 2) + "\n"
 
 
 def header_md(v: ExportView, title: str) -> list[str]:
@@ -103,14 +128,14 @@ def iter_markdown(v: ExportView) -> Iterator[str]:
     for e in pinned:
         yield entry_md(e, c, with_day=True) + "\n"
     note = hidden_note(v.hidden_count, included=v.include_hidden)
-    yield f"## Timeline ({plural(len(v.entries), 'entry', 'entries')}{note})\n\n"
+    yield f"## Timeline ({plural(len(v.rows), 'entry', 'entries')}{note})\n\n"
     day = ""
-    for e in v.entries:
-        d = c.day(e.occurred_at)
+    for r in v.rows:
+        d = c.day(r[ROW_OCCURRED])
         if d != day:
             day = d
             yield f"### {d}\n\n"
-        yield entry_md(e, c) + "\n"
+        yield _row_md(r, c) + "\n"
     yield "## Action items\n\n"
     if not v.actions:
         yield "_(none)_\n\n"
