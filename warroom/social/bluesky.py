@@ -13,9 +13,9 @@ from typing import Any
 
 from warroom.base import timeutil
 from warroom.config.workspace_file import Feed
+from warroom.domain.social import Post
 from warroom.social.atproto import AtprotoSession, XrpcError
 from warroom.social.http import Http, SourceError
-from warroom.social.model import Post
 from warroom.social.sources import PollResult, SecretGetter, _iso
 from warroom.social.text import clean_plain
 

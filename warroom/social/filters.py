@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from warroom.social.model import Post
+from warroom.domain.social import Post
 
 if TYPE_CHECKING:
     from warroom.store.db import Store

@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from warroom.base import ids, timeutil
-from warroom.social.model import Post
+from warroom.domain.social import Post
 
 if TYPE_CHECKING:
     from warroom.services.timeline import Timeline

@@ -18,8 +18,8 @@ from urllib.parse import quote, urlsplit
 
 from warroom.base import timeutil
 from warroom.config.workspace_file import Feed
+from warroom.domain.social import Post
 from warroom.social.http import Http, Reply, SourceError
-from warroom.social.model import Post
 from warroom.social.text import safe_html, safe_url, to_plain
 
 MASTODON_PAGE = 40

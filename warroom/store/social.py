@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from warroom.base import timeutil
-from warroom.social.model import Post, SourceStatus
+from warroom.domain.social import Post, SourceStatus
 from warroom.store.db import Store
 
 POST_COLS = "seq, source, id, kind, author, author_name, text, url, time, html, raw"
