@@ -9,7 +9,6 @@ they carry file and line); ``dump(comms, value, duration)`` writes it back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from warroom.base.errors import WarroomError
 from warroom.base.timeutil import parse_duration
@@ -22,7 +21,7 @@ SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 Add = Callable[[str, int, "str | None", str, str], None]
 
 
-def _duration(v: Any) -> float:
+def _duration(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, str | int | float):
         raise ValueError('expected a duration such as "15m"')
     try:
@@ -34,7 +33,7 @@ def _duration(v: Any) -> float:
     return seconds
 
 
-def parse(raw: Any, add: Add) -> Comms:
+def parse(raw: object, add: Add) -> Comms:
     """``[comms]``: approval, cadence per severity, template fields and templates."""
     if not isinstance(raw, dict):
         add("", 0, "comms", "comms", "expected a [comms] table")
@@ -84,7 +83,7 @@ def parse(raw: Any, add: Add) -> Comms:
     )
 
 
-def _templates(raw: dict[str, Any], add: Add) -> tuple[tuple[str, str], ...]:
+def _templates(raw: dict[str, object], add: Add) -> tuple[tuple[str, str], ...]:
     tv = raw.get("templates", {})
     if not isinstance(tv, dict):
         add("comms", 0, "templates", "comms.templates", "expected a table of stage = template")
@@ -106,7 +105,7 @@ def _templates(raw: dict[str, Any], add: Add) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def dump(cm: Comms, value: Callable[[Any], str], duration: Callable[[float], str]) -> list[str]:
+def dump(cm: Comms, value: Callable[[object], str], duration: Callable[[float], str]) -> list[str]:
     """TOML lines for ``[comms]`` (none when everything is default)."""
     if cm == Comms():
         return []
