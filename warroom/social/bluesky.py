@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from warroom.base import timeutil
-from warroom.base.jsonval import get_opt_str, objects, strings
+from warroom.base.jsonval import as_object, get_opt_str, objects, strings
 from warroom.config.workspace_file import Feed
 from warroom.domain.social import Post
 from warroom.social.atproto import AtprotoSession, XrpcError
@@ -29,9 +29,7 @@ def bluesky_post(source: str, view: dict[str, object]) -> Post | None:
     uri = view.get("uri") if isinstance(view, dict) else None
     if not isinstance(uri, str) or not uri.startswith("at://"):
         return None
-    a, r = view.get("author"), view.get("record")
-    author: dict[str, object] = a if isinstance(a, dict) else {}
-    record: dict[str, object] = r if isinstance(r, dict) else {}
+    author, record = as_object(view.get("author")), as_object(view.get("record"))
     handle = str(author.get("handle") or author.get("did") or "?")
     rkey = uri.rsplit("/", 1)[-1]
     url = f"https://bsky.app/profile/{handle}/post/{rkey}" if handle != "?" else None

@@ -184,8 +184,7 @@ def mastodon_post(source: str, s: dict[str, object]) -> Post | None:
         return None
     reblog = s.get("reblog")
     shown: dict[str, object] = reblog if isinstance(reblog, dict) else s
-    a = shown.get("account")
-    acct: dict[str, object] = a if isinstance(a, dict) else {}
+    acct = as_object(shown.get("account"))
     content = str(shown.get("content") or "")
     cw = str(shown.get("spoiler_text") or "")
     text = to_plain(content)
