@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontMetrics
@@ -47,6 +47,7 @@ from warroom.services.probe_link import (
 from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
+from warroom.ui.dashboard.cells import cell_age, fmt_when
 from warroom.ui.dashboard.charts import SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
@@ -59,11 +60,12 @@ from warroom.ui.dashboard.model import (
     DashboardProxy,
     SeriesRole,
     TargetRole,
-    cell_age,
-    fmt_when,
 )
 from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
+
+if TYPE_CHECKING:
+    from warroom.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ class DashboardPane(QWidget):
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: UiContext,
         *,
         engine_factory: EngineFactory | None = default_engine,
         parent: QWidget | None = None,
@@ -130,10 +132,11 @@ class DashboardPane(QWidget):
         # The window's status bar says it too, for when the pane is hidden or tabbed away.
         self.status_label = QLabel("")
         self.status_label.setObjectName("probe-status")
-        if getattr(ctx, "status_bar", None) is not None:
+        bar = getattr(ctx, "status_bar", None)
+        if bar is not None:
             # addPermanentWidget, not ctx.add_status_widget: its insert at index 0 warns
             # (and so fails tests) when the bar already holds ordinary widgets.
-            ctx.status_bar.addPermanentWidget(self.status_label)
+            bar.addPermanentWidget(self.status_label)
         self._resize_soon = QTimer(self)
         self._resize_soon.setSingleShot(True)
         self._resize_soon.setInterval(1000)
@@ -157,7 +160,7 @@ class DashboardPane(QWidget):
         # What the probes know now, for other panes (the new-incident dialog):
         # ``summary.known_now(ctx.probe_states(), now)``. The engine's states as sent.
         ctx.probe_states = self.model.states
-        if getattr(ctx, "workspace_file", None):
+        if ctx.workspace_file is not None:
             self.load_file(ctx.workspace_file)
         else:
             remembered = self._remembered_file()
