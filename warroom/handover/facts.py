@@ -35,6 +35,8 @@ class Sample:
 
 
 class _Change(TypedDict):
+    """The part of a stored probe state change a report reads."""
+
     time: str
     target: str
     vantage: str
