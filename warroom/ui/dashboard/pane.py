@@ -65,7 +65,14 @@ from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent, QObject
+
+    from warroom.probes import ProbeEngine
+    from warroom.probes.gate import GateStatus
+    from warroom.probes.state import SeriesState
+    from warroom.services.probe_link import LinkResult
     from warroom.ui.context import UiContext
+    from warroom.ui.dashboard.model import Row
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +83,12 @@ PROBLEM_RED = "QLabel { background: #b71c1c; color: white; font-weight: bold; pa
 PROBLEM_YELLOW = "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
 HEADLINE_ROWS = 5
 STATUS_RED = "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
-EngineFactory = Callable[..., Any]
+EngineFactory = Callable[..., "ProbeEngine"]
 
 
-def default_engine(config: WorkspaceConfig, **kw: Any) -> Any:
+def default_engine(
+    config: WorkspaceConfig, **kw: Any
+) -> ProbeEngine:  # Any: the engine's own options
     from warroom.probes import ProbeEngine
 
     return ProbeEngine(config, **kw)
@@ -106,7 +115,7 @@ class DashboardPane(QWidget):
         self.setObjectName("dashboard-pane")
         self.ctx = ctx
         self.engine_factory = engine_factory
-        self.engine: Any = None
+        self.engine: ProbeEngine | None = None
         self.config: WorkspaceConfig | None = None
         self.bridge = ProbeBridge(self)
         self.model = DashboardModel(self)
@@ -446,14 +455,16 @@ class DashboardPane(QWidget):
         self.table.verticalHeader().setMinimumSectionSize(h)
         self.table.refresh_frozen()
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
 
         if obj is self.table:
             if event.type() == QEvent.Type.Resize and self.config is not None:
                 QTimer.singleShot(0, self._size_columns)
             elif (
-                event.type() == QEvent.Type.KeyPress
+                isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Escape
                 and not self.detail_box.isHidden()
             ):
@@ -627,7 +638,7 @@ class DashboardPane(QWidget):
         if b.changes:
             # Notices and the link read the engine's states as the batch carries them
             # (every series of a target that changed comes with it), not the table.
-            by_target: dict[str, list[Any]] = {}
+            by_target: dict[str, list[SeriesState]] = {}
             for s in b.states:
                 by_target.setdefault(s.target, []).append(s)
             broken = self.model.broken
@@ -653,7 +664,9 @@ class DashboardPane(QWidget):
                 if cur is not None and cur is not shown:
                     self.detail.refresh_live(cur)
 
-    def _link(self, b: Batch, by_target: dict[str, list[Any]], broken: frozenset[str]) -> None:
+    def _link(
+        self, b: Batch, by_target: dict[str, list[SeriesState]], broken: frozenset[str]
+    ) -> None:
         incident = getattr(self.ctx, "active_incident", None)
         if self.link is None or self.link_worker is None or incident is None:
             return
@@ -666,7 +679,7 @@ class DashboardPane(QWidget):
         self.link_worker.submit(incident, b.changes, summaries, self.link.mode)
 
     @Slot(object)
-    def _link_done(self, res: Any) -> None:
+    def _link_done(self, res: LinkResult) -> None:
         if res.affected_added:
             self._message(f"Affected services now include {', '.join(res.affected_added)}")
 
@@ -675,7 +688,7 @@ class DashboardPane(QWidget):
         self.link_errors += 1
         self._message(text)
 
-    def show_gate(self, gate: Any) -> None:
+    def show_gate(self, gate: GateStatus | None) -> None:
         """The self-connectivity gate: a loud banner while this workstation is offline."""
         if gate is None or gate.online is not False:
             self.gate_banner.hide()
@@ -708,7 +721,7 @@ class DashboardPane(QWidget):
         )
         self._update_headline(bad)
 
-    def _update_headline(self, bad: list[Any] | None = None) -> None:
+    def _update_headline(self, bad: list[Row] | None = None) -> None:
         """The sentences of the worst targets, with since when ("for 4 min"), and a
         vantage that fails for every target named as such."""
         if bad is None:
@@ -749,7 +762,9 @@ class DashboardPane(QWidget):
 
     # -- selection and detail -------------------------------------------------------
 
-    def _current_changed(self, cur: QModelIndex | QPersistentModelIndex, _prev: Any) -> None:
+    def _current_changed(
+        self, cur: QModelIndex | QPersistentModelIndex, _prev: QModelIndex | QPersistentModelIndex
+    ) -> None:
         if not cur.isValid():
             self.detail.show_series(None)
             self.detail_box.hide()
