@@ -122,7 +122,7 @@ class ExportView:
     rows: list[hq.EntryRow]
     changes: list[IncidentChange]
     actions: list[ActionItem]
-    evidence: list[dict[str, Any]]
+    evidence: list[q.EvidenceRecord]
     clock: Clock
     include_hidden: bool = False
     hidden_count: int = 0
