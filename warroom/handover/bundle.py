@@ -20,15 +20,17 @@ import json
 import json.encoder
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from warroom import __version__
 from warroom.base import timeutil
 from warroom.base.errors import NotFound, WarroomError
+from warroom.base.jsonval import as_object, get_str
+from warroom.handover.records import BundleDoc, RevisionRecord
 from warroom.store import handover as hq
 from warroom.store import timeline as q
 from warroom.store.db import Store
@@ -59,35 +61,38 @@ class BundleError(WarroomError):
 
 
 # No cycle check: bundles come from the database or from json.loads, neither can loop.
+_Doc = TypeVar("_Doc", bound=MutableMapping[str, object])
 _canon = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
 ).encode
 
 
-def canonical_bytes(doc: dict[str, Any]) -> bytes:
+def canonical_bytes(doc: Mapping[str, object]) -> bytes:
     """The bytes the checksum covers (see the module docstring)."""
     body = {k: v for k, v in doc.items() if k != "checksum"}
     return _canon(body).encode("utf-8")
 
 
-def compute_checksum(doc: dict[str, Any]) -> str:
+def compute_checksum(doc: Mapping[str, object]) -> str:
     return CHECKSUM_PREFIX + hashlib.sha256(canonical_bytes(doc)).hexdigest()
 
 
-def seal(doc: dict[str, Any]) -> dict[str, Any]:
+def seal(doc: _Doc) -> _Doc:
     """Set ``doc["checksum"]`` for its current content; returns ``doc``."""
     doc["checksum"] = compute_checksum(doc)
     return doc
 
 
-def encode(doc: dict[str, Any], *, ready: dict[str, list[str]] | None = None) -> list[str]:
+def encode(
+    doc: MutableMapping[str, object], *, ready: dict[str, list[str]] | None = None
+) -> list[str]:
     """Seal ``doc`` and render it as text, serialising each record only once.
 
     Each record of a list is written in its canonical form on a line of its own, and
     the same strings feed the checksum: that is exactly ``canonical_bytes`` (the test
     suite checks it), at half the cost for 100,000 entries.
     """
-    items = {k: [_canon(x) for x in doc[k]] for k in LIST_KEYS if isinstance(doc.get(k), list)}
+    items = {k: [_canon(x) for x in v] for k in LIST_KEYS if isinstance(v := doc.get(k), list)}
     items.update(ready or {})
     h = hashlib.sha256()
     first = True
@@ -125,16 +130,16 @@ def build_bundle(
     exported_at: str | None = None,
     sealed: bool = True,
     with_entries: bool = True,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The bundle of one incident, as a JSON-ready dict (sealed unless told not to)."""
     inc = q.get_incident(store, incident_id)
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
-    revs: dict[str, list[dict[str, Any]]] = {}
+    revs: dict[str, list[RevisionRecord]] = {}
     rows = hq.read_revisions(store, inc.id) if with_entries else ()
     for (rid, entry, parent, rec, author, occ, kind, text, tags, pinned, external, hidden,
          reason, note) in rows:  # fmt: skip
-        r = {
+        r: RevisionRecord = {
             "id": rid,
             "parent": parent,
             "recorded_at": rec,
@@ -167,7 +172,7 @@ def build_bundle(
             hq.read_entry_shells(store, inc.id) if with_entries else ()
         )
     ]
-    doc: dict[str, Any] = {
+    doc: dict[str, object] = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "generator": f"warroom {__version__}",
@@ -182,12 +187,12 @@ def build_bundle(
     return seal(doc) if sealed else doc
 
 
-def iter_json(doc: dict[str, Any]) -> Iterator[str]:
+def iter_json(doc: MutableMapping[str, object]) -> Iterator[str]:
     """The bundle as text (re-sealed): small header, then one record per line."""
     yield from encode(doc)
 
 
-def dumps(doc: dict[str, Any]) -> str:
+def dumps(doc: MutableMapping[str, object]) -> str:
     return "".join(encode(doc))
 
 
@@ -234,7 +239,9 @@ def export_json(store: Store, incident_id: str, *, exported_by: str) -> list[str
     revs: list[str] = []
     current: str | None = None
     start = ""
-    for eid, head, meta, mid, rev in hq.read_entry_json(store, doc["incident"]["id"]):
+    for eid, head, meta, mid, rev in hq.read_entry_json(
+        store, get_str(as_object(doc["incident"]), "id")
+    ):
         if eid != current:
             if current is not None:
                 entries.append(start + ",".join(revs) + "]}")
@@ -267,7 +274,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _fast_verified(data: bytes) -> dict[str, Any] | None:
+def _fast_verified(data: bytes) -> dict[str, object] | None:
     """The bundle, parsed and checksum-verified with orjson; None means "take the
     standard-library path", which decides (and words any refusal).
 
@@ -315,15 +322,17 @@ def parse_bundle(data: bytes, *, where: str = "bundle") -> dict[str, Any]:
         if doc is None:
             doc = _parse_verified(data, where=where)
         try:
-            validate_bundle(doc)
-            check_records(doc)
+            checked = validate_bundle(doc)
+            check_records(checked)
         except (SchemaViolation, RuleViolation) as exc:
             raise BundleError(str(exc), where=where) from None
-        check_consistency(doc, where=where)
+        check_consistency(checked, where=where)
+    # Still typed as a plain dict: ui/handover/dialogs.py holds it as dict[str, Any]
+    # (returning ``checked``, a BundleDoc, needs that one line changed with it).
     return doc
 
 
-def _parse_verified(data: bytes, *, where: str) -> dict[str, Any]:
+def _parse_verified(data: bytes, *, where: str) -> dict[str, object]:
     """Parse with the standard library and verify the checksum over ``_canon``."""
     kind = _binary_kind(data)
     if kind:
@@ -419,7 +428,7 @@ def _number_problem(exc: ValueError) -> str:
     return str(exc)
 
 
-def check_consistency(doc: dict[str, Any], *, where: str = "bundle") -> None:
+def check_consistency(doc: BundleDoc, *, where: str = "bundle") -> None:
     """What the schema cannot say: everything belongs to this incident, ids are unique.
 
     Whole columns are checked first (sets and C-level ``map``: a fifth of the time for
@@ -429,7 +438,7 @@ def check_consistency(doc: dict[str, Any], *, where: str = "bundle") -> None:
         _check_consistency(doc, where=where)
 
 
-def _consistent(doc: dict[str, Any]) -> bool:
+def _consistent(doc: BundleDoc) -> bool:
     iid = doc["incident"]["id"]
     entries = doc["entries"]
     get_id, get_inc = itemgetter("id"), itemgetter("incident")
@@ -463,7 +472,7 @@ def _consistent(doc: dict[str, Any]) -> bool:
     return True
 
 
-def _check_consistency(doc: dict[str, Any], *, where: str = "bundle") -> None:
+def _check_consistency(doc: BundleDoc, *, where: str = "bundle") -> None:
     iid = doc["incident"]["id"]
     entry_ids: set[str] = set()
     rev_ids: set[str] = set()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from warroom.base import timeutil
 from warroom.base.errors import NotFound, UsageError
