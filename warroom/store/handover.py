@@ -74,30 +74,28 @@ def read_revisions(store: Store, incident: str) -> Iterable[RevisionRow]:
 
 
 # An entry record's canonical JSON (``bundle._canon``: sorted keys, compact, non-ASCII
-# as is) built by SQLite: ``json_quote`` escapes exactly as Python's json does with
-# ensure_ascii=False (checked over every code point; a property test compares the two).
-# Tags are stored space-separated: quoting the whole string and turning each space into
-# '","' quotes each tag (escaping never writes a space). The entry's meta is left to
-# Python, which sorts its keys.
+# as is) built by SQLite: ``json_quote`` and ``json_object`` escape exactly as Python's
+# json does with ensure_ascii=False (checked over every code point; a property test
+# compares the two), and ``json_object`` keeps its keys in the order given (sorted
+# here). Tags are stored space-separated: quoting the whole string and turning each
+# space into '","' quotes each tag (escaping never writes a space). The entry's meta is
+# left to Python, which sorts its keys.
 _J_HEAD = (
     "'{\"author\":' || json_quote(e.author) || ',\"id\":' || json_quote(e.id) "
     "|| ',\"incident\":' || json_quote(e.incident) || ',\"meta\":'"
 )
 _J_MID = "',\"recorded_at\":' || json_quote(e.recorded_at) || ',\"revisions\":['"
-_J_BOOL = "CASE WHEN r.{0} = 1 THEN 'true' ELSE 'false' END"
+_J_BOOL = "json(CASE WHEN r.{0} = 1 THEN 'true' ELSE 'false' END)"
 _J_REV = (
-    "'{\"author\":' || json_quote(r.author) || ',\"external\":' || "
+    "json_object('author', r.author, 'external', "
     + _J_BOOL.format("external")
-    + " || ',\"hidden\":' || "
+    + ", 'hidden', "
     + _J_BOOL.format("hidden")
-    + " || ',\"hidden_reason\":' || json_quote(r.hidden_reason) || ',\"id\":' || json_quote(r.id)"
-    " || ',\"kind\":' || json_quote(r.kind) || ',\"note\":' || json_quote(r.note)"
-    " || ',\"occurred_at\":' || json_quote(r.occurred_at) || ',\"parent\":' || json_quote(r.parent)"
-    " || ',\"pinned\":' || "
+    + ", 'hidden_reason', r.hidden_reason, 'id', r.id, 'kind', r.kind, 'note', r.note, "
+    "'occurred_at', r.occurred_at, 'parent', r.parent, 'pinned', "
     + _J_BOOL.format("pinned")
-    + " || ',\"recorded_at\":' || json_quote(r.recorded_at) || ',\"tags\":[' || "
-    "CASE WHEN r.tags = '' THEN '' ELSE replace(json_quote(r.tags), ' ', '\",\"') END"
-    " || '],\"text\":' || json_quote(r.text) || '}'"
+    + ", 'recorded_at', r.recorded_at, 'tags', json('[' || CASE WHEN r.tags = '' THEN '' "
+    "ELSE replace(json_quote(r.tags), ' ', '\",\"') END || ']'), 'text', r.text)"
 )
 
 
