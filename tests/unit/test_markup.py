@@ -129,6 +129,9 @@ def test_gfm_features_stay() -> None:
     out = markup.render_markdown("| a | b | c |\n|:-:|---|-:|\n| 1 | 2 | 3 |\n\n~~gone~~")
     assert '<th align="center">a</th><th>b</th><th align="right">c</th>' in out
     assert "<s>gone</s>" in out
+    assert (
+        markup.render_markdown("ETA ~5 min, maybe ~10 min") == "<p>ETA ~5 min, maybe ~10 min</p>\n"
+    )
     assert 'href="https://x.example/a?b=1"' in markup.render_markdown("<https://x.example/a?b=1>")
 
 
