@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import re
 import time
@@ -109,15 +108,15 @@ def test_globalping_round_maps_each_probe_and_groups_them(gp: FakeGlobalping) ->
     assert {r["remote"]["city"] for r in down} == {"Zurich", "Bern"}
     assert all(r["vantage"] == "ch-isps" and r["remote"]["country"] == "CH" for r in recs)
     # the request had the real shape: one location per measurement, the token as Bearer
-    posts = gp.requests("POST", "/v1/measurements")
+    posts = gp.seen("POST", prefix="/v1/measurements")
     assert len(posts) == 2
-    body = posts[0].body
+    body = posts[0].json()
     assert body["type"] == "http" and body["target"] == "www.example.ch"
     assert body["measurementOptions"]["protocol"] == "HTTPS"
     assert body["locations"][0]["limit"] == 3
-    assert all(p.headers["Authorization"] == f"Bearer {TOKEN}" for p in posts)
+    assert all(p.headers["authorization"] == f"Bearer {TOKEN}" for p in posts)
     # polling saw the in-progress state, and never polled faster than every 500 ms
-    gets = gp.requests("GET", "/v1/measurements/")
+    gets = gp.seen("GET", prefix="/v1/measurements/")
     for mid in {g.path for g in gets}:
         times = [g.time for g in gets if g.path == mid]
         assert len(times) >= 2, "the measurement was in progress at the first poll"
@@ -142,11 +141,11 @@ def test_measurement_id_is_reused_to_keep_the_same_probes(gp: FakeGlobalping) ->
         await runner.aclose()
 
     asyncio.run(two())
-    posts = gp.requests("POST", "/v1/measurements")
+    posts = gp.seen("POST", prefix="/v1/measurements")
     first, second = posts[:2], posts[2:]
-    assert all(isinstance(p.body["locations"], list) for p in first)
-    assert all(isinstance(p.body["locations"], str) for p in second)
-    assert {p.body["locations"] for p in second} <= set(gp.measurements)
+    assert all(isinstance(p.json()["locations"], list) for p in first)
+    assert all(isinstance(p.json()["locations"], str) for p in second)
+    assert {p.json()["locations"] for p in second} <= set(gp.measurements)
 
 
 @pytest.mark.parametrize(
@@ -190,11 +189,11 @@ def test_429_rate_limit_and_missing_credits_are_told_apart(
     rnd = run(runner)
     # the first location fits the API's limit (3 tests), the second does not
     assert rnd.vantage_notes["ch-isps"].startswith(f"world: {words}")  # type: ignore[attr-defined]
-    kinds = [json.loads(json.dumps(s.body)) for s in gp.requests("POST")]
+    kinds = [s.json() for s in gp.seen("POST")]
     assert len(kinds) == 2
     # X-RateLimit-Reset said 1800 s: the next round does not ask before then
     rnd2 = run(runner)
-    assert len(gp.requests("POST")) == 2
+    assert len(gp.seen("POST")) == 2
     assert rnd2.warnings[0].startswith("ch-isps: ")  # type: ignore[attr-defined]
     assert re.search(r"; not asked again for 29m 5\ds$", rnd2.warnings[0])  # type: ignore[attr-defined]
     assert rnd2.vantage_notes["ch-isps"].startswith(f"world: {words}")  # type: ignore[attr-defined]
@@ -259,15 +258,15 @@ url = "dns://www.example.ch"
     assert by_probe["1001"]["error"] == "dns_nxdomain" and by_probe["1001"]["status"] == "down"
     assert by_probe["2001"]["status"] == "up" and by_probe["2001"]["detail"] == "192.0.2.10"
     assert by_probe["2001"]["remote"]["asn"] == 6730
-    posts = atlas.requests("POST")
-    assert {p.headers["Authorization"] for p in posts} == {f"Key {KEY}"}
-    assert sorted(p.body["probes"][0]["value"] for p in posts) == [3303, 6730]
-    assert posts[0].body["probes"][0]["type"] == "asn"
-    assert posts[0].body["probes"][0]["requested"] == 2
-    assert posts[0].body["definitions"][0]["is_oneoff"] is True
+    posts = atlas.seen("POST")
+    assert {p.headers["authorization"] for p in posts} == {f"Key {KEY}"}
+    assert sorted(p.json()["probes"][0]["value"] for p in posts) == [3303, 6730]
+    assert posts[0].json()["probes"][0]["type"] == "asn"
+    assert posts[0].json()["probes"][0]["requested"] == 2
+    assert posts[0].json()["definitions"][0]["is_oneoff"] is True
     assert "credits" in runner.quota["atlas-ch"]
     # results arrive after 0.6 s: the first polls found none and polling went on
-    polls = atlas.requests("GET", "/api/v2/measurements/")
+    polls = atlas.seen("GET", prefix="/api/v2/measurements/")
     first = [p for p in polls if p.path.endswith("/results/")]
     assert len(first) >= 4  # two measurements, at least two polls each
     assert runner.polls >= 4
@@ -322,7 +321,7 @@ def test_traceroute_measurement_maps_reached_and_not_reached(gp: FakeGlobalping)
             return out
 
     recs = [r.record() for r in asyncio.run(go())]  # type: ignore[attr-defined]
-    assert gp.requests("POST")[0].body["type"] == "traceroute"
+    assert gp.seen("POST")[0].json()["type"] == "traceroute"
     by = {r["group"]: r for r in recs}
     assert by["AS3303"]["status"] == "down" and by["AS3303"]["error"] == "unreachable"
     assert by["AS6730"]["status"] == "up" and by["AS6730"]["detail"] == "2 hops"
