@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from warroom.base.jsonval import as_object
 from warroom.sim.http import HttpFake, Request, Response, bearer
 
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -173,7 +174,7 @@ class FakeBluesky(HttpFake):
     # -- routes ------------------------------------------------------------------
 
     def _create_session(self, req: Request, _m: re.Match[str]) -> Response:
-        body = req.json() or {}
+        body = as_object(req.json_or_none())
         acc = self._by_handle(str(body.get("identifier", "")))
         if acc is None or body.get("password") != acc.password:
             return _err(401, "AuthenticationRequired", "Invalid identifier or password")
@@ -198,7 +199,7 @@ class FakeBluesky(HttpFake):
         acc = self._authed(req, self._access)
         if isinstance(acc, Response):
             return acc
-        body = req.json() or {}
+        body = as_object(req.json_or_none())
         if body.get("repo") not in (acc.did, acc.handle):
             return _err(400, "InvalidRequest", "Invalid repo")
         coll = body.get("collection")
@@ -209,8 +210,8 @@ class FakeBluesky(HttpFake):
             problem = _check_post(record)
             if problem:
                 return _err(400, "InvalidRecord", problem)
-        rkey = body.get("rkey") or _tid_now()
-        if not TID_RE.match(str(rkey)):
+        rkey = str(body.get("rkey") or _tid_now())
+        if not TID_RE.match(rkey):
             return _err(400, "InvalidRequest", f"Invalid record key: {rkey}")
         if (coll, rkey) in acc.records:
             return _err(500, "InternalServerError", "Internal Server Error")

@@ -68,6 +68,7 @@ class _Measurement:
     definition: AtlasDefinition
     probes: list[AtlasProbe]
     created: float = field(default_factory=time.time)
+    polls: int = 0  # GETs of the measurement answered so far
 
 
 def _error(status: int, code: int, title: str, detail: str) -> Response:
@@ -95,12 +96,17 @@ class FakeAtlas(HttpFake):
         key: str = "atlas-key",
         credits: int = 100_000,
         finish_after: float = 0.0,
+        in_progress_polls: int = 0,
         answer: str = "192.0.2.10",
     ) -> None:
+        """A measurement is ongoing (no results yet) for ``finish_after`` seconds after
+        it was created and for its first ``in_progress_polls`` polls (GETs of the
+        measurement), whichever ends later: a test that must see polling counts polls."""
         super().__init__()
         self.key = key
         self.credits = credits
         self.finish_after = finish_after
+        self.in_progress_polls = in_progress_polls
         self.answer = answer
         self.throttled = False
         self.probes: list[AtlasProbe] = []
@@ -166,6 +172,9 @@ class FakeAtlas(HttpFake):
         page: AtlasProbePage = {"count": len(rows), "next": None, "previous": None, "results": rows}
         return Response(200, page)
 
+    def _ongoing(self, m: _Measurement) -> bool:
+        return time.time() < m.created + self.finish_after or m.polls <= self.in_progress_polls
+
     def _find(self, m: re.Match[str]) -> _Measurement | None:
         mid = m.group("mid")
         return self.measurements.get(int(mid)) if mid.isdigit() else None
@@ -204,7 +213,8 @@ class FakeAtlas(HttpFake):
         found = self._find(m)
         if found is None:
             return _error(404, 104, "Not Found", "Not found.")
-        done = time.time() >= found.created + self.finish_after
+        found.polls += 1
+        done = not self._ongoing(found)
         status: AtlasStatus
         if not found.probes:
             status = {"id": 6, "name": "No suitable probes"}
@@ -229,7 +239,7 @@ class FakeAtlas(HttpFake):
         found = self._find(m)
         if found is None:
             return _error(404, 104, "Not Found", "Not found.")
-        if time.time() < found.created + self.finish_after:
+        if self._ongoing(found):
             return Response(200, [])
         return Response(200, [self._one(found, p) for p in found.probes if p.outcome != "offline"])
 

@@ -21,6 +21,7 @@ import re
 import secrets
 from typing import Any
 
+from warroom.base.jsonval import as_object
 from warroom.sim.http import HttpFake, Request, Response
 
 INDICATOR = {
@@ -301,7 +302,7 @@ class FakeStatuspage(HttpFake):
         if bad is not None:
             return bad
         try:
-            status = req.json()["component"]["status"]
+            status = as_object(as_object(req.json()).get("component"))["status"]
         except (ValueError, KeyError, TypeError):
             return Response(422, {"error": "component.status is missing"})
         cid = m.group("component_id")

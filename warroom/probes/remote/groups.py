@@ -13,7 +13,6 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from warroom.domain.probes import ProbeResult, Status
 
@@ -55,7 +54,7 @@ def aggregate(target: str, vantage: str, group: str, probes: Sequence[ProbeResul
     network = nets.most_common(1)[0][0] if nets else None
     asn = asns.most_common(1)[0][0] if asns else None
     first = agree[0]
-    extra: dict[str, Any] = {
+    extra: dict[str, object] = {
         "group": group,
         "remote_vantage": vantage,
         "probes": {"agree": len(agree), "total": len(probes)},
