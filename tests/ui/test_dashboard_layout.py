@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from warroom.domain.probes import State, Status
 from warroom.ui import app as appmod
+from warroom.ui import settings
 from warroom.ui.context import UiContext
 from warroom.ui.dashboard import DashboardPane
 from warroom.ui.dashboard.model import LINE_BREAK
@@ -245,3 +246,35 @@ def test_status_bar_messages_are_never_cut_off(qtbot: Any, store: Any, tmp_path:
     menu = w.messages_button.menu()  # the button pops this list up
     assert w.messages_button.isVisible() and w.messages_button.isEnabled()
     assert menu is not None and menu.actions()[0].text().endswith(text)
+
+
+def test_default_layout_follows_the_window_width_until_the_user_arranges_it(
+    qtbot: Any, store: Any, tmp_path: Path
+) -> None:
+    w = window(qtbot, store, tmp_path, (1280, 800))
+    feed, timeline = w.docks["feed"], w.docks["timeline"]
+    assert w.tabifiedDockWidgets(feed) == [timeline]
+    # Maximised to 1600 px: the feed comes out beside the timeline, every pane in view.
+    w.resize(1600, 1000)
+    qtbot.waitUntil(lambda: not w.tabifiedDockWidgets(feed), timeout=3000)
+    qtbot.waitUntil(lambda: not feed.visibleRegion().isEmpty(), timeout=3000)
+    assert timeline.isVisible() and not timeline.visibleRegion().isEmpty()
+    assert feed.width() > 200
+    # Narrowed again: back to a tab, so the dashboard and the timeline keep their width.
+    w.resize(1280, 800)
+    qtbot.waitUntil(lambda: w.tabifiedDockWidgets(feed) == [timeline], timeout=3000)
+    # The user docks the feed on the right: their layout, never re-laid out for them.
+    w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, feed)
+    assert w.is_own_layout()
+    w.resize(1600, 1000)
+    qtbot.waitUntil(lambda: not w._relayout.isActive(), timeout=3000)
+    assert w.dockWidgetArea(feed) == Qt.DockWidgetArea.RightDockWidgetArea
+    w.save_layout()  # and after a restart: still theirs
+    assert settings.WINDOW_LAYOUT_OWN.get(w.ctx.settings) is True
+    # View > Reset layout gives the width-following default back.
+    w.ctx.actions["reset_layout"].trigger()
+    assert not w._own_layout
+    assert w.dockWidgetArea(feed) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert not w.tabifiedDockWidgets(feed)  # 1600 px: side by side
+    w.save_layout()
+    assert settings.WINDOW_LAYOUT_OWN.get(w.ctx.settings) is False

@@ -17,7 +17,8 @@ from warroom.probes import ProbeEngine, target_summary
 from warroom.services.timeline import Timeline
 from warroom.store import timeline as tq
 from warroom.ui.dashboard import DashboardPane
-from warroom.ui.dashboard.model import COL_TARGET, STATE_COLOURS
+from warroom.ui.dashboard.cells import STATE_COLOURS
+from warroom.ui.dashboard.model import COL_TARGET
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 

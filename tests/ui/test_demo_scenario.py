@@ -65,7 +65,7 @@ def banner_of(window: MainWindow) -> demo_banner.DemoBanner:
 
 
 def states(window: MainWindow) -> dict[tuple[str, str], State]:
-    probe_states = getattr(window.ctx, "probe_states", None)
+    probe_states = window.ctx.probe_states
     if probe_states is None:
         return {}
     return {(s.target, s.vantage): s.state for s in probe_states()}

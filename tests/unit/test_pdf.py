@@ -88,3 +88,33 @@ def test_pdf_never_splits_a_row_or_an_entry_across_pages(
     target = tmp_path / "x.pdf"
     pdf.write_pdf(html, target)
     assert target.read_bytes().startswith(b"%PDF-")
+
+
+def test_pdf_list_header_row_stays_with_its_first_row(
+    qapp: object, store: Store, tmp_path: Path
+) -> None:
+    """A list's header row never ends a page with its first data row on the next one."""
+    from PySide6.QtGui import QPdfWriter, QTextTable
+
+    from warroom.handover import pdf
+    from warroom.handover.html import list_table
+
+    writer = QPdfWriter(str(tmp_path / "probe.pdf"))
+    writer.setResolution(300)
+    writer.setPageLayout(pdf._a4())
+    page = pdf._page_size(writer)
+    rows = [["", f"check line card {i}", "bob", ""] for i in range(30)]
+    for filler in range(20, 56):  # move the list down line by line over a page end
+        html = "<p>x</p>" * filler + list_table(["Done", "Action", "Owner", "Due"], rows, qt=True)
+        doc = pdf.layout_document(html, page)
+        layout, height = doc.documentLayout(), doc.pageSize().height()
+        tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        head = tables[0]
+        assert head.cellAt(0, 0).firstCursorPosition().block().text() == "Done"
+        top = layout.frameBoundingRect(head).top()
+        # The first data row: the header table's second row, or the next table.
+        nxt = head if head.rows() > 1 else tables[1]
+        first = layout.frameBoundingRect(nxt).bottom() - 0.5 if nxt is head else None
+        if first is None:
+            first = layout.frameBoundingRect(nxt).top()
+        assert int(top // height) == int(first // height), f"header orphaned at {filler=}"

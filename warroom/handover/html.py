@@ -271,14 +271,22 @@ def _qt_rows(head: list[str], rows: list[list[str]]) -> str:
     widths = [round(n + spare * x / total) for n, x in zip(need, extra, strict=True)]
     attrs = " border='1' cellspacing='0' cellpadding='3' width='100%'"
 
-    def table(cells: list[str], tag: str) -> str:
+    def tr(cells: list[str], tag: str) -> str:
         tds = "".join(
             f"<{tag} width='{w}%'>{c}</{tag}>" for w, c in zip(widths, cells, strict=False)
         )
-        return f"<table class='list'{attrs}><tr>{tds}</tr></table>"
+        return f"<tr>{tds}</tr>"
 
-    out = [table([esc(x) for x in head], "th")]
-    out += [table(r, "td") for r in rows]
+    def table(*trs: str) -> str:
+        return f"<table class='list'{attrs}>{''.join(trs)}</table>"
+
+    # The header row shares its table with the first data row, so the PDF never leaves
+    # a header at the foot of a page with its rows on the next one.
+    header = tr([esc(x) for x in head], "th")
+    if not rows:
+        return table(header) + "\n"
+    out = [table(header, tr(rows[0], "td"))]
+    out += [table(tr(r, "td")) for r in rows[1:]]
     return "\n".join(out) + "\n"
 
 

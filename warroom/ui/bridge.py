@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from warroom.domain.probes import StateChange
 from warroom.probes.state import SeriesState
+
+if TYPE_CHECKING:
+    from warroom.probes.engine import Update
+    from warroom.probes.gate import GateStatus
 
 DEFAULT_INTERVAL = 0.2  # ItemBridge: at most one batch per this many seconds
 
@@ -34,7 +39,7 @@ class Batch:
 
     states: list[SeriesState] = field(default_factory=list)
     changes: list[StateChange] = field(default_factory=list)
-    gate: Any = None  # GateStatus or None when it did not flip
+    gate: GateStatus | None = None  # None when it did not flip
 
     def __bool__(self) -> bool:
         return bool(self.states or self.changes or self.gate is not None)
@@ -56,7 +61,7 @@ class ProbeBridge(QObject):
         self._lock = threading.Lock()
         self._states: dict[tuple[str, str], SeriesState] = {}
         self._changes: list[StateChange] = []
-        self._gate: Any = None
+        self._gate: GateStatus | None = None
         self._woken = False  # a wake is queued and not yet handled
         self.flushes = 0  # how many batches were emitted (for tests and benchmarks)
         self.updates = 0  # how many engine updates arrived
@@ -66,7 +71,7 @@ class ProbeBridge(QObject):
 
     # -- engine thread -------------------------------------------------------
 
-    def on_update(self, update: Any) -> None:
+    def on_update(self, update: Update) -> None:
         """Take one engine ``Update`` (any object with ``states``, ``changes``, ``gate``)."""
         if not update:
             return
@@ -111,8 +116,8 @@ class ItemBridge(QObject):
         super().__init__(parent)
         self.min_interval = min_interval
         self._lock = threading.Lock()
-        self._pending: dict[str, list[Any]] = {}
-        self._latest: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, list[object]] = {}
+        self._latest: dict[str, dict[str, object]] = {}
         self._woken = False
         self._last_flush = 0.0
         self.flushes = 0
@@ -122,14 +127,14 @@ class ItemBridge(QObject):
         self._timer.timeout.connect(self.flush)
         self._wake.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
 
-    def put(self, key: str, items: list[Any]) -> None:
+    def put(self, key: str, items: list[object]) -> None:
         if items:
             self._add(lambda: self._pending.setdefault(key, []).extend(items))
 
-    def replace(self, key: str, name: str, item: Any) -> None:
+    def replace(self, key: str, name: str, item: object) -> None:
         self._add(lambda: self._latest.setdefault(key, {}).__setitem__(name, item))
 
-    def _add(self, put: Any) -> None:
+    def _add(self, put: Callable[[], object]) -> None:
         with self._lock:
             put()
             wake = not self._woken
@@ -148,7 +153,7 @@ class ItemBridge(QObject):
     def flush(self) -> None:
         self._timer.stop()
         with self._lock:
-            out: dict[str, list[Any]] = self._pending
+            out: dict[str, list[object]] = self._pending
             for key, latest in self._latest.items():
                 out.setdefault(key, []).extend(latest.values())
             self._pending, self._latest = {}, {}

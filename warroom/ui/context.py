@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+    from warroom.probes.state import SeriesState
     from warroom.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ class UiContext(QObject):
         # "handover", "quit", "about", "help", "reset_layout", "fullscreen").
         self.status_bar: QStatusBar | None = None
         self.actions: dict[str, QAction] = {}
+        # Set by the dashboard: what the probes know now, as the engine sent it (for
+        # other panes and the demo's checks); None until a dashboard exists.
+        self.probe_states: Callable[[], list[SeriesState]] | None = None
         self._timers: list[QTimer] = []
         self._on_close: list[Callable[[], Any]] = []
 

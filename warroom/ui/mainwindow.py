@@ -15,23 +15,21 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
     QDesktopServices,
-    QFontDatabase,
     QIcon,
     QKeySequence,
-    QPainter,
     QPaintEvent,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -44,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from warroom import __version__
 from warroom.ui import icons, settings
+from warroom.ui.chrome import ClockLabel, DockTitle, IconLabel
 from warroom.ui.context import UiContext
 from warroom.ui.panes import PANES, PaneSpec, build
 
@@ -61,137 +60,6 @@ def shortcuts(key: QKeySequence.StandardKey, fallback: str = "") -> list[QKeySeq
     if not seqs and fallback:
         seqs = [QKeySequence(fallback)]
     return list(seqs)
-
-
-class ClockLabel(QLabel):
-    """Local time and UTC side by side, ticking on the second."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("clock")
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSizeF(self.font().pointSizeF())
-        font.setBold(True)
-        self.setFont(font)
-        self.setContentsMargins(8, 0, 4, 0)
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-        self.refresh()
-        self._tick()
-
-    def _tick(self) -> None:
-        now = datetime.now(UTC)
-        self.refresh(now)
-        # Re-aim at the next second boundary so the display never lags by ~1 s.
-        self._timer.start(1000 - now.microsecond // 1000 + 5)
-
-    def refresh(self, now: datetime | None = None) -> None:
-        now_utc = (now or datetime.now(UTC)).astimezone(UTC)
-        local = now_utc.astimezone()
-        zone = local.tzname() or local.strftime("UTC%z")
-        text = f"{local:%a %d %b %H:%M:%S} {zone}  │  "
-        if local.date() != now_utc.date():
-            text += f"{now_utc:%a %d %b }"
-        text += f"{now_utc:%H:%M:%S} UTC"
-        self.setText(text)
-        offset = local.strftime("%z")
-        self.setToolTip(
-            f"Local: {local:%A %Y-%m-%d %H:%M:%S} {zone} (UTC{offset[:3]}:{offset[3:]})\n"
-            f"UTC:   {now_utc:%Y-%m-%dT%H:%M:%S}Z"
-        )
-
-
-class ElidedLabel(QLabel):
-    """A label that shortens its text in the middle ("/home/…/warroom") when narrow."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
-        )
-        p.setPen(self.palette().color(self.foregroundRole()))
-        p.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
-        p.end()
-
-
-class IconLabel(QWidget):
-    """An icon and a text, for the status bar."""
-
-    def __init__(
-        self, icon_name: str, parent: QWidget | None = None, *, elide: bool = False
-    ) -> None:
-        super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(6, 1, 8, 1)
-        lay.setSpacing(5)
-        self.icon = QLabel()
-        self.icon_name = icon_name
-        self.icon_mode = QIcon.Mode.Normal
-        self.label = ElidedLabel() if elide else QLabel()
-        lay.addWidget(self.icon)
-        if elide:
-            lay.addWidget(self.label, 1)  # all the room there is, shortened beyond that
-        else:
-            lay.addWidget(self.label)
-            lay.addStretch(1)
-        self.set_icon(icon_name)
-
-    def set_icon(self, name: str, mode: QIcon.Mode = QIcon.Mode.Normal) -> None:
-        self.icon_name = name
-        self.icon_mode = mode
-        self.icon.setPixmap(icons.icon(name).pixmap(QSize(16, 16), self.devicePixelRatioF(), mode))
-
-    def text(self) -> str:
-        return self.label.text()
-
-
-class DockTitle(QWidget):
-    """A pane's title bar: icon, bold title, float and close buttons (big enough to hit)."""
-
-    def __init__(self, dock: QDockWidget, icon_name: str) -> None:
-        super().__init__(dock)
-        self.setObjectName("dock-title")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.dock = dock
-        self.icon_name = icon_name
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 4, 4)
-        lay.setSpacing(6)
-        self.icon = QLabel()
-        self.text = QLabel(dock.windowTitle())
-        self.text.setObjectName("dock-title-text")
-        lay.addWidget(self.icon)
-        lay.addWidget(self.text)
-        lay.addStretch(1)
-        self.float_button = self._button("float", "Float or dock this pane", self._toggle_float)
-        self.close_button = self._button(
-            "close", "Close this pane (View menu brings it back)", dock.close
-        )
-        lay.addWidget(self.float_button)
-        lay.addWidget(self.close_button)
-        self.refresh_icons()
-        dock.windowTitleChanged.connect(self.text.setText)
-
-    def _button(self, icon_name: str, tip: str, slot: object) -> QToolButton:
-        b = QToolButton(self)
-        b.setObjectName(f"dock-{icon_name}")
-        b.setIcon(icons.icon(icon_name))
-        b.setIconSize(QSize(14, 14))
-        b.setToolTip(tip)
-        b.setAutoRaise(True)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        b.clicked.connect(slot)
-        return b
-
-    def _toggle_float(self) -> None:
-        self.dock.setFloating(not self.dock.isFloating())
-
-    def refresh_icons(self) -> None:
-        self.icon.setPixmap(
-            icons.icon(self.icon_name).pixmap(QSize(18, 18), self.devicePixelRatioF())
-        )
 
 
 class MainWindow(QMainWindow):
@@ -258,16 +126,27 @@ class MainWindow(QMainWindow):
         install_compose_actions(self, ctx)  # File: compose status update; next-update clock
         self._default_layout()
         self._default_state = self.saveState(STATE_VERSION)
+        # The default layout follows the window's width (the feed beside the timeline
+        # from ``tab_below_width`` on, a tab behind it below) until the user arranges
+        # the docks; a restored layout is the user's from the start.
+        self._tabbed: frozenset[str] = frozenset()
+        self._relayout = QTimer(self, singleShot=True, interval=150)
+        self._relayout.timeout.connect(self._follow_window_width)
         self.resize(1280, 800)
         self._restored = False
+        self._own_layout = False  # the user arranged the docks: never re-laid out for them
+        self._auto_arrangement: frozenset[tuple[str, int, bool, bool, frozenset[str]]] | None
+        self._auto_arrangement = None  # where our last layout put the docks
         if restore:
             self._restored = self.restore_layout()
+            self._own_layout = self._restored and settings.WINDOW_LAYOUT_OWN.get(ctx.settings)
+            if self._restored and not self._own_layout:
+                self._auto_arrangement = self._arrangement()
         self._update_hint()
         if not defer_panes:
             self.build_panes()
             if not self._restored:
-                self._fit_placeholders()
-                self._grant_preferred_widths()
+                self._fit_to_width()
 
     # -- building ----------------------------------------------------------
 
@@ -433,8 +312,9 @@ class MainWindow(QMainWindow):
             if old is not None:
                 old.deleteLater()
         if pending and not self._restored:
-            self._fit_placeholders()
-            self._grant_preferred_widths()
+            self._fit_to_width()
+        elif pending and not self._own_layout:
+            self._tabbed = self._wants_tabbed()  # a restored default layout, as it is
         if not self._panes_ready:
             self._panes_ready = True
             log.info("panes ready: %s", ", ".join(self.docks))
@@ -458,18 +338,9 @@ class MainWindow(QMainWindow):
         """A pane that is only a placeholder takes no width: it becomes a tab behind its
         left neighbour (one click away), and its share goes to the panes that show
         something (default layout only; a layout the user made is theirs)."""
-        from warroom.ui.placeholder import PlaceholderPane
-
-        docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
-        # A real pane may ask for the same in a window narrower than ``tab_below_width``
-        # (the feed at 1280 px, where the dashboard and the timeline need the width).
-        narrow = [
-            d
-            for d in docks
-            if isinstance(d.widget(), PlaceholderPane)
-            or self.width() < getattr(d.widget(), "tab_below_width", 0)
-        ]
+        docks, narrow = self._narrow_docks()
         rest = [d for d in docks if d not in narrow]
+        self._tabbed = frozenset(d.objectName() for d in narrow) if rest else frozenset()
         if not narrow or not rest:
             return
         for d in narrow:
@@ -481,6 +352,72 @@ class MainWindow(QMainWindow):
         total = max(self.width(), 800)
         sizes = [total * weights[d] // sum(weights.values()) for d in rest]
         self.resizeDocks(rest, sizes, Qt.Orientation.Horizontal)
+
+    def _narrow_docks(self) -> tuple[list[QDockWidget], list[QDockWidget]]:
+        """The docked panes, and those that should be a tab at today's width: a
+        placeholder, or a pane narrower than its ``tab_below_width`` wants (the feed at
+        1280 px, where the dashboard and the timeline need the width)."""
+        from warroom.ui.placeholder import PlaceholderPane
+
+        docks = [d for d in self.docks.values() if not d.isHidden() and not d.isFloating()]
+        narrow = [
+            d
+            for d in docks
+            if isinstance(d.widget(), PlaceholderPane)
+            or self.width() < getattr(d.widget(), "tab_below_width", 0)
+        ]
+        return docks, narrow
+
+    def _wants_tabbed(self) -> frozenset[str]:
+        docks, narrow = self._narrow_docks()
+        if len(narrow) == len(docks):
+            return frozenset()
+        return frozenset(d.objectName() for d in narrow)
+
+    def _follow_window_width(self) -> None:
+        """Maximised or narrowed past a pane's ``tab_below_width``: lay the default
+        layout out again for the new width (the user's own arrangement is left alone)."""
+        if not self._panes_ready or self.is_own_layout() or self._wants_tabbed() == self._tabbed:
+            return
+        self._apply_default()
+
+    def _apply_default(self) -> None:
+        if not self.restoreState(self._default_state, STATE_VERSION):
+            self._default_layout()
+        for d in self.docks.values():
+            d.setFloating(False)
+            d.show()
+        self._fit_to_width()
+
+    def _fit_to_width(self) -> None:
+        self._fit_placeholders()
+        self._grant_preferred_widths()
+        self._auto_arrangement = self._arrangement()
+
+    def _arrangement(self) -> frozenset[tuple[str, int, bool, bool, frozenset[str]]]:
+        """Where each dock is (area, floating, closed, tab group), not how wide: what
+        the user changes when they arrange the panes, and a window resize does not."""
+        return frozenset(
+            (
+                name,
+                self.dockWidgetArea(d).value,
+                d.isFloating(),
+                d.isHidden(),
+                frozenset(t.objectName() for t in self.tabifiedDockWidgets(d)),
+            )
+            for name, d in self.docks.items()
+        )
+
+    def is_own_layout(self) -> bool:
+        """The user arranged the docks since we last laid them out: theirs to keep."""
+        if not self._own_layout and self._auto_arrangement is not None:
+            self._own_layout = self._arrangement() != self._auto_arrangement
+        return self._own_layout
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "_relayout"):
+            self._relayout.start()
 
     def _follow_width(self, dock: QDockWidget) -> None:
         """A pane whose needs change (a workspace file opened) says so: ``wants_width``."""
@@ -629,11 +566,8 @@ class MainWindow(QMainWindow):
         """All panes back, docked side by side, as on first start."""
         if self.isFullScreen():
             self.ctx.actions["fullscreen"].setChecked(False)
-        if not self.restoreState(self._default_state, STATE_VERSION):
-            self._default_layout()
-        for d in self.docks.values():
-            d.setFloating(False)
-            d.show()
+        self._own_layout = False  # the default layout again, following the window's width
+        self._apply_default()
         self._update_hint()
         log.info("layout reset")
 
@@ -652,6 +586,7 @@ class MainWindow(QMainWindow):
         s = self.ctx.settings
         settings.WINDOW_GEOMETRY.set(s, self.saveGeometry())
         settings.WINDOW_STATE.set(s, self.saveState(STATE_VERSION))
+        settings.WINDOW_LAYOUT_OWN.set(s, self.is_own_layout())
         s.sync()
 
     def visible_panes(self) -> list[str]:

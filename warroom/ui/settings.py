@@ -105,6 +105,12 @@ WINDOW_GEOMETRY = Setting(
 WINDOW_STATE = Setting(
     "window/state", QByteArray, QByteArray(), "Which panes show, where and how wide."
 )
+WINDOW_LAYOUT_OWN = Setting(
+    "window/layout_own",
+    bool,
+    False,
+    "The user arranged the panes: keep them; else the default layout follows the width.",
+)
 WINDOW_ZOOM = Setting(
     "window/zoom",
     float,

@@ -10,7 +10,7 @@ window, not one login per publication.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,6 +18,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QMessage
 
 from warroom.base.errors import WarroomError
 from warroom.social.channels import CommsSettings
+
+if TYPE_CHECKING:
+    from warroom.store import Store
+    from warroom.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ TICK_MS = 15_000
 class ComposeUi(QObject):
     """The composer's actions and clock of one main window."""
 
-    def __init__(self, window: QMainWindow, ctx: Any) -> None:
+    def __init__(self, window: QMainWindow, ctx: UiContext) -> None:
         super().__init__(window)
         self.window, self.ctx = window, ctx
         self._loop: Any = None
@@ -75,6 +79,13 @@ class ComposeUi(QObject):
                 return
 
     # -- state ----------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The window's store; a window without one has no incident to write about."""
+        if self.ctx.store is None:
+            raise WarroomError("no workspace is open")
+        return self.ctx.store
 
     def incident_id(self) -> str | None:
         store = self.ctx.store
@@ -134,8 +145,8 @@ class ComposeUi(QObject):
             self._loop.submit(self, old.aclose(), lambda _v: None, lambda _e: None)
         # Its own Timeline: writes from the loop thread must not call the panes' listeners
         # (they notice other writers through the store's data version).
-        tl = Timeline(self.ctx.store, author=author)
-        self._publisher = Publisher(self.ctx.store, channels, settings, timeline=tl)
+        tl = Timeline(self.store, author=author)
+        self._publisher = Publisher(self.store, channels, settings, timeline=tl)
         self._publisher_key = key
         return self._publisher
 
@@ -159,10 +170,10 @@ class ComposeUi(QObject):
             self.dialog.activateWindow()
             return self.dialog
         channels, settings, why = self.config()
-        author = Timeline(self.ctx.store).author
+        author = Timeline(self.store).author
         pub = self.publisher(channels, settings, author) if channels else None
         d = ComposeDialog(
-            store=self.ctx.store,
+            store=self.store,
             incident_id=iid,
             publisher=pub,
             settings=settings,
@@ -186,9 +197,9 @@ class ComposeUi(QObject):
             self.clock.setText("")
             return
         try:
-            inc = Timeline(self.ctx.store).incident(iid)
+            inc = Timeline(self.store).incident(iid)
             _ch, settings, _why = self.config()
-            cad = compose.cadence_for(self.ctx.store, inc, settings)
+            cad = compose.cadence_for(self.store, inc, settings)
         except WarroomError as exc:
             log.warning("next-update clock: %s", exc)
             return
@@ -240,7 +251,7 @@ class ComposeUi(QObject):
             self._loop = None
 
 
-def install_compose_actions(window: QMainWindow, ctx: Any) -> ComposeUi:
+def install_compose_actions(window: QMainWindow, ctx: UiContext) -> ComposeUi:
     ui = ComposeUi(window, ctx)
     window._compose_ui = ui  # type: ignore[attr-defined]
     return ui

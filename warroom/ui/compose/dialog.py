@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QShowEvent, QTextCharFormat, QTextCursor
@@ -45,6 +45,9 @@ from warroom.social.honesty import VantageState, figures
 from warroom.social.publish import ChannelResult, Draft, Publisher, check_approval
 from warroom.ui.tasks import run_task
 
+if TYPE_CHECKING:
+    from warroom.store import Store
+
 log = logging.getLogger(__name__)
 
 STAGE_LABELS = {
@@ -63,7 +66,7 @@ class ComposeDialog(QDialog):
     def __init__(
         self,
         *,
-        store: Any,
+        store: Store,
         incident_id: str,
         publisher: Publisher | None,
         settings: CommsSettings,

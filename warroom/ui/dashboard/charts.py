@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.ui.dashboard.model import LatenciesRole, fmt_latency
+from warroom.ui.dashboard.cells import fmt_latency
+from warroom.ui.dashboard.model import LatenciesRole
 
 FAIL_COLOUR = QColor("#c62828")
 # Distinct, not colour-only meaning: the tooltip and the cells name each vantage.

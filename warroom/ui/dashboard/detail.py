@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 from warroom.base import timeutil
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import effective
+from warroom.ui.dashboard.cells import STATE_COLOURS, cell_text, fmt_latency, fmt_when
 from warroom.ui.dashboard.charts import LatencyChart, Point
-from warroom.ui.dashboard.model import STATE_COLOURS, cell_text, fmt_latency, fmt_when
+
+if TYPE_CHECKING:
+    from warroom.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 class ResultsModel(QAbstractTableModel):
     """Recent results of one series (CONTRACT probe records), newest first."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._records: list[dict[str, Any]] = []
         self._brushes = {
@@ -112,7 +115,7 @@ class DetailView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store: Any = None
+        self.store: Store | None = None
         self.series: SeriesState | None = None
         self.threshold_ms: float | None = None
         lay = QVBoxLayout(self)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -29,27 +29,39 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from warroom.base import timeutil
-from warroom.domain.probes import State, Status
+from warroom.domain.probes import State
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import (
     BAD,
     BROKEN_MIN_TARGETS,
     NO_BROKEN,
     SEVERITY,
-    broken_text,
     broken_vantages,
     effective,
-    short_age,
     target_summary,
     worst,
+)
+from warroom.ui.dashboard.cells import (
+    STATE_COLOURS,
+    STATE_ICONS,
+    cell_age,
+    cell_text,
+    cell_tooltip,
+    failing,
+    fmt_latency,
+    fmt_when,
 )
 from warroom.ui.dashboard.remote import (
     RemoteColumn,
     header,
     header_tooltip,
-    probes_text,
     remote_columns,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from warroom.domain.workspace import WorkspaceConfig
 
 # Columns: the target and its worst state, then one column per vantage (the matrix,
 # which must stay in view in a narrow dock), then the columns that follow the vantages:
@@ -112,83 +124,6 @@ _PAINT_SLOT: dict[int, int] = {int(r): i for i, r in enumerate(PAINT_ROLES)}
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-# Colour pairs (background, text) chosen to read in light and dark themes alike; the
-# text and icon say the same thing, colour only makes it faster.
-STATE_COLOURS: dict[str, tuple[str, str]] = {
-    "down": ("#c62828", "#ffffff"),
-    "degraded": ("#f9a825", "#000000"),
-    "up": ("#d7efd9", "#14532d"),
-    "pending": ("#e3e3e3", "#333333"),
-    "offline": ("#cfd8dc", "#263238"),
-    "vantage": ("#cfd8dc", "#263238"),
-    "unknown": ("#cfd8dc", "#263238"),  # a remote group whose API failed: no news
-}
-STATE_ICONS = {"down": "down", "degraded": "degraded", "up": "up"}
-
-
-def fmt_latency(ms: float | None) -> str:
-    """``42 ms`` / ``1.3 s``; empty when there is none."""
-    if ms is None:
-        return ""
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    return f"{ms / 1000:.1f} s"
-
-
-def cell_text(s: SeriesState, word: str | None = None) -> str:
-    """``UP 42 ms``, ``DEGRADED 1.3 s``, ``DOWN dns_servfail``, ``PENDING``: what the
-    cell says apart from since when (``cell_age``, added when shown)."""
-    word = effective(s) if word is None else word
-    last = s.last
-    if word == "offline":
-        return "OFFLINE?"
-    if word == "vantage":
-        return "VANTAGE?"
-    if word == "unknown" and s.note:
-        return s.note  # "world: API unreachable since 10:42"
-    if last is None:
-        if s.state is not State.PENDING:  # restored after a restart, no sample yet
-            return s.state.value.upper()
-        return "PENDING"
-    if word in ("up", "degraded"):
-        text = f"{word.upper()} {fmt_latency(last.latency_ms)}".rstrip()
-        if last.status is Status.DOWN:  # still up by hysteresis, but this sample failed
-            text += f" (last: {last.error or 'down'})"
-    elif word == "down":
-        text = f"DOWN {last.error or ''}".rstrip()
-    else:
-        text = word.upper()
-    if s.remote:
-        text += probes_text(s)  # " · 2/2": how many of the group's probes agree
-    if s.flapping:
-        text += " · flapping"
-    return text
-
-
-def _failing(s: SeriesState) -> bool:
-    """Down (or a pending series whose sample failed), as ``broken_vantages`` counts."""
-    if s.offline:
-        return False
-    if s.state is State.DOWN:
-        return True
-    return s.state is State.PENDING and s.last is not None and s.last.status is Status.DOWN
-
-
-def cell_age(s: SeriesState, word: str, now: datetime) -> str:
-    """`` · 4m`` for a down or degraded cell: since when, at a glance."""
-    if word in BAD and s.since is not None:
-        return f" · {short_age((now - s.since).total_seconds())}"
-    return ""
-
-
-def fmt_when(t: datetime) -> str:
-    """Local time and UTC side by side: ``10:42:05 CET (09:42:05Z)``."""
-    local = t.astimezone()
-    utc = t.astimezone(UTC)
-    if local.utcoffset() == utc.utcoffset():  # the workstation runs on UTC: say it once
-        return f"{utc:%H:%M:%S}Z"
-    return f"{local:%H:%M:%S} {local:%Z} ({utc:%H:%M:%S}Z)"
-
 
 @dataclass
 class Row:
@@ -233,7 +168,7 @@ class Row:
 class DashboardModel(QAbstractTableModel):
     """Targets x vantages. Feed it ``apply_results`` / ``apply_changes`` (UI thread)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
@@ -290,7 +225,7 @@ class DashboardModel(QAbstractTableModel):
         self._n_failing = {}
         for s in series:
             self._n_series[s.vantage] = self._n_series.get(s.vantage, 0) + 1
-            if _failing(s):
+            if failing(s):
                 self._n_failing[s.vantage] = self._n_failing.get(s.vantage, 0) + 1
         for r in self._rows:
             r.refresh(self._broken)
@@ -321,7 +256,7 @@ class DashboardModel(QAbstractTableModel):
         """Move the cells' since-when on (the pane calls this every few seconds)."""
         self.now = timeutil.now()
 
-    def set_config(self, config: Any, snapshot: Sequence[SeriesState] = ()) -> None:
+    def set_config(self, config: WorkspaceConfig, snapshot: Sequence[SeriesState] = ()) -> None:
         """Rows for a ``WorkspaceConfig``; states from ``snapshot`` where it has them."""
         have = {(s.target, s.vantage): s for s in snapshot}
         series = []
@@ -429,7 +364,7 @@ class DashboardModel(QAbstractTableModel):
         a config change crossed them in flight)."""
         touched: set[int] = set()
         rows, index = self._rows, self._index
-        failing = self._n_failing
+        n_failing = self._n_failing
         for s in states:
             i = index.get(s.target)
             if i is None:
@@ -442,14 +377,14 @@ class DashboardModel(QAbstractTableModel):
                     col = self._vcol[s.vantage]
                     self.headerDataChanged.emit(Qt.Orientation.Horizontal, col, col)
                 touched.add(i)
-                was, now = _failing(old), _failing(s)
+                was, now = failing(old), failing(s)
                 if was != now:
-                    failing[s.vantage] = failing.get(s.vantage, 0) + (1 if now else -1)
+                    n_failing[s.vantage] = n_failing.get(s.vantage, 0) + (1 if now else -1)
         if not touched:
             return
         self.now = timeutil.now()
         n = self._n_series
-        suspects = any(c >= BROKEN_MIN_TARGETS and failing.get(v, 0) == c for v, c in n.items())
+        suspects = any(c >= BROKEN_MIN_TARGETS and n_failing.get(v, 0) == c for v, c in n.items())
         broken = (
             frozenset(broken_vantages(self.states())) if suspects or self._broken else NO_BROKEN
         )
@@ -755,45 +690,11 @@ class DashboardModel(QAbstractTableModel):
         return "\n".join(lines)
 
 
-def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
-    word = effective(s, broken)
-    lines = [f"{s.target} via {s.vantage} ({s.check}): {word.upper()}"]
-    if word == "vantage":
-        lines[0] = f"{s.target} via {s.vantage} ({s.check}): no verdict"
-        lines.append(broken_text(s.vantage) + ", so this failure says little about the target")
-    if s.since is not None:
-        ago = timeutil.fmt_duration(max(0.0, (timeutil.now() - s.since).total_seconds()))
-        lines.append(f"since {fmt_when(s.since)}, {ago}")
-    r = s.last
-    if r is not None:
-        lines.append(f"last check {fmt_when(r.time)}: {r.status}")
-        if r.latency_ms is not None:
-            lines.append(f"latency {fmt_latency(r.latency_ms)}")
-        if r.error:
-            lines.append(f"error {r.error}")
-        if r.detail:
-            lines.append(r.detail)
-        if r.address:
-            lines.append(f"address {r.address}")
-    if s.remote:
-        if s.note:
-            lines.append(s.note + ": the remote probes could not be asked; not an outage")
-        members = s.last.extra.get("members") if s.last is not None else None
-        if isinstance(members, list) and members:
-            lines.append("probes: " + "; ".join(str(m) for m in members))
-        lines.append("remote: probes in another network, on a slower rhythm")
-    if s.flapping:
-        lines.append("flapping: the state changes often; read the trend, not the colour")
-    if s.offline:
-        lines.append("this workstation was offline: the last failure says nothing about the target")
-    return "\n".join(lines)
-
-
 class DashboardProxy(QSortFilterProxyModel):
     """Worst first, and a filter box: every word must appear in the target's name, URL,
     summary or error words (case-insensitive)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SortRole)
         self.setFilterRole(FilterRole)

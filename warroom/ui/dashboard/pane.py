@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontMetrics
@@ -47,6 +47,7 @@ from warroom.services.probe_link import (
 from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
+from warroom.ui.dashboard.cells import cell_age, fmt_when
 from warroom.ui.dashboard.charts import SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
@@ -59,11 +60,19 @@ from warroom.ui.dashboard.model import (
     DashboardProxy,
     SeriesRole,
     TargetRole,
-    cell_age,
-    fmt_when,
 )
 from warroom.ui.dashboard.remote import world_tip
 from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent, QObject
+
+    from warroom.probes import ProbeEngine
+    from warroom.probes.gate import GateStatus
+    from warroom.probes.state import SeriesState
+    from warroom.services.probe_link import LinkResult
+    from warroom.ui.context import UiContext
+    from warroom.ui.dashboard.model import Row
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +83,12 @@ PROBLEM_RED = "QLabel { background: #b71c1c; color: white; font-weight: bold; pa
 PROBLEM_YELLOW = "QLabel { background: #fff3cd; color: #5c3b00; padding: 4px; }"
 HEADLINE_ROWS = 5
 STATUS_RED = "QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 6px; }"
-EngineFactory = Callable[..., Any]
+EngineFactory = Callable[..., "ProbeEngine"]
 
 
-def default_engine(config: WorkspaceConfig, **kw: Any) -> Any:
+def default_engine(
+    config: WorkspaceConfig, **kw: Any
+) -> ProbeEngine:  # Any: the engine's own options
     from warroom.probes import ProbeEngine
 
     return ProbeEngine(config, **kw)
@@ -95,7 +106,7 @@ class DashboardPane(QWidget):
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: UiContext,
         *,
         engine_factory: EngineFactory | None = default_engine,
         parent: QWidget | None = None,
@@ -104,7 +115,7 @@ class DashboardPane(QWidget):
         self.setObjectName("dashboard-pane")
         self.ctx = ctx
         self.engine_factory = engine_factory
-        self.engine: Any = None
+        self.engine: ProbeEngine | None = None
         self.config: WorkspaceConfig | None = None
         self.bridge = ProbeBridge(self)
         self.model = DashboardModel(self)
@@ -130,10 +141,11 @@ class DashboardPane(QWidget):
         # The window's status bar says it too, for when the pane is hidden or tabbed away.
         self.status_label = QLabel("")
         self.status_label.setObjectName("probe-status")
-        if getattr(ctx, "status_bar", None) is not None:
+        bar = getattr(ctx, "status_bar", None)
+        if bar is not None:
             # addPermanentWidget, not ctx.add_status_widget: its insert at index 0 warns
             # (and so fails tests) when the bar already holds ordinary widgets.
-            ctx.status_bar.addPermanentWidget(self.status_label)
+            bar.addPermanentWidget(self.status_label)
         self._resize_soon = QTimer(self)
         self._resize_soon.setSingleShot(True)
         self._resize_soon.setInterval(1000)
@@ -157,7 +169,7 @@ class DashboardPane(QWidget):
         # What the probes know now, for other panes (the new-incident dialog):
         # ``summary.known_now(ctx.probe_states(), now)``. The engine's states as sent.
         ctx.probe_states = self.model.states
-        if getattr(ctx, "workspace_file", None):
+        if ctx.workspace_file is not None:
             self.load_file(ctx.workspace_file)
         else:
             remembered = self._remembered_file()
@@ -443,14 +455,16 @@ class DashboardPane(QWidget):
         self.table.verticalHeader().setMinimumSectionSize(h)
         self.table.refresh_frozen()
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
 
         if obj is self.table:
             if event.type() == QEvent.Type.Resize and self.config is not None:
                 QTimer.singleShot(0, self._size_columns)
             elif (
-                event.type() == QEvent.Type.KeyPress
+                isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Escape
                 and not self.detail_box.isHidden()
             ):
@@ -624,7 +638,7 @@ class DashboardPane(QWidget):
         if b.changes:
             # Notices and the link read the engine's states as the batch carries them
             # (every series of a target that changed comes with it), not the table.
-            by_target: dict[str, list[Any]] = {}
+            by_target: dict[str, list[SeriesState]] = {}
             for s in b.states:
                 by_target.setdefault(s.target, []).append(s)
             broken = self.model.broken
@@ -650,7 +664,9 @@ class DashboardPane(QWidget):
                 if cur is not None and cur is not shown:
                     self.detail.refresh_live(cur)
 
-    def _link(self, b: Batch, by_target: dict[str, list[Any]], broken: frozenset[str]) -> None:
+    def _link(
+        self, b: Batch, by_target: dict[str, list[SeriesState]], broken: frozenset[str]
+    ) -> None:
         incident = getattr(self.ctx, "active_incident", None)
         if self.link is None or self.link_worker is None or incident is None:
             return
@@ -663,7 +679,7 @@ class DashboardPane(QWidget):
         self.link_worker.submit(incident, b.changes, summaries, self.link.mode)
 
     @Slot(object)
-    def _link_done(self, res: Any) -> None:
+    def _link_done(self, res: LinkResult) -> None:
         if res.affected_added:
             self._message(f"Affected services now include {', '.join(res.affected_added)}")
 
@@ -672,7 +688,7 @@ class DashboardPane(QWidget):
         self.link_errors += 1
         self._message(text)
 
-    def show_gate(self, gate: Any) -> None:
+    def show_gate(self, gate: GateStatus | None) -> None:
         """The self-connectivity gate: a loud banner while this workstation is offline."""
         if gate is None or gate.online is not False:
             self.gate_banner.hide()
@@ -705,7 +721,7 @@ class DashboardPane(QWidget):
         )
         self._update_headline(bad)
 
-    def _update_headline(self, bad: list[Any] | None = None) -> None:
+    def _update_headline(self, bad: list[Row] | None = None) -> None:
         """The sentences of the worst targets, with since when ("for 4 min"), and a
         vantage that fails for every target named as such."""
         if bad is None:
@@ -746,7 +762,9 @@ class DashboardPane(QWidget):
 
     # -- selection and detail -------------------------------------------------------
 
-    def _current_changed(self, cur: QModelIndex | QPersistentModelIndex, _prev: Any) -> None:
+    def _current_changed(
+        self, cur: QModelIndex | QPersistentModelIndex, _prev: QModelIndex | QPersistentModelIndex
+    ) -> None:
         if not cur.isValid():
             self.detail.show_series(None)
             self.detail_box.hide()

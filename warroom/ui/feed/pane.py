@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -55,6 +55,9 @@ from warroom.ui.feed.model import (
     describe,
 )
 from warroom.ui.feed.sparkline import Sparkline
+
+if TYPE_CHECKING:
+    from warroom.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 READER = "pane"
@@ -118,7 +121,7 @@ class FeedPane(QWidget):
     tab_below_width = 1440
 
     def __init__(
-        self, ctx: Any, *, poller_factory: Any = default_poller, parent: QWidget | None = None
+        self, ctx: UiContext, *, poller_factory: Any = default_poller, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("feed-pane")
@@ -150,8 +153,8 @@ class FeedPane(QWidget):
         if hasattr(ctx, "on_close"):
             ctx.on_close(self.stop)
         self.reload()
-        if getattr(ctx, "workspace_file", None):
-            self.load_file(Path(ctx.workspace_file))
+        if ctx.workspace_file is not None:
+            self.load_file(ctx.workspace_file)
         self._update_empty()
 
     # -- building ----------------------------------------------------------------------

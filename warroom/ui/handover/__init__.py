@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from warroom.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ log = logging.getLogger(__name__)
 class HandoverUi(QObject):
     """The handover actions of one main window (kept on it as ``_handover_ui``)."""
 
-    def __init__(self, window: QMainWindow, ctx: Any) -> None:
+    def __init__(self, window: QMainWindow, ctx: UiContext) -> None:
         super().__init__(window)
         self.window, self.ctx = window, ctx
         self.open_dialogs: list[QWidget] = []
@@ -215,7 +218,7 @@ class HandoverUi(QObject):
         return super().eventFilter(obj, event)
 
 
-def install_handover_actions(main_window: QMainWindow, ctx: Any) -> HandoverUi:
+def install_handover_actions(main_window: QMainWindow, ctx: UiContext) -> HandoverUi:
     """Wire handover into ``main_window``; returns the object that owns the actions."""
     ui = HandoverUi(main_window, ctx)
     main_window._handover_ui = ui  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import json
 import logging
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +39,11 @@ from warroom.handover import service
 from warroom.handover.view import local_zone_name
 from warroom.ui import settings as S
 from warroom.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from warroom.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +147,13 @@ _SETTINGS = {
 }
 
 
-def _remembered(settings: Any, key: str, default: str) -> str:
+def _remembered(settings: QSettings | None, key: str, default: str) -> str:
     if settings is None:
         return default
     return _SETTINGS[key].get(settings) or default
 
 
-def _remember(settings: Any, **values: str) -> None:
+def _remember(settings: QSettings | None, **values: str) -> None:
     if settings is None:
         return
     for key, value in values.items():
@@ -199,8 +204,15 @@ class ExportDialog(QDialog):
     exported = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, store: Any, incident_id: str, title: str, author: str,
-                 parent: QWidget | None = None, settings: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        incident_id: str,
+        title: str,
+        author: str,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("handover-export")
         self.setWindowTitle(f"Export incident: {title}")
@@ -351,7 +363,7 @@ class ImportPreviewDialog(QDialog):
     ready = Signal()
     imported = Signal(object)
 
-    def __init__(self, store: Any, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("handover-import")
         self.setWindowTitle(f"Import handover bundle: {Path(path).name}")
@@ -486,7 +498,7 @@ class HandoverDialog(QDialog):
         timeline: Any,
         incident_id: str,
         parent: QWidget | None = None,
-        settings: Any = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("handover-brief")

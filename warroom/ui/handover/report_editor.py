@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -29,6 +29,9 @@ from warroom.base.errors import WarroomError
 from warroom.handover import files
 from warroom.ui.handover.dialogs import browser
 
+if TYPE_CHECKING:
+    from warroom.store import Store
+
 log = logging.getLogger(__name__)
 DRAFT_KEY = "report_draft:"
 
@@ -41,7 +44,7 @@ class ReportEditor(QDialog):
     exported = Signal(str)
 
     def __init__(
-        self, store: Any, incident_id: str, author: str, parent: QWidget | None = None
+        self, store: Store, incident_id: str, author: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         from warroom.handover.report import build_report
