@@ -216,7 +216,7 @@ def test_pin_needs_an_incident_and_keeps_the_posts_time(
 
 
 def test_models_pass_the_model_tester(qtmodeltester: Any) -> None:
-    from warroom.social.model import Post, SourceStatus
+    from warroom.domain.social import Post, SourceStatus
 
     m = PostListModel()
     m.set_posts(
@@ -275,7 +275,7 @@ def test_a_changed_workspace_file_changes_the_sources(
 def test_posts_in_any_order_end_up_newest_first(qtmodeltester: Any) -> None:
     import random
 
-    from warroom.social.model import Post
+    from warroom.domain.social import Post
 
     def post(i: int) -> Post:
         return Post(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from warroom.base.errors import ValidationError
+from warroom.domain import comms as comms_rule
 from warroom.social import honesty, lengths, templates
 from warroom.social.honesty import VantageState
 
@@ -254,7 +255,7 @@ def test_built_in_templates_in_german_and_french() -> None:
         for stage in templates.STAGES:
             tmpl = templates.template_for(stage, None, lang)
             templates.check(tmpl)
-            assert set(templates.fields_of(tmpl)) <= set(templates.FIELDS)
+            assert set(comms_rule.fields_of(tmpl)) <= set(comms_rule.FIELDS)
     v = templates.Values(service="www.example.ch", since=T0, status_url="https://s.test")
     de = templates.render(templates.template_for("resolved", None, "de"), v, tz=UTC)
     assert de.startswith("www.example.ch funktioniert wieder normal. Die Störung begann um 09:42")

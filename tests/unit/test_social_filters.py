@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom.domain.social import Post
 from warroom.social.filters import Filters, brand_terms
-from warroom.social.model import Post
 from warroom.social.rates import Rates
 
 

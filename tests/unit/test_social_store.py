@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from warroom.social.model import Post, SourceStatus
+from warroom.domain.social import Post, SourceStatus
 from warroom.store import social as q
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from warroom.base import timeutil
-from warroom.base.errors import NotFound, ValidationError
+from warroom.base.errors import NotFound, UsageError, ValidationError
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.store.timeline import EntryFilter
@@ -82,6 +82,29 @@ def test_todo_creates_an_action_item(tl: Timeline) -> None:
     assert item.text == "call the upstream NOC" and item.entry == res.value.id
     tl.update_action(item.id, done=True, owner="bob")
     assert tl.actions(inc.id, open_only=True) == []
+
+
+def test_update_action_spells_out_its_fields(tl: Timeline) -> None:
+    """The typed update_action: a datetime due is stored as text, untouched fields stay,
+    and a field an action item does not have is refused before anything is written."""
+    inc = tl.new_incident("Outage")
+    item = tl.add_action(inc.id, "call the NOC", owner="bob")
+    due = timeutil.now() + timedelta(hours=1)
+    new = tl.update_action(item.id, due=due)
+    assert (new.due, new.owner, new.text, new.done) == (timeutil.fmt(due), "bob", item.text, False)
+    assert tl.update_action(item.id, due=None).due is None
+    with pytest.raises(TypeError, match="colour"):
+        tl.update_action(item.id, text="x", colour="red")  # type: ignore[call-arg]
+    (stored,) = tl.actions(inc.id)
+    assert stored.text == "call the NOC"
+
+
+def test_revise_refuses_text_that_is_not_text(tl: Timeline) -> None:
+    inc = tl.new_incident("Outage")
+    e = tl.log(inc.id, "first").value
+    with pytest.raises(UsageError, match="text must be a string"):
+        tl.revise(e.id, text=5)  # type: ignore[typeddict-item]
+    assert tl.entry(e.id).text == "first"
 
 
 def test_full_text_search_over_text_tags_and_author(tl: Timeline) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from warroom.base.errors import UsageError
 from warroom.cli.common import Context, add_json_flag
@@ -88,6 +88,14 @@ def _text(arg: str) -> str:
     return text
 
 
+if TYPE_CHECKING:
+    from warroom.domain.incidents import Incident
+    from warroom.social.channels import ChannelSpec, CommsSettings
+    from warroom.social.honesty import VantageState
+    from warroom.social.publish import Draft, Publisher
+    from warroom.store.db import Store
+
+
 def _names(values: list[str]) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -95,7 +103,7 @@ def _names(values: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _filled(store: Any, incident: Any, stage: str, settings: Any) -> str:
+def _filled(store: Store, incident: Incident | None, stage: str, settings: CommsSettings) -> str:
     """The stage's template filled from the incident (``--template``)."""
     from datetime import timedelta
 
@@ -150,13 +158,13 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _publish(
-    publisher: Any,
-    draft: Any,
-    chosen: list[Any],
-    states: list[Any],
-    args: Any,
+    publisher: Publisher,
+    draft: Draft,
+    chosen: list[ChannelSpec],
+    states: list[VantageState],
+    args: argparse.Namespace,
     ctx: Context,
-    store: Any,
+    store: Store,
     affected: tuple[str, ...] = (),
 ) -> int:
     from warroom.base.errors import ValidationError

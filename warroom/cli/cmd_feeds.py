@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from warroom.cli.common import Context, add_json_flag
 
 if TYPE_CHECKING:
-    from warroom.social.model import Post, SourceStatus
+    from warroom.domain.social import Post, SourceStatus
     from warroom.store import Store
 
 READER = "cli"

@@ -9,13 +9,16 @@ record per (target, vantage) per round, with ``round`` and ``state`` added.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.cli.common import Context, add_json_flag
 
 if TYPE_CHECKING:
     from warroom.domain.probes import ProbeResult
+    from warroom.domain.workspace import WorkspaceConfig
+    from warroom.probes import RoundRunner
     from warroom.probes.state import SeriesState
+    from warroom.store.db import Store
 
 EXIT = {"up": 0, "pending": 0, "degraded": 1, "down": 2, "offline": 2}
 
@@ -82,7 +85,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _rounds(
-    config: Any, rounds: int | None, every: float, store: Any, args: Any, ctx: Context
+    config: WorkspaceConfig,
+    rounds: int | None,
+    every: float,
+    store: Store | None,
+    args: argparse.Namespace,
+    ctx: Context,
 ) -> int:
     import asyncio
     import time
@@ -120,7 +128,7 @@ async def _rounds(
     return code
 
 
-def _refuse_unknown_locations(runner: Any) -> None:
+def _refuse_unknown_locations(runner: RoundRunner) -> None:
     """A location the probe network does not know is an error in the file, at its line."""
     rnd = runner.last_remote
     if rnd is None or not rnd.unknown_problems:
@@ -132,7 +140,7 @@ def _refuse_unknown_locations(runner: Any) -> None:
     raise WorkspaceFileError(problems, source)
 
 
-def _remote_quota(runner: Any) -> str:
+def _remote_quota(runner: RoundRunner) -> str:
     """``remote: 192 of 200 tests left this hour; ch-isps (API): 245 of 250 tests left
     this hour``: our own budget, then what each API says of its limits."""
     r = runner.remote
@@ -158,8 +166,8 @@ def _print_round(
     rounds: int | None,
     results: list[ProbeResult],
     snap: list[SeriesState],
-    runner: Any,
-    args: Any,
+    runner: RoundRunner,
+    args: argparse.Namespace,
     ctx: Context,
 ) -> None:
     from warroom.probes import effective, target_summary

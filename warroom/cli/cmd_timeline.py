@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.cli.common import ENTRY_HELP, INCIDENT_HELP, Context, add_author, add_json_flag
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.domain.incidents import Entry
     from warroom.services.timeline import Timeline
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -19,7 +22,7 @@ def _timeline(ctx: Context, author: str | None = None) -> Timeline:
     return Timeline(ctx.store(), author=author)
 
 
-def _time(value: str | None) -> Any:
+def _time(value: str | None) -> datetime | None:
     if value is None:
         return None
     from warroom.base import timeutil
@@ -248,7 +251,7 @@ def cmd_entry_show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _print_entry(ctx: Context, e: Any) -> None:
+def _print_entry(ctx: Context, e: Entry) -> None:
     from warroom.base import timeutil
 
     t = timeutil.parse_utc(e.occurred_at)

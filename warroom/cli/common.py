@@ -6,7 +6,8 @@ import argparse
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NoReturn
 
 from warroom.base.paths import resolve_data_dir
 
@@ -73,7 +74,7 @@ class Context:
         sys.stdout.write(line + "\n")
 
     @staticmethod
-    def json_line(record: dict[str, Any]) -> None:
+    def json_line(record: Mapping[str, object]) -> None:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
 
 

@@ -9,32 +9,19 @@ they carry file and line); ``dump(comms, value, duration)`` writes it back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
+from warroom.base.errors import WarroomError
 from warroom.base.timeutil import parse_duration
+from warroom.domain.comms import STAGES, Comms, check
 
 KEYS = frozenset({"approval", "cadence", "service", "status_url", "templates", "language"})
 LANGUAGES = ("en", "de", "fr")  # the built-in templates (social/templates.py)
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-STAGES = ("investigating", "identified", "monitoring", "resolved")
 
 Add = Callable[[str, int, "str | None", str, str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Comms:
-    """``[comms]``; pairs keep the file's order."""
-
-    approval: bool = False
-    cadence: tuple[tuple[str, float], ...] = ()  # (severity, seconds) given in the file
-    service: str | None = None
-    status_url: str | None = None
-    templates: tuple[tuple[str, str], ...] = ()  # (stage, template)
-    language: str | None = None  # of the built-in templates: en (default), de, fr
-
-
-def _duration(v: Any) -> float:
+def _duration(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, str | int | float):
         raise ValueError('expected a duration such as "15m"')
     try:
@@ -46,7 +33,7 @@ def _duration(v: Any) -> float:
     return seconds
 
 
-def parse(raw: Any, add: Add) -> Comms:
+def parse(raw: object, add: Add) -> Comms:
     """``[comms]``: approval, cadence per severity, template fields and templates."""
     if not isinstance(raw, dict):
         add("", 0, "comms", "comms", "expected a [comms] table")
@@ -96,14 +83,11 @@ def parse(raw: Any, add: Add) -> Comms:
     )
 
 
-def _templates(raw: dict[str, Any], add: Add) -> tuple[tuple[str, str], ...]:
+def _templates(raw: dict[str, object], add: Add) -> tuple[tuple[str, str], ...]:
     tv = raw.get("templates", {})
     if not isinstance(tv, dict):
         add("comms", 0, "templates", "comms.templates", "expected a table of stage = template")
         return ()
-    from warroom.base.errors import WarroomError
-    from warroom.social.templates import check
-
     out: list[tuple[str, str]] = []
     for stage, text in tv.items():
         where = ("comms.templates", 0, stage, f"comms.templates.{stage}")
@@ -121,7 +105,7 @@ def _templates(raw: dict[str, Any], add: Add) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def dump(cm: Comms, value: Callable[[Any], str], duration: Callable[[float], str]) -> list[str]:
+def dump(cm: Comms, value: Callable[[object], str], duration: Callable[[float], str]) -> list[str]:
     """TOML lines for ``[comms]`` (none when everything is default)."""
     if cm == Comms():
         return []

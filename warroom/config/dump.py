@@ -9,7 +9,6 @@ import json
 import os
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 from warroom.base.errors import WarroomError
 from warroom.config import comms as comms_table
@@ -29,7 +28,7 @@ def _fmt_duration(seconds: float) -> str:
     return f"{s}s"
 
 
-def _value(v: Any) -> str:
+def _value(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -43,13 +42,15 @@ def _value(v: Any) -> str:
     raise TypeError(type(v))
 
 
-def _setting(key: str, v: Any) -> str:
-    return _value(_fmt_duration(v) if key in _DURATIONS else v)
+def _setting(key: str, v: object) -> str:
+    if key in _DURATIONS and isinstance(v, int | float):
+        return _value(_fmt_duration(v))
+    return _value(v)
 
 
 def _remote(r: RemoteSpec) -> list[str]:
     if r.by == "asns":
-        where: list[Any] = [int(x[2:]) for x in r.locations]
+        where: list[int] | list[str] = [int(x[2:]) for x in r.locations]
     else:
         where = list(r.locations)
     out = [f"{r.kind} = {_value(r.url)}", f"{r.by} = {_value(where)}", f"probes = {r.probes}"]

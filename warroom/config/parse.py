@@ -110,7 +110,7 @@ class _Collector:
         self.problems.append(Problem(line, label, message))
 
 
-def _label(section: str, index: int, name: Any, key: str | None) -> str:
+def _label(section: str, index: int, name: object, key: str | None) -> str:
     if section == "probe":
         base = "probe"
     elif isinstance(name, str) and name:
@@ -120,24 +120,10 @@ def _label(section: str, index: int, name: Any, key: str | None) -> str:
     return f"{base}.{key}" if key else base
 
 
-def _settings_value(key: str, value: Any) -> Any:
+def _settings_value(key: str, value: object) -> float | int | tuple[str, ...]:
     """One [probe] value, checked; raises ValueError with a readable message."""
     if key in _DURATIONS:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError('expected a duration such as "30s" or "1500ms"')
-        try:
-            seconds = parse_duration(value)
-        except ValueError as exc:
-            raise ValueError(
-                f'bad duration {value!r}; expected e.g. "30s", "5m", "1500ms"'
-            ) from exc
-        if not math.isfinite(seconds) or seconds <= 0:
-            raise ValueError("must be more than zero")
-        if key == "interval" and seconds < 0.05:
-            raise ValueError("must be at least 50ms")
-        if key == "remote_interval" and seconds < 1:
-            raise ValueError("must be at least 1s (remote probes are metered)")
-        return seconds
+        return _seconds(key, value)
     if key == "remote_budget_per_hour":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("expected a whole number of remote tests per hour, 0 or more")
@@ -168,6 +154,23 @@ def _settings_value(key: str, value: Any) -> Any:
             check_url(u)
         return tuple(value)
     raise KeyError(key)
+
+
+def _seconds(key: str, value: object) -> float:
+    """A [probe] duration (interval, timeout, ...) in seconds, checked."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError('expected a duration such as "30s" or "1500ms"')
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f'bad duration {value!r}; expected e.g. "30s", "5m", "1500ms"') from exc
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError("must be more than zero")
+    if key == "interval" and seconds < 0.05:
+        raise ValueError("must be at least 50ms")
+    if key == "remote_interval" and seconds < 1:
+        raise ValueError("must be at least 1s (remote probes are metered)")
+    return seconds
 
 
 _STR = (str,)
@@ -303,7 +306,7 @@ def load(path: str | os.PathLike[str]) -> WorkspaceConfig:
     return replace(cfg, path=p)
 
 
-def _tables(data: dict[str, Any], section: str, c: _Collector) -> list[dict[str, Any]]:
+def _tables(data: dict[str, object], section: str, c: _Collector) -> list[dict[str, object]]:
     value = data.get(section, [])
     if isinstance(value, dict):
         c.add(section, 0, None, section, f"write [[{section}]] (a list of tables), not [{section}]")
@@ -314,7 +317,7 @@ def _tables(data: dict[str, Any], section: str, c: _Collector) -> list[dict[str,
     return value
 
 
-def _unknown(t: dict[str, Any], allowed: set[str], section: str, i: int, c: _Collector) -> None:
+def _unknown(t: dict[str, object], allowed: set[str], section: str, i: int, c: _Collector) -> None:
     for key in t:
         if key not in allowed:
             c.add(
@@ -326,7 +329,7 @@ def _unknown(t: dict[str, Any], allowed: set[str], section: str, i: int, c: _Col
             )
 
 
-def _name(t: dict[str, Any], section: str, i: int, c: _Collector, seen: set[str]) -> str | None:
+def _name(t: dict[str, object], section: str, i: int, c: _Collector, seen: set[str]) -> str | None:
     name = t.get("name")
     if not isinstance(name, str) or not name:
         c.add(section, i, "name", _label(section, i, None, "name"), "missing name")
@@ -347,7 +350,7 @@ def _name(t: dict[str, Any], section: str, i: int, c: _Collector, seen: set[str]
     return name
 
 
-def _opt_str(t: dict[str, Any], key: str, section: str, i: int, c: _Collector) -> str | None:
+def _opt_str(t: dict[str, object], key: str, section: str, i: int, c: _Collector) -> str | None:
     v = t.get(key)
     if v is None:
         return None
@@ -359,11 +362,13 @@ def _opt_str(t: dict[str, Any], key: str, section: str, i: int, c: _Collector) -
     return v
 
 
-def _parse_probe(raw: Any, c: _Collector) -> ProbeSettings:
+def _parse_probe(raw: object, c: _Collector) -> ProbeSettings:
     if not isinstance(raw, dict):
         c.add("", 0, "probe", "probe", "expected a [probe] table")
         return ProbeSettings()
     _unknown(raw, _PROBE_KEYS, "probe", 0, c)
+    # The key picks the ProbeSettings field and its type (checked by _settings_value);
+    # mypy cannot follow that through **values.
     values: dict[str, Any] = {}
     for key, v in raw.items():
         if key not in _PROBE_KEYS:
@@ -375,7 +380,7 @@ def _parse_probe(raw: Any, c: _Collector) -> ProbeSettings:
     return ProbeSettings(**values)
 
 
-def _parse_vantages(tables: list[dict[str, Any]], c: _Collector, source: str) -> list[Vantage]:
+def _parse_vantages(tables: list[dict[str, object]], c: _Collector, source: str) -> list[Vantage]:
     out, seen = [], set[str]()
     for i, t in enumerate(tables):
         _unknown(t, _VANTAGE_KEYS, "vantage", i, c)
@@ -433,7 +438,7 @@ def _parse_vantages(tables: list[dict[str, Any]], c: _Collector, source: str) ->
 
 
 def _parse_remote(
-    t: dict[str, Any], i: int, name: str | None, c: _Collector, source: str
+    t: dict[str, object], i: int, name: str | None, c: _Collector, source: str
 ) -> RemoteSpec | None:
     """``globalping = URL`` / ``ripe_atlas = URL`` and their keys (CONTRACT.md)."""
 
@@ -451,7 +456,7 @@ def _parse_remote(
     url = t[kind]
     try:
         ok = isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
-        ok = ok and bool(urlsplit(url).hostname)
+        ok = ok and isinstance(url, str) and bool(urlsplit(url).hostname)
     except ValueError:
         ok = False
     if not ok:
@@ -465,7 +470,7 @@ def _parse_remote(
     interval = None
     if "interval" in t:
         try:
-            interval = _settings_value("remote_interval", t["interval"])
+            interval = _seconds("remote_interval", t["interval"])
         except ValueError as exc:
             bad("interval", str(exc))
     if kind == "globalping":
@@ -474,7 +479,7 @@ def _parse_remote(
                 bad(key, 'a Globalping vantage takes locations = ["AS3303", "CH", ...]')
         by = "locations"
         raw = t.get("locations")
-        if not (isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw)):
+        if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
             bad("locations", 'expected a list of Globalping locations, e.g. ["AS3303", "CH"]')
             return None
         locations = tuple(str(x).strip() for x in raw)
@@ -494,22 +499,21 @@ def _parse_remote(
             return None
         by = have[0]
         raw = t[by]
+        items = raw if isinstance(raw, list) else []
         if by == "asns":
-            ok = isinstance(raw, list) and bool(raw)
-            ok = ok and all(
-                isinstance(a, int) and not isinstance(a, bool) and 0 < a < 2**32 for a in raw
+            ok = bool(items) and all(
+                isinstance(a, int) and not isinstance(a, bool) and 0 < a < 2**32 for a in items
             )
             if not ok:
                 bad("asns", "expected a list of AS numbers, e.g. [3303, 6730]")
                 return None
-            locations = tuple(f"AS{a}" for a in raw)
+            locations = tuple(f"AS{a}" for a in items)
         else:
-            ok = isinstance(raw, list) and bool(raw)
-            ok = ok and all(isinstance(x, str) and _COUNTRY.match(x) for x in raw)
+            ok = bool(items) and all(isinstance(x, str) and _COUNTRY.match(x) for x in items)
             if not ok:
                 bad("countries", 'expected ISO country codes in capitals, e.g. ["CH", "DE"]')
                 return None
-            locations = tuple(raw)
+            locations = tuple(str(x) for x in items)
     if len(set(locations)) != len(locations):
         bad(by, "a location is listed twice")
         return None
@@ -527,7 +531,7 @@ def _parse_remote(
 
 
 def _parse_targets(
-    tables: list[dict[str, Any]],
+    tables: list[dict[str, object]],
     c: _Collector,
     probe: ProbeSettings,
     vnames: set[str],
@@ -559,7 +563,7 @@ def _parse_targets(
             for key, kinds in _KIND_KEYS.items():
                 if key in t and check not in kinds:
                     bad(key, f"does not apply to a {check} check")
-        over: dict[str, Any] = {}
+        over: dict[str, Any] = {}  # as in _parse_probe: the key picks the field and type
         for key in TARGET_OVERRIDABLE:
             if key in t:
                 try:
@@ -569,13 +573,16 @@ def _parse_targets(
         status = t.get("expect_status")
         expect_status: tuple[int, ...] | None = None
         if status is not None:
-            vals = status if isinstance(status, list) else [status]
-            if not vals or not all(
-                isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599 for s in vals
-            ):
+            vals: list[object] = status if isinstance(status, list) else [status]
+            codes = [
+                s
+                for s in vals
+                if isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599
+            ]
+            if not vals or len(codes) != len(vals):
                 bad("expect_status", "expected HTTP status codes 100-599, e.g. [200, 204]")
             else:
-                expect_status = tuple(vals)
+                expect_status = tuple(codes)
         follow = t.get("follow_redirects", True)
         if not isinstance(follow, bool):
             bad("follow_redirects", "expected true or false")
@@ -614,11 +621,12 @@ def _parse_targets(
         answer = t.get("expect_answer")
         expect_answer: tuple[str, ...] | None = None
         if answer is not None:
-            vals = answer if isinstance(answer, list) else [answer]
-            if not vals or not all(isinstance(a, str) and a for a in vals):
+            given: list[object] = answer if isinstance(answer, list) else [answer]
+            answers = [a for a in given if isinstance(a, str) and a]
+            if not given or len(answers) != len(given):
                 bad("expect_answer", 'expected a list of answers, e.g. ["192.0.2.10"]')
             else:
-                expect_answer = tuple(vals)
+                expect_answer = tuple(answers)
         server = _opt_str(t, "server", "target", i, c)
         if server:
             try:
@@ -652,7 +660,7 @@ def _parse_targets(
 
 
 def _source(
-    t: dict[str, Any],
+    t: dict[str, object],
     sources: tuple[str, ...],
     section: str,
     i: int,
@@ -685,7 +693,7 @@ def _source(
     return kind, str(url)
 
 
-def _parse_feeds(tables: list[dict[str, Any]], c: _Collector) -> list[Feed]:
+def _parse_feeds(tables: list[dict[str, object]], c: _Collector) -> list[Feed]:
     out, seen = [], set[str]()
     for i, t in enumerate(tables):
         before = len(c.problems)
@@ -696,7 +704,7 @@ def _parse_feeds(tables: list[dict[str, Any]], c: _Collector) -> list[Feed]:
         interval = None
         if "interval" in t:
             try:
-                interval = _settings_value("interval", t["interval"])
+                interval = _seconds("interval", t["interval"])
             except ValueError as exc:
                 c.add("feed", i, "interval", _label("feed", i, name, "interval"), str(exc))
         if name and src and len(c.problems) == before:
@@ -704,7 +712,7 @@ def _parse_feeds(tables: list[dict[str, Any]], c: _Collector) -> list[Feed]:
     return out
 
 
-def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel]:
+def _parse_channels(tables: list[dict[str, object]], c: _Collector) -> list[Channel]:
     out, seen = [], set[str]()
     for i, t in enumerate(tables):
         before = len(c.problems)
@@ -737,7 +745,7 @@ def _parse_channels(tables: list[dict[str, Any]], c: _Collector) -> list[Channel
 
 
 def _str_table(
-    t: dict[str, Any], key: str, section: str, i: int, name: Any, c: _Collector
+    t: dict[str, object], key: str, section: str, i: int, name: object, c: _Collector
 ) -> tuple[tuple[str, str], ...]:
     """An inline table of non-empty strings (``{ www = "8kbf7d35c070" }``)."""
     v = t.get(key)

@@ -8,14 +8,15 @@ keep one import:
 - ``warroom.config.parse``: ``load``, ``parse_text``, ``validate_text``,
   ``WorkspaceFileError``;
 - ``warroom.config.dump``: ``dumps``, ``save``, ``save_text``;
-- ``warroom.config.comms``: the ``[comms]`` table (``Comms``), the composer's.
+- ``warroom.domain.comms``: the ``[comms]`` table's type (``Comms``, parsed by
+  ``warroom.config.comms``), the composer's.
 """
 
 from __future__ import annotations
 
-from warroom.config.comms import Comms
 from warroom.config.dump import dumps, save, save_text
 from warroom.config.parse import WorkspaceFileError, load, parse_text, validate_text
+from warroom.domain.comms import Comms
 from warroom.domain.workspace import (
     CHECK_SCHEMES,
     DNS_RECORDS,

@@ -377,6 +377,8 @@ class Incident:
         return self.started_at or self.detected_at or self.created_at
 
     def record(self) -> dict[str, Any]:
+        """The CONTRACT.md incident record. Values stay loose (dynamic): services.timeline
+        edits this dict in place as the pending change before comparing and writing it."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["affected_services"] = list(self.affected_services)
         return d
@@ -401,9 +403,11 @@ class Entry:
     edited_at: str = ""
     edited_by: str = ""
     conflict: bool = False
+    # dynamic: each kind keeps its own free-form JSON here (status: field/old/new, handover:
+    # to/acknowledged_at, comms: ...); readers such as handover/view narrow by kind.
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         """The CONTRACT.md entry record."""
         return {
             "id": self.id,
@@ -443,7 +447,7 @@ class Revision:
     hidden_reason: str = ""
     note: str = ""
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["tags"] = list(self.tags)
         return d
@@ -481,7 +485,7 @@ class ActionItem:
     updated_at: str
     updated_by: str
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
@@ -495,7 +499,7 @@ class IncidentChange:
     changed_at: str
     changed_by: str
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 

@@ -74,9 +74,11 @@ class ProbeResult:
     detail: str = ""
     address: str | None = None
     # Extra measurements (phase timings, cert days left, rcode...); not in the contract.
+    # dynamic: a free-form bag of nested measurements, narrowed by each reader (probes/gate,
+    # probes/remote/groups, store/probes); typed as object once those readers narrow.
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         """The CONTRACT.md record (JSON-ready), extras under their own keys."""
         d = asdict(self)
         d["time"] = timeutil.fmt(self.time)

@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from warroom.config.comms import Comms
-
-
-def _comms() -> Comms:
-    """The ``[comms]`` table's type is the composer's (``warroom.config.comms``): fetched
-    when a default is needed, so this module imports nothing above the domain."""
-    from warroom.config.comms import Comms
-
-    return Comms()
-
+from warroom.domain.comms import Comms
 
 SYSTEM_VANTAGE = "system"
 CHECK_SCHEMES = {"http": "http", "https": "http", "tcp": "tcp", "tls": "tls", "dns": "dns"}
@@ -184,7 +173,7 @@ class WorkspaceConfig:
     feeds: tuple[Feed, ...] = ()
     channels: tuple[Channel, ...] = ()
     path: Path | None = None
-    comms: Comms = field(default_factory=lambda: _comms())
+    comms: Comms = field(default_factory=Comms)
     # Name lookups happen per check (300/s with 1,000 targets): index them once.
     _targets_by_name: dict[str, Target] = field(
         default_factory=dict, init=False, repr=False, compare=False

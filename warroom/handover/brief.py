@@ -7,9 +7,8 @@ where communication stands, what the probes see now, and the key moments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from warroom.base import timeutil
 from warroom.domain.incidents import ActionItem, Entry
@@ -69,7 +68,7 @@ def build_brief(
 
 
 def comms_where(e: Entry) -> str:
-    meta: dict[str, Any] = e.meta or {}
+    meta: Mapping[str, object] = e.meta or {}
     parts = [str(meta[k]) for k in ("channel", "url") if meta.get(k)]
     if not parts:
         parts.append("published externally" if e.external else "internal")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from warroom.base import timeutil
 from warroom.store.db import Store
@@ -34,7 +34,18 @@ class Sample:
     detail: str = ""
 
 
-def _all_changes(store: Store) -> list[dict[str, Any]]:
+class _Change(TypedDict):
+    """The part of a stored probe state change a report reads."""
+
+    time: str
+    target: str
+    vantage: str
+    new: str
+    error: str | None
+    detail: str
+
+
+def _all_changes(store: Store) -> list[_Change]:
     """Every state change, oldest first; empty when there is no probe data."""
     try:
         from warroom.store import probes
@@ -43,7 +54,7 @@ def _all_changes(store: Store) -> list[dict[str, Any]]:
     except Exception:  # tolerant by design: a report must not fail on probe data
         log.debug("no probe changes readable", exc_info=True)
         return []
-    out = []
+    out: list[_Change] = []
     for r in rows:
         try:
             out.append(
@@ -92,7 +103,7 @@ class Picture:
 
 
 def probe_picture(store: Store, *, at: str | None = None) -> Picture:
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str], _Change] = {}
     for c in _all_changes(store):
         if at is None or c["time"] <= at:
             latest[(c["target"], c["vantage"])] = c

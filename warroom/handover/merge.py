@@ -12,16 +12,19 @@ fails, nothing is written. ``dry_run`` plans the same way and writes nothing.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from warroom.domain.incidents import TRACKED_FIELDS, ActionItem
 from warroom.handover.bundle import BundleError, gc_paused, read_bundle_file
+from warroom.handover.records import BundleDoc, EntryRecord, RevisionRecord
 from warroom.handover.rules import claim_differences
 from warroom.store import handover as hq
 from warroom.store import timeline as q
-from warroom.store.db import Store
+from warroom.store.db import SqlValue, Store
 
 
 class _DryRun(Exception):
@@ -102,7 +105,7 @@ class MergeReport:
             out.append(f"{verb} {_n(self.evidence_added, 'evidence item', 'evidence items')}")
         return out
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         return {
             "incident": self.incident,
             "title": self.title,
@@ -125,7 +128,11 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _rev_tuple(entry: str, r: dict[str, Any]) -> tuple[Any, ...]:
+# A revision row in ``store.timeline.REVISION_COLS`` order.
+_RevRow = tuple[str, str, str | None, str, str, str, str, str, str, int, int, int, str, str]
+
+
+def _rev_tuple(entry: str, r: RevisionRecord) -> _RevRow:
     return (
         r["id"],
         entry,
@@ -144,13 +151,13 @@ def _rev_tuple(entry: str, r: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _meta_text(meta: dict[str, Any]) -> str:
+def _meta_text(meta: Mapping[str, object]) -> str:
     if not meta:
         return "{}"
     return json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
-def _new_entry_row(eid: str, iid: str, e: dict[str, Any]) -> tuple[Any, ...]:
+def _new_entry_row(eid: str, iid: str, e: EntryRecord) -> tuple[SqlValue, ...]:
     """The cache row of an entry new to this workspace: all its revisions are in the
     bundle, so the rule of ``hq.refresh_entries`` is applied here, saving an UPDATE
     (and its full-text re-index) per multi-revision entry. Tests check they agree."""
@@ -194,9 +201,10 @@ def _latest(changes: list[tuple[str, str, str, str | None]]) -> dict[str, str | 
 
 
 def merge_bundle(
-    store: Store, doc: dict[str, Any], *, dry_run: bool = False, where: str = "bundle"
+    store: Store, bundle: Mapping[str, object], *, dry_run: bool = False, where: str = "bundle"
 ) -> MergeReport:
     """Merge a parsed, checked bundle (``bundle.parse_bundle``) in one transaction."""
+    doc = cast("BundleDoc", bundle)  # parse_bundle checked it against the schema
     inc = doc["incident"]
     iid = inc["id"]
     report = MergeReport(incident=iid, title=inc.get("title", ""), dry_run=dry_run)
@@ -211,7 +219,7 @@ def merge_bundle(
     return report
 
 
-def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None:
+def _merge(conn: sqlite3.Connection, doc: BundleDoc, rep: MergeReport, where: str) -> None:
     inc = doc["incident"]
     iid = inc["id"]
 
@@ -284,8 +292,8 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         if have_any
         else {}
     )
-    new_entry_rows: list[tuple[Any, ...]] = []
-    new_rev_rows: list[tuple[Any, ...]] = []
+    new_entry_rows: list[tuple[SqlValue, ...]] = []
+    new_rev_rows: list[_RevRow] = []
     touched: list[str] = []  # entries that gain a second revision: conflicts possible
     refresh: list[str] = []  # existing entries whose cache must be recomputed in SQL
     for i, e in enumerate(entries):
@@ -301,12 +309,12 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
                 raise refuse(f"$.entries[{i}]: entry {eid} differs from the one in this workspace")
         added = 0
         for j, r in enumerate(e["revisions"]):
-            t = _rev_tuple(eid, r)
+            rt = _rev_tuple(eid, r)
             have = have_revs.get(r["id"])
             if have is None:
-                new_rev_rows.append(t)
+                new_rev_rows.append(rt)
                 added += 1
-            elif have != t:
+            elif have != rt:
                 raise refuse(
                     f"$.entries[{i}].revisions[{j}]: revision {r['id']} differs from the one "
                     "in this workspace (immutable records must not differ)"
@@ -328,9 +336,9 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
         touched_set = set(touched)
         for entry, _rid, parent in hq.revision_parents(conn, hq.ids_json(touched)):
             parents.setdefault(entry, []).append(parent)
-        for t in new_rev_rows:
-            if t[1] in touched_set:
-                parents.setdefault(t[1], []).append(t[2])
+        for rt in new_rev_rows:
+            if rt[1] in touched_set:
+                parents.setdefault(rt[1], []).append(rt[2])
         for eid in touched:
             ps = parents.get(eid, [])
             if len(ps) != len({p or "" for p in ps}):
@@ -342,7 +350,19 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     action_rows: list[ActionItem] = []
     for i, a in enumerate(actions):
         prev = have_actions.get(a["id"])
-        item = ActionItem(**{k: a[k] for k in ActionItem.__dataclass_fields__})
+        item = ActionItem(
+            id=a["id"],
+            incident=a["incident"],
+            entry=a["entry"],
+            text=a["text"],
+            owner=a["owner"],
+            due=a["due"],
+            done=a["done"],
+            created_at=a["created_at"],
+            created_by=a["created_by"],
+            updated_at=a["updated_at"],
+            updated_by=a["updated_by"],
+        )
         if prev is None:
             rep.actions_added.append(a["id"])
             action_rows.append(item)
@@ -360,7 +380,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
     ev_rows = []
     for i, x in enumerate(evidence):
         seen = have_ev.get(x["id"])
-        t = (
+        et = (
             x["id"],
             x["incident"],
             x["entry"],
@@ -370,7 +390,7 @@ def _merge(conn: Any, doc: dict[str, Any], rep: MergeReport, where: str) -> None
             _meta_text(x["data"]),
         )
         if seen is None:
-            ev_rows.append(t)
+            ev_rows.append(et)
         elif seen["incident"] != iid:
             raise refuse(
                 f"$.evidence[{i}]: evidence {x['id']} belongs to incident {seen['incident']} "

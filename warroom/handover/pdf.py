@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from warroom.handover.files import write_with
+
+if TYPE_CHECKING:  # Qt only for the types: importing it here would load it for every command
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import (
+        QAbstractTextDocumentLayout,
+        QPageLayout,
+        QPdfWriter,
+        QTextBlock,
+        QTextDocument,
+        QTextTable,
+    )
 
 
 def _ensure_app() -> None:
@@ -45,7 +56,7 @@ def write_pdf(html: str, target: Path, *, title: str = "") -> None:
     write_with(target, produce)
 
 
-def _a4() -> Any:
+def _a4() -> QPageLayout:
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize
 
@@ -57,7 +68,7 @@ def _a4() -> Any:
     )
 
 
-def _page_size(writer: Any) -> Any:
+def _page_size(writer: QPdfWriter) -> QSizeF:
     """The printable page in the document's units (what QTextDocument.print_ would use)."""
     from PySide6.QtCore import QSizeF
     from PySide6.QtGui import QGuiApplication
@@ -69,7 +80,7 @@ def _page_size(writer: Any) -> Any:
     return QSizeF(rect.width() * scale, rect.height() * scale)
 
 
-def layout_document(html: str, page: Any, *, keep_whole: bool = True) -> Any:
+def layout_document(html: str, page: QSizeF, *, keep_whole: bool = True) -> QTextDocument:
     """The document laid out on pages of size ``page``, no box split across two.
 
     Every entry is a one-cell table (its meta line and its text) and every row of a
@@ -103,14 +114,14 @@ def layout_document(html: str, page: Any, *, keep_whole: bool = True) -> Any:
     for _round in range(6 if keep_whole else 0):
         layout = doc.documentLayout()
         shift = 0.0
-        moves: list[Any] = []  # headings (QTextBlock) and tables (QTextTable) to move
+        moves: list[QTextBlock | QTextTable] = []  # headings and tables to move
         tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
         for table in tables:
             if table.format().pageBreakPolicy() & _BEFORE:
                 continue
             r = layout.frameBoundingRect(table)
             top, bottom = r.top() + shift, r.bottom() + shift
-            first: Any = table
+            first: QTextBlock | QTextTable = table
             heading = _heading_before(doc, table)
             if heading is not None and not heading.blockFormat().pageBreakPolicy() & _BEFORE:
                 h_top = _line_top(layout, heading) + shift
@@ -144,7 +155,7 @@ def _page(y: float, height: float) -> int:
     return int(y // height)
 
 
-def _line_top(layout: Any, block: Any) -> float:
+def _line_top(layout: QAbstractTextDocumentLayout, block: QTextBlock) -> float:
     """Where the block's first line really is (Qt moves a line that does not fit to the
     next page inside the block, which the block's rectangle does not show)."""
     top = float(layout.blockBoundingRect(block).top())
@@ -154,7 +165,7 @@ def _line_top(layout: Any, block: Any) -> float:
     return top
 
 
-def _heading_before(doc: Any, table: Any) -> Any:
+def _heading_before(doc: QTextDocument, table: QTextTable) -> QTextBlock | None:
     """The heading block right before ``table`` (an empty block may sit between)."""
     block = doc.findBlock(table.firstPosition() - 1)
     for _ in range(2):
@@ -168,7 +179,7 @@ def _heading_before(doc: Any, table: Any) -> Any:
     return None
 
 
-def straddling(doc: Any) -> list[int]:
+def straddling(doc: QTextDocument) -> list[int]:
     """Indexes of top-level tables that cross a page boundary (the test's check)."""
     from PySide6.QtGui import QTextTable
 

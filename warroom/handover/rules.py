@@ -16,13 +16,16 @@ say that the claim is ignored.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from operator import itemgetter
-from typing import Any
+from typing import cast
 
 from warroom.base.errors import WarroomError
+from warroom.base.jsonval import JSONValue
 from warroom.domain import incidents as d
+from warroom.handover.records import BundleDoc, ChangeRecord
 
-_STRICT: dict[str, Any] = {"severity": d.Severity, "status": d.IncidentStatus}
+_STRICT: dict[str, Callable[[str], object]] = {"severity": d.Severity, "status": d.IncidentStatus}
 _TIMES = frozenset({*d.MILESTONES, "next_update_due"})
 _KINDS = frozenset(k.value for k in d.Kind)
 
@@ -38,12 +41,14 @@ def _text(value: str, path: str, what: str) -> None:
         raise RuleViolation(f"{path}: {exc}") from None
 
 
-def check_records(doc: dict[str, Any]) -> None:
+def check_records(bundle: Mapping[str, object]) -> None:
     """Raise ``RuleViolation`` for the first value the command line would refuse.
 
-    A whole-column pass first (100,000 entries in a few tens of milliseconds); only
-    when it finds something is the record-by-record pass run to name the place.
+    ``bundle`` has passed ``schema.validate_bundle``. A whole-column pass first
+    (100,000 entries in a few tens of milliseconds); only when it finds something is
+    the record-by-record pass run to name the place.
     """
+    doc = cast("BundleDoc", bundle)  # its shape is what the schema just checked
     revs = [r for e in doc["entries"] for r in e["revisions"]]
     texts = list(map(itemgetter("text"), revs))
     small = (r["hidden_reason"] + r["note"] + r["author"] for r in revs)
@@ -70,7 +75,7 @@ def _tag_ok(tag: str) -> bool:
         return False
 
 
-def _locate(doc: dict[str, Any]) -> None:
+def _locate(doc: BundleDoc) -> None:
     for i, e in enumerate(doc["entries"]):
         for j, r in enumerate(e["revisions"]):
             if r["kind"] not in _KINDS:
@@ -100,7 +105,7 @@ def _tag(tag: str, path: str) -> None:
         raise RuleViolation(f"{path}: tag {tag!r} is written {d.normalize_tag(tag)!r}")
 
 
-def _change(c: dict[str, Any], path: str) -> None:
+def _change(c: ChangeRecord, path: str) -> None:
     f, value = c["field"], c["new_value"]
     if f not in d.TRACKED_FIELDS:
         raise RuleViolation(
@@ -138,15 +143,15 @@ def _change(c: dict[str, Any], path: str) -> None:
             raise RuleViolation(f"{path}.new_value: affected services must be a JSON list of names")
 
 
-def derived_fields(doc: dict[str, Any]) -> dict[str, Any]:
+def derived_fields(doc: BundleDoc) -> dict[str, JSONValue]:
     """The tracked fields as the bundle's own changes give them (latest change wins:
     ``changed_at``, then ``id``), in the form of the incident object."""
-    best: dict[str, tuple[str, str, Any]] = {}
+    best: dict[str, tuple[str, str, str | None]] = {}
     for c in doc["incident_changes"]:
         cur = best.get(c["field"])
         if cur is None or (c["changed_at"], c["id"]) > cur[:2]:
             best[c["field"]] = (c["changed_at"], c["id"], c["new_value"])
-    out: dict[str, Any] = {}
+    out: dict[str, JSONValue] = {}
     for f, (_at, _id, value) in best.items():
         if f == "affected_services":
             out[f] = json.loads(value) if value else []
@@ -157,9 +162,9 @@ def derived_fields(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def claim_differences(doc: dict[str, Any]) -> list[str]:
+def claim_differences(doc: BundleDoc) -> list[str]:
     """Where the incident object claims a value its recorded changes do not give."""
-    claim = doc["incident"]
+    claim: Mapping[str, object] = doc["incident"]
     out = []
     for f, value in derived_fields(doc).items():
         if f in claim and claim[f] != value:
@@ -170,7 +175,7 @@ def claim_differences(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     if value is None or value == "" or value == []:
         return "(none)"
     if isinstance(value, list):

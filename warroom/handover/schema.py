@@ -14,13 +14,23 @@ import re
 from collections.abc import Callable
 from functools import cache
 from itertools import chain, repeat
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, cast
 
+from warroom.base.jsonval import JSONObject, JSONValue
 from warroom.base.paths import resource_path
 
-Check = Callable[[Any, str], None]
+if TYPE_CHECKING:
+    from warroom.handover.records import BundleDoc
 
-_TYPES: dict[str, Callable[[Any], bool]] = {
+# A check takes any decoded value (the point is to find out what it is) and its path.
+Check: TypeAlias = Callable[[object, str], None]
+# A pattern's test: only ever called on strings (see ``fast_object``), or wrapped by
+# ``_strings_only`` to let anything else pass.
+Match: TypeAlias = Callable[[object], object]
+# (key, Python types, pattern test) of a simple property of a closed record.
+Simple: TypeAlias = tuple[str, tuple[type, ...], Match | None]
+
+_TYPES: dict[str, Callable[[object], bool]] = {
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
@@ -40,7 +50,7 @@ class SchemaViolation(ValueError):
         self.message = message
 
 
-def _describe(v: Any) -> str:
+def _describe(v: object) -> str:
     if v is None:
         return "null"
     for name in ("boolean", "integer", "number", "string", "array", "object"):
@@ -62,19 +72,55 @@ _PYTYPES: dict[str, tuple[type, ...]] = {
 _SIMPLE_KEYS = {"type", "pattern", "description"}
 
 
-def _strings_only(search: Any) -> Any:
+def _strings_only(search: Callable[[str], object]) -> Match:
     """A pattern applies to strings only; null and other types pass it."""
 
-    def match(x: Any) -> bool:
+    def match(x: object) -> bool:
         return type(x) is not str or search(x) is not None
 
     return match
 
 
+def _node(v: JSONValue, where: str) -> JSONObject:
+    """A schema keyword that must hold a schema (an object)."""
+    if not isinstance(v, dict):
+        raise ValueError(f"schema: {where} is not an object")
+    return v
+
+
+def _text(v: JSONValue, where: str) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"schema: {where} is not a string")
+    return v
+
+
+def _names(v: JSONValue, where: str) -> list[str]:
+    """``type``: one name or a list of names."""
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, list) and all(isinstance(n, str) for n in v):
+        return [n for n in v if isinstance(n, str)]
+    raise ValueError(f"schema: {where} is not a type name or a list of them")
+
+
+def _number(v: JSONValue, where: str) -> int | float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"schema: {where} is not a number")
+    return v
+
+
 class _Compiler:
-    def __init__(self, root: dict[str, Any]) -> None:
+    def __init__(self, root: JSONObject) -> None:
         self.root = root
+        self.defs = _node(root.get("$defs", {}), "$defs")
         self.refs: dict[str, Check] = {}
+
+    def definition(self, ref: JSONValue) -> JSONObject:
+        """The schema a local ``$ref`` names."""
+        name = _text(ref, "$ref")
+        if not name.startswith("#/$defs/"):
+            raise ValueError(f"unsupported $ref {name!r}")
+        return _node(self.defs[name[len("#/$defs/") :]], name)
 
     def ref(self, ref: str) -> Check:
         if ref not in self.refs:
@@ -83,47 +129,51 @@ class _Compiler:
             holder: list[Check] = []
             # Placeholder first so recursive definitions terminate.
             self.refs[ref] = lambda v, p: holder[0](v, p)
-            holder.append(self.compile(self.root["$defs"][ref[len("#/$defs/") :]]))
+            holder.append(self.compile(self.definition(ref)))
         return self.refs[ref]
 
-    def resolve(self, s: dict[str, Any]) -> dict[str, Any]:
+    def resolve(self, s: JSONObject) -> JSONObject:
         while "$ref" in s:
-            s = self.root["$defs"][s["$ref"][len("#/$defs/") :]]
+            s = self.definition(s["$ref"])
         return s
 
     def fast_object(
-        self, s: dict[str, Any], required: tuple[str, ...], closed: bool
-    ) -> tuple[list[tuple[str, tuple[type, ...], Any]], list[str]] | None:
+        self, s: JSONObject, required: tuple[str, ...], closed: bool
+    ) -> tuple[list[Simple], list[str]] | None:
         """For a closed record whose every property is required: a flat list of
         (key, python types, regex match or None) for the simple properties, and the
         keys of the nested ones. None when the schema is not of that shape."""
-        props = s.get("properties", {})
+        props = _node(s.get("properties", {}), "properties")
         if not closed or set(required) != set(props):
             return None
-        simple, nested = [], []
+        simple: list[Simple] = []
+        nested: list[str] = []
         for k, sub in props.items():
-            r = self.resolve(sub)
+            r = self.resolve(_node(sub, k))
             if set(r) <= _SIMPLE_KEYS and "type" in r:
-                names = [r["type"]] if isinstance(r["type"], str) else r["type"]
+                names = _names(r["type"], f"{k}.type")
                 types = tuple(t for n in names for t in _PYTYPES[n])
-                rx: Any = re.compile(r["pattern"]).search if "pattern" in r else None
-                if rx is not None and types != (str,):
-                    rx = _strings_only(rx)
+                rx: Match | None = None
+                if "pattern" in r:
+                    search = re.compile(_text(r["pattern"], f"{k}.pattern")).search
+                    # Called only on values whose type is str (the type test runs
+                    # first), so the bare search is enough when str is the only type.
+                    rx = cast(Match, search) if types == (str,) else _strings_only(search)
                 simple.append((k, types, rx))
             else:
                 nested.append(k)
         return simple, nested
 
-    def compile(self, s: dict[str, Any]) -> Check:
+    def compile(self, s: JSONObject) -> Check:
         if "$ref" in s:
-            return self.ref(s["$ref"])
+            return self.ref(_text(s["$ref"], "$ref"))
         checks: list[Check] = []
         if "type" in s:
-            names = [s["type"]] if isinstance(s["type"], str) else list(s["type"])
+            names = _names(s["type"], "type")
             preds = [_TYPES[n] for n in names]
             want = " or ".join(names)
 
-            def check_type(v: Any, p: str) -> None:
+            def check_type(v: object, p: str) -> None:
                 for pred in preds:
                     if pred(v):
                         return
@@ -133,15 +183,18 @@ class _Compiler:
         if "const" in s:
             const = s["const"]
 
-            def check_const(v: Any, p: str) -> None:
+            def check_const(v: object, p: str) -> None:
                 if v != const:
                     raise SchemaViolation(p, f"expected {json.dumps(const)}, found {v!r}")
 
             checks.append(check_const)
         if "enum" in s:
-            allowed = list(s["enum"])
+            enum = s["enum"]
+            if not isinstance(enum, list):
+                raise ValueError("schema: enum is not a list")
+            allowed = list(enum)
 
-            def check_enum(v: Any, p: str) -> None:
+            def check_enum(v: object, p: str) -> None:
                 if v not in allowed or isinstance(v, bool):
                     raise SchemaViolation(
                         p, f"expected one of {', '.join(map(str, allowed))}, found {v!r}"
@@ -149,52 +202,55 @@ class _Compiler:
 
             checks.append(check_enum)
         if "pattern" in s:
-            rx = re.compile(s["pattern"])
+            rx = re.compile(_text(s["pattern"], "pattern"))
 
-            def check_pattern(v: Any, p: str) -> None:
+            def check_pattern(v: object, p: str) -> None:
                 if isinstance(v, str) and not rx.search(v):
                     raise SchemaViolation(p, f"{v[:80]!r} is not in the expected form")
 
             checks.append(check_pattern)
         if "maxLength" in s:
-            limit = s["maxLength"]
+            limit = _number(s["maxLength"], "maxLength")
 
-            def check_len(v: Any, p: str) -> None:
+            def check_len(v: object, p: str) -> None:
                 if isinstance(v, str) and len(v) > limit:
                     raise SchemaViolation(p, f"longer than {limit} characters")
 
             checks.append(check_len)
         if "minimum" in s:
-            low = s["minimum"]
+            low = _number(s["minimum"], "minimum")
 
-            def check_min(v: Any, p: str) -> None:
+            def check_min(v: object, p: str) -> None:
                 if isinstance(v, int | float) and v < low:
                     raise SchemaViolation(p, f"{v} is below {low}")
 
             checks.append(check_min)
         if "minItems" in s:
-            least = s["minItems"]
+            least = _number(s["minItems"], "minItems")
 
-            def check_min_items(v: Any, p: str) -> None:
+            def check_min_items(v: object, p: str) -> None:
                 if isinstance(v, list) and len(v) < least:
                     raise SchemaViolation(p, f"needs at least {least} item(s)")
 
             checks.append(check_min_items)
         if "items" in s:
-            item = self.compile(s["items"])
+            item = self.compile(_node(s["items"], "items"))
 
-            def check_items(v: Any, p: str) -> None:
+            def check_items(v: object, p: str) -> None:
                 if isinstance(v, list):
                     for i, x in enumerate(v):
                         item(x, f"{p}[{i}]")
 
             checks.append(check_items)
         if "required" in s or "properties" in s:
-            required = tuple(s.get("required", ()))
-            props = {k: self.compile(v) for k, v in s.get("properties", {}).items()}
+            required = tuple(_names(s.get("required", []), "required"))
+            props = {
+                k: self.compile(_node(v, k))
+                for k, v in _node(s.get("properties", {}), "properties").items()
+            }
             closed = s.get("additionalProperties", True) is False
 
-            def check_object(v: Any, p: str) -> None:
+            def check_object(v: object, p: str) -> None:
                 if not isinstance(v, dict):
                     return
                 for k in required:
@@ -213,7 +269,7 @@ class _Compiler:
                 nested_checks = [(k, props[k]) for k in nested]
                 slow = check_object
 
-                def check_object_fast(v: Any, p: str) -> None:
+                def check_object_fast(v: object, p: str) -> None:
                     # The common case (a valid record) without building a path per field;
                     # on any doubt the full check runs and names the offending path.
                     if type(v) is not dict:
@@ -238,7 +294,7 @@ class _Compiler:
         if len(checks) == 1:
             return checks[0]
 
-        def check_all(v: Any, p: str) -> None:
+        def check_all(v: object, p: str) -> None:
             for c in checks:
                 c(v, p)
 
@@ -246,9 +302,9 @@ class _Compiler:
 
 
 @cache
-def bundle_schema() -> dict[str, Any]:
+def bundle_schema() -> JSONObject:
     with resource_path("schema", "bundle.schema.json").open(encoding="utf-8") as fh:
-        schema: dict[str, Any] = json.load(fh)
+        schema: JSONObject = json.load(fh)
     return schema
 
 
@@ -258,40 +314,53 @@ def bundle_validator() -> Check:
     return _Compiler(schema).compile(schema)
 
 
+# A nested revision field checked column-wise: an array of simple items as (item
+# types, item test), anything else by its compiled check.
+Nested: TypeAlias = tuple[str, Check | tuple[frozenset[type], Match | None]]
+
+
 @cache
-def _entry_tables() -> tuple[Any, Any, int, int, list[tuple[str, Any]]]:
+def _entry_tables() -> tuple[list[Simple], list[Simple], int, int, list[Nested]]:
     schema = bundle_schema()
     comp = _Compiler(schema)
-    entry_def, rev_def = schema["$defs"]["entry"], schema["$defs"]["revision"]
-    entry = comp.fast_object(entry_def, tuple(entry_def["required"]), True)
-    rev = comp.fast_object(rev_def, tuple(rev_def["required"]), True)
+    entry_def, rev_def = (
+        _node(comp.defs["entry"], "entry"),
+        _node(comp.defs["revision"], "revision"),
+    )
+    entry_props = _node(entry_def["properties"], "entry.properties")
+    rev_props = _node(rev_def["properties"], "revision.properties")
+    entry = comp.fast_object(entry_def, tuple(_names(entry_def["required"], "required")), True)
+    rev = comp.fast_object(rev_def, tuple(_names(rev_def["required"], "required")), True)
     assert entry is not None and rev is not None and entry[1] == ["revisions"]
     # Nested revision fields: an array of simple items (tags) is checked column-wise
     # too, as (item types, item match); anything else keeps its own compiled check.
-    rev_nested: list[tuple[str, Any]] = []
+    rev_nested: list[Nested] = []
     for k in rev[1]:
-        sub = comp.resolve(rev_def["properties"][k])
-        items = comp.resolve(sub.get("items", {}))
+        sub = comp.resolve(_node(rev_props[k], k))
+        items = comp.resolve(_node(sub.get("items", {}), f"{k}.items"))
         if set(sub) <= {"type", "items", "description"} and sub.get("type") == "array":
             simple = comp.fast_object({"properties": {"x": items}, "required": ["x"]}, ("x",), True)
             if simple is not None and not simple[1]:
                 _, types, match = simple[0][0]
                 rev_nested.append((k, (frozenset(types), match)))
                 continue
-        rev_nested.append((k, comp.compile(rev_def["properties"][k])))
-    return entry[0], rev[0], len(entry_def["properties"]), len(rev_def["properties"]), rev_nested
+        rev_nested.append((k, comp.compile(_node(rev_props[k], k))))
+    return entry[0], rev[0], len(entry_props), len(rev_props), rev_nested
 
 
-def _column(records: list[dict[str, Any]], key: str) -> list[Any]:
+def _column(records: list[dict[str, object]], key: str) -> list[object]:
     return list(map(dict.get, records, repeat(key), repeat(_MISSING)))
 
 
-def _columns_ok(records: list[Any], simple: Any, width: int) -> bool:
+def _columns_ok(records: list[object], simple: list[Simple], width: int) -> bool:
     # map() over C functions: no Python frame per value (1.8 million values per bundle).
-    if not set(map(type, records)) <= {dict} or not set(map(len, records)) <= {width}:
+    if not set(map(type, records)) <= {dict}:
+        return False
+    dicts = cast("list[dict[str, object]]", records)  # every one a dict, just checked
+    if not set(map(len, dicts)) <= {width}:
         return False
     for k, types, match in simple:
-        col = _column(records, k)
+        col = _column(dicts, k)
         if not set(map(type, col)) <= set(types):
             return False
         if match is not None and not all(map(match, col)):
@@ -299,7 +368,7 @@ def _columns_ok(records: list[Any], simple: Any, width: int) -> bool:
     return True
 
 
-def _entries_ok(entries: Any) -> bool:
+def _entries_ok(entries: object) -> bool:
     """Column-wise check of every entry and revision at once: the same rules as the
     schema, without a Python call per field. False means "run the full check"."""
     if type(entries) is not list:
@@ -307,19 +376,19 @@ def _entries_ok(entries: Any) -> bool:
     e_simple, r_simple, e_width, r_width, r_nested = _entry_tables()
     if not _columns_ok(entries, e_simple, e_width):
         return False
-    lists = _column(entries, "revisions")
+    lists = _column(cast("list[dict[str, object]]", entries), "revisions")  # dicts: checked
     if not set(map(type, lists)) <= {list} or not all(lists):
         return False
-    flat = list(chain.from_iterable(lists))
+    flat = list(chain.from_iterable(cast("list[list[object]]", lists)))  # lists: checked
     if not _columns_ok(flat, r_simple, r_width):
         return False
     for k, check in r_nested:
-        col = _column(flat, k)
+        col = _column(cast("list[dict[str, object]]", flat), k)
         if isinstance(check, tuple):
             types, match = check
             if not set(map(type, col)) <= {list}:
                 return False
-            items = list(chain.from_iterable(col))
+            items = list(chain.from_iterable(cast("list[list[object]]", col)))
             if not set(map(type, items)) <= types:
                 return False
             if match is not None and not all(map(match, items)):
@@ -335,9 +404,11 @@ def _entries_ok(entries: Any) -> bool:
     return True
 
 
-def validate_bundle(doc: Any) -> None:
-    """Raise ``SchemaViolation`` (with the JSON path) if ``doc`` does not fit the schema."""
+def validate_bundle(doc: object) -> BundleDoc:
+    """Raise ``SchemaViolation`` (with the JSON path) if ``doc`` does not fit the schema;
+    else return it, typed as the bundle it has just been shown to be."""
     if isinstance(doc, dict) and _entries_ok(doc.get("entries")):
         bundle_validator()({**doc, "entries": []}, "$")
-        return
+        return cast("BundleDoc", doc)
     bundle_validator()(doc, "$")
+    return cast("BundleDoc", doc)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.base import timeutil
 from warroom.base.errors import UsageError
@@ -159,7 +159,7 @@ def record_handover(
     ack = acknowledged_at or timeutil.now_str()
     when = f"{ack[:10]} {ack[11:19]} UTC"  # the exact time stays in the meta
     text = f"Handover: command passed from {who} to {to} (acknowledged {when})"
-    meta: dict[str, Any] = {"from": who, "to": to, "acknowledged_at": ack}
+    meta: dict[str, str] = {"from": who, "to": to, "acknowledged_at": ack}
     if preparer and preparer != who:
         meta["prepared_by"] = preparer
     if brief_file:

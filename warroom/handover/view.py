@@ -116,7 +116,7 @@ class ExportView:
     entries: list[Entry]
     changes: list[IncidentChange]
     actions: list[ActionItem]
-    evidence: list[dict[str, Any]]
+    evidence: list[q.EvidenceRecord]
     clock: Clock
     include_hidden: bool = False
     hidden_count: int = 0

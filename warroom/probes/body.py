@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 
-from warroom.config.workspace_file import Target
+from warroom.domain.workspace import Target
 from warroom.probes.errors import CheckFailed
 
 

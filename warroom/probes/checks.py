@@ -24,8 +24,8 @@ import h11
 import httpx
 
 from warroom.base import timeutil
-from warroom.config.workspace_file import Target, Vantage
 from warroom.domain.probes import ProbeResult, Status
+from warroom.domain.workspace import Target, Vantage
 from warroom.probes import icmp
 from warroom.probes.body import BodyScan
 from warroom.probes.errors import CheckFailed, classify

@@ -43,8 +43,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from warroom.config.workspace_file import Target, Vantage, WorkspaceConfig
 from warroom.domain.probes import ProbeResult, State, StateChange
+from warroom.domain.workspace import Target, Vantage, WorkspaceConfig
 from warroom.probes import gate as gate_mod
 from warroom.probes.checks import CheckEnv, run_check
 from warroom.probes.gate import GateStatus, LocalCheck, gateable

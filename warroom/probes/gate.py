@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.base import timeutil
-from warroom.config.workspace_file import (
+from warroom.domain.probes import ProbeResult, Status
+from warroom.domain.workspace import (
     SYSTEM_VANTAGE,
     ProbeSettings,
     Vantage,
     split_host_port,
     target_from_url,
 )
-from warroom.domain.probes import ProbeResult, Status
 from warroom.probes.errors import NETWORK_ERRORS
 
 ROUTE_PROBES = (("9.9.9.9", socket.AF_INET), ("2620:fe::fe", socket.AF_INET6))

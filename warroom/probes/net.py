@@ -30,7 +30,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
-from warroom.config.workspace_file import Vantage, split_host_port
+from warroom.domain.workspace import Vantage, split_host_port
 from warroom.probes.errors import CheckFailed
 
 

@@ -33,9 +33,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from warroom.base import ids, timeutil
+from warroom.base.jsonval import JSONObject
 from warroom.domain.probes import State, StateChange
 from warroom.services.timeline import Timeline
 from warroom.store import timeline as tq
@@ -128,7 +128,7 @@ def mass_text(new: State, targets: Mapping[str, list[StateChange]]) -> str:
     return f"{head}: {', '.join(parts)}"
 
 
-def _evidence_of(c: StateChange) -> dict[str, Any]:
+def _evidence_of(c: StateChange) -> JSONObject:
     r = c.result
     return {
         "vantage": c.vantage,
@@ -200,12 +200,12 @@ class ProbeLink:
                 return summaries.get(target, "")
             return self.summaries(target) if self.summaries else ""
 
-        entries: list[tuple[str, dict[str, Any], list[StateChange], list[str]]] = []
+        entries: list[tuple[str, JSONObject, list[StateChange], list[str]]] = []
         if len(groups) <= MAX_ENTRIES_PER_BATCH:
             for (target, new), group in groups.items():
                 summary = summary_of(target)
                 first = group[0]
-                meta: dict[str, Any] = {
+                meta: JSONObject = {
                     "source": "probe",
                     "target": target,
                     "targets": [target],

@@ -10,10 +10,10 @@ from __future__ import annotations
 import getpass
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypedDict, TypeVar, Unpack
 
 from warroom.base import ids, timeutil
 from warroom.base.errors import NotFound, UsageError, ValidationError
@@ -30,10 +30,71 @@ from warroom.store import Store
 from warroom.store import timeline as q
 from warroom.store.timeline import EntryFilter as EntryFilter  # the filter views pass in
 
+if TYPE_CHECKING:
+    from warroom.store.probes import ProbeChange
+
 log = logging.getLogger(__name__)
 
 AUTHOR_KEY = "author"
 PROBE_AUTHOR = "probe"  # the system author of what the probes said
+
+# What ``set_incident`` takes for a field: text, a milestone as a datetime or as the
+# words a person typed, the affected services as names.
+FieldValue: TypeAlias = str | datetime | Sequence[str] | None
+
+
+class EntryChanges(TypedDict, total=False):
+    """What ``revise`` may change; None leaves a field as it is."""
+
+    text: str | None
+    occurred_at: datetime | str | None
+    kind: str | None
+    tags: Sequence[str] | None
+    pinned: bool | None
+    external: bool | None
+    hidden: bool | None
+    hidden_reason: str | None
+
+
+class _RevisionValues(TypedDict, total=False):
+    """``EntryChanges`` checked and in the form a ``Revision`` holds them."""
+
+    text: str
+    occurred_at: str
+    kind: str
+    tags: tuple[str, ...]
+    pinned: bool
+    external: bool
+    hidden: bool
+    hidden_reason: str
+
+
+class ActionChanges(TypedDict, total=False):
+    """What ``update_action`` may change (``due`` as a datetime or stored text)."""
+
+    text: str
+    owner: str
+    due: datetime | str | None
+    done: bool
+
+
+class ListOptions(TypedDict, total=False):
+    """Paging of ``Timeline.entries`` (``store.timeline.list_entries``)."""
+
+    limit: int | None
+    offset: int
+    newest_first: bool
+
+
+class FilterOptions(TypedDict, total=False):
+    """The fields of an ``EntryFilter`` besides its incident."""
+
+    search: str
+    kinds: tuple[str, ...]
+    tag: str
+    author: str
+    pinned_only: bool
+    include_hidden: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +119,7 @@ def probes_now(store: Store, now: datetime | None = None) -> ProbesNow:
     from warroom.store import probes as stored
 
     now = now or timeutil.now()
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str], ProbeChange] = {}
     for c in stored.changes(store, limit=100_000):  # newest first; changes are few
         latest.setdefault((c["target"], c["vantage"]), c)
     by_target: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -258,7 +319,7 @@ class Timeline:
         return self.incident(iid)
 
     def set_incident(
-        self, ref: str, *, force: bool = False, at: datetime | None = None, **fields: Any
+        self, ref: str, *, force: bool = False, at: datetime | None = None, **fields: FieldValue
     ) -> Result[list[str]]:
         """Change tracked fields; each real change is recorded and logged as a status entry.
 
@@ -322,7 +383,7 @@ class Timeline:
         self._notify("incident", inc.id)
         return Result(list(changes), warnings)
 
-    def _normalize_field(self, name: str, value: Any, now: datetime) -> str | None:
+    def _normalize_field(self, name: str, value: FieldValue, now: datetime) -> str | None:
         if name == "severity":
             return d.parse_severity(str(value)).value
         if name == "status":
@@ -359,7 +420,7 @@ class Timeline:
         pinned: bool = False,
         external: bool = False,
         author: str | None = None,
-        meta: dict[str, Any] | None = None,
+        meta: Mapping[str, object] | None = None,
         entry_id: str | None = None,
     ) -> str:
         eid = entry_id or ids.new_id()
@@ -402,7 +463,7 @@ class Timeline:
         tags: list[str] | tuple[str, ...] = (),
         pinned: bool = False,
         external: bool = False,
-        meta: dict[str, Any] | None = None,
+        meta: Mapping[str, object] | None = None,
         todo: str | None = None,
     ) -> Result[Entry]:
         """Add one entry, committed before this returns. ``TODO:`` also makes an action."""
@@ -428,7 +489,7 @@ class Timeline:
         author: str | None = None,
         pinned: bool = False,
         external: bool = False,
-        meta: dict[str, Any] | None = None,
+        meta: Mapping[str, object] | None = None,
     ) -> Result[Entry]:
         """Write what a parsed capture means: its entry, and its action item if any."""
         with self.store.write() as conn:
@@ -475,7 +536,7 @@ class Timeline:
         *,
         note: str = "",
         base: str | None = None,
-        **changes: Any,
+        **changes: Unpack[EntryChanges],
     ) -> Result[Entry]:
         """Append a revision with ``changes`` over the current one; nothing is overwritten.
 
@@ -486,26 +547,34 @@ class Timeline:
         eid = self.resolve_entry_id(ref)
         now = timeutil.now()
         warnings: list[str] = []
-        values: dict[str, Any] = {}
+        values: _RevisionValues = {}
         for k, v in changes.items():
             if v is None:
                 continue
             if k == "text":
-                values[k] = d.check_text(v)
+                if not isinstance(v, str):
+                    raise UsageError("an entry's text must be a string")
+                values["text"] = d.check_text(v)
             elif k == "occurred_at":
                 at = v if isinstance(v, datetime) else timeutil.parse_user_time(str(v), ref=now)
                 w = d.future_warning(at, now)
                 if w:
                     warnings.append(w)
-                values[k] = timeutil.fmt(at)
+                values["occurred_at"] = timeutil.fmt(at)
             elif k == "kind":
-                values[k] = d.parse_kind(str(v)).value
+                values["kind"] = d.parse_kind(str(v)).value
             elif k == "tags":
-                values[k] = d.normalize_tags(list(v))
-            elif k in {"pinned", "external", "hidden"}:
-                values[k] = bool(v)
+                if not isinstance(v, Iterable):
+                    raise UsageError("an entry's tags must be a list of words")
+                values["tags"] = d.normalize_tags(list(v))
+            elif k == "pinned":
+                values["pinned"] = bool(v)
+            elif k == "external":
+                values["external"] = bool(v)
+            elif k == "hidden":
+                values["hidden"] = bool(v)
             elif k == "hidden_reason":
-                values[k] = str(v)
+                values["hidden_reason"] = str(v)
             else:
                 raise UsageError(f"cannot change {k!r} of an entry")
         with self.store.write() as conn:
@@ -575,7 +644,7 @@ class Timeline:
         ref: str,
         *,
         text: str | None = None,
-        at: Any = None,
+        at: datetime | str | None = None,
         kind: str | None = None,
         tags: list[str] | None = None,
     ) -> Result[Entry]:
@@ -592,10 +661,10 @@ class Timeline:
     def pin(self, ref: str, pinned: bool = True) -> Result[Entry]:
         return self.revise(ref, pinned=pinned, note="pin" if pinned else "unpin")
 
-    def entries(self, flt: EntryFilter, **kw: Any) -> list[Entry]:
+    def entries(self, flt: EntryFilter, **kw: Unpack[ListOptions]) -> list[Entry]:
         return q.list_entries(self.store, flt, **kw)
 
-    def filter(self, ref: str, **kw: Any) -> EntryFilter:
+    def filter(self, ref: str, **kw: Unpack[FilterOptions]) -> EntryFilter:
         return EntryFilter(incident=self.resolve_incident_id(ref), **kw)
 
     # -- reading for live views (the GUI's model reads here, as the CLI does) ----------
@@ -658,7 +727,9 @@ class Timeline:
         q.upsert_action(conn, item)
         return item
 
-    def add_action(self, ref: str, text: str, *, owner: str = "", due: Any = None) -> ActionItem:
+    def add_action(
+        self, ref: str, text: str, *, owner: str = "", due: datetime | str | None = None
+    ) -> ActionItem:
         iid = self.resolve_incident_id(ref)
         now = timeutil.now()
         due_s = None
@@ -673,14 +744,24 @@ class Timeline:
         self._notify("action", item.id)
         return item
 
-    def update_action(self, action_id: str, **changes: Any) -> ActionItem:
+    def update_action(self, action_id: str, **changes: Unpack[ActionChanges]) -> ActionItem:
         item = q.get_action(self.store, action_id)
         if item is None:
             raise NotFound(f"no action item {action_id!r}")
         now = timeutil.now()
-        if "due" in changes and changes["due"] and not isinstance(changes["due"], str):
-            changes["due"] = timeutil.fmt(changes["due"])
-        new = replace(item, **changes, updated_at=timeutil.fmt(now), updated_by=self.author)
+        unknown = changes.keys() - ActionChanges.__optional_keys__
+        if unknown:  # what ``replace`` said before the fields were spelled out
+            raise TypeError(f"unexpected action item field(s): {', '.join(sorted(unknown))}")
+        due = changes.get("due", item.due)
+        new = replace(
+            item,
+            text=changes.get("text", item.text),
+            owner=changes.get("owner", item.owner),
+            due=timeutil.fmt(due) if isinstance(due, datetime) else due,
+            done=changes.get("done", item.done),
+            updated_at=timeutil.fmt(now),
+            updated_by=self.author,
+        )
         with self.store.write() as conn:
             q.upsert_action(conn, new)
         self._notify("action", new.id)

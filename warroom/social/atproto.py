@@ -23,9 +23,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -114,7 +113,7 @@ def _error_of(resp: httpx.Response) -> tuple[str, str]:
     return str(body.get("error") or ""), str(body.get("message") or "")
 
 
-def _pds_of(data: dict[str, Any], fallback: str) -> str:
+def _pds_of(data: dict[str, object], fallback: str) -> str:
     """The PDS endpoint from the session's DID document, else the service we signed in at."""
     doc = data.get("didDoc")
     if isinstance(doc, dict):
@@ -198,7 +197,7 @@ class AtprotoSession:
         return value
 
     async def _post_raw(
-        self, base: str, nsid: str, token: str | None, body: dict[str, Any] | None
+        self, base: str, nsid: str, token: str | None, body: dict[str, object] | None
     ) -> httpx.Response:
         return await self._send(base, nsid, token, None, body, post=True)
 
@@ -207,8 +206,8 @@ class AtprotoSession:
         base: str,
         nsid: str,
         token: str | None,
-        params: dict[str, Any] | None,
-        body: dict[str, Any] | None,
+        params: Mapping[str, str | int | None] | None,
+        body: dict[str, object] | None,
         *,
         post: bool = False,
     ) -> httpx.Response:
@@ -224,7 +223,7 @@ class AtprotoSession:
         except httpx.HTTPError as exc:
             raise XrpcError(f"{nsid}: cannot reach {base}: {type(exc).__name__}") from exc
 
-    def _adopt(self, data: Any) -> _Session:
+    def _adopt(self, data: object) -> _Session:
         if not isinstance(data, dict) or not all(
             isinstance(data.get(k), str) for k in ("accessJwt", "refreshJwt", "did")
         ):
@@ -291,10 +290,10 @@ class AtprotoSession:
         self,
         nsid: str,
         *,
-        params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
+        params: Mapping[str, str | int | None] | None = None,
+        body: dict[str, object] | None = None,
         auth: bool = True,
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         """An XRPC query (``body is None``: GET) or procedure (POST); the JSON answer.
 
         On ``ExpiredToken`` the session is refreshed and the call made once more.

@@ -9,13 +9,13 @@ polls is read whole and nothing twice.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_object, get_opt_str, objects, strings
 from warroom.config.workspace_file import Feed
+from warroom.domain.social import Post
 from warroom.social.atproto import AtprotoSession, XrpcError
 from warroom.social.http import Http, SourceError
-from warroom.social.model import Post
 from warroom.social.sources import PollResult, SecretGetter, _iso
 from warroom.social.text import clean_plain
 
@@ -24,14 +24,12 @@ MAX_PAGES = 10
 KEEP_SEEN = 300  # uris remembered to know where the last poll stopped
 
 
-def bluesky_post(source: str, view: dict[str, Any]) -> Post | None:
+def bluesky_post(source: str, view: dict[str, object]) -> Post | None:
     """A Post from an ``app.bsky.feed.defs#postView``; None when it lacks the essentials."""
     uri = view.get("uri") if isinstance(view, dict) else None
     if not isinstance(uri, str) or not uri.startswith("at://"):
         return None
-    a, r = view.get("author"), view.get("record")
-    author: dict[str, Any] = a if isinstance(a, dict) else {}
-    record: dict[str, Any] = r if isinstance(r, dict) else {}
+    author, record = as_object(view.get("author")), as_object(view.get("record"))
     handle = str(author.get("handle") or author.get("did") or "?")
     rkey = uri.rsplit("/", 1)[-1]
     url = f"https://bsky.app/profile/{handle}/post/{rkey}" if handle != "?" else None
@@ -74,23 +72,23 @@ class BlueskySource:
             self._http = http
         return self._session
 
-    async def poll(self, http: Http, state: dict[str, Any]) -> PollResult:
+    async def poll(self, http: Http, state: dict[str, object]) -> PollResult:
         session = self.session(http)
-        seen = list(state.get("seen") or [])
+        seen = strings(state.get("seen"))
         known = set(seen)
         first = not seen
-        views: list[dict[str, Any]] = []
+        views: list[dict[str, object]] = []
         cursor: str | None = None
         try:
             for _ in range(1 if first else MAX_PAGES):
-                params: dict[str, Any] = {"q": self.query, "limit": PAGE, "sort": "latest"}
+                params: dict[str, str | int] = {"q": self.query, "limit": PAGE, "sort": "latest"}
                 if cursor:
                     params["cursor"] = cursor
                 data = await session.call("app.bsky.feed.searchPosts", params=params)
-                page = [v for v in data.get("posts") or [] if isinstance(v, dict)]
+                page = objects(data.get("posts"))
                 fresh = [v for v in page if v.get("uri") not in known]
                 views.extend(fresh)
-                cursor = data.get("cursor") if isinstance(data.get("cursor"), str) else None
+                cursor = get_opt_str(data, "cursor")
                 if len(fresh) < len(page) or not cursor or not page:
                     break
         except XrpcError as exc:

@@ -19,7 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.domain.comms import Comms
+    from warroom.domain.workspace import Channel, WorkspaceConfig
 
 KINDS = ("mastodon", "bluesky", "statuspage")
 DEFAULT_CADENCE: dict[str, float] = {"SEV1": 900.0, "SEV2": 1800.0, "SEV3": 3600.0, "SEV4": 7200.0}
@@ -66,51 +70,38 @@ class CommsSettings:
         return float(self.cadence.get(severity.upper(), DEFAULT_CADENCE.get(severity, 3600.0)))
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def channel_from(obj: Any) -> ChannelSpec:
-    """A ChannelSpec from the config's channel (dataclass or mapping)."""
-    comps = _get(obj, "components") or ()
-    if isinstance(comps, Mapping):
-        comps = tuple(comps.items())
+def channel_from(c: Channel) -> ChannelSpec:
+    """A ChannelSpec from the workspace file's ``[[channel]]``."""
     return ChannelSpec(
-        name=str(_get(obj, "name")),
-        kind=str(_get(obj, "kind")),
-        url=str(_get(obj, "url")).rstrip("/"),
-        handle=_get(obj, "handle"),
-        secret=_get(obj, "secret"),
-        page_id=_get(obj, "page_id"),
-        components=tuple((str(a), str(b)) for a, b in comps),
-        visibility=str(_get(obj, "visibility") or "public"),
+        name=c.name,
+        kind=c.kind,
+        url=c.url.rstrip("/"),
+        handle=c.handle,
+        secret=c.secret,
+        page_id=c.page_id,
+        components=tuple((str(a), str(b)) for a, b in c.components),
+        visibility=c.visibility or "public",
     )
 
 
-def settings_from(raw: Any) -> CommsSettings:
-    """CommsSettings from the config's ``comms`` (the config's dataclass, a mapping or None).
-
-    Pairs (``cadence``, ``templates``) may come as mappings or as tuples of pairs.
-    """
+def settings_from(raw: Comms | CommsSettings | None) -> CommsSettings:
+    """CommsSettings from the workspace file's ``[comms]`` (pairs keep the file's order)."""
     if raw is None:
         return CommsSettings()
     if isinstance(raw, CommsSettings):
         return raw
     cadence = dict(DEFAULT_CADENCE)
-    cadence.update({str(k).upper(): float(v) for k, v in dict(_get(raw, "cadence") or {}).items()})
+    cadence.update({k.upper(): float(v) for k, v in raw.cadence})
     return CommsSettings(
-        approval=bool(_get(raw, "approval", False)),
+        approval=raw.approval,
         cadence=cadence,
-        service=str(_get(raw, "service") or ""),
-        status_url=str(_get(raw, "status_url") or ""),
-        templates=dict(_get(raw, "templates") or {}),
-        language=str(_get(raw, "language") or "en"),
+        service=raw.service or "",
+        status_url=raw.status_url or "",
+        templates=dict(raw.templates),
+        language=raw.language or "en",
     )
 
 
-def from_config(config: Any) -> tuple[list[ChannelSpec], CommsSettings]:
+def from_config(config: WorkspaceConfig) -> tuple[list[ChannelSpec], CommsSettings]:
     """The channels and comms settings of a loaded workspace file."""
-    channels = [channel_from(c) for c in getattr(config, "channels", ())]
-    return channels, settings_from(getattr(config, "comms", None))
+    return [channel_from(c) for c in config.channels], settings_from(config.comms)

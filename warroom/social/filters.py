@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from warroom.social.model import Post
+from warroom.domain.social import Post
 
 if TYPE_CHECKING:
+    from warroom.domain.workspace import Feed
     from warroom.store.db import Store
 
 META_KEY = "social.filters"
@@ -104,7 +105,7 @@ class Filters:
         )
 
 
-def brand_terms(feeds: Iterable[Any]) -> tuple[str, ...]:
+def brand_terms(feeds: Iterable[Feed]) -> tuple[str, ...]:
     """The words a workspace watches for: its feeds' searches and hashtags."""
     out: list[str] = []
     for f in feeds:
@@ -115,7 +116,7 @@ def brand_terms(feeds: Iterable[Any]) -> tuple[str, ...]:
     return _words(out)
 
 
-def load(store: Store, feeds: Iterable[Any] = ()) -> Filters:
+def load(store: Store, feeds: Iterable[Feed] = ()) -> Filters:
     return Filters.from_json(store.meta_get(META_KEY), brand=brand_terms(feeds))
 
 

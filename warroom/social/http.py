@@ -12,9 +12,9 @@ from __future__ import annotations
 import email.utils
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import httpx
 
@@ -41,7 +41,8 @@ class Reply:
     url: str
     links: dict[str, dict[str, str]]
 
-    def json(self) -> Any:
+    def json(self) -> object:
+        """The decoded body, unchecked: callers narrow it (warroom.base.jsonval)."""
         import json
 
         try:
@@ -122,7 +123,7 @@ class Http:
         self.max_body = max_body
 
     @classmethod
-    def make_client(cls, **kw: Any) -> httpx.AsyncClient:
+    def make_client(cls) -> httpx.AsyncClient:
         """The shared client. Its response hook refuses a declared body over ``MAX_BODY``
         also for callers that read whole bodies themselves (the Bluesky session)."""
 
@@ -138,7 +139,6 @@ class Http:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
-            **kw,
         )
 
     async def request(
@@ -146,9 +146,9 @@ class Http:
         method: str,
         url: str,
         *,
-        params: dict[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
         headers: dict[str, str] | None = None,
-        json: Any = None,
+        json: object = None,
         ok: tuple[int, ...] = (200,),
     ) -> Reply:
         try:
@@ -202,8 +202,15 @@ class Http:
                 raise SourceError(self._too_big())
         return bytes(buf)
 
-    async def get(self, url: str, **kw: Any) -> Reply:
-        return await self.request("GET", url, **kw)
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> Reply:
+        return await self.request("GET", url, params=params, headers=headers, ok=ok)
 
     def _too_big(self) -> str:
         return f"response larger than {self.max_body // (1024 * 1024)} MB; refused"

@@ -16,7 +16,7 @@ emoji or a flag counts once, as the apps count it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 import regex
 
@@ -113,9 +113,21 @@ def _byte_index(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8"))
 
 
-def bluesky_facets(text: str) -> list[dict[str, Any]]:
+class ByteSlice(TypedDict):
+    """``app.bsky.richtext.facet#byteSlice``: UTF-8 byte offsets, end exclusive."""
+
+    byteStart: int
+    byteEnd: int
+
+
+# ``app.bsky.richtext.facet`` (the lexicon's ``$type`` is no Python name, hence the call
+# form); a feature is ``#link`` {``$type``, ``uri``} or ``#tag`` {``$type``, ``tag``}.
+Facet = TypedDict("Facet", {"$type": str, "index": ByteSlice, "features": list[dict[str, str]]})
+
+
+def bluesky_facets(text: str) -> list[Facet]:
     """Link and hashtag facets (``app.bsky.richtext.facet``) with UTF-8 byte offsets."""
-    facets: list[dict[str, Any]] = []
+    facets: list[Facet] = []
     for start, end, url in link_spans(text):
         facets.append(
             {

@@ -10,10 +10,10 @@ already made.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.base import ids, timeutil
-from warroom.social.model import Post
+from warroom.domain.social import Post
 
 if TYPE_CHECKING:
     from warroom.services.timeline import Timeline
@@ -68,7 +68,7 @@ def pin(timeline: Timeline, incident: str, post: Post) -> str:
     )
     entry = res.value
     try:
-        original: Any = json.loads(post.raw) if post.raw else None
+        original: object = json.loads(post.raw) if post.raw else None
     except ValueError:
         original = post.raw
     with timeline.store.write() as conn:

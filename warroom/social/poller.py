@@ -29,8 +29,8 @@ import httpx
 
 from warroom.base import timeutil
 from warroom.config.workspace_file import Feed
+from warroom.domain.social import Post, SourceStatus
 from warroom.social.http import Http, SourceError
-from warroom.social.model import Post, SourceStatus
 from warroom.social.sources import PollResult, SecretGetter, Source, make_source
 
 if TYPE_CHECKING:

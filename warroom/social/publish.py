@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -89,6 +89,9 @@ def check_approval(draft: Draft, settings: CommsSettings) -> None:
         )
 
 
+Client = MastodonClient | BlueskyClient | StatuspageClient
+
+
 @dataclass
 class Publisher:
     """Publishes drafts for one workspace; keeps its clients (and Bluesky sessions)."""
@@ -103,7 +106,7 @@ class Publisher:
     timeout: float = TIMEOUT
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
-    _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _clients: dict[str, Client] = field(default_factory=dict, init=False, repr=False)
 
     # -- clients ---------------------------------------------------------------------
 
@@ -114,7 +117,7 @@ class Publisher:
         known = ", ".join(c.name for c in self.channels) or "none"
         raise UsageError(f"no channel {name!r} in the workspace file (channels: {known})")
 
-    def _client(self, spec: ChannelSpec) -> Any:
+    def _client(self, spec: ChannelSpec) -> Client:
         if self._http is None:
             self._http = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
@@ -122,10 +125,13 @@ class Publisher:
             )
         client = self._clients.get(spec.name)
         if client is None:
-            cls = {"mastodon": MastodonClient, "bluesky": BlueskyClient}.get(
-                spec.kind, StatuspageClient
-            )
-            client = self._clients[spec.name] = cls(spec, self._http, self.secret_lookup)
+            if spec.kind == "mastodon":
+                client = MastodonClient(spec, self._http, self.secret_lookup)
+            elif spec.kind == "bluesky":
+                client = BlueskyClient(spec, self._http, self.secret_lookup)
+            else:
+                client = StatuspageClient(spec, self._http, self.secret_lookup)
+            self._clients[spec.name] = client
         return client
 
     async def aclose(self) -> None:
@@ -138,8 +144,11 @@ class Publisher:
         """Mastodon's server limit (asked once per channel); None for the others."""
         if spec.kind != "mastodon":
             return None
+        client = self._client(spec)
+        if not isinstance(client, MastodonClient):
+            return None
         try:
-            return int(await self._client(spec).max_characters())
+            return int(await client.max_characters())
         except PublishError:
             return lengths.MASTODON_DEFAULT_LIMIT
 
@@ -287,8 +296,8 @@ class Publisher:
         states: list[VantageState],
     ) -> Outcome:
         client = self._client(spec)
-        if spec.kind != "statuspage":
-            return cast(Outcome, await client.publish(pub))
+        if not isinstance(client, StatuspageClient):  # the kind picked the client
+            return await client.publish(pub)
         assert draft.incident is not None
         known = db.statuspage_incident(self.store, spec.name, draft.incident)
         link = Link(*known) if known else None
@@ -299,7 +308,7 @@ class Publisher:
             db.set_statuspage_incident(
                 self.store, spec.name, draft.incident, new_link.remote_id, new_link.url
             )
-        return cast(Outcome, outcome)
+        return outcome
 
     def _log(
         self, spec: ChannelSpec, draft: Draft, pub_id: str, url: str | None, error: str | None

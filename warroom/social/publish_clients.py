@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import httpx
 
@@ -51,6 +51,13 @@ class PublishError(WarroomError):
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+
+
+# ``app.bsky.feed.post`` as we write it (``$type`` is no Python name: the call form).
+BskyPost = TypedDict(
+    "BskyPost",
+    {"$type": str, "text": str, "createdAt": str, "facets": NotRequired[list[lengths.Facet]]},
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +190,8 @@ class BlueskyClient:
             spec.url, spec.handle, spec.secret or "", client=client, password_lookup=lookup
         )
 
-    def _record(self, pub: Publication) -> dict[str, Any]:
-        record: dict[str, Any] = {
+    def _record(self, pub: Publication) -> BskyPost:
+        record: BskyPost = {
             "$type": self.COLLECTION,
             "text": pub.text,
             "createdAt": pub.created_at,

@@ -13,13 +13,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote, urlsplit
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_object, get_str
 from warroom.config.workspace_file import Feed
+from warroom.domain.social import Post
 from warroom.social.http import Http, Reply, SourceError
-from warroom.social.model import Post
 from warroom.social.text import safe_html, safe_url, to_plain
 
 MASTODON_PAGE = 40
@@ -32,7 +33,7 @@ SecretGetter = Callable[[str], str | None]
 @dataclass
 class PollResult:
     posts: list[Post] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, object] = field(default_factory=dict)
     not_modified: bool = False
     note: str | None = None  # a warning that did not stop the poll
     wait: float | None = None  # the server asked for a pause before the next poll
@@ -41,10 +42,10 @@ class PollResult:
 class Source(Protocol):
     feed: Feed
 
-    async def poll(self, http: Http, state: dict[str, Any]) -> PollResult: ...
+    async def poll(self, http: Http, state: dict[str, object]) -> PollResult: ...
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: object) -> str | None:
     """A service's time string as our UTC form; None when it is not a time."""
     if not isinstance(value, str) or not value:
         return None
@@ -57,7 +58,7 @@ def _iso(value: Any) -> str | None:
     return timeutil.fmt(t)
 
 
-def _raw(obj: Any) -> str:
+def _raw(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -75,14 +76,14 @@ class RssSource:
     def __init__(self, feed: Feed) -> None:
         self.feed = feed
 
-    async def poll(self, http: Http, state: dict[str, Any]) -> PollResult:
+    async def poll(self, http: Http, state: dict[str, object]) -> PollResult:
         headers = {
             "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
         }
-        if state.get("etag"):
-            headers["If-None-Match"] = state["etag"]
-        if state.get("last_modified"):
-            headers["If-Modified-Since"] = state["last_modified"]
+        if etag := get_str(state, "etag"):
+            headers["If-None-Match"] = etag
+        if modified := get_str(state, "last_modified"):
+            headers["If-Modified-Since"] = modified
         r = await http.get(self.feed.url, headers=headers, ok=(200, 304))
         if r.status == 304:
             return PollResult(state=dict(state), not_modified=True)
@@ -177,14 +178,13 @@ def _digest(*parts: str) -> str:
 # -- Mastodon -----------------------------------------------------------------------
 
 
-def mastodon_post(source: str, s: dict[str, Any]) -> Post | None:
+def mastodon_post(source: str, s: dict[str, object]) -> Post | None:
     """A Post from a Mastodon Status entity; None when it lacks the essentials."""
     if not isinstance(s, dict) or not s.get("id"):
         return None
     reblog = s.get("reblog")
-    shown: dict[str, Any] = reblog if isinstance(reblog, dict) else s
-    a = shown.get("account")
-    acct: dict[str, Any] = a if isinstance(a, dict) else {}
+    shown: dict[str, object] = reblog if isinstance(reblog, dict) else s
+    acct = as_object(shown.get("account"))
     content = str(shown.get("content") or "")
     cw = str(shown.get("spoiler_text") or "")
     text = to_plain(content)
@@ -245,7 +245,7 @@ class MastodonSource:
         }
         return f"{base}/api/v2/search", params, headers
 
-    def _statuses(self, r: Reply) -> list[dict[str, Any]]:
+    def _statuses(self, r: Reply) -> list[dict[str, object]]:
         data = r.json()
         if isinstance(data, dict):
             data = data.get("statuses")
@@ -253,10 +253,10 @@ class MastodonSource:
             raise SourceError("unexpected answer from the Mastodon server (no status list)")
         return [s for s in data if isinstance(s, dict)]
 
-    async def poll(self, http: Http, state: dict[str, Any]) -> PollResult:
+    async def poll(self, http: Http, state: dict[str, object]) -> PollResult:
         url, params, headers = self._request()
         newest = state.get("min_id")
-        got: dict[str, dict[str, Any]] = {}
+        got: dict[str, dict[str, object]] = {}
         wait = None
         if newest is None:
             r = await http.get(url, params=params, headers=headers)
@@ -325,7 +325,7 @@ class StatuspageSource:
                 base = base[: -len(suffix)]
         return f"{base}/api/v2/{name}.json"
 
-    async def poll(self, http: Http, state: dict[str, Any]) -> PollResult:
+    async def poll(self, http: Http, state: dict[str, object]) -> PollResult:
         summary = (await http.get(self._api("summary"))).json()
         incidents = (await http.get(self._api("incidents"))).json()
         if not isinstance(summary, dict) or not isinstance(incidents, dict):
@@ -337,7 +337,7 @@ class StatuspageSource:
             or "status page"
         )
         page_url = safe_url(page.get("url"))
-        known: dict[str, str] = dict(state.get("components") or {})
+        known = {k: str(v) for k, v in as_object(state.get("components")).items()}
         first = "components" not in state
         posts: list[Post] = []
         for c in summary.get("components") or []:

@@ -20,15 +20,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_object
 from warroom.handover.html import CSP
 from warroom.handover.text import esc, render_markdown
 from warroom.social.channels import KIND_LABEL
 from warroom.social.lengths import link_spans
 
 if TYPE_CHECKING:
+    from warroom.domain.incidents import Entry
+    from warroom.social.channels import CommsSettings
     from warroom.store.db import Store
 
 STAGE_LABEL = {
@@ -61,36 +64,47 @@ class StatusView:
     service: str = ""
 
 
-def _meta(e: Any) -> dict[str, Any]:
+def _meta(e: Entry) -> dict[str, object]:
     comms = (e.meta or {}).get("comms") if isinstance(e.meta, dict) else None
-    return comms if isinstance(comms, dict) else {}
+    return as_object(comms)
 
 
-def collect(entries: Sequence[Any]) -> list[Update]:
+@dataclass
+class _Group:
+    """One published text: its first time and where it went."""
+
+    at: datetime
+    links: list[tuple[str, str]]
+
+
+def collect(entries: Sequence[Entry]) -> list[Update]:
     """Public updates from an incident's entries, newest first (hidden ones never)."""
-    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    grouped: dict[tuple[str, str], _Group] = {}
     others: list[Update] = []
     for e in entries:
         if getattr(e, "hidden", False):
             continue
         m = _meta(e)
         at = timeutil.parse_utc(e.occurred_at)
-        if e.kind == "comms" and m.get("state") == "published" and isinstance(m.get("text"), str):
-            key = (m["text"], str(m.get("stage") or ""))
-            g = grouped.setdefault(key, {"at": at, "links": []})
-            g["at"] = min(g["at"], at)
+        text = m.get("text")
+        if e.kind == "comms" and m.get("state") == "published" and isinstance(text, str):
+            key = (text, str(m.get("stage") or ""))
+            g = grouped.setdefault(key, _Group(at, []))
+            g.at = min(g.at, at)
             url = m.get("url")
             if isinstance(url, str) and url.startswith(("https://", "http://")):
                 where = KIND_LABEL.get(str(m.get("kind")), "elsewhere")
-                if (where, url) not in g["links"]:
-                    g["links"].append((where, url))
+                if (where, url) not in g.links:
+                    g.links.append((where, url))
         elif getattr(e, "external", False):
             others.append(Update(at, e.text, markdown=True))
-    ups = [Update(g["at"], text, stage, tuple(g["links"])) for (text, stage), g in grouped.items()]
+    ups = [Update(g.at, text, stage, tuple(g.links)) for (text, stage), g in grouped.items()]
     return sorted([*ups, *others], key=lambda u: u.at, reverse=True)
 
 
-def view_for(store: Store, incident_id: str, *, settings: Any = None) -> StatusView:
+def view_for(
+    store: Store, incident_id: str, *, settings: CommsSettings | None = None
+) -> StatusView:
     """The page's content for an incident in a workspace."""
     from warroom.services.timeline import Timeline
     from warroom.store.timeline import EntryFilter

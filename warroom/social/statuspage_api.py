@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 import httpx
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_object, get_str, objects
 from warroom.social.channels import ChannelSpec
 from warroom.social.honesty import VantageState, figures
 from warroom.social.publish_clients import (
@@ -56,6 +57,16 @@ def component_status(stage: str, target_states: Iterable[VantageState], target: 
     return None
 
 
+class IncidentFields(TypedDict, total=False):
+    """The ``incident`` object we send (Statuspage API: create / update an incident)."""
+
+    name: str
+    status: str  # investigating, identified, monitoring, resolved
+    body: str
+    components: dict[str, str]  # component id -> its status
+    component_ids: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """The Statuspage incident that carries a Warroom incident."""
@@ -79,7 +90,8 @@ class StatuspageClient:
     def _base(self) -> str:
         return f"{self.spec.url}/v1/pages/{self.spec.page_id}"
 
-    async def _req(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    async def _req(self, method: str, path: str, body: dict[str, object] | None = None) -> object:
+        """The decoded answer, unchecked: each caller narrows it (warroom.base.jsonval)."""
         key = read_secret(self.spec, self.lookup)
         try:
             resp = await self.client.request(
@@ -108,15 +120,15 @@ class StatuspageClient:
         return comps, list(comps)
 
     @staticmethod
-    def _link(inc: Any) -> Link:
+    def _link(inc: object) -> Link:
         if not isinstance(inc, dict) or not inc.get("id"):
             raise PublishError("Statuspage: the answer is not an incident")
-        return Link(str(inc["id"]), inc.get("shortlink") or None)
+        return Link(str(inc["id"]), get_str(inc, "shortlink") or None)
 
     async def _find_created(self, name: str, since: datetime) -> Link | None:
         """An unresolved incident with this name created since our first try."""
         found = await self._req("GET", "/incidents/unresolved")
-        for inc in found if isinstance(found, list) else []:
+        for inc in objects(found):
             try:
                 created = timeutil.parse_utc(str(inc.get("created_at")))
             except ValueError:
@@ -127,8 +139,8 @@ class StatuspageClient:
 
     async def _has_update(self, link: Link, body: str) -> bool:
         inc = await self._req("GET", f"/incidents/{link.remote_id}")
-        updates = inc.get("incident_updates") if isinstance(inc, dict) else None
-        return any(isinstance(u, dict) and u.get("body") == body for u in updates or [])
+        updates = as_object(inc).get("incident_updates")
+        return any(u.get("body") == body for u in objects(updates))
 
     async def publish(
         self,
@@ -147,7 +159,7 @@ class StatuspageClient:
                 found = await self._find_created(title, timeutil.parse_utc(pub.created_at))
                 if found is not None:
                     return Outcome(found.url or "", found.remote_id), found
-            incident: dict[str, Any] = {"name": title, "status": stage, "body": pub.text}
+            incident: IncidentFields = {"name": title, "status": stage, "body": pub.text}
             if comps:
                 incident["components"] = comps
                 incident["component_ids"] = ids
@@ -155,7 +167,7 @@ class StatuspageClient:
             return Outcome(made.url or "", made.remote_id), made
         if not first_try and await self._has_update(link, pub.text):
             return Outcome(link.url or "", link.remote_id), link
-        update: dict[str, Any] = {"status": stage, "body": pub.text}
+        update: IncidentFields = {"status": stage, "body": pub.text}
         if comps:
             update["components"] = comps
             update["component_ids"] = ids

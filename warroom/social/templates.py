@@ -13,15 +13,12 @@ so the commander sees what still needs writing instead of publishing a hole.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from warroom.base.errors import ValidationError
-
-STAGES = ("investigating", "identified", "monitoring", "resolved")
-FIELDS = ("service", "since", "next_update", "status_url", "title", "severity", "now")
+from warroom.domain.comms import STAGES, check
 
 DEFAULTS: dict[str, str] = {
     "investigating": (
@@ -99,32 +96,6 @@ class Values:
     title: str = ""
     severity: str = ""
     now: datetime | None = None
-
-
-def fields_of(template: str) -> list[str]:
-    """The field names a template uses; ValidationError when it cannot be parsed."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ValidationError(f"template: {exc} (write '{{{{' for a literal brace)") from exc
-    names = []
-    for _literal, name, spec, conv in parsed:
-        if name is None:
-            continue
-        if spec or conv or not name.isidentifier():
-            raise ValidationError(f"template: write fields as {{name}}, not {{{name}...}}")
-        names.append(name)
-    return names
-
-
-def check(template: str) -> None:
-    """Raise ValidationError for an unknown field (with the ones that exist)."""
-    for name in fields_of(template):
-        if name not in FIELDS:
-            raise ValidationError(
-                f"template: unknown field {{{name}}}; use one of "
-                + ", ".join("{" + f + "}" for f in FIELDS)
-            )
 
 
 def _clock(t: datetime | None, tz: tzinfo | None) -> str:

@@ -13,9 +13,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from warroom.base import ids, timeutil
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from warroom.store.db import Store
 
 PENDING, SENDING, PUBLISHED, FAILED = "pending", "sending", "published", "failed"
 
@@ -50,7 +55,7 @@ class Publication:
         return f"warroom-{self.id}"
 
     @classmethod
-    def from_row(cls, row: Any) -> Publication:
+    def from_row(cls, row: sqlite3.Row) -> Publication:
         d = dict(row)
         d.pop("text_sha", None)
         return cls(**d)
@@ -60,7 +65,7 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def reusable(store: Any, channel: str, incident: str | None, text: str) -> Publication | None:
+def reusable(store: Store, channel: str, incident: str | None, text: str) -> Publication | None:
     """The newest publication of this exact text to this channel for this incident."""
     row = store.query_one(
         "SELECT * FROM comms_publications WHERE channel = ? AND incident IS ? AND text_sha = ? "
@@ -71,7 +76,7 @@ def reusable(store: Any, channel: str, incident: str | None, text: str) -> Publi
 
 
 def create(
-    store: Any,
+    store: Store,
     *,
     channel: str,
     kind: str,
@@ -107,7 +112,7 @@ def create(
     return get(store, pid)
 
 
-def get(store: Any, pid: str) -> Publication:
+def get(store: Store, pid: str) -> Publication:
     row = store.query_one("SELECT * FROM comms_publications WHERE id = ?", (pid,))
     if row is None:
         raise KeyError(pid)
@@ -115,7 +120,7 @@ def get(store: Any, pid: str) -> Publication:
 
 
 def record_attempt(
-    store: Any,
+    store: Store,
     pid: str,
     *,
     state: str,
@@ -137,7 +142,7 @@ def record_attempt(
     return get(store, pid)
 
 
-def mark_sending(store: Any, pid: str) -> None:
+def mark_sending(store: Store, pid: str) -> None:
     """A try is about to go out; if the process dies now, the next run knows it may have."""
     with store.write() as conn:
         conn.execute(
@@ -146,7 +151,7 @@ def mark_sending(store: Any, pid: str) -> None:
         )
 
 
-def published(store: Any, incident: str) -> list[Publication]:
+def published(store: Store, incident: str) -> list[Publication]:
     """What went out for an incident, oldest first."""
     rows = store.query(
         "SELECT * FROM comms_publications WHERE incident = ? AND state = ? ORDER BY updated_at, id",
@@ -155,7 +160,7 @@ def published(store: Any, incident: str) -> list[Publication]:
     return [Publication.from_row(r) for r in rows]
 
 
-def last_published_at(store: Any, incident: str) -> datetime | None:
+def last_published_at(store: Store, incident: str) -> datetime | None:
     row = store.query_one(
         "SELECT max(updated_at) FROM comms_publications WHERE incident = ? AND state = ?",
         (incident, PUBLISHED),
@@ -163,7 +168,7 @@ def last_published_at(store: Any, incident: str) -> datetime | None:
     return timeutil.parse_utc(row[0]) if row and row[0] else None
 
 
-def statuspage_incident(store: Any, channel: str, incident: str) -> tuple[str, str | None] | None:
+def statuspage_incident(store: Store, channel: str, incident: str) -> tuple[str, str | None] | None:
     row = store.query_one(
         "SELECT remote_id, url FROM comms_statuspage WHERE channel = ? AND incident = ?",
         (channel, incident),
@@ -172,7 +177,7 @@ def statuspage_incident(store: Any, channel: str, incident: str) -> tuple[str, s
 
 
 def set_statuspage_incident(
-    store: Any, channel: str, incident: str, remote_id: str, url: str | None
+    store: Store, channel: str, incident: str, remote_id: str, url: str | None
 ) -> None:
     with store.write() as conn:
         conn.execute(
@@ -185,9 +190,19 @@ def set_statuspage_incident(
 # -- the measurements, for the honesty check -------------------------------------------
 
 
+class ProbeState(TypedDict):
+    """One series' current state as the honesty check reads it (``since``: None when
+    the series has no state change yet)."""
+
+    target: str
+    vantage: str
+    status: str
+    since: datetime | None
+
+
 def latest_probe_states(
-    store: Any, *, max_age_s: float = 900.0, now: datetime | None = None
-) -> list[dict[str, Any]]:
+    store: Store, *, max_age_s: float = 900.0, now: datetime | None = None
+) -> list[ProbeState]:
     """The current state of each (target, vantage) series stored in the workspace.
 
     ``status`` is the state machine's latest state from ``probe_changes`` (with hysteresis,
@@ -199,7 +214,7 @@ def latest_probe_states(
     from warroom.store.probes import CODE_STATUS, from_ms, to_ms
 
     cutoff = to_ms(now or timeutil.now()) - int(max_age_s * 1000)
-    out: list[dict[str, Any]] = []
+    out: list[ProbeState] = []
     # One index seek per series (the samples are keyed by (series, t)): a GROUP BY over
     # 12 hours of raw samples would read millions of rows.
     for sr in store.query("SELECT id, target, vantage FROM probe_series ORDER BY id"):
@@ -222,6 +237,6 @@ def latest_probe_states(
         if r["extra"] and '"offline": true' in r["extra"]:
             status = "offline"
         out.append(
-            {"target": sr["target"], "vantage": sr["vantage"], "status": status, "since": since}
+            ProbeState(target=sr["target"], vantage=sr["vantage"], status=status, since=since)
         )
     return out

@@ -25,9 +25,10 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from warroom.base import timeutil
+from warroom.base.jsonval import JSONObject, as_object, get_int
 from warroom.domain.probes import ProbeResult, State, StateChange, Status
 
 if TYPE_CHECKING:
@@ -147,30 +148,32 @@ def write_batch(
     cache.address = addr_cache  # only after the commit succeeded
 
 
-def _remote_columns(r: ProbeResult) -> tuple[Any, ...]:
+def _remote_columns(
+    r: ProbeResult,
+) -> tuple[str | None, int | None, str | None, int | None, int | None]:
     """(group, asn, network, agree, total) of a remote group sample; NULLs otherwise.
     Only names and counts: nothing of the API's credentials ever reaches a row."""
     if "remote_vantage" not in r.extra:
         return (None, None, None, None, None)
-    probes = r.extra.get("probes") or {}
+    probes = as_object(r.extra.get("probes"))
     asn = r.extra.get("asn")
     net = r.extra.get("network")
     return (
         str(r.extra.get("group") or ""),
         asn if isinstance(asn, int) else None,
         net if isinstance(net, str) else None,
-        probes.get("agree"),
-        probes.get("total"),
+        get_int(probes, "agree"),
+        get_int(probes, "total"),
     )
 
 
-def remote_spend(store: Any, since: datetime) -> list[tuple[float, int]]:
+def remote_spend(store: Store, since: datetime) -> list[tuple[float, int]]:
     """Remote tests spent since ``since``: (epoch seconds, tests), oldest first."""
     rows = store.query("SELECT t, tests FROM remote_spend WHERE t >= ? ORDER BY t", (to_ms(since),))
     return [(int(r[0]) / 1000, int(r[1])) for r in rows]
 
 
-def add_remote_spend(store: Any, entries: Sequence[tuple[float, int]]) -> None:
+def add_remote_spend(store: Store, entries: Sequence[tuple[float, int]]) -> None:
     """Record spending (negative: given back); entries older than a day are dropped."""
     if not entries:
         return
@@ -185,9 +188,23 @@ def add_remote_spend(store: Any, entries: Sequence[tuple[float, int]]) -> None:
         )
 
 
-def latest_remote(store: Any, *, at: datetime | None = None) -> list[dict[str, Any]]:
+class RemoteChange(TypedDict):
+    """The latest state change of a remote group series, with the group's evidence."""
+
+    target: str
+    vantage: str
+    new: str
+    time: str
+    remote_group: str
+    remote_asn: int | None
+    remote_network: str | None
+    probes_agree: int | None
+    probes_total: int | None
+
+
+def latest_remote(store: Store, *, at: datetime | None = None) -> list[RemoteChange]:
     """The latest state change of every remote group series (at ``at``, default now)."""
-    params: list[object] = []
+    params: list[SqlValue] = []
     cut = ""
     if at is not None:
         cut = "AND t <= ?"
@@ -199,12 +216,20 @@ def latest_remote(store: Any, *, at: datetime | None = None) -> list[dict[str, A
         f"AND d.vantage = c.vantage {cut.replace('t <=', 'd.t <=')}) ORDER BY target, vantage",
         params * 2,
     )
-    out = []
-    for r in rows:
-        d = dict(r)
-        d["time"] = timeutil.fmt(from_ms(d.pop("t")))
-        out.append(d)
-    return out
+    return [
+        RemoteChange(
+            target=r["target"],
+            vantage=r["vantage"],
+            new=r["new"],
+            remote_group=r["remote_group"],
+            remote_asn=r["remote_asn"],
+            remote_network=r["remote_network"],
+            probes_agree=r["probes_agree"],
+            probes_total=r["probes_total"],
+            time=timeutil.fmt(from_ms(r["t"])),
+        )
+        for r in rows
+    ]
 
 
 _MERGE = """
@@ -282,9 +307,7 @@ def _in(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def recent_samples(
-    store: Store, target: str, vantage: str, limit: int = 100
-) -> list[dict[str, Any]]:
+def recent_samples(store: Store, target: str, vantage: str, limit: int = 100) -> list[JSONObject]:
     """The newest raw samples of one series, newest first, as CONTRACT.md records."""
     ids = _sid(store, target, vantage)
     if not ids:
@@ -306,11 +329,11 @@ def recent_samples(
             (rows[-1]["t"],),
         )
         addr = prev[0] if prev else None
-    out: list[dict[str, Any]] = []
+    out: list[JSONObject] = []
     for r in reversed(rows):
         if r["address"] is not None:
             addr = r["address"]
-        rec: dict[str, Any] = {
+        rec: JSONObject = {
             "time": timeutil.fmt(from_ms(r["t"])),
             "target": target,
             "vantage": vantage,
@@ -420,6 +443,27 @@ def latency_series(
     return out
 
 
+class ProbeChange(TypedDict):
+    """A stored state change (a ``probe_changes`` row, ``t`` as ``time``); the remote
+    columns are None for local vantages."""
+
+    target: str
+    vantage: str
+    old: str
+    new: str
+    flapping: bool
+    error: str | None
+    detail: str
+    address: str | None
+    latency_ms: float | None
+    remote_group: str | None
+    remote_asn: int | None
+    remote_network: str | None
+    probes_agree: int | None
+    probes_total: int | None
+    time: str
+
+
 def changes(
     store: Store,
     *,
@@ -427,7 +471,7 @@ def changes(
     vantage: str | None = None,
     since: datetime | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[ProbeChange]:
     """Stored state changes, newest first."""
     where: list[str] = []
     params: list[SqlValue] = []
@@ -451,7 +495,7 @@ def changes(
         d["time"] = timeutil.fmt(from_ms(d.pop("t")))
         d["flapping"] = bool(d["flapping"])
         d.pop("id")
-        out.append(d)
+        out.append(cast("ProbeChange", d))  # the probe_changes columns, as above
     return out
 
 
@@ -490,7 +534,7 @@ def last_states(store: Store, samples: int = 60) -> dict[tuple[str, str], Restor
             state = State(r["new"])
         except ValueError:
             continue
-        best: tuple[int, str, list[Any]] | None = None  # (newest t, check, rows)
+        best: tuple[int, str, list[sqlite3.Row]] | None = None  # (newest t, check, rows)
         for sid, check in series.get(key, ()):
             rows = store.query(
                 "SELECT t, status, latency_us, error, detail, address, extra "

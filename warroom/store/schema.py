@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -43,7 +43,7 @@ def table(
     *,
     pk: str | Sequence[str] = "id",
     not_null: Iterable[str] = (),
-    defaults: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, str | int | float] | None = None,
     references: Mapping[str, str] | None = None,
 ) -> Table:
     """Create table ``name``: ``columns`` in order (``str`` TEXT, ``int`` INTEGER,

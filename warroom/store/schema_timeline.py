@@ -78,7 +78,7 @@ def m0001_timeline(conn: sqlite3.Connection) -> None:
         "incident_changes",
         ("incident", "field", "changed_at", "id"),
     )
-    flags = {"pinned": 0, "external": 0, "hidden": 0, "hidden_reason": ""}
+    flags: dict[str, str | int] = {"pinned": 0, "external": 0, "hidden": 0, "hidden_reason": ""}
     schema.table(
         conn,
         "entries",

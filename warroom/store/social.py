@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from warroom.base import timeutil
-from warroom.social.model import Post, SourceStatus
+from warroom.domain.social import Post, SourceStatus
 from warroom.store.db import Store
 
 POST_COLS = "seq, source, id, kind, author, author_name, text, url, time, html, raw"
 _CHUNK = 400
 
 
-def _post(row: sqlite3.Row | Sequence[Any]) -> Post:
+def _post(row: sqlite3.Row) -> Post:
     seq, source, id_, kind, author, author_name, text, url, time, html, raw = row
     return Post(source, id_, kind, author, text, url, time, author_name, html, raw, seq)
 
@@ -143,7 +142,7 @@ def recent(
 ) -> list[Post]:
     """The newest posts (by the post's own time), newest first."""
     sql = f"SELECT {POST_COLS} FROM social_posts WHERE seq > ?"
-    params: list[Any] = [after_seq]
+    params: list[str | int] = [after_seq]
     if sources is not None:
         sql += f" AND source IN ({','.join('?' * len(sources))})"
         params.extend(sources)
@@ -198,7 +197,7 @@ def search(store: Store, text: str, *, limit: int = 500) -> list[Post]:
 def per_minute(store: Store, since: str, sources: Sequence[str] | None = None) -> dict[str, int]:
     """Posts per minute of their own time since ``since``: ``{"2026-11-24T09:42": n}``."""
     sql = "SELECT substr(time, 1, 16) AS m, count(*) FROM social_posts WHERE time >= ?"
-    params: list[Any] = [since]
+    params: list[str] = [since]
     if sources is not None:
         sql += f" AND source IN ({','.join('?' * len(sources))})"
         params.extend(sources)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from warroom.domain.incidents import (
     TRACKED_FIELDS,
@@ -22,7 +22,7 @@ from warroom.domain.incidents import (
     Revision,
     search_forms,
 )
-from warroom.store.db import select_in
+from warroom.store.db import SqlValue, select_in
 
 if TYPE_CHECKING:
     from warroom.store.db import Store
@@ -44,17 +44,39 @@ ACTION_COLS = (
 # -- rows <-> records: JSON and space-joined tags are the store's business --------------
 
 
+class EntryShell(TypedDict):
+    """What an entry row holds beyond its revisions: who created it when, and ``meta``."""
+
+    id: str
+    incident: str
+    recorded_at: str
+    author: str
+    meta: Mapping[str, object]
+
+
+class EvidenceRecord(TypedDict):
+    """An evidence row with ``data`` decoded (the bundle's ``evidence`` record)."""
+
+    id: str
+    incident: str
+    entry: str | None
+    kind: str
+    captured_at: str
+    source: str
+    data: Mapping[str, object]
+
+
 def _tags(text: str) -> tuple[str, ...]:
     return tuple(t for t in text.split(" ") if t)
 
 
-def incident_from_row(row: Any) -> Incident:
+def incident_from_row(row: sqlite3.Row) -> Incident:
     d = dict(row)
     d["affected_services"] = tuple(json.loads(d.get("affected_services") or "[]"))
     return Incident(**{k: d[k] for k in Incident.__dataclass_fields__ if k in d})
 
 
-def entry_from_row(row: Any) -> Entry:
+def entry_from_row(row: sqlite3.Row) -> Entry:
     d = dict(row)
     return Entry(
         id=d["id"],
@@ -78,7 +100,7 @@ def entry_from_row(row: Any) -> Entry:
     )
 
 
-def revision_from_row(row: Any) -> Revision:
+def revision_from_row(row: sqlite3.Row) -> Revision:
     d = dict(row)
     d["tags"] = _tags(d["tags"])
     for k in ("pinned", "external", "hidden"):
@@ -86,13 +108,13 @@ def revision_from_row(row: Any) -> Revision:
     return Revision(**{k: d[k] for k in Revision.__dataclass_fields__})
 
 
-def action_from_row(row: Any) -> ActionItem:
+def action_from_row(row: sqlite3.Row) -> ActionItem:
     d = dict(row)
     d["done"] = bool(d["done"])
     return ActionItem(**{k: d[k] for k in ActionItem.__dataclass_fields__})
 
 
-def change_from_row(row: Any) -> IncidentChange:
+def change_from_row(row: sqlite3.Row) -> IncidentChange:
     d = dict(row)
     return IncidentChange(**{k: d[k] for k in IncidentChange.__dataclass_fields__})
 
@@ -102,7 +124,7 @@ def services_value(items: Sequence[str]) -> str:
     return json.dumps(list(items), ensure_ascii=False)
 
 
-def revision_content(r: Revision) -> tuple[Any, ...]:
+def revision_content(r: Revision) -> tuple[SqlValue, ...]:
     """What a revision puts in the entry row's cache: occurred_at, kind, text, tags,
     pinned, external, hidden, hidden_reason (the one Revision->row mapping)."""
     return (
@@ -117,7 +139,7 @@ def revision_content(r: Revision) -> tuple[Any, ...]:
     )
 
 
-def revision_row(r: Revision) -> tuple[Any, ...]:
+def revision_row(r: Revision) -> tuple[SqlValue, ...]:
     """A revision in ``REVISION_COLS`` order."""
     return (r.id, r.entry, r.parent, r.recorded_at, r.author, *revision_content(r), r.note)
 
@@ -125,7 +147,7 @@ def revision_row(r: Revision) -> tuple[Any, ...]:
 # -- incidents ---------------------------------------------------------------
 
 
-def insert_incident_shell(conn: sqlite3.Connection, inc: dict[str, Any]) -> bool:
+def insert_incident_shell(conn: sqlite3.Connection, inc: Mapping[str, object]) -> bool:
     """Create the incident row if missing (values come from its changes)."""
     cur = conn.execute(
         "INSERT OR IGNORE INTO incidents(id, created_at, created_by, title, severity, status, "
@@ -159,7 +181,7 @@ def refresh_incident(conn: sqlite3.Connection, incident: str) -> None:
         "AND c2.field = c.field ORDER BY changed_at DESC, id DESC LIMIT 1)",
         (incident,),
     ).fetchall()
-    sets: dict[str, Any] = {}
+    sets: dict[str, str | None] = {}
     latest = ""
     for field, value, changed_at in rows:
         if field not in TRACKED_FIELDS:
@@ -220,7 +242,7 @@ def incident_changes(store: Store, incident: str) -> list[IncidentChange]:
 # -- entries and revisions ------------------------------------------------------
 
 
-def insert_entry_shell(conn: sqlite3.Connection, e: dict[str, Any], first: Revision) -> bool:
+def insert_entry_shell(conn: sqlite3.Connection, e: EntryShell, first: Revision) -> bool:
     """Create the entry row (cache filled from ``first``) if it does not exist yet."""
     cur = conn.execute(
         f"INSERT OR IGNORE INTO entries({ENTRY_COLS}) "
@@ -345,9 +367,9 @@ class EntryFilter:
     pinned_only: bool = False
     include_hidden: bool = False
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self) -> tuple[str, list[SqlValue]]:
         clauses = ["e.incident = ?"]
-        params: list[Any] = [self.incident]
+        params: list[SqlValue] = [self.incident]
         if self.kinds:
             clauses.append(f"e.kind IN ({','.join('?' * len(self.kinds))})")
             params.extend(self.kinds)
@@ -473,7 +495,7 @@ def get_action(store: Store, action: str) -> ActionItem | None:
     return action_from_row(row) if row else None
 
 
-def insert_evidence(conn: sqlite3.Connection, ev: dict[str, Any]) -> bool:
+def insert_evidence(conn: sqlite3.Connection, ev: Mapping[str, object]) -> bool:
     cur = conn.execute(
         "INSERT OR IGNORE INTO evidence(id, incident, entry, kind, captured_at, source, data) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -492,18 +514,24 @@ def insert_evidence(conn: sqlite3.Connection, ev: dict[str, Any]) -> bool:
     return cur.rowcount > 0
 
 
-def evidence(store: Store, incident: str) -> list[dict[str, Any]]:
+def evidence(store: Store, incident: str) -> list[EvidenceRecord]:
     rows = store.query(
         "SELECT id, incident, entry, kind, captured_at, source, data FROM evidence "
         "WHERE incident = ? ORDER BY captured_at, id",
         (incident,),
     )
-    out = []
-    for r in rows:
-        d = dict(r)
-        d["data"] = json.loads(d["data"] or "{}")
-        out.append(d)
-    return out
+    return [
+        EvidenceRecord(
+            id=r["id"],
+            incident=r["incident"],
+            entry=r["entry"],
+            kind=r["kind"],
+            captured_at=r["captured_at"],
+            source=r["source"],
+            data=json.loads(r["data"] or "{}"),
+        )
+        for r in rows
+    ]
 
 
 def count_entries(store: Store, incident: str) -> int:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
-from warroom.social.model import Post
+from warroom.domain.social import Post
 from warroom.social.text import safe_html, safe_url
 from warroom.ui.feed.model import KIND_LABEL, full_time, who
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from warroom.social.model import Post
+from warroom.domain.social import Post
 from warroom.ui.feed.model import PostRole, SpansRole, UnreadRole, local_time, who
 
 PAD = 6

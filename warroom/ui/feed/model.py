@@ -24,8 +24,8 @@ from PySide6.QtCore import (
 )
 
 from warroom.base import timeutil
+from warroom.domain.social import Post, SourceStatus
 from warroom.social.filters import Filters
-from warroom.social.model import Post, SourceStatus
 
 MAX_ROWS = 2000
 _USER = int(Qt.ItemDataRole.UserRole)

@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from warroom.base import timeutil
+from warroom.domain.social import Post, SourceStatus
 from warroom.social import filters as flt
-from warroom.social.model import Post, SourceStatus
 from warroom.social.rates import Rates
 from warroom.ui import icons
 from warroom.ui.bridge import ItemBridge

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from warroom.base import timeutil
+
+
+class PostRecord(TypedDict):
+    """The CONTRACT feed record (``warroom feeds --json``, a pinned post's evidence)."""
+
+    source: str
+    id: str
+    author: str
+    text: str
+    url: str | None
+    time: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +39,7 @@ class Post:
     raw: str = ""  # the original (JSON text) as the service sent it
     seq: int = 0  # the cache's arrival order (0 until stored)
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> PostRecord:
         """The CONTRACT feed record."""
         return {
             "source": self.source,
@@ -57,7 +68,7 @@ class SourceStatus:
     stale_since: str | None = None  # first failure since the last success
     note: str | None = None  # a warning that did not stop the poll (malformed feed)
     next_at: str | None = None
-    state: dict[str, Any] = field(default_factory=dict)  # cursors, ETag; not secrets
+    state: dict[str, object] = field(default_factory=dict)  # cursors, ETag; not secrets
 
     @property
     def stale(self) -> bool:
