@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from warroom.base.jsonval import as_object, get_int, get_opt_str, get_str, objects
-from warroom.probes.remote.shapes import (
+from warroom.sim.http import HttpFake, Request, Response
+from warroom.sim.probe_api_shapes import (
     GpBareResult,
     GpCreated,
     GpDnsRecord,
@@ -42,7 +43,6 @@ from warroom.probes.remote.shapes import (
     GpProbeResult,
     GpResult,
 )
-from warroom.sim.http import HttpFake, Request, Response
 
 TYPES = ("ping", "traceroute", "dns", "mtr", "http")
 

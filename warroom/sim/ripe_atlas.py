@@ -27,7 +27,8 @@ import dns.rcode
 import dns.rrset
 
 from warroom.base.jsonval import as_object, get_bool, get_int, get_opt_str, objects
-from warroom.probes.remote.shapes import (
+from warroom.sim.http import HttpFake, Request, Response
+from warroom.sim.probe_api_shapes import (
     AtlasCreated,
     AtlasCredits,
     AtlasDefinition,
@@ -44,7 +45,6 @@ from warroom.probes.remote.shapes import (
     AtlasSslcertResult,
     AtlasStatus,
 )
-from warroom.sim.http import HttpFake, Request, Response
 
 COST = {"ping": 3, "http": 10, "dns": 10, "sslcert": 10, "traceroute": 20}
 _FAKE_CERT = "-----BEGIN CERTIFICATE-----\nMIIBsim\n-----END CERTIFICATE-----"

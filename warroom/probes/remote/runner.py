@@ -290,16 +290,17 @@ class RemoteRunner:
 
     async def _ledger(self, *, load: bool = False) -> None:
         """Save what this process spent; with ``load``, first read what all spent."""
-        if self.store is None:
+        store = self.store
+        if store is None:
             return
         from warroom.store import probes as probe_store
 
         def sync() -> None:
-            probe_store.add_remote_spend(self.store, self.budget.unsaved)
+            probe_store.add_remote_spend(store, self.budget.unsaved)
             self.budget.saved()
             if load:
                 since = timeutil.now() - timedelta(seconds=Budget.WINDOW_S)
-                self.budget.load(probe_store.remote_spend(self.store, since))
+                self.budget.load(probe_store.remote_spend(store, since))
 
         try:
             await asyncio.to_thread(sync)
