@@ -588,17 +588,20 @@ async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
         _drop(writer)
 
 
-async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> None:
+async def _refusal_after_handshake(
+    reader: asyncio.StreamReader, run: _Run, floor: float = 0.1
+) -> None:
     """Raise when a TLS 1.3 server refuses the connection right after the handshake.
 
     In TLS 1.3 the client's handshake is complete before the server has seen the
     client's (empty) certificate; a server that requires one answers with an alert
     about one round trip later. curl and openssl see it on their first read. We wait
-    for it as long as twice the slower of connect and handshake took (at least 0.1 s),
-    within the check's deadline; a server that stays silent, or speaks first, is up.
+    for it as long as twice the slower of connect and handshake took (at least
+    ``floor``), within the check's deadline; a server that stays silent, or speaks
+    first, is up.
     """
     rtt = max(run.timings.get("connect", 0.0), run.timings.get("tls", 0.0)) / 1000.0
-    grace = min(max(0.1, 2 * rtt), run.left() - 0.05)
+    grace = min(max(floor, 2 * rtt), run.left() - 0.05)
     if grace <= 0:
         return
     try:
@@ -608,6 +611,9 @@ async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> N
         return
     except ConnectionError:
         return  # closed without an alert: not evidence of a refusal
+
+
+_DIAGNOSE_GRACE = 0.75  # s: the least wait for the alert when looking again after a reset
 
 
 async def _diagnose_reset(
@@ -632,7 +638,9 @@ async def _diagnose_reset(
                 await writer.start_tls(env.ssl_context(target.ca_path), server_hostname=host)
                 ssl_obj = writer.get_extra_info("ssl_object")
                 if ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
-                    await _refusal_after_handshake(reader, run)
+                    # The check already failed; a loaded server (or workstation) may
+                    # send its alert late, and waiting longer costs no healthy check.
+                    await _refusal_after_handshake(reader, run, floor=_DIAGNOSE_GRACE)
             finally:
                 _drop(writer)
     except ssl.SSLError as again:
