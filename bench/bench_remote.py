@@ -64,8 +64,8 @@ def serve(conn: object) -> None:
     gp.start()
     conn.send(gp.url)  # type: ignore[attr-defined]
     while conn.recv() == "log":  # type: ignore[attr-defined]
-        conn.send([(s.path, s.time) for s in gp.requests("GET", "/v1/measurements/")])  # type: ignore[attr-defined]
-        gp.seen.clear()
+        conn.send([(s.path, s.time) for s in gp.seen("GET", prefix="/v1/measurements/")])  # type: ignore[attr-defined]
+        gp.requests.clear()
     gp.stop()
 
 

@@ -102,7 +102,7 @@ def test_probe_names_groups_with_counts_and_stores_the_evidence(
         "up from 2 of 2 probes in AS6730 (Sunrise)",
     ]
     # the token reached the API and nothing else
-    assert gp.requests("POST")[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert gp.seen("POST")[0].headers["authorization"] == f"Bearer {TOKEN}"
     for f in data.rglob("*"):
         if f.is_file():
             assert TOKEN.encode() not in f.read_bytes(), f

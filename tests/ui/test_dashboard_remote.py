@@ -102,14 +102,14 @@ url = "tcp://127.0.0.1:{listener}"
         # The API goes down: "check from the world now" says so in the cells, and the
         # target is not called down for it.
         gp.fault = "down"
-        posts = len(gp.requests("POST"))
+        posts = len(gp.seen("POST"))
         pane.select_cell("www", "system")
         pane.world_btn.click()
         qtbot.waitUntil(
             lambda: cell("ch-isps AS6730").startswith("world: API unreachable since"),
             timeout=8000,
         )
-        assert len(gp.requests("POST")) > posts  # asked at once, not after 1 h
+        assert len(gp.seen("POST")) > posts  # asked at once, not after 1 h
         assert "down via" not in m.summaries()["www"]
         assert m.summaries()["www"].startswith("www: up via system; unknown via ch-isps AS3303")
         assert m.row_data(m.row_of("www")).worst == "up"  # an API fault is no outage

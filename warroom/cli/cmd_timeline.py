@@ -81,11 +81,11 @@ def cmd_incident_show(args: argparse.Namespace, ctx: Context) -> int:
     tl = _timeline(ctx)
     inc = tl.incident(args.id)
     if args.json:
-        rec = inc.record()
-        rec["entries"] = tl.store.query_one(
-            "SELECT count(*) FROM entries WHERE incident = ?", (inc.id,)
-        )[0]  # type: ignore[index]
-        rec["open_actions"] = [a.record() for a in tl.actions(inc.id, open_only=True)]
+        rec: dict[str, object] = {
+            **inc.record(),
+            "entries": tl.count_entries(inc.id),
+            "open_actions": [a.record() for a in tl.actions(inc.id, open_only=True)],
+        }
         ctx.json_line(rec)
         return 0
 

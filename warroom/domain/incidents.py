@@ -8,12 +8,14 @@ That is what lets two workstations merge by plain union.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from warroom.base import humanize, timeutil
 from warroom.base.errors import UsageError, ValidationError
@@ -348,6 +350,37 @@ def plain_capture(
 # -- records ----------------------------------------------------------------
 
 
+def services_value(items: Sequence[str]) -> str:
+    """Affected services as stored in the incident row and its changes (a JSON list)."""
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+class IncidentRecord(TypedDict):
+    """The incident as exported (CONTRACT.md): ``id``, ``created_at`` and ``created_by``
+    are facts, the rest is derived from its changes (and recomputed on import)."""
+
+    id: str
+    created_at: str
+    created_by: str
+    title: str
+    severity: str
+    status: str
+    commander: NotRequired[str]
+    comms_lead: NotRequired[str]
+    next_commander: NotRequired[str]
+    summary: NotRequired[str]
+    impact: NotRequired[str]
+    objectives: NotRequired[str]
+    root_cause: NotRequired[str]
+    affected_services: NotRequired[list[str]]
+    detected_at: NotRequired[str | None]
+    started_at: NotRequired[str | None]
+    mitigated_at: NotRequired[str | None]
+    resolved_at: NotRequired[str | None]
+    next_update_due: NotRequired[str | None]
+    updated_at: NotRequired[str]
+
+
 @dataclass(frozen=True, slots=True)
 class Incident:
     id: str
@@ -376,12 +409,38 @@ class Incident:
         """When the clock of this incident starts: impact start, else detection."""
         return self.started_at or self.detected_at or self.created_at
 
-    def record(self) -> dict[str, Any]:
-        """The CONTRACT.md incident record. Values stay loose (dynamic): services.timeline
-        edits this dict in place as the pending change before comparing and writing it."""
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["affected_services"] = list(self.affected_services)
-        return d
+    def record(self) -> IncidentRecord:
+        """The CONTRACT.md incident record."""
+        return IncidentRecord(
+            id=self.id,
+            created_at=self.created_at,
+            created_by=self.created_by,
+            title=self.title,
+            severity=self.severity,
+            status=self.status,
+            commander=self.commander,
+            comms_lead=self.comms_lead,
+            next_commander=self.next_commander,
+            summary=self.summary,
+            impact=self.impact,
+            objectives=self.objectives,
+            root_cause=self.root_cause,
+            affected_services=list(self.affected_services),
+            detected_at=self.detected_at,
+            started_at=self.started_at,
+            mitigated_at=self.mitigated_at,
+            resolved_at=self.resolved_at,
+            next_update_due=self.next_update_due,
+            updated_at=self.updated_at,
+        )
+
+    def stored(self, name: str) -> str | None:
+        """A tracked field as its changes store it: text, a JSON list of the affected
+        services, or None for an unset milestone."""
+        if name == "affected_services":
+            return services_value(self.affected_services)
+        value = self.record().get(name)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from warroom.base import timeutil
 
@@ -76,7 +75,7 @@ class ProbeResult:
     # Extra measurements (phase timings, cert days left, rcode...); not in the contract.
     # dynamic: a free-form bag of nested measurements, narrowed by each reader (probes/gate,
     # probes/remote/groups, store/probes); typed as object once those readers narrow.
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     def record(self) -> dict[str, object]:
         """The CONTRACT.md record (JSON-ready), extras under their own keys."""

@@ -11,33 +11,8 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 from warroom.base.jsonval import JSONObject
+from warroom.domain.incidents import IncidentRecord
 from warroom.store.timeline import EvidenceRecord
-
-
-class IncidentRecord(TypedDict):
-    """The incident as exported: ``id``, ``created_at`` and ``created_by`` are facts,
-    the rest is derived from its changes (and recomputed on import)."""
-
-    id: str
-    created_at: str
-    created_by: str
-    title: str
-    severity: str
-    status: str
-    commander: NotRequired[str]
-    comms_lead: NotRequired[str]
-    next_commander: NotRequired[str]
-    summary: NotRequired[str]
-    impact: NotRequired[str]
-    objectives: NotRequired[str]
-    root_cause: NotRequired[str]
-    affected_services: NotRequired[list[str]]
-    detected_at: NotRequired[str | None]
-    started_at: NotRequired[str | None]
-    mitigated_at: NotRequired[str | None]
-    resolved_at: NotRequired[str | None]
-    next_update_due: NotRequired[str | None]
-    updated_at: NotRequired[str]
 
 
 class ChangeRecord(TypedDict):

@@ -7,7 +7,6 @@ read a body the same way.
 from __future__ import annotations
 
 import zlib
-from typing import Any
 
 from warroom.domain.workspace import Target
 from warroom.probes.errors import CheckFailed
@@ -54,7 +53,7 @@ class BodyScan:
             self.found = self.want in buf
             self.tail = buf[-len(self.want) :]
 
-    def finish(self, extra: dict[str, Any]) -> str:
+    def finish(self, extra: dict[str, object]) -> str:
         """Record the sizes in the result's ``extra``; return the body problem or ''."""
         extra["body_bytes"] = self.wire
         if self.inflate is not None:

@@ -14,8 +14,9 @@ import functools
 import re
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import dns.rcode
@@ -48,7 +49,7 @@ class CheckEnv(NetEnv):
 
     def __init__(self) -> None:
         super().__init__()
-        self.clients: dict[tuple[str | None, Any], httpx.AsyncClient] = {}
+        self.clients: dict[tuple[str | None, Path | None], httpx.AsyncClient] = {}
         self.icmp_methods: tuple[str, ...] = icmp.DEFAULT_METHODS
 
     def prepare(self, target: Target, vantage: Vantage) -> None:
@@ -88,7 +89,9 @@ class _Run:
     phase: str = "dns"
     address: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # the record's extras
+    degraded: tuple[str, str] | None = None  # (error, detail) when up but degraded
+    cert_days: float | None = None  # days the peer's certificate has left
     latency_ms: float | None = None  # when the check knows better than wall time (ICMP rtt)
     started: float = 0.0  # perf_counter() when the measured part began
     deadline: float = 0.0  # loop.time() when the check's timeout cancels it
@@ -117,9 +120,9 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
         latency = run.latency_ms
         if latency is None:
             latency = (time.perf_counter() - t0) * 1000.0
-        if run.extra.get("_degraded"):
-            status, error = Status.DEGRADED, run.extra.pop("_degraded")
-            detail = run.extra.pop("_degraded_detail", detail)
+        if run.degraded is not None:
+            status = Status.DEGRADED
+            error, detail = run.degraded
         elif latency > s.degraded_ms:
             status, error = Status.DEGRADED, "too_slow"
             detail = f"{detail}; slower than {s.degraded_ms:g} ms".lstrip("; ")
@@ -136,8 +139,6 @@ async def run_check(target: Target, vantage: Vantage, env: CheckEnv) -> ProbeRes
             detail = f"no {_PHASE_WORDS.get(run.phase, 'answer')} within {s.timeout:g}s"
         if error in ("timeout",) and run.phase == "dns":
             error = "dns_timeout"
-    run.extra.pop("_degraded", None)
-    run.extra.pop("_degraded_detail", None)
     extra = dict(run.extra)
     if run.timings:
         extra["timings_ms"] = {k: round(v, 3) for k, v in run.timings.items()}
@@ -168,16 +169,16 @@ _PHASE_WORDS = {
 }
 
 
-def _cert_check(target: Target, run: _Run, peercert: dict[str, Any] | None) -> None:
+def _cert_check(target: Target, run: _Run, peercert: Mapping[str, object] | None) -> None:
     days = cert_days_left(peercert)
     if days is None:
         return
-    run.extra["cert_days_left"] = round(days, 2)
+    run.cert_days = round(days, 2)
+    run.extra["cert_days_left"] = run.cert_days
     run.extra["cert_issuer"] = cert_name(peercert, "issuer")
     need = target.settings.min_cert_days
     if need is not None and days < need:
-        run.extra["_degraded"] = "cert_expiring"
-        run.extra["_degraded_detail"] = f"certificate expires in {days:.1f} days (< {need})"
+        run.degraded = ("cert_expiring", f"certificate expires in {days:.1f} days (< {need})")
 
 
 # -- http --------------------------------------------------------------------------
@@ -268,7 +269,7 @@ async def _http_once(
         headers["Host"] = host if default else f"{host}:{port}"
     marks: dict[str, float] = {}
 
-    async def trace(event: str, info: dict[str, Any]) -> None:
+    async def trace(event: str, info: Mapping[str, object]) -> None:
         now = time.perf_counter()
         marks[event] = now
         if event.endswith("connect_tcp.started"):
@@ -279,7 +280,7 @@ async def _http_once(
             run.phase = "request"
 
     t_req = time.perf_counter()
-    ext: dict[str, Any] = {"trace": trace, "sni_hostname": host}
+    ext: dict[str, object] = {"trace": trace, "sni_hostname": host}
     run.phase = "connect"
     # httpcore closes a half-made connection when its own timeout fires, not when it is
     # cancelled (a stalled TLS handshake through a proxy leaked its socket): let its
@@ -293,7 +294,7 @@ async def _http_once(
         if isinstance(ssl_obj, ssl.SSLObject):
             run.extra["tls_version"] = ssl_obj.version()
             _cert_check(target, run, ssl_obj.getpeercert())
-            if run.extra.get("cert_days_left", 1) < 0:
+            if run.cert_days is not None and run.cert_days < 0:
                 raise CheckFailed("tls_expired", "certificate expired")
         location = resp.headers.get("location")
         if resp.status_code in REDIRECTS and target.follow_redirects:
@@ -587,17 +588,20 @@ async def _tls(target: Target, vantage: Vantage, env: CheckEnv, run: _Run) -> st
         _drop(writer)
 
 
-async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> None:
+async def _refusal_after_handshake(
+    reader: asyncio.StreamReader, run: _Run, floor: float = 0.1
+) -> None:
     """Raise when a TLS 1.3 server refuses the connection right after the handshake.
 
     In TLS 1.3 the client's handshake is complete before the server has seen the
     client's (empty) certificate; a server that requires one answers with an alert
     about one round trip later. curl and openssl see it on their first read. We wait
-    for it as long as twice the slower of connect and handshake took (at least 0.1 s),
-    within the check's deadline; a server that stays silent, or speaks first, is up.
+    for it as long as twice the slower of connect and handshake took (at least
+    ``floor``), within the check's deadline; a server that stays silent, or speaks
+    first, is up.
     """
     rtt = max(run.timings.get("connect", 0.0), run.timings.get("tls", 0.0)) / 1000.0
-    grace = min(max(0.1, 2 * rtt), run.left() - 0.05)
+    grace = min(max(floor, 2 * rtt), run.left() - 0.05)
     if grace <= 0:
         return
     try:
@@ -607,6 +611,9 @@ async def _refusal_after_handshake(reader: asyncio.StreamReader, run: _Run) -> N
         return
     except ConnectionError:
         return  # closed without an alert: not evidence of a refusal
+
+
+_DIAGNOSE_GRACE = 0.75  # s: the least wait for the alert when looking again after a reset
 
 
 async def _diagnose_reset(
@@ -631,7 +638,9 @@ async def _diagnose_reset(
                 await writer.start_tls(env.ssl_context(target.ca_path), server_hostname=host)
                 ssl_obj = writer.get_extra_info("ssl_object")
                 if ssl_obj is not None and ssl_obj.version() == "TLSv1.3":
-                    await _refusal_after_handshake(reader, run)
+                    # The check already failed; a loaded server (or workstation) may
+                    # send its alert late, and waiting longer costs no healthy check.
+                    await _refusal_after_handshake(reader, run, floor=_DIAGNOSE_GRACE)
             finally:
                 _drop(writer)
     except ssl.SSLError as again:

@@ -116,9 +116,10 @@ def gateable(result: ProbeResult, is_local: LocalCheck | None = None) -> bool:
     # A failure on this machine's loopback (the target, or the resolver when the name
     # never resolved) says nothing about the workstation's network.
     where = result.address
-    if where is None and isinstance(result.extra.get("resolver"), str):
+    resolver = result.extra.get("resolver")
+    if where is None and isinstance(resolver, str):
         try:
-            where = split_host_port(result.extra["resolver"], 53)[0]
+            where = split_host_port(resolver, 53)[0]
         except ValueError:
             where = None
     return not (where and (is_local or is_local_address)(where))

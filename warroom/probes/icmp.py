@@ -17,7 +17,6 @@ import socket
 import struct
 import sys
 import time
-from typing import Any
 
 from warroom.probes.errors import CheckFailed
 
@@ -76,13 +75,17 @@ async def _socket_ping(address: str, family: int, timeout: float, kind: int) -> 
         sock.close()
 
 
-async def _recvfrom(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[bytes, Any]:
+# What recvfrom gives on an ICMP socket: (host, port) for IPv4, plus flow and scope for IPv6.
+_Addr = tuple[str, int] | tuple[str, int, int, int]
+
+
+async def _recvfrom(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> tuple[bytes, _Addr]:
     """``loop.sock_recvfrom`` for any loop: uvloop (the engine's) does not have it."""
     try:
         return sock.recvfrom(2048)
     except BlockingIOError:
         pass
-    fut: asyncio.Future[tuple[bytes, Any]] = loop.create_future()
+    fut: asyncio.Future[tuple[bytes, _Addr]] = loop.create_future()
 
     def ready() -> None:
         if fut.done():

@@ -17,7 +17,7 @@ import socket
 import ssl
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -357,14 +357,14 @@ async def _socks5(
     await reader.readexactly(alen + 2)
 
 
-def cert_days_left(peercert: dict[str, object] | None) -> float | None:
+def cert_days_left(peercert: Mapping[str, object] | None) -> float | None:
     if not peercert or "notAfter" not in peercert:
         return None
     expires = ssl.cert_time_to_seconds(str(peercert["notAfter"]))
     return (expires - time.time()) / 86400.0
 
 
-def cert_name(peercert: dict[str, object] | None, which: str) -> str:
+def cert_name(peercert: Mapping[str, object] | None, which: str) -> str:
     if not peercert:
         return ""
     for rdn in peercert.get(which, ()):  # type: ignore[attr-defined]

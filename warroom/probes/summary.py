@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from warroom.domain.probes import State, Status
 from warroom.probes.remote.groups import figure
 from warroom.probes.state import SeriesState
+
+if TYPE_CHECKING:
+    from warroom.store import Store
 
 # Worst first: the order of the groups in a summary and of rows on a dashboard. A series
 # seen through a vantage that fails for every target says nothing about its target:
@@ -268,7 +271,7 @@ def remote_figures(series: Iterable[SeriesState], target: str | None = None) -> 
     return [text if target is not None else f"{t}: {text}" for _, t, text in rows]
 
 
-def stored_remote_figures(store: Any, *, at: datetime | None = None) -> dict[str, list[str]]:
+def stored_remote_figures(store: Store, *, at: datetime | None = None) -> dict[str, list[str]]:
     """Per target, the stored evidence of its remote groups (their latest state change
     at ``at``): ``{"www": ["down from 2 of 2 probes in AS3303 (Swisscom)", ...]}``.
     Worst first; empty when there are no remote vantages or no probe tables."""

@@ -343,8 +343,7 @@ class Timeline:
             new.setdefault("mitigated_at", now_s)
         if "resolved_at" in new and new["resolved_at"] and not inc.mitigated_at:
             new.setdefault("mitigated_at", new["resolved_at"])
-        current = inc.record()
-        current["affected_services"] = q.services_value(inc.affected_services)
+        current = {k: inc.stored(k) for k in d.TRACKED_FIELDS}
         changes = {k: v for k, v in new.items() if (current.get(k) or None) != (v or None)}
         milestones = {m: current.get(m) for m in d.MILESTONES}
         milestones.update({k: v for k, v in changes.items() if k in d.MILESTONES})
@@ -397,7 +396,7 @@ class Timeline:
             return timeutil.fmt(timeutil.parse_user_time(str(value), ref=now, ahead=ahead))
         if name == "affected_services":
             items = value if isinstance(value, list | tuple) else str(value).split(",")
-            return q.services_value(sorted({str(s).strip() for s in items if str(s).strip()}))
+            return d.services_value(sorted({str(s).strip() for s in items if str(s).strip()}))
         if name == "title":
             return d.check_text(str(value), what="title").strip()
         return str(value)
@@ -684,6 +683,9 @@ class Timeline:
 
     def count_matching(self, flt: EntryFilter) -> int:
         return q.count_matching(self.store, flt)
+
+    def count_entries(self, incident: str) -> int:
+        return q.count_entries(self.store, incident)
 
     def entries_by_ids(self, ids: Sequence[str]) -> dict[str, Entry]:
         return q.entries_by_ids(self.store, ids)

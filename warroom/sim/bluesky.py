@@ -25,8 +25,9 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NotRequired, TypedDict
 
+from warroom.base.jsonval import as_object, objects
 from warroom.sim.http import HttpFake, Request, Response, bearer
 
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -48,12 +49,54 @@ def _err(status: int, error: str, message: str) -> Response:
     return Response(status, {"error": error, "message": message})
 
 
+# The shapes of the lexicons the fake speaks. A record's value is whatever JSON object
+# the client wrote (its lexicon is the client's business): dict[str, object].
+
+
+class StoredRecord(TypedDict):
+    cid: str
+    value: dict[str, object]
+
+
+class Author(TypedDict):  # app.bsky.actor.defs#profileViewBasic
+    did: str
+    handle: str
+    displayName: NotRequired[str]
+
+
+class PostView(TypedDict):  # app.bsky.feed.defs#postView
+    uri: str
+    cid: str
+    author: Author
+    record: dict[str, object]
+    replyCount: int
+    repostCount: int
+    likeCount: int
+    indexedAt: str
+    labels: list[dict[str, str]]
+
+
+class Session(TypedDict):  # com.atproto.server.createSession#output
+    accessJwt: str
+    refreshJwt: str
+    handle: str
+    did: str
+    didDoc: dict[str, object]
+    active: bool
+
+
+class SearchPosts(TypedDict):  # app.bsky.feed.searchPosts#output
+    hitsTotal: int
+    posts: list[PostView]
+    cursor: NotRequired[str]
+
+
 @dataclass
 class Account:
     handle: str
     password: str
     did: str
-    records: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    records: dict[tuple[str, str], StoredRecord] = field(default_factory=dict)
 
 
 class FakeBluesky(HttpFake):
@@ -75,7 +118,7 @@ class FakeBluesky(HttpFake):
         self.route("POST", x + "com.atproto.repo.createRecord", self._create_record)
         self.route("GET", x + "com.atproto.repo.getRecord", self._get_record)
         # Reading (the feed sources): other people's posts and search over them.
-        self.feed_posts: list[dict[str, Any]] = []  # PostViews, oldest first
+        self.feed_posts: list[PostView] = []  # oldest first
         self.route("GET", x + r"app\.bsky\.feed\.searchPosts", self._search_posts)
 
     # -- scripting ---------------------------------------------------------------
@@ -96,17 +139,20 @@ class FakeBluesky(HttpFake):
         with self.lock:
             self._refresh = {t: (did, 0.0) for t, (did, _) in self._refresh.items()}
 
-    def posts(self, handle: str) -> list[dict[str, Any]]:
+    def posts(self, handle: str) -> list[dict[str, object]]:
+        """The account's posts: ``{"rkey", "cid", "value"}`` each."""
         acc = self._by_handle(handle)
         if acc is None:
             return []
         return [
-            {"rkey": rkey, **rec}
+            {"rkey": rkey, "cid": rec["cid"], "value": rec["value"]}
             for (coll, rkey), rec in acc.records.items()
             if coll == "app.bsky.feed.post"
         ]
 
-    def records(self, handle: str, collection: str = "app.bsky.feed.post") -> dict[str, Any]:
+    def records(
+        self, handle: str, collection: str = "app.bsky.feed.post"
+    ) -> dict[str, dict[str, object]]:
         """rkey -> record value in the account's repo (what publishing wrote)."""
         acc = self._by_handle(handle)
         if acc is None:
@@ -135,7 +181,7 @@ class FakeBluesky(HttpFake):
         body = _b64(json.dumps(claims).encode())
         return f"{head}.{body}.{_b64(secrets.token_bytes(32))}", exp
 
-    def _session(self, acc: Account) -> dict[str, Any]:
+    def _session(self, acc: Account) -> Session:
         access, a_exp = self._jwt(acc.did, "com.atproto.appPass", self.access_ttl)
         refresh, r_exp = self._jwt(acc.did, "com.atproto.refresh", self.refresh_ttl)
         self._access[access] = (acc.did, a_exp)
@@ -173,7 +219,7 @@ class FakeBluesky(HttpFake):
     # -- routes ------------------------------------------------------------------
 
     def _create_session(self, req: Request, _m: re.Match[str]) -> Response:
-        body = req.json() or {}
+        body = as_object(req.json_or_none())
         acc = self._by_handle(str(body.get("identifier", "")))
         if acc is None or body.get("password") != acc.password:
             return _err(401, "AuthenticationRequired", "Invalid identifier or password")
@@ -198,19 +244,20 @@ class FakeBluesky(HttpFake):
         acc = self._authed(req, self._access)
         if isinstance(acc, Response):
             return acc
-        body = req.json() or {}
+        body = as_object(req.json_or_none())
         if body.get("repo") not in (acc.did, acc.handle):
             return _err(400, "InvalidRequest", "Invalid repo")
         coll = body.get("collection")
-        record = body.get("record")
-        if not isinstance(coll, str) or not isinstance(record, dict):
+        raw = body.get("record")
+        if not isinstance(coll, str) or not isinstance(raw, dict):
             return _err(400, "InvalidRequest", "Input must have the properties collection, record")
+        record = as_object(raw)
         if coll == "app.bsky.feed.post":
             problem = _check_post(record)
             if problem:
                 return _err(400, "InvalidRecord", problem)
-        rkey = body.get("rkey") or _tid_now()
-        if not TID_RE.match(str(rkey)):
+        rkey = str(body.get("rkey") or _tid_now())
+        if not TID_RE.match(rkey):
             return _err(400, "InvalidRequest", f"Invalid record key: {rkey}")
         if (coll, rkey) in acc.records:
             return _err(500, "InternalServerError", "Internal Server Error")
@@ -250,13 +297,13 @@ class FakeBluesky(HttpFake):
 
     def add_post(
         self, text: str, *, handle: str = "carol.bsky.social", at: float | None = None
-    ) -> dict[str, Any]:
+    ) -> PostView:
         """Someone posts ``text`` (visible to search); returns its PostView."""
         with self.lock:
             did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
             created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at or time.time()))
             created += f".{int(((at or time.time()) % 1) * 1000):03d}Z"
-            view = {
+            view: PostView = {
                 "uri": f"at://{did}/app.bsky.feed.post/{self._next_rkey()}",
                 "cid": "bafyrei" + secrets.token_hex(20),
                 "author": {"did": did, "handle": handle, "displayName": handle.split(".")[0]},
@@ -303,15 +350,17 @@ class FakeBluesky(HttpFake):
             offset = int(req.arg("cursor") or 0)
         except ValueError:
             return _err(400, "InvalidRequest", "Invalid limit or cursor")
-        hits = [p for p in reversed(self.feed_posts) if q in p["record"]["text"].lower()]
+        hits = [
+            p for p in reversed(self.feed_posts) if q in str(p["record"].get("text", "")).lower()
+        ]
         page = hits[offset : offset + limit]
-        out: dict[str, Any] = {"hitsTotal": len(hits), "posts": page}
+        out: SearchPosts = {"hitsTotal": len(hits), "posts": page}
         if offset + limit < len(hits):
             out["cursor"] = str(offset + limit)
         return Response(200, out)
 
 
-def _check_post(record: dict[str, Any]) -> str | None:
+def _check_post(record: dict[str, object]) -> str | None:
     text = record.get("text")
     if not isinstance(text, str):
         return "Record/text must be a string"
@@ -322,8 +371,8 @@ def _check_post(record: dict[str, Any]) -> str | None:
     if not isinstance(record.get("createdAt"), str):
         return 'Record must have the property "createdAt"'
     size = len(text.encode("utf-8"))
-    for facet in record.get("facets") or []:
-        idx = facet.get("index") or {}
+    for facet in objects(record.get("facets")):
+        idx = as_object(facet.get("index"))
         start, end = idx.get("byteStart"), idx.get("byteEnd")
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= size):
             return "Record/facets/index must be a byte range inside text"

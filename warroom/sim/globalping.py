@@ -22,12 +22,27 @@ seconds after the measurement was created.
 from __future__ import annotations
 
 import itertools
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from warroom.sim._server import JsonServer, Reply
+from warroom.base.jsonval import as_object, get_int, get_opt_str, get_str, objects
+from warroom.sim.http import HttpFake, Request, Response
+from warroom.sim.probe_api_shapes import (
+    GpBareResult,
+    GpCreated,
+    GpDnsRecord,
+    GpError,
+    GpHop,
+    GpHttpRequest,
+    GpLocation,
+    GpMeasurement,
+    GpOptions,
+    GpProbe,
+    GpProbeResult,
+    GpResult,
+)
 
 TYPES = ("ping", "traceroute", "dns", "mtr", "http")
 
@@ -47,7 +62,7 @@ class SimProbe:
     longitude: float = 8.54
     tags: tuple[str, ...] = ()
 
-    def json(self) -> dict[str, Any]:
+    def json(self) -> GpProbe:
         return {
             "continent": self.continent,
             "region": "Western Europe",
@@ -63,15 +78,57 @@ class SimProbe:
         }
 
 
+@dataclass
+class _Measurement:
+    id: str
+    type: str
+    target: str
+    options: GpOptions
+    locations: list[GpLocation] | str
+    probes: list[SimProbe]
+    created: float = field(default_factory=time.time)
+    polls: int = 0  # GETs answered so far
+
+
 def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, {"error": {"type": kind, "message": message}}, headers or {})
+def _error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body: GpError = {"error": {"type": kind, "message": message}}
+    return Response(status, body, headers or {})
 
 
-class FakeGlobalping(JsonServer):
+def _options(raw: object) -> GpOptions:
+    """``measurementOptions`` as asked, narrowed to the spec's keys (echoed back)."""
+    opts = as_object(raw)
+    out: GpOptions = {}
+    protocol, resolver = get_opt_str(opts, "protocol"), get_opt_str(opts, "resolver")
+    port, packets = get_int(opts, "port"), get_int(opts, "packets")
+    if protocol is not None:
+        out["protocol"] = protocol
+    if resolver is not None:
+        out["resolver"] = resolver
+    if port is not None:
+        out["port"] = port
+    if packets is not None:
+        out["packets"] = packets
+    request = as_object(opts.get("request"))
+    if request:
+        req: GpHttpRequest = {
+            "method": get_str(request, "method", "HEAD"),
+            "path": get_str(request, "path", "/"),
+        }
+        if "query" in request:
+            req["query"] = get_str(request, "query")
+        out["request"] = req
+    query = as_object(opts.get("query"))
+    if query:
+        out["query"] = {"type": get_str(query, "type", "A")}
+    return out
+
+
+class FakeGlobalping(HttpFake):
     def __init__(
         self,
         *,
@@ -79,20 +136,27 @@ class FakeGlobalping(JsonServer):
         limit_per_hour: int = 250,
         credits: int = 0,
         finish_after: float = 0.0,
+        in_progress_polls: int = 0,
         answer: str = "192.0.2.10",
     ) -> None:
+        """A measurement stays in progress for ``finish_after`` seconds after it was
+        created and for its first ``in_progress_polls`` polls, whichever ends later:
+        a test that must see polling counts polls, not a machine's speed."""
         super().__init__()
         self.token = token
         self.limit_per_hour = limit_per_hour
         self.credits = credits
         self.finish_after = finish_after
+        self.in_progress_polls = in_progress_polls
         self.answer = answer
         self.consumed = 0
         self.locations: dict[str, list[SimProbe]] = {}
-        self.measurements: dict[str, dict[str, Any]] = {}
+        self.measurements: dict[str, _Measurement] = {}
         # What a GET of each target host returns (rawBody); HEAD never has one.
         self.bodies: dict[str, str] = {}
         self._ids = itertools.count(1)
+        self.route("POST", r"/v1/measurements/?", self._create)
+        self.route("GET", r"/v1/measurements/(?P<mid>[^/]+)", self._get)
 
     # -- scripting ---------------------------------------------------------------
 
@@ -101,7 +165,7 @@ class FakeGlobalping(JsonServer):
             self.locations.setdefault(magic.lower(), []).extend(probes)
         return self
 
-    def set_outcome(self, magic: str, outcome: str, **fields: Any) -> None:
+    def set_outcome(self, magic: str, outcome: str, **fields: object) -> None:
         with self.lock:
             for p in self.locations[magic.lower()]:
                 p.outcome = outcome
@@ -109,6 +173,16 @@ class FakeGlobalping(JsonServer):
                     setattr(p, k, v)
 
     # -- the API -----------------------------------------------------------------
+
+    def error(self, status: int, message: str) -> Response:
+        kind = {404: "not_found", 405: "not_found", 500: "api_error"}.get(status, "api_error")
+        return _error(status, kind, message)
+
+    def gate(self, req: Request) -> Response | None:
+        auth = req.headers.get("authorization")
+        if auth is not None and (self.token is None or auth != f"Bearer {self.token}"):
+            return _error(401, "unauthorized", "Unauthorized.")
+        return None
 
     def _limits(self, authed: bool) -> dict[str, str]:
         h = {
@@ -121,46 +195,38 @@ class FakeGlobalping(JsonServer):
             h["X-Credits-Remaining"] = str(self.credits)
         return h
 
-    def handle(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: Any
-    ) -> Reply:
-        auth = headers.get("Authorization")
-        authed = False
-        if auth is not None:
-            if self.token is None or auth != f"Bearer {self.token}":
-                return _error(401, "unauthorized", "Unauthorized.")
-            authed = True
-        if method == "POST" and path.rstrip("/") == "/v1/measurements":
-            return self._create(body, authed)
-        if method == "GET" and path.startswith("/v1/measurements/"):
-            m = self.measurements.get(path.rsplit("/", 1)[1])
-            if m is None:
-                return _error(404, "not_found", "Couldn't find the requested item.")
-            return Reply(200, self._view(m))
-        return _error(404, "not_found", "Couldn't find the requested item.")
+    def _get(self, req: Request, m: re.Match[str]) -> Response:
+        found = self.measurements.get(m.group("mid"))
+        if found is None:
+            return _error(404, "not_found", "Couldn't find the requested item.")
+        found.polls += 1
+        return Response(200, self._view(found))
 
-    def _create(self, body: Any, authed: bool) -> Reply:
-        if not isinstance(body, dict) or body.get("type") not in TYPES:
-            return _error(
-                400,
-                "validation_error",
-                "Parameter validation failed.",
-            )
-        if not isinstance(body.get("target"), str) or not body["target"]:
+    def _create(self, req: Request, _m: re.Match[str]) -> Response:
+        authed = "authorization" in req.headers
+        body = as_object(req.json_or_none())
+        kind, target = get_str(body, "type"), get_str(body, "target")
+        if kind not in TYPES or not target:
             return _error(400, "validation_error", "Parameter validation failed.")
-        locs = body.get("locations") or []
+        raw_locs = body.get("locations")
+        locs: list[GpLocation] | str
         probes: list[SimProbe] = []
-        if isinstance(locs, str):
-            prev = self.measurements.get(locs)
+        if isinstance(raw_locs, str):
+            locs = raw_locs
+            prev = self.measurements.get(raw_locs)
             if prev is None:
                 return _error(422, "no_probes_found", "No suitable probes found.")
-            probes = list(prev["probes"])
+            probes = list(prev.probes)
         else:
-            for loc in locs:
-                found = self.locations.get(str(loc.get("magic", "")).lower())
+            locs = []
+            for loc in objects(raw_locs):
+                magic = get_str(loc, "magic")
+                found = self.locations.get(magic.lower())
                 if not found:
                     return _error(422, "no_probes_found", "No suitable probes found.")
-                probes += found[: int(loc.get("limit") or body.get("limit") or 1)]
+                n = get_int(loc, "limit") or get_int(body, "limit") or 1
+                locs.append({"magic": magic, "limit": n})
+                probes += found[:n]
         cost = len(probes)
         left = self.limit_per_hour - self.consumed
         if cost > left:
@@ -178,55 +244,49 @@ class FakeGlobalping(JsonServer):
             self.credits -= cost - max(left, 0)
         self.consumed += min(cost, max(left, 0))
         mid = f"sim{next(self._ids):06d}"
-        now = time.time()
-        self.measurements[mid] = {
-            "id": mid,
-            "type": body["type"],
-            "target": body["target"],
-            "options": body.get("measurementOptions") or {},
-            "locations": locs,
-            "probes": probes,
-            "created": now,
-        }
+        options = _options(body.get("measurementOptions"))
+        self.measurements[mid] = _Measurement(mid, kind, target, options, locs, probes)
         h = self._limits(authed)
         h["Location"] = f"{self.url}/v1/measurements/{mid}"
-        return Reply(202, {"id": mid, "probesCount": cost}, h)
+        created: GpCreated = {"id": mid, "probesCount": cost}
+        return Response(202, created, h)
 
-    def _view(self, m: dict[str, Any]) -> dict[str, Any]:
-        done_at = m["created"] + self.finish_after
+    def _view(self, m: _Measurement) -> GpMeasurement:
         now = time.time()
-        results = []
-        for p in m["probes"]:
+        busy_now = now < m.created + self.finish_after or m.polls <= self.in_progress_polls
+        results: list[GpProbeResult] = []
+        for p in m.probes:
+            res: GpResult
             if p.outcome == "offline":
-                res: dict[str, Any] = {"status": "offline", "rawOutput": ""}
-            elif now < done_at or p.outcome == "stuck":
-                res = {"status": "in-progress", "rawOutput": ""}
+                res = GpBareResult(status="offline", rawOutput="")
+            elif busy_now or p.outcome == "stuck":
+                res = GpBareResult(status="in-progress", rawOutput="")
             else:
                 res = self._result(m, p)
             results.append({"probe": p.json(), "result": res})
         busy = any(r["result"]["status"] == "in-progress" for r in results)
         return {
-            "id": m["id"],
-            "type": m["type"],
+            "id": m.id,
+            "type": m.type,
             "status": "in-progress" if busy else "finished",
-            "createdAt": _iso(m["created"]),
+            "createdAt": _iso(m.created),
             "updatedAt": _iso(now),
-            "target": m["target"],
-            "probesCount": len(m["probes"]),
-            "locations": m["locations"] if isinstance(m["locations"], list) else [],
-            "measurementOptions": m["options"],
+            "target": m.target,
+            "probesCount": len(m.probes),
+            "locations": m.locations if isinstance(m.locations, list) else [],
+            "measurementOptions": m.options,
             "results": results,
         }
 
-    def _result(self, m: dict[str, Any], p: SimProbe) -> dict[str, Any]:
-        kind, target, lat = m["type"], m["target"], p.latency_ms
+    def _result(self, m: _Measurement, p: SimProbe) -> GpResult:
+        kind, target, lat = m.type, m.target, p.latency_ms
         down = p.outcome == "down"
         if kind == "http":
             if down and p.status_code == 200:
-                return {"status": "failed", "rawOutput": p.error}
+                return GpBareResult(status="failed", rawOutput=p.error)
             code = p.status_code
-            request = (m["options"].get("request") or {}) if isinstance(m["options"], dict) else {}
-            get = str(request.get("method", "HEAD")).upper() == "GET"
+            request = m.options.get("request")
+            get = request is not None and request["method"].upper() == "GET"
             return {
                 "status": "finished",
                 "resolvedAddress": self.answer,
@@ -249,7 +309,7 @@ class FakeGlobalping(JsonServer):
             }
         if kind in ("ping", "mtr"):
             if down and ("NOTFOUND" in p.error or "unknown host" in p.error):
-                return {"status": "failed", "rawOutput": f"ping: {target}: {p.error}"}
+                return GpBareResult(status="failed", rawOutput=f"ping: {target}: {p.error}")
             rcv = 0 if down else 3
             return {
                 "status": "finished",
@@ -269,11 +329,12 @@ class FakeGlobalping(JsonServer):
             }
         if kind == "dns":
             if down and p.error not in ("NXDOMAIN", "SERVFAIL", "REFUSED"):
-                return {"status": "failed", "rawOutput": p.error}
-            rtype = (m["options"].get("query") or {}).get("type", "A")
+                return GpBareResult(status="failed", rawOutput=p.error)
+            query = m.options.get("query")
+            rtype = query["type"] if query is not None else "A"
             name = p.error if down else "NOERROR"
             codes = {"NOERROR": 0, "NXDOMAIN": 3, "SERVFAIL": 2, "REFUSED": 5}
-            answers = (
+            answers: list[GpDnsRecord] = (
                 []
                 if down
                 else [
@@ -289,7 +350,7 @@ class FakeGlobalping(JsonServer):
                 "answers": answers,
                 "timings": {"total": round(lat)},
             }
-        hops = [
+        hops: list[GpHop] = [
             {"resolvedAddress": "192.0.2.1", "resolvedHostname": "gw", "timings": [{"rtt": 1.0}]}
         ]
         if not down:

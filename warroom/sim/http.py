@@ -1,12 +1,19 @@
-"""A small scriptable HTTP server on loopback for the simulated services.
+"""The one scriptable HTTP server on loopback that every simulated service is built on.
 
-The fakes in ``warroom.sim`` (Mastodon, Bluesky, Statuspage) speak the real protocols
-over real sockets so that the clients under test use their real HTTP stack. Each fake
-is an ``HttpFake`` subclass that registers routes; a test scripts faults with
-``fail_next`` (a status, headers, a body, or a delay longer than the client's timeout)
-and reads what arrived in ``requests``.
+The fakes in ``warroom.sim`` (Mastodon, Bluesky, RSS, Statuspage, Globalping, RIPE
+Atlas) speak the real protocols over real sockets so that the clients under test use
+their real HTTP stack. Each fake is an ``HttpFake`` subclass that registers routes, may
+``gate`` every request (an API key, a throttle) and says errors in its API's own shape
+(``error``). A test scripts faults two ways:
 
-Qt-free, standard library only, in-memory: nothing is written to disk.
+- ``fail_next``: the next matching requests get a status, headers, a body or a delay
+  longer than the client's timeout (optionally after the real handler ran);
+- ``fault``: the whole API is ``down`` (the connection is dropped), ``slow`` (it waits
+  ``slow_s`` first) or answers ``garbage`` (a 200 that is not JSON) until set back to
+  None; ``latency_s`` is added to every answer (the API's own latency).
+
+What arrived is in ``requests`` (with its monotonic arrival ``time``, for poll-rate
+assertions); ``seen()`` filters it. Qt-free, standard library only, in memory.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+# The whole-API faults a test can switch on (see the module docstring).
+FAULTS = (None, "down", "slow", "garbage")
 
 
 @dataclass
@@ -31,11 +40,20 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    time: float = field(default_factory=time.monotonic)  # when it arrived
 
-    def json(self) -> Any:
+    def json(self) -> object:
+        """The body decoded (None when empty); ValueError when it is not JSON."""
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
-    def form(self) -> dict[str, Any]:
+    def json_or_none(self) -> object:
+        """The body decoded, or None when it is empty or not JSON at all."""
+        try:
+            return self.json()
+        except ValueError:
+            return None
+
+    def form(self) -> dict[str, object]:
         """The body as JSON, or as a form (``status=...&visibility=...``)."""
         ctype = self.headers.get("content-type", "")
         if "json" in ctype:
@@ -51,7 +69,8 @@ class Request:
 @dataclass
 class Response:
     status: int = 200
-    body: Any = None  # dict/list -> JSON; bytes/str as given
+    # bytes and str are sent as they are; anything else (None: no body) as JSON.
+    body: object = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a timeout for the client)
 
@@ -68,6 +87,11 @@ class _Fault:
     after: bool  # run the real handler first (the write happens, the answer is lost)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a remote round opens dozens of connections at once
+
+
 class HttpFake:
     """A threaded HTTP/1.1 server on 127.0.0.1 with routes and scripted faults."""
 
@@ -76,6 +100,9 @@ class HttpFake:
         self._faults: list[_Fault] = []
         self.requests: list[Request] = []
         self.lock = threading.RLock()
+        self.fault: str | None = None  # one of FAULTS
+        self.slow_s = 5.0
+        self.latency_s = 0.0
         fake = self
 
         class _H(BaseHTTPRequestHandler):
@@ -86,11 +113,10 @@ class HttpFake:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
+            def log_message(self, format: str, *args: object) -> None:  # quiet in tests
                 return
 
-        self._server = ThreadingHTTPServer((host, 0), _H)
-        self._server.daemon_threads = True
+        self._server = _Server((host, 0), _H)
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------
@@ -114,10 +140,11 @@ class HttpFake:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
+        if self._thread is not None:  # shutdown() waits for a loop that must be running
+            self._server.shutdown()
             self._thread.join(5)
+            self._thread = None
+        self._server.server_close()
 
     def __enter__(self) -> HttpFake:
         return self.start()
@@ -125,17 +152,27 @@ class HttpFake:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- routes and faults -----------------------------------------------------
+    # -- what a subclass says --------------------------------------------------
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         self._routes.append((method, re.compile(pattern + r"\Z"), handler))
+
+    def gate(self, req: Request) -> Response | None:
+        """An answer for every request before routing (a refused key); None lets it in."""
+        return None
+
+    def error(self, status: int, message: str) -> Response:
+        """An error in the API's own shape (404, 405 and a handler that broke)."""
+        return Response(status, {"error": message})
+
+    # -- scripting -------------------------------------------------------------
 
     def fail_next(
         self,
         method: str,
         path_pattern: str,
         status: int = 500,
-        body: Any = None,
+        body: object = None,
         headers: dict[str, str] | None = None,
         *,
         delay: float = 0.0,
@@ -154,9 +191,19 @@ class HttpFake:
                 _Fault(method, re.compile(path_pattern + r"\Z"), resp, times, after)
             )
 
-    def seen(self, method: str, path: str) -> list[Request]:
+    def seen(
+        self, method: str | None = None, path: str | None = None, *, prefix: str = ""
+    ) -> list[Request]:
+        """The requests so far with this method (None: any), this exact ``path`` (None:
+        any) and a path starting with ``prefix``."""
         with self.lock:
-            return [r for r in self.requests if r.method == method and r.path == path]
+            return [
+                r
+                for r in self.requests
+                if (method is None or r.method == method)
+                and (path is None or r.path == path)
+                and r.path.startswith(prefix)
+            ]
 
     # -- serving ---------------------------------------------------------------
 
@@ -183,18 +230,38 @@ class HttpFake:
         )
         with self.lock:
             self.requests.append(req)
+            mode = self.fault
+        if mode == "down":
+            h.close_connection = True
+            h.connection.close()
+            return
+        if mode == "slow":
+            time.sleep(self.slow_s)
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        if mode == "garbage":
+            page = Response(200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+            self._write(h, page)
+            return
         fault = self._take_fault(req.method, req.path)
         if fault is not None and not fault.after:
             resp = fault.response
         else:
-            resp = self._handle(req)
+            resp = self._answer(req)
             if fault is not None:
                 resp = fault.response
         if resp.delay:
             time.sleep(resp.delay)
         self._write(h, resp)
 
-    def _handle(self, req: Request) -> Response:
+    def _answer(self, req: Request) -> Response:
+        try:
+            with self.lock:
+                return self.gate(req) or self._route(req)
+        except Exception as exc:  # a fake that breaks says so, as a real server would
+            return self.error(500, f"{type(exc).__name__}: {exc}")
+
+    def _route(self, req: Request) -> Response:
         allowed = False
         for method, pattern, handler in self._routes:
             m = pattern.match(req.path)
@@ -202,11 +269,10 @@ class HttpFake:
                 continue
             allowed = True
             if method == req.method:
-                with self.lock:
-                    return handler(req, m)
+                return handler(req, m)
         if allowed:
-            return Response(405, {"error": "Method not allowed"})
-        return Response(404, {"error": "Record not found"})
+            return self.error(405, "Method not allowed")
+        return self.error(404, "Record not found")
 
     @staticmethod
     def _write(h: BaseHTTPRequestHandler, resp: Response) -> None:
@@ -227,7 +293,7 @@ class HttpFake:
             h.end_headers()
             if h.command != "HEAD":
                 h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+        except OSError:  # the client gave up (timeout, reset)
             pass
 
 

@@ -19,13 +19,51 @@ import datetime as dt
 import html
 import re
 import time
-from typing import Any
+from typing import TypedDict
 from urllib.parse import unquote, urlencode
 
 from warroom.sim.http import HttpFake, Request, Response, bearer
 
 BASE_ID = 113_000_000_000_000_000
 _TAG_RE = re.compile(r"#(\w+)")
+
+
+# The entities of the Mastodon API documentation, as far as the fake fills them.
+
+
+class Account(TypedDict):
+    id: str
+    username: str
+    acct: str
+    display_name: str
+    url: str
+
+
+class Tag(TypedDict):
+    name: str
+    url: str
+
+
+class Status(TypedDict):
+    id: str
+    created_at: str
+    in_reply_to_id: str | None
+    sensitive: bool
+    spoiler_text: str
+    visibility: str
+    language: str
+    uri: str
+    url: str
+    replies_count: int
+    reblogs_count: int
+    favourites_count: int
+    content: str
+    reblog: Status | None
+    account: Account
+    media_attachments: list[dict[str, str]]
+    mentions: list[dict[str, str]]
+    tags: list[Tag]
+    emojis: list[dict[str, str]]
 
 
 def _iso(t: dt.datetime) -> str:
@@ -43,10 +81,12 @@ class FakeMastodon(HttpFake):
         super().__init__(host)
         self.domain = domain
         self.max_characters = max_characters
-        self.statuses: list[dict[str, Any]] = []  # oldest first
+        self.statuses: list[Status] = []  # oldest first
+        self._texts: dict[str, str] = {}  # status id -> plain text, for the search
+        self._published_by: dict[str, str] = {}  # status id -> who posted it via the API
         self.tokens: set[str] = set()
         self.token_owner: dict[str, str] = {}  # publishing token -> username
-        self._idempotent: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._idempotent: dict[tuple[str, str], tuple[float, Status]] = {}
         self._next = BASE_ID
         self.rate_limit = 300
         self.rate_window = 300.0
@@ -68,7 +108,7 @@ class FakeMastodon(HttpFake):
         display_name: str | None = None,
         at: dt.datetime | None = None,
         content_html: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Status:
         """Add a status as if ``author`` had just posted it; returns the Status entity."""
         with self.lock:
             self._next += 1 + (self._next % 7)  # ids grow, not by one (like snowflakes)
@@ -85,7 +125,7 @@ class FakeMastodon(HttpFake):
                     html.escape(text, quote=False),
                 )
                 body = "<p>" + linked.replace("\n", "<br />") + "</p>"
-            status = {
+            status: Status = {
                 "id": sid,
                 "created_at": _iso(t),
                 "in_reply_to_id": None,
@@ -111,10 +151,10 @@ class FakeMastodon(HttpFake):
                 "mentions": [],
                 "tags": [{"name": t_, "url": f"https://{self.domain}/tags/{t_}"} for t_ in tags],
                 "emojis": [],
-                "_text": text,  # for the simulated search only; stripped in responses
             }
             self.statuses.append(status)
-            return self._public(status)
+            self._texts[sid] = text
+            return status.copy()
 
     def add_token(self, token: str, username: str = "ops") -> None:
         """A token (with write:statuses) that publishes as ``username``."""
@@ -125,7 +165,11 @@ class FakeMastodon(HttpFake):
     def published(self, username: str = "ops") -> list[str]:
         """The texts ``username`` published through the API, oldest first."""
         with self.lock:
-            return [s["_text"] for s in self.statuses if s.get("_published_by") == username]
+            return [
+                self._texts[s["id"]]
+                for s in self.statuses
+                if self._published_by.get(s["id"]) == username
+            ]
 
     def set_rate_limit(self, limit: int, window_s: float = 300.0) -> None:
         with self.lock:
@@ -133,10 +177,6 @@ class FakeMastodon(HttpFake):
             self._window_start, self._used = time.time(), 0
 
     # -- endpoints -------------------------------------------------------------------
-
-    @staticmethod
-    def _public(s: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in s.items() if not k.startswith("_")}
 
     def _rate(self) -> tuple[bool, dict[str, str]]:
         now = time.time()
@@ -153,9 +193,7 @@ class FakeMastodon(HttpFake):
             "X-RateLimit-Reset": _iso(reset),
         }
 
-    def _page(
-        self, req: Request, candidates: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    def _page(self, req: Request, candidates: list[Status]) -> tuple[list[Status], dict[str, str]]:
         """Mastodon's id pagination over ``candidates`` (oldest first)."""
         try:
             limit = max(1, min(40, int(req.arg("limit") or 20)))
@@ -186,7 +224,7 @@ class FakeMastodon(HttpFake):
             nxt = urlencode({**keep, "max_id": page[-1]["id"]})
             prv = urlencode({**keep, "min_id": page[0]["id"]})
             links["Link"] = f'<{base}?{nxt}>; rel="next", <{base}?{prv}>; rel="prev"'
-        return [self._public(s) for s in page], links
+        return [s.copy() for s in page], links
 
     def _tag(self, req: Request, m: re.Match[str]) -> Response:
         ok, rl = self._rate()
@@ -209,8 +247,8 @@ class FakeMastodon(HttpFake):
         if not q:
             return Response(400, {"error": "Validation failed: q is missing"}, rl)
         with self.lock:
-            cands = [s for s in self.statuses if q in s["_text"].lower()]
-        page, _ = self._page(req, cands) if typ in (None, "statuses") else ([], [])
+            cands = [s for s in self.statuses if q in self._texts[s["id"]].lower()]
+        page = self._page(req, cands)[0] if typ in (None, "statuses") else []
         return Response(200, {"accounts": [], "statuses": page, "hashtags": []}, rl)
 
     def _publish(self, req: Request, _m: re.Match[str]) -> Response:
@@ -238,7 +276,7 @@ class FakeMastodon(HttpFake):
                 return Response(200, hit[1], rl)
         status = self.post(text, author=user)
         visibility = str(form.get("visibility") or "public")
-        self.statuses[-1]["_published_by"] = user
+        self._published_by[status["id"]] = user
         status["visibility"] = self.statuses[-1]["visibility"] = visibility
         if key:
             self._idempotent[(user, key)] = (now, status)

@@ -18,19 +18,37 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 import time
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs
+from dataclasses import dataclass, field
 
 import dns.message
 import dns.rcode
 import dns.rrset
 
-from warroom.sim._server import JsonServer, Reply
+from warroom.base.jsonval import as_object, get_bool, get_int, get_opt_str, objects
+from warroom.sim.http import HttpFake, Request, Response
+from warroom.sim.probe_api_shapes import (
+    AtlasCreated,
+    AtlasCredits,
+    AtlasDefinition,
+    AtlasDnsResult,
+    AtlasDnsTimeout,
+    AtlasError,
+    AtlasHttpReply,
+    AtlasMeasurement,
+    AtlasProbeMeta,
+    AtlasProbePage,
+    AtlasResult,
+    AtlasResultBase,
+    AtlasSslcertFailure,
+    AtlasSslcertResult,
+    AtlasStatus,
+)
 
 COST = {"ping": 3, "http": 10, "dns": 10, "sslcert": 10, "traceroute": 20}
 _FAKE_CERT = "-----BEGIN CERTIFICATE-----\nMIIBsim\n-----END CERTIFICATE-----"
+_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
 
 
 @dataclass
@@ -44,37 +62,69 @@ class AtlasProbe:
     rcode: str = "NOERROR"  # what a down DNS answer says (NXDOMAIN, SERVFAIL); else timeout
 
 
-def _error(status: int, code: int, title: str, detail: str) -> Reply:
-    return Reply(
-        status, {"error": {"status": status, "code": code, "title": title, "detail": detail}}
-    )
+@dataclass
+class _Measurement:
+    id: int
+    definition: AtlasDefinition
+    probes: list[AtlasProbe]
+    created: float = field(default_factory=time.time)
+    polls: int = 0  # GETs of the measurement answered so far
 
 
-class FakeAtlas(JsonServer):
+def _error(status: int, code: int, title: str, detail: str) -> Response:
+    body: AtlasError = {"error": {"status": status, "code": code, "title": title, "detail": detail}}
+    return Response(status, body)
+
+
+def _definition(raw: dict[str, object]) -> AtlasDefinition:
+    """A definition as asked, narrowed to the keys the fake answers from."""
+    d: AtlasDefinition = {"is_oneoff": get_bool(raw, "is_oneoff")}
+    for key in ("type", "target", "description", "query_argument", "query_type"):
+        text = get_opt_str(raw, key)
+        if text is not None:
+            d[key] = text
+    port = get_int(raw, "port")
+    if port is not None:
+        d["port"] = port
+    return d
+
+
+class FakeAtlas(HttpFake):
     def __init__(
         self,
         *,
         key: str = "atlas-key",
         credits: int = 100_000,
         finish_after: float = 0.0,
+        in_progress_polls: int = 0,
         answer: str = "192.0.2.10",
     ) -> None:
+        """A measurement is ongoing (no results yet) for ``finish_after`` seconds after
+        it was created and for its first ``in_progress_polls`` polls (GETs of the
+        measurement), whichever ends later: a test that must see polling counts polls."""
         super().__init__()
         self.key = key
         self.credits = credits
         self.finish_after = finish_after
+        self.in_progress_polls = in_progress_polls
         self.answer = answer
         self.throttled = False
         self.probes: list[AtlasProbe] = []
-        self.measurements: dict[int, dict[str, Any]] = {}
+        self.measurements: dict[int, _Measurement] = {}
         self._ids = itertools.count(90_000_001)
+        v2 = "/api/v2"
+        self.route("POST", v2 + "/measurements/?", self._create)
+        self.route("GET", v2 + "/credits/?", self._credits)
+        self.route("GET", v2 + "/probes/?", self._probes)
+        self.route("GET", v2 + r"/measurements/(?P<mid>[^/]+)/?", self._meta)
+        self.route("GET", v2 + r"/measurements/(?P<mid>[^/]+)/results/?", self._results)
 
     def add(self, *probes: AtlasProbe) -> FakeAtlas:
         with self.lock:
             self.probes.extend(probes)
         return self
 
-    def set_outcome(self, asn: int, outcome: str, **fields: Any) -> None:
+    def set_outcome(self, asn: int, outcome: str, **fields: object) -> None:
         with self.lock:
             for p in self.probes:
                 if p.asn == asn:
@@ -82,59 +132,61 @@ class FakeAtlas(JsonServer):
                     for k, v in fields.items():
                         setattr(p, k, v)
 
-    def handle(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: Any
-    ) -> Reply:
-        auth = headers.get("Authorization")
+    # -- the API -----------------------------------------------------------------
+
+    def error(self, status: int, message: str) -> Response:
+        return _error(status, 104, _TITLES.get(status, "Server Error"), message)
+
+    def gate(self, req: Request) -> Response | None:
+        auth = req.headers.get("authorization")
         if auth is None:
             return _error(403, 104, "Forbidden", "Authentication credentials were not provided.")
         if auth != f"Key {self.key}":
             return _error(403, 104, "Forbidden", "The provided API key does not exist.")
         if self.throttled:
             return _error(429, 104, "Too Many Requests", "Request was throttled.")
-        parts = [p for p in path.split("/") if p]
-        if method == "POST" and parts == ["api", "v2", "measurements"]:
-            return self._create(body)
-        if method == "GET" and parts == ["api", "v2", "credits"]:
-            return Reply(
-                200,
-                {
-                    "current_balance": self.credits,
-                    "estimated_daily_income": 21600,
-                    "estimated_daily_expenditure": 0,
-                },
-            )
-        if method == "GET" and parts == ["api", "v2", "probes"]:
-            ids = {int(x) for x in parse_qs(query).get("id__in", [""])[0].split(",") if x}
-            rows = [
-                {
-                    "id": p.id,
-                    "asn_v4": p.asn,
-                    "asn_v6": None,
-                    "country_code": p.country,
-                    "status": {"id": 1, "name": "Connected"},
-                }
-                for p in self.probes
-                if p.id in ids
-            ]
-            return Reply(200, {"count": len(rows), "next": None, "previous": None, "results": rows})
-        if method == "GET" and parts[:3] == ["api", "v2", "measurements"] and len(parts) >= 4:
-            m = self.measurements.get(int(parts[3])) if parts[3].isdigit() else None
-            if m is None:
-                return _error(404, 104, "Not Found", "Not found.")
-            if len(parts) == 5 and parts[4] == "results":
-                return Reply(200, self._results(m))
-            return Reply(200, self._meta(m))
-        return _error(404, 104, "Not Found", "Not found.")
+        return None
 
-    def _create(self, body: Any) -> Reply:
-        try:
-            d = body["definitions"][0]
-            sel = body["probes"][0]
-            kind = d["type"]
-            n = int(sel["requested"])
-        except (KeyError, IndexError, TypeError, ValueError):
+    def _credits(self, req: Request, _m: re.Match[str]) -> Response:
+        body: AtlasCredits = {
+            "current_balance": self.credits,
+            "estimated_daily_income": 21600,
+            "estimated_daily_expenditure": 0,
+        }
+        return Response(200, body)
+
+    def _probes(self, req: Request, _m: re.Match[str]) -> Response:
+        ids = {int(x) for x in (req.arg("id__in") or "").split(",") if x.isdigit()}
+        connected: AtlasStatus = {"id": 1, "name": "Connected"}
+        rows: list[AtlasProbeMeta] = [
+            {
+                "id": p.id,
+                "asn_v4": p.asn,
+                "asn_v6": None,
+                "country_code": p.country,
+                "status": connected,
+            }
+            for p in self.probes
+            if p.id in ids
+        ]
+        page: AtlasProbePage = {"count": len(rows), "next": None, "previous": None, "results": rows}
+        return Response(200, page)
+
+    def _ongoing(self, m: _Measurement) -> bool:
+        return time.time() < m.created + self.finish_after or m.polls <= self.in_progress_polls
+
+    def _find(self, m: re.Match[str]) -> _Measurement | None:
+        mid = m.group("mid")
+        return self.measurements.get(int(mid)) if mid.isdigit() else None
+
+    def _create(self, req: Request, _m: re.Match[str]) -> Response:
+        body = as_object(req.json_or_none())
+        defs, sels = objects(body.get("definitions")), objects(body.get("probes"))
+        n = get_int(sels[0], "requested") if sels else None
+        if not defs or n is None:
             return _error(400, 102, "Bad Request", "Invalid measurement definition.")
+        d, sel = _definition(defs[0]), sels[0]
+        kind = d.get("type")
         if kind not in COST:
             return _error(400, 102, "Bad Request", f"Unknown measurement type {kind!r}.")
         if sel.get("type") == "asn":
@@ -153,56 +205,62 @@ class FakeAtlas(JsonServer):
             )
         self.credits -= cost
         mid = next(self._ids)
-        self.measurements[mid] = {
-            "id": mid,
-            "def": d,
-            "probes": chosen,
-            "created": time.time(),
-        }
-        return Reply(201, {"measurements": [mid]})
+        self.measurements[mid] = _Measurement(mid, d, chosen)
+        created: AtlasCreated = {"measurements": [mid]}
+        return Response(201, created)
 
-    def _meta(self, m: dict[str, Any]) -> dict[str, Any]:
-        done = time.time() >= m["created"] + self.finish_after
-        if not m["probes"]:
+    def _meta(self, req: Request, m: re.Match[str]) -> Response:
+        found = self._find(m)
+        if found is None:
+            return _error(404, 104, "Not Found", "Not found.")
+        found.polls += 1
+        done = not self._ongoing(found)
+        status: AtlasStatus
+        if not found.probes:
             status = {"id": 6, "name": "No suitable probes"}
         else:
             status = {"id": 4, "name": "Stopped"} if done else {"id": 2, "name": "Ongoing"}
-        return {
-            "id": m["id"],
-            "type": m["def"]["type"],
-            "target": m["def"].get("target", ""),
-            "description": m["def"].get("description", ""),
+        d = found.definition
+        body: AtlasMeasurement = {
+            "id": found.id,
+            "type": d.get("type", ""),
+            "target": d.get("target", ""),
+            "description": d.get("description", ""),
             "is_oneoff": True,
             "af": 4,
             "status": status,
-            "probes_requested": len(m["probes"]),
-            "probes_scheduled": len(m["probes"]),
-            "participant_count": len(m["probes"]) if m["probes"] else None,
+            "probes_requested": len(found.probes),
+            "probes_scheduled": len(found.probes),
+            "participant_count": len(found.probes) if found.probes else None,
         }
+        return Response(200, body)
 
-    def _results(self, m: dict[str, Any]) -> list[dict[str, Any]]:
-        if time.time() < m["created"] + self.finish_after:
-            return []
-        return [self._one(m, p) for p in m["probes"] if p.outcome != "offline"]
+    def _results(self, req: Request, m: re.Match[str]) -> Response:
+        found = self._find(m)
+        if found is None:
+            return _error(404, 104, "Not Found", "Not found.")
+        if self._ongoing(found):
+            return Response(200, [])
+        return Response(200, [self._one(found, p) for p in found.probes if p.outcome != "offline"])
 
-    def _one(self, m: dict[str, Any], p: AtlasProbe) -> dict[str, Any]:
-        d, lat, down = m["def"], p.latency_ms, p.outcome == "down"
-        base = {
+    def _one(self, m: _Measurement, p: AtlasProbe) -> AtlasResult:
+        d, lat, down = m.definition, p.latency_ms, p.outcome == "down"
+        kind = d.get("type", "")
+        base: AtlasResultBase = {
             "fw": 5080,
             "lts": 12,
             "prb_id": p.id,
-            "msm_id": m["id"],
-            "timestamp": int(m["created"]),
-            "from": "198.51.100.7",
+            "msm_id": m.id,
+            "timestamp": int(m.created),
             "af": 4,
             "dst_addr": self.answer,
-            "type": d["type"],
+            "type": kind,
         }
-        if d["type"] == "ping":
+        if kind == "ping":
             rcvd = 0 if down else 3
             return {
                 **base,
-                "dst_name": d.get("target"),
+                "dst_name": d.get("target", ""),
                 "proto": "ICMP",
                 "sent": 3,
                 "rcvd": rcvd,
@@ -212,9 +270,10 @@ class FakeAtlas(JsonServer):
                 "max": -1 if down else lat,
                 "result": [{"x": "*"}] * 3 if down else [{"rtt": lat}] * 3,
             }
-        if d["type"] == "http":
+        if kind == "http":
+            res: AtlasHttpReply
             if down:
-                res: dict[str, Any] = {"af": 4, "dst_addr": self.answer, "err": p.error}
+                res = {"af": 4, "dst_addr": self.answer, "err": p.error}
             else:
                 res = {
                     "af": 4,
@@ -228,12 +287,18 @@ class FakeAtlas(JsonServer):
                     "ver": "1.1",
                 }
             return {**base, "uri": f"http://{d.get('target')}/", "result": [res]}
-        if d["type"] == "sslcert":
+        if kind == "sslcert":
             if down:
-                return {**base, "dst_name": d.get("target"), "err": p.error}
-            return {
+                failed: AtlasSslcertFailure = {
+                    **base,
+                    "dst_name": d.get("target", ""),
+                    "err": p.error,
+                }
+                return failed
+            cert: AtlasSslcertResult
+            cert = {
                 **base,
-                "dst_name": d.get("target"),
+                "dst_name": d.get("target", ""),
                 "dst_port": str(d.get("port", 443)),
                 "method": "TLS",
                 "ver": "1.3",
@@ -241,20 +306,19 @@ class FakeAtlas(JsonServer):
                 "ttc": lat / 3,
                 "cert": [_FAKE_CERT],
             }
+            return cert
         if down and p.rcode == "NOERROR":
-            return {**base, "proto": "UDP", "error": {"timeout": 5000}}
-        q = dns.message.make_query(d.get("query_argument", "example."), d.get("query_type", "A"))
+            timeout: AtlasDnsTimeout = {**base, "proto": "UDP", "error": {"timeout": 5000}}
+            return timeout
+        qtype = d.get("query_type", "A")
+        q = dns.message.make_query(d.get("query_argument", "example."), qtype)
         r = dns.message.make_response(q)
         if down:
             r.set_rcode(dns.rcode.from_text(p.rcode))
         else:
-            r.answer.append(
-                dns.rrset.from_text(
-                    q.question[0].name, 300, "IN", d.get("query_type", "A"), self.answer
-                )
-            )
+            r.answer.append(dns.rrset.from_text(q.question[0].name, 300, "IN", qtype, self.answer))
         wire = r.to_wire()
-        return {
+        answer: AtlasDnsResult = {
             **base,
             "proto": "UDP",
             "result": {
@@ -268,3 +332,4 @@ class FakeAtlas(JsonServer):
                 "size": len(wire),
             },
         }
+        return answer

@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import Any
+from typing import NotRequired, TypedDict
 
-from warroom.sim.http import HttpFake, Request, Response
+from warroom.base.jsonval import as_object, strings
+from warroom.sim.http import Handler, HttpFake, Request, Response
 
 INDICATOR = {
     "operational": "none",
@@ -46,20 +47,87 @@ def _id() -> str:
     return secrets.token_hex(6)
 
 
+# The entities of the published API (status API v2 and management API v1).
+
+
+class Page(TypedDict):
+    id: str
+    name: str
+    url: str
+    time_zone: str
+    updated_at: str
+
+
+class Component(TypedDict):
+    id: str
+    name: str
+    status: str  # a key of INDICATOR
+    created_at: str
+    updated_at: str
+    position: int
+    description: str | None
+    showcase: bool
+    group_id: str | None
+    page_id: str
+    group: bool
+    only_show_if_degraded: bool
+
+
+class IncidentUpdate(TypedDict):
+    id: str
+    status: str
+    body: str
+    incident_id: str
+    created_at: str
+    updated_at: str
+    display_at: str
+    affected_components: list[dict[str, str]] | None
+
+
+class Incident(TypedDict):
+    id: str
+    name: str
+    status: str  # investigating, identified, monitoring, resolved, postmortem
+    impact: str
+    created_at: str
+    updated_at: str
+    monitoring_at: str | None
+    resolved_at: str | None
+    shortlink: str
+    page_id: str
+    incident_updates: list[IncidentUpdate]  # newest first
+    components: NotRequired[list[str]]  # the ids a v1 create named
+
+
+class PageStatus(TypedDict):
+    indicator: str
+    description: str
+
+
+class Summary(TypedDict, total=False):
+    """summary.json; status.json, components.json and incidents.json are parts of it."""
+
+    page: Page
+    status: PageStatus
+    components: list[Component]
+    incidents: list[Incident]
+    scheduled_maintenances: list[Incident]
+
+
 class FakeStatuspage(HttpFake):
     def __init__(
         self, name: str = "Upstream Carrier", url: str = "https://status.carrier.example"
     ) -> None:
         super().__init__()
-        self.page = {
+        self.page: Page = {
             "id": _id(),
             "name": name,
             "url": url,
             "time_zone": "Etc/UTC",
             "updated_at": _iso(),
         }
-        self.components: dict[str, dict[str, Any]] = {}
-        self.incidents: list[dict[str, Any]] = []  # newest first
+        self.components: dict[str, Component] = {}
+        self.incidents: list[Incident] = []  # newest first
         for path in ("summary", "status", "components", "incidents"):
             self.route("GET", rf"/api/v2/{path}\.json", self._make(path))
         self.api_keys: set[str] = set()
@@ -75,7 +143,7 @@ class FakeStatuspage(HttpFake):
 
     def set_component(
         self, name: str, status: str = "operational", *, at: dt.datetime | None = None
-    ) -> dict[str, Any]:
+    ) -> Component:
         if status not in INDICATOR:
             raise ValueError(f"unknown component status {status!r}")
         with self.lock:
@@ -100,7 +168,7 @@ class FakeStatuspage(HttpFake):
             elif c["status"] != status:
                 c["status"], c["updated_at"] = status, now
             self.page["updated_at"] = now
-            return dict(c)
+            return c.copy()
 
     def open_incident(
         self,
@@ -110,10 +178,10 @@ class FakeStatuspage(HttpFake):
         status: str = "investigating",
         impact: str = "major",
         at: dt.datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Incident:
         with self.lock:
             now = _iso(at)
-            inc: dict[str, Any] = {
+            inc: Incident = {
                 "id": _id(),
                 "name": name,
                 "status": status,
@@ -132,7 +200,7 @@ class FakeStatuspage(HttpFake):
 
     def update_incident(
         self, incident_id: str, status: str, body: str, *, at: dt.datetime | None = None
-    ) -> dict[str, Any]:
+    ) -> Incident:
         with self.lock:
             inc = next(i for i in self.incidents if i["id"] == incident_id)
             now = _iso(at)
@@ -148,7 +216,7 @@ class FakeStatuspage(HttpFake):
         with self.lock:
             self.api_keys.add(key)
 
-    def _add_update(self, inc: dict[str, Any], status: str, body: str, now: str) -> None:
+    def _add_update(self, inc: Incident, status: str, body: str, now: str) -> None:
         inc["incident_updates"].insert(
             0,
             {
@@ -165,7 +233,7 @@ class FakeStatuspage(HttpFake):
 
     # -- endpoints -------------------------------------------------------------------
 
-    def _status(self) -> dict[str, str]:
+    def _status(self) -> PageStatus:
         worst = "none"
         for c in self.components.values():
             ind = INDICATOR[c["status"]]
@@ -180,15 +248,15 @@ class FakeStatuspage(HttpFake):
         }[worst]
         return {"indicator": worst, "description": desc}
 
-    def _make(self, what: str) -> Any:
+    def _make(self, what: str) -> Handler:
         def handler(req: Request, _m: re.Match[str]) -> Response:
             with self.lock:
                 comps = sorted(self.components.values(), key=lambda c: c["position"])
-                out: dict[str, Any] = {"page": dict(self.page)}
+                out: Summary = {"page": self.page.copy()}
                 if what in ("summary", "status"):
                     out["status"] = self._status()
                 if what in ("summary", "components"):
-                    out["components"] = [dict(c) for c in comps]
+                    out["components"] = [c.copy() for c in comps]
                 if what == "summary":
                     out["incidents"] = [
                         i for i in self.incidents if i["status"] not in ("resolved", "postmortem")
@@ -213,15 +281,15 @@ class FakeStatuspage(HttpFake):
         return None
 
     @staticmethod
-    def _api_body(req: Request) -> dict[str, Any] | None:
+    def _api_body(req: Request) -> dict[str, object] | None:
         try:
             body = req.json()
         except ValueError:
             return None
-        inc = body.get("incident") if isinstance(body, dict) else None
-        return inc if isinstance(inc, dict) else None
+        inc = as_object(body).get("incident")
+        return as_object(inc) if isinstance(inc, dict) else None
 
-    def _apply_components(self, comps: Any) -> str | None:
+    def _apply_components(self, comps: object) -> str | None:
         if comps is None:
             return None
         if not isinstance(comps, dict):
@@ -233,7 +301,7 @@ class FakeStatuspage(HttpFake):
             if status not in INDICATOR:
                 return f"invalid component status {status}"
         for cid, status in comps.items():
-            self.set_component(by_id[cid]["name"], status)
+            self.set_component(by_id[cid]["name"], str(status))
         return None
 
     def _api_create(self, req: Request, m: re.Match[str]) -> Response:
@@ -243,17 +311,17 @@ class FakeStatuspage(HttpFake):
         inc = self._api_body(req)
         if inc is None or not inc.get("name"):
             return Response(422, {"error": "name can't be blank"})
-        status = inc.get("status") or "investigating"
+        status = str(inc.get("status") or "investigating")
         if status not in self._STATUSES:
             return Response(422, {"error": f"Status is not included in the list: {status}"})
         problem = self._apply_components(inc.get("components"))
         if problem:
             return Response(422, {"error": problem})
         made = self.open_incident(str(inc["name"]), str(inc.get("body") or ""), status=status)
-        made["components"] = list(inc.get("component_ids") or [])
+        made["components"] = strings(inc.get("component_ids"))
         return Response(201, made)
 
-    def _find(self, m: re.Match[str]) -> dict[str, Any] | None:
+    def _find(self, m: re.Match[str]) -> Incident | None:
         return next((i for i in self.incidents if i["id"] == m.group("incident_id")), None)
 
     def _api_get(self, req: Request, m: re.Match[str]) -> Response:
@@ -281,7 +349,7 @@ class FakeStatuspage(HttpFake):
         found = self._find(m)
         if found is None:
             return Response(404, {"error": "Incident not found"})
-        status = inc.get("status") or found["status"]
+        status = str(inc.get("status") or found["status"])
         if status not in self._STATUSES:
             return Response(422, {"error": f"Status is not included in the list: {status}"})
         problem = self._apply_components(inc.get("components"))
@@ -301,11 +369,11 @@ class FakeStatuspage(HttpFake):
         if bad is not None:
             return bad
         try:
-            status = req.json()["component"]["status"]
+            status = as_object(as_object(req.json()).get("component"))["status"]
         except (ValueError, KeyError, TypeError):
             return Response(422, {"error": "component.status is missing"})
         cid = m.group("component_id")
         problem = self._apply_components({cid: status})
         if problem:
             return Response(422, {"error": problem})
-        return Response(200, next(dict(c) for c in self.components.values() if c["id"] == cid))
+        return Response(200, next(c.copy() for c in self.components.values() if c["id"] == cid))

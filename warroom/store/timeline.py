@@ -119,11 +119,6 @@ def change_from_row(row: sqlite3.Row) -> IncidentChange:
     return IncidentChange(**{k: d[k] for k in IncidentChange.__dataclass_fields__})
 
 
-def services_value(items: Sequence[str]) -> str:
-    """Affected services as stored in the incident row and its changes (a JSON list)."""
-    return json.dumps(list(items), ensure_ascii=False)
-
-
 def revision_content(r: Revision) -> tuple[SqlValue, ...]:
     """What a revision puts in the entry row's cache: occurred_at, kind, text, tags,
     pinned, external, hidden, hidden_reason (the one Revision->row mapping)."""

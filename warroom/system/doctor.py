@@ -14,10 +14,9 @@ import platform
 import shutil
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from warroom import __version__
 from warroom.system import platform_check
@@ -37,9 +36,9 @@ class Check:
     status: str
     summary: str
     advice: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, object] = field(default_factory=dict)  # JSON-ready facts
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         return {
             "check": self.name,
             "status": self.status,
@@ -98,7 +97,7 @@ def check_qt() -> Check:
 def check_qt_platform() -> list[Check]:
     out = []
     report = platform_check.check_qt_platform()
-    data: dict[str, Any] = {
+    data: dict[str, object] = {
         "platform": report.platform,
         "missing_libs": list(report.missing_libs),
         "packages": {k: list(v) for k, v in report.packages.items()},
@@ -181,7 +180,7 @@ def check_database(data_dir: Path) -> Check:
     from warroom.store.db import inspect
 
     path = data_dir / DB_NAME
-    data: dict[str, Any] = {"path": str(path)}
+    data: dict[str, object] = {"path": str(path)}
     info = inspect(path)
     if not info.exists:
         return Check("database", OK, f"no database yet at {path} (created on first use)", data=data)
@@ -336,7 +335,7 @@ def check_icmp() -> Check:
     """How icmp:// checks will run: unprivileged socket, raw socket, or the ping program."""
     ping = shutil.which("ping")
     rng = _ping_group_range()
-    data: dict[str, Any] = {"ping": ping, "ping_group_range": list(rng) if rng else None}
+    data: dict[str, object] = {"ping": ping, "ping_group_range": list(rng) if rng else None}
     for kind, label in ((socket.SOCK_DGRAM, "unprivileged ICMP sockets"), (socket.SOCK_RAW, "")):
         try:
             socket.socket(socket.AF_INET, kind, socket.IPPROTO_ICMP).close()

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -70,12 +69,13 @@ async def call(
     url: str,
     *,
     headers: dict[str, str],
-    body: Any = None,
+    body: Mapping[str, object] | None = None,
     timeout: float,
-    errors: Callable[[httpx.Response, Any], ApiError],
-) -> tuple[httpx.Response, Any]:
+    errors: Callable[[httpx.Response, object], ApiError],
+) -> tuple[httpx.Response, object]:
     """One request; JSON in and out. Transport failures and non-2xx become ApiError via
-    ``errors`` (the API's own error shape); a 2xx that is not JSON is GARBAGE."""
+    ``errors`` (the API's own error shape); a 2xx that is not JSON is GARBAGE. The
+    decoded answer is ``object``: the caller narrows it (``base.jsonval``)."""
     try:
         resp = await http.request(
             method,
@@ -88,6 +88,7 @@ async def call(
         raise ApiError(SLOW, f"no answer within {timeout:g}s") from exc
     except httpx.HTTPError as exc:
         raise ApiError(UNREACHABLE, f"cannot reach the API ({type(exc).__name__})") from exc
+    data: object
     try:
         data = resp.json() if resp.content else None
     except ValueError as exc:

@@ -18,28 +18,30 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_list, as_object, get_float, get_int, get_opt_str, objects
 from warroom.domain.probes import ProbeResult, Status
 from warroom.domain.workspace import Target
 from warroom.probes.remote import api
 from warroom.probes.remote.api import ApiError, Quota
+from warroom.probes.remote.shapes import GpHttpRequest, GpLocation, GpMeasurementRequest, GpOptions
 
 MIN_POLL_S = 0.5  # the API's rule: at most 2 polls a second per measurement
 POLL_S = 0.5  # counted from the previous answer (see wait), which is the margin
 TYPES = ("http", "ping", "dns", "traceroute")
 
 
-def _error(resp: httpx.Response, data: Any) -> ApiError:
-    err = data.get("error") if isinstance(data, dict) else None
-    kind = err.get("type") if isinstance(err, dict) else None
-    msg = err.get("message") if isinstance(err, dict) else None
-    msg = str(msg or f"HTTP {resp.status_code}")
+def _error(resp: httpx.Response, data: object) -> ApiError:
+    err = as_object(as_object(data).get("error"))
+    kind = err.get("type")
+    msg = str(err.get("message") or f"HTTP {resp.status_code}")
     if resp.status_code == 429:
         reset = api._int(resp.headers.get("X-RateLimit-Reset"))
         if kind == "insufficient_credits" or "credit" in msg.lower():
@@ -84,6 +86,12 @@ class GlobalpingClient:
         credits = api._int(h.get("X-Credits-Remaining"))
         if limit is None and remaining is None and credits is None:
             return
+        # The answers of concurrent requests arrive in any order: within one round the
+        # lowest count is the newest (the API never gives tests back mid-hour).
+        if remaining is not None and self.quota.remaining is not None:
+            remaining = min(remaining, self.quota.remaining)
+        if credits is not None and self.quota.credits is not None:
+            credits = min(credits, self.quota.credits)
         self.quota = Quota(
             limit=limit if limit is not None else self.quota.limit,
             remaining=remaining if remaining is not None else self.quota.remaining,
@@ -95,12 +103,12 @@ class GlobalpingClient:
         self,
         kind: str,
         target: str,
-        locations: list[dict[str, Any]] | str,
-        options: dict[str, Any],
+        locations: list[GpLocation] | str,
+        options: GpOptions,
         limit: int | None = None,
     ) -> tuple[str, int]:
         """(measurement id, probes asked). ``locations`` a list or an earlier id."""
-        body: dict[str, Any] = {
+        body: GpMeasurementRequest = {
             "type": kind,
             "target": target,
             "locations": locations,
@@ -124,12 +132,13 @@ class GlobalpingClient:
                 self.quota = Quota(self.quota.limit, 0, exc.retry_after, self.quota.credits)
             raise
         self._keep_quota(resp)
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        created = as_object(data)
+        mid = get_opt_str(created, "id")
+        if mid is None:
             raise ApiError(api.GARBAGE, "the new measurement has no id")
-        count = data.get("probesCount")
-        return data["id"], int(count) if isinstance(count, int) else 0
+        return mid, get_int(created, "probesCount") or 0
 
-    async def get(self, mid: str) -> dict[str, Any]:
+    async def get(self, mid: str) -> dict[str, object]:
         self.polls += 1
         self.poll_log.append((mid, time.monotonic()))
         _, data = await api.call(
@@ -140,11 +149,12 @@ class GlobalpingClient:
             timeout=self.request_timeout,
             errors=_error,
         )
-        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        measurement = as_object(data)
+        if not isinstance(measurement.get("results"), list):
             raise ApiError(api.GARBAGE, "a measurement without results")
-        return data
+        return measurement
 
-    async def wait(self, mid: str, deadline: float) -> dict[str, Any]:
+    async def wait(self, mid: str, deadline: float) -> dict[str, object]:
         """Poll until finished or ``deadline`` (monotonic); ``poll_interval`` (>= 500 ms)
         passes between an answer and the next poll: at most 2 polls a second."""
         while True:
@@ -159,29 +169,32 @@ class GlobalpingClient:
 # -- what to ask for a target -------------------------------------------------------
 
 
+OptionsT = TypeVar("OptionsT", bound=Mapping[str, object])
+
+
 @dataclass(frozen=True, slots=True)
-class Ask:
-    """A measurement for a target: its type, its target string and its options."""
+class Ask(Generic[OptionsT]):
+    """A measurement for a target: its type, its target string and its options (in the
+    shape of the API that is asked: ``GpOptions``, ``AtlasDefinition``)."""
 
     kind: str
     target: str
-    options: dict[str, Any]
+    options: OptionsT
     check: str  # the record's check word
     note: str = ""  # said in the detail when the remote check differs from the local one
 
 
-def ask_for(t: Target) -> Ask:
+def ask_for(t: Target) -> Ask[GpOptions]:
     """The Globalping measurement that best matches a target's local check."""
+    opts: GpOptions
     if t.check == "http":
         u = urlsplit(t.url)
         https = u.scheme.lower() == "https"
-        req: dict[str, Any] = {
-            "method": "GET" if t.expect_body else "HEAD",
-            "path": u.path or "/",
-        }
+        req: GpHttpRequest = {"method": "GET" if t.expect_body else "HEAD", "path": u.path or "/"}
         if u.query:
             req["query"] = u.query
-        opts = {"protocol": "HTTPS" if https else "HTTP", "port": t.port, "request": req}
+        port = t.port or (443 if https else 80)  # check_url gives http(s) a port
+        opts = {"protocol": "HTTPS" if https else "HTTP", "port": port, "request": req}
         return Ask("http", t.host, opts, "http")
     if t.check == "dns":
         opts = {"query": {"type": t.record}, "protocol": "UDP"}
@@ -191,19 +204,29 @@ def ask_for(t: Target) -> Ask:
         return Ask("dns", t.host, opts, "dns")
     if t.check in ("tcp", "tls"):
         note = "TCP connect (Globalping has no TLS check)" if t.check == "tls" else ""
-        opts = {"packets": 3, "protocol": "TCP", "port": t.port}
+        opts = {"packets": 3, "protocol": "TCP", "port": t.port or 443}  # tcp: always set
         return Ask("ping", t.host, opts, t.check, note)
     return Ask("ping", t.host, {"packets": 3}, "icmp")
 
 
-def traceroute_ask(t: Target) -> Ask:
+def traceroute_ask(t: Target) -> Ask[GpOptions]:
     return Ask("traceroute", t.host, {"protocol": "ICMP"}, "traceroute")
 
 
 # -- one probe's result -> one record -----------------------------------------------
 
 
-def probe_id(probe: dict[str, Any]) -> str:
+class Remote(TypedDict):
+    """Where a remote probe sits: the CONTRACT record's ``remote`` object."""
+
+    asn: int | None
+    network: str | None
+    country: str | None
+    city: str | None
+    probe: str
+
+
+def probe_id(probe: Mapping[str, object]) -> str:
     """Globalping gives probes no id: a stable one from what identifies the probe, so
     the same probe (kept by measurement-id reuse) has the same id every round."""
     key = "|".join(
@@ -213,13 +236,12 @@ def probe_id(probe: dict[str, Any]) -> str:
     return "gp-" + hashlib.sha1(key.encode()).hexdigest()[:10]
 
 
-def remote_of(probe: dict[str, Any]) -> dict[str, Any]:
-    asn = probe.get("asn")
+def remote_of(probe: Mapping[str, object]) -> Remote:
     return {
-        "asn": asn if isinstance(asn, int) else None,
-        "network": probe.get("network") if isinstance(probe.get("network"), str) else None,
-        "country": probe.get("country") if isinstance(probe.get("country"), str) else None,
-        "city": probe.get("city") if isinstance(probe.get("city"), str) else None,
+        "asn": get_int(probe, "asn"),
+        "network": get_opt_str(probe, "network"),
+        "country": get_opt_str(probe, "country"),
+        "city": get_opt_str(probe, "city"),
         "probe": probe_id(probe),
     }
 
@@ -253,24 +275,23 @@ def error_word(raw: str) -> str:
     return "protocol_error"
 
 
-def _first_line(raw: Any) -> str:
+def _first_line(raw: object) -> str:
     text = str(raw or "").strip()
     return text.splitlines()[0][:200] if text else ""
 
 
 def _verdict(
-    t: Target, ask: Ask, res: dict[str, Any]
+    t: Target, ask: Ask[GpOptions], res: dict[str, object]
 ) -> tuple[Status, float | None, str | None, str, str | None]:
     """(status, latency, error, detail, address) of one finished or failed result."""
-    address = res.get("resolvedAddress") if isinstance(res.get("resolvedAddress"), str) else None
+    address = get_opt_str(res, "resolvedAddress")
     if res.get("status") == "failed":
         raw = _first_line(res.get("rawOutput")) or "the probe reported a failure"
         return Status.DOWN, None, error_word(raw), raw, address
     if ask.kind == "http":
-        code = res.get("statusCode")
-        total = (res.get("timings") or {}).get("total")
-        lat = float(total) if isinstance(total, int | float) else None
-        if not isinstance(code, int):
+        code = get_int(res, "statusCode")
+        lat = get_float(as_object(res.get("timings")), "total")
+        if code is None:
             return Status.DOWN, lat, "protocol_error", "no HTTP status in the result", address
         ok = code in t.expect_status if t.expect_status else 200 <= code <= 399
         if not ok:
@@ -279,27 +300,26 @@ def _verdict(
             return Status.DOWN, lat, "body_mismatch", f"HTTP {code}, body lacks the text", address
         return _timed(t, lat, f"HTTP {code}", address)
     if ask.kind == "ping":
-        stats = res.get("stats") or {}
-        rcv, avg = stats.get("rcv"), stats.get("avg")
-        if not isinstance(rcv, int) or rcv == 0:
+        stats = as_object(res.get("stats"))
+        rcv = get_int(stats, "rcv")
+        if not rcv:
             word = "timeout" if ask.check == "icmp" else "refused"
             what = "no reply" if ask.check == "icmp" else "no TCP connection"
             return Status.DOWN, None, word, f"{what} ({stats.get('loss', 100)}% loss)", address
-        lat = float(avg) if isinstance(avg, int | float) else None
+        lat = get_float(stats, "avg")
         loss = stats.get("loss")
         return _timed(t, lat, f"{rcv} replies, {loss}% loss".strip(), address)
     if ask.kind == "dns":
-        code = str(res.get("statusCodeName") or "")
-        total = (res.get("timings") or {}).get("total")
-        lat = float(total) if isinstance(total, int | float) else None
-        if code == "NXDOMAIN":
+        code_name = str(res.get("statusCodeName") or "")
+        lat = get_float(as_object(res.get("timings")), "total")
+        if code_name == "NXDOMAIN":
             return Status.DOWN, lat, "dns_nxdomain", "NXDOMAIN", None
-        if code and code != "NOERROR":
-            return Status.DOWN, lat, "dns_servfail", code, None
+        if code_name and code_name != "NOERROR":
+            return Status.DOWN, lat, "dns_servfail", code_name, None
         answers = [
             str(a.get("value"))
-            for a in res.get("answers") or []
-            if isinstance(a, dict) and str(a.get("type", "")).upper() == t.record
+            for a in objects(res.get("answers"))
+            if str(a.get("type", "")).upper() == t.record
         ]
         if t.expect_answer and sorted(answers) != sorted(t.expect_answer):
             return (
@@ -310,10 +330,8 @@ def _verdict(
                 None,
             )
         return _timed(t, lat, ", ".join(answers) or "NOERROR", answers[0] if answers else None)
-    hops = res.get("hops") or []
-    reached = bool(hops) and any(
-        (h.get("resolvedAddress") == address) for h in hops if isinstance(h, dict)
-    )
+    hops = as_list(res.get("hops"))
+    reached = any(h.get("resolvedAddress") == address for h in objects(hops))
     detail = f"{len(hops)} hops" + ("" if reached else ", target not reached")
     if not reached:
         return Status.DOWN, None, "unreachable", detail, address
@@ -329,7 +347,7 @@ def _timed(
 
 
 def to_results(
-    t: Target, vantage: str, group: str, ask: Ask, measurement: dict[str, Any]
+    t: Target, vantage: str, group: str, ask: Ask[GpOptions], measurement: dict[str, object]
 ) -> tuple[list[ProbeResult], int]:
     """(records of the probes that answered, probes still in progress at the deadline).
 
@@ -338,12 +356,11 @@ def to_results(
     out: list[ProbeResult] = []
     pending = 0
     now = timeutil.now()
-    for item in measurement.get("results") or []:
-        if not isinstance(item, dict):
-            continue
+    for item in objects(measurement.get("results")):
         probe, res = item.get("probe"), item.get("result")
         if not isinstance(probe, dict) or not isinstance(res, dict):
             continue
+        probe, res = as_object(probe), as_object(res)
         state = res.get("status")
         if state == "offline":
             continue

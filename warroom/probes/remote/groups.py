@@ -13,8 +13,8 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from warroom.base.jsonval import as_object
 from warroom.domain.probes import ProbeResult, Status
 
 _WORSE = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
@@ -50,12 +50,13 @@ def aggregate(target: str, vantage: str, group: str, probes: Sequence[ProbeResul
     status = max((s for s, n in counts.items() if n == top), key=lambda s: _WORSE[s])
     agree = [r for r in probes if r.status is status]
     lat = [r.latency_ms for r in agree if r.latency_ms is not None]
-    nets = Counter((r.extra.get("remote") or {}).get("network") for r in probes)
-    asns = Counter((r.extra.get("remote") or {}).get("asn") for r in probes)
+    remotes = [as_object(r.extra.get("remote")) for r in probes]
+    nets = Counter(m.get("network") for m in remotes)
+    asns = Counter(m.get("asn") for m in remotes)
     network = nets.most_common(1)[0][0] if nets else None
     asn = asns.most_common(1)[0][0] if asns else None
     first = agree[0]
-    extra: dict[str, Any] = {
+    extra: dict[str, object] = {
         "group": group,
         "remote_vantage": vantage,
         "probes": {"agree": len(agree), "total": len(probes)},
@@ -82,7 +83,7 @@ def aggregate(target: str, vantage: str, group: str, probes: Sequence[ProbeResul
 
 
 def _member(r: ProbeResult) -> str:
-    remote = r.extra.get("remote") or {}
+    remote = as_object(r.extra.get("remote"))
     where = remote.get("city") or remote.get("country") or remote.get("probe") or "probe"
     asn = remote.get("asn")
     said = f"{r.status} {r.error}" if r.error else str(r.status)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 import dns.message
@@ -26,24 +25,28 @@ import dns.rdatatype
 import httpx
 
 from warroom.base import timeutil
+from warroom.base.jsonval import as_list, as_object, get_float, get_int, get_opt_str, objects
 from warroom.domain.probes import ProbeResult, Status
 from warroom.domain.workspace import Target
 from warroom.probes.remote import api
 from warroom.probes.remote.api import ApiError, Quota
-from warroom.probes.remote.globalping import MIN_POLL_S, POLL_S, Ask, error_word
+from warroom.probes.remote.globalping import MIN_POLL_S, POLL_S, Ask, Remote, error_word
+from warroom.probes.remote.shapes import (
+    AtlasDefinition,
+    AtlasMeasurementRequest,
+    AtlasSelection,
+)
 
 STOPPED = {4, 5, 6, 7, 8}  # stopped, forced to stop, no suitable probes, failed, archived
 NO_PROBES = 6
 
 
-def _error(resp: httpx.Response, data: Any) -> ApiError:
-    err = data.get("error") if isinstance(data, dict) else None
-    detail = ""
-    if isinstance(err, dict):
-        detail = str(err.get("detail") or err.get("title") or "")
-        for e in err.get("errors") or []:
-            if isinstance(e, dict) and e.get("detail"):
-                detail += f" ({e['detail']})"
+def _error(resp: httpx.Response, data: object) -> ApiError:
+    err = as_object(as_object(data).get("error"))
+    detail = str(err.get("detail") or err.get("title") or "")
+    for e in objects(err.get("errors")):
+        if e.get("detail"):
+            detail += f" ({e['detail']})"
     msg = detail or f"HTTP {resp.status_code}"
     if resp.status_code == 429:
         return ApiError(api.RATE_LIMITED, f"rate limit: {msg}")
@@ -56,17 +59,17 @@ def _error(resp: httpx.Response, data: Any) -> ApiError:
     return ApiError(api.API_ERROR, f"HTTP {resp.status_code}: {msg}")
 
 
-def selection(group: str, n: int) -> dict[str, Any]:
+def selection(group: str, n: int) -> AtlasSelection:
     """``AS3303`` -> an ASN selection, ``CH`` -> a country selection."""
     if group.startswith("AS") and group[2:].isdigit():
         return {"type": "asn", "value": int(group[2:]), "requested": n}
     return {"type": "country", "value": group, "requested": n}
 
 
-def ask_for(t: Target) -> Ask:
+def ask_for(t: Target) -> Ask[AtlasDefinition]:
     if t.check == "http" and urlsplit(t.url).scheme.lower() == "http":
         u = urlsplit(t.url)
-        hopts: dict[str, Any] = {"method": "GET", "path": u.path or "/", "port": t.port}
+        hopts: AtlasDefinition = {"method": "GET", "path": u.path or "/", "port": t.port or 80}
         if u.query:
             hopts["query_string"] = u.query
         return Ask("http", t.host, hopts, "http")
@@ -74,7 +77,7 @@ def ask_for(t: Target) -> Ask:
         note = "TLS handshake (Atlas measures HTTP only to anchors)" if t.check == "http" else ""
         return Ask("sslcert", t.host, {"port": t.port or 443, "hostname": t.host}, t.check, note)
     if t.check == "dns":
-        opts: dict[str, Any] = {
+        opts: AtlasDefinition = {
             "query_class": "IN",
             "query_type": t.record,
             "query_argument": t.host,
@@ -107,9 +110,11 @@ class AtlasClient:
         self.quota = Quota()
         self.polls = 0
         self.poll_log: list[tuple[str, float]] = []  # (measurement, monotonic send time)
-        self._probes: dict[int, dict[str, Any]] = {}
+        self._probes: dict[int, dict[str, object]] = {}
 
-    async def _call(self, method: str, path: str, body: Any = None) -> Any:
+    async def _call(
+        self, method: str, path: str, body: AtlasMeasurementRequest | None = None
+    ) -> object:
         _, data = await api.call(
             self._http,
             method,
@@ -123,29 +128,35 @@ class AtlasClient:
 
     async def credits(self) -> int | None:
         data = await self._call("GET", "/api/v2/credits/")
-        bal = data.get("current_balance") if isinstance(data, dict) else None
-        if isinstance(bal, int):
+        bal = get_int(as_object(data), "current_balance")
+        if bal is not None:
             self.quota = Quota(credits=bal)
             return bal
         return None
 
-    async def create(self, ask: Ask, group: str, n: int, description: str) -> int:
-        definition = {
+    async def create(self, ask: Ask[AtlasDefinition], group: str, n: int, description: str) -> int:
+        definition: AtlasDefinition = {
             "type": ask.kind,
             "af": 4,
             "description": description,
             "is_oneoff": True,
-            **({"target": ask.target} if ask.target else {}),
-            **ask.options,
         }
-        body = {"definitions": [definition], "probes": [selection(group, n)], "is_oneoff": True}
+        if ask.target:
+            definition["target"] = ask.target
+        definition.update(ask.options)
+        body: AtlasMeasurementRequest = {
+            "definitions": [definition],
+            "probes": [selection(group, n)],
+            "is_oneoff": True,
+        }
         data = await self._call("POST", "/api/v2/measurements/", body)
-        ids = data.get("measurements") if isinstance(data, dict) else None
-        if not isinstance(ids, list) or not ids or not isinstance(ids[0], int):
+        ids = as_list(as_object(data).get("measurements"))
+        first = ids[0] if ids else None
+        if not isinstance(first, int) or isinstance(first, bool):
             raise ApiError(api.GARBAGE, "the new measurement has no id")
-        return ids[0]
+        return first
 
-    async def wait(self, mid: int, deadline: float) -> tuple[list[dict[str, Any]], int, bool]:
+    async def wait(self, mid: int, deadline: float) -> tuple[list[dict[str, object]], int, bool]:
         """(results, probes scheduled, finished); polls at most twice a second."""
         while True:
             started = time.monotonic()
@@ -155,18 +166,19 @@ class AtlasClient:
             results = await self._call("GET", f"/api/v2/measurements/{mid}/results/?format=json")
             if not isinstance(meta, dict) or not isinstance(results, list):
                 raise ApiError(api.GARBAGE, "a measurement or its results in an unknown shape")
-            status = (meta.get("status") or {}).get("id")
+            meta = as_object(meta)
+            status = get_int(as_object(meta.get("status")), "id")
             if status == NO_PROBES:
                 raise ApiError(api.UNKNOWN_LOCATION, "no suitable probes")
-            want = meta.get("participant_count") or meta.get("probes_scheduled") or 0
+            want = get_int(meta, "participant_count") or get_int(meta, "probes_scheduled") or 0
             done = status in STOPPED or (bool(want) and len(results) >= want)
             if done or time.monotonic() >= deadline:
-                return [r for r in results if isinstance(r, dict)], int(want), done
+                return objects(results), want, done
             # Counted from the answer, not the request: however late a request left our
             # busy loop, the API never sees two polls closer than ``poll_interval``.
             await asyncio.sleep(self.poll_interval)
 
-    async def probes(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+    async def probes(self, ids: list[int]) -> dict[int, dict[str, object]]:
         """ASN and country of probes (cached: probes do not move between rounds)."""
         missing = sorted({i for i in ids if i not in self._probes})
         if missing:
@@ -174,9 +186,10 @@ class AtlasClient:
             data = await self._call(
                 "GET", f"/api/v2/probes/?id__in={q}&fields=id,asn_v4,country_code,status"
             )
-            for p in (data or {}).get("results") or [] if isinstance(data, dict) else []:
-                if isinstance(p, dict) and isinstance(p.get("id"), int):
-                    self._probes[p["id"]] = p
+            for p in objects(as_object(data).get("results")):
+                pid = get_int(p, "id")
+                if pid is not None:
+                    self._probes[pid] = p
         return {i: self._probes.get(i, {}) for i in ids}
 
 
@@ -189,31 +202,27 @@ def _timed(
 
 
 def _verdict(
-    t: Target, ask: Ask, r: dict[str, Any]
+    t: Target, ask: Ask[AtlasDefinition], r: dict[str, object]
 ) -> tuple[Status, float | None, str | None, str, str | None]:
-    addr = r.get("dst_addr") if isinstance(r.get("dst_addr"), str) else None
+    addr = get_opt_str(r, "dst_addr")
     if ask.kind == "ping":
-        rcvd = r.get("rcvd")
-        errs = [
-            str(x.get("error"))
-            for x in r.get("result") or []
-            if isinstance(x, dict) and "error" in x
-        ]
+        rcvd = get_int(r, "rcvd")
+        errs = [str(x.get("error")) for x in objects(r.get("result")) if "error" in x]
         if errs:
             return Status.DOWN, None, error_word(errs[0]), errs[0][:200], addr
-        if not isinstance(rcvd, int) or rcvd == 0:
+        if not rcvd:
             return Status.DOWN, None, "timeout", f"no reply to {r.get('sent', '?')} pings", addr
-        avg = r.get("avg")
-        return _timed(
-            t, float(avg) if isinstance(avg, int | float) else None, f"{rcvd} replies", addr
-        )
+        return _timed(t, get_float(r, "avg"), f"{rcvd} replies", addr)
     if ask.kind == "http":
-        res = (r.get("result") or [{}])[0]
-        if not isinstance(res, dict) or "err" in res or not isinstance(res.get("res"), int):
-            err = str(res.get("err") if isinstance(res, dict) else "no result")
+        first = (as_list(r.get("result")) or [{}])[0]
+        if not isinstance(first, dict):
+            return Status.DOWN, None, error_word("no result"), "no result", addr
+        res = as_object(first)
+        code = get_int(res, "res")
+        if "err" in res or code is None:
+            err = str(res.get("err"))
             return Status.DOWN, None, error_word(err), err[:200], addr
-        code, rt = res["res"], res.get("rt")
-        lat = float(rt) if isinstance(rt, int | float) else None
+        lat = get_float(res, "rt")
         ok = code in t.expect_status if t.expect_status else 200 <= code <= 399
         if not ok:
             return Status.DOWN, lat, "http_status", f"HTTP {code}", addr
@@ -229,22 +238,21 @@ def _verdict(
                 err[:200],
                 addr,
             )
-        rt = r.get("rt")
-        lat = float(rt) if isinstance(rt, int | float) else None
-        n = len(r.get("cert") or [])
-        return _timed(t, lat, f"{r.get('ver') or 'TLS'}, {n} certificate(s)", addr)
-    res = r.get("result")
-    if not isinstance(res, dict) and isinstance(r.get("resultset"), list) and r["resultset"]:
-        res = (r["resultset"][0] or {}).get("result")
-    if not isinstance(res, dict):
+        n = len(as_list(r.get("cert")))
+        return _timed(t, get_float(r, "rt"), f"{r.get('ver') or 'TLS'}, {n} certificate(s)", addr)
+    raw = r.get("result")
+    resultset = as_list(r.get("resultset"))
+    if not isinstance(raw, dict) and resultset:
+        raw = as_object(resultset[0]).get("result")
+    if not isinstance(raw, dict):
         failure = r.get("error") or {}
         if isinstance(failure, dict) and "timeout" in failure:
             return Status.DOWN, None, "dns_timeout", "no DNS answer", addr
         return Status.DOWN, None, "dns_timeout", f"no DNS answer ({failure})"[:200], addr
-    rt = res.get("rt")
-    lat = float(rt) if isinstance(rt, int | float) else None
+    reply = as_object(raw)
+    lat = get_float(reply, "rt")
     try:
-        msg = dns.message.from_wire(base64.b64decode(res.get("abuf") or ""))
+        msg = dns.message.from_wire(base64.b64decode(str(reply.get("abuf") or "")))
     except Exception:
         return Status.DOWN, lat, "protocol_error", "an answer that is not DNS", addr
     rcode = msg.rcode()
@@ -263,26 +271,25 @@ def to_results(
     t: Target,
     vantage: str,
     group: str,
-    ask: Ask,
-    results: list[dict[str, Any]],
-    probes: dict[int, dict[str, Any]],
+    ask: Ask[AtlasDefinition],
+    results: list[dict[str, object]],
+    probes: dict[int, dict[str, object]],
 ) -> list[ProbeResult]:
     """One record per probe that answered (Atlas gives no result for an offline one)."""
     out = []
     now = timeutil.now()
     for r in results:
-        pid = r.get("prb_id")
-        if not isinstance(pid, int):
+        pid = get_int(r, "prb_id")
+        if pid is None:
             continue
         meta = probes.get(pid) or {}
-        asn = meta.get("asn_v4")
         status, lat, err, detail, addr = _verdict(t, ask, r)
         if ask.note:
             detail = f"{detail} [{ask.note}]"
-        remote = {
-            "asn": asn if isinstance(asn, int) else None,
+        remote: Remote = {
+            "asn": get_int(meta, "asn_v4"),
             "network": None,  # Atlas does not name the network; the ASN does
-            "country": meta.get("country_code"),
+            "country": get_opt_str(meta, "country_code"),
             "city": None,
             "probe": str(pid),
         }

@@ -17,16 +17,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from warroom.base import timeutil
+from warroom.base.jsonval import get_int
 from warroom.domain.probes import ProbeResult
 from warroom.domain.workspace import Target, Vantage, WorkspaceConfig
 from warroom.probes.remote import api, globalping, ripe_atlas
 from warroom.probes.remote.api import ApiError, Budget
 from warroom.probes.remote.groups import series_name
+from warroom.probes.remote.shapes import GpLocation
+
+if TYPE_CHECKING:
+    from warroom.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +90,7 @@ class RemoteRunner:
         deadline_s: float | None = None,
         request_timeout: float = 10.0,
         budget: Budget | None = None,
-        store: Any = None,
+        store: Store | None = None,
     ) -> None:
         """``store``: the workspace, whose ledger makes the hourly budget hold across
         processes (the GUI and each ``warroom probe`` run); None keeps it in memory."""
@@ -213,7 +218,7 @@ class RemoteRunner:
             if self.deadline_s is not None
             else (30.0 if spec.kind == "globalping" else 120.0)
         )
-        client: Any
+        client: globalping.GlobalpingClient | ripe_atlas.AtlasClient
         if spec.kind == "globalping":
             client = globalping.GlobalpingClient(
                 spec.url,
@@ -240,7 +245,7 @@ class RemoteRunner:
                 self.budget.give_back(j.probes)
                 return
             try:
-                if spec.kind == "globalping":
+                if isinstance(client, globalping.GlobalpingClient):
                     recs, note = await self._globalping(client, j, deadline)
                 else:
                     recs, note = await self._atlas(client, j, deadline)
@@ -279,22 +284,23 @@ class RemoteRunner:
             key = (j.target.name, series_name(v.name, j.group))
             if key not in out.notes or key in failed:
                 out.notes[key] = note
-        q = client.quota.words() if hasattr(client, "quota") else ""
+        q = client.quota.words()
         if q:
             self.quota[v.name] = q
 
     async def _ledger(self, *, load: bool = False) -> None:
         """Save what this process spent; with ``load``, first read what all spent."""
-        if self.store is None:
+        store = self.store
+        if store is None:
             return
         from warroom.store import probes as probe_store
 
         def sync() -> None:
-            probe_store.add_remote_spend(self.store, self.budget.unsaved)
+            probe_store.add_remote_spend(store, self.budget.unsaved)
             self.budget.saved()
             if load:
                 since = timeutil.now() - timedelta(seconds=Budget.WINDOW_S)
-                self.budget.load(probe_store.remote_spend(self.store, since))
+                self.budget.load(probe_store.remote_spend(store, since))
 
         try:
             await asyncio.to_thread(sync)
@@ -317,7 +323,7 @@ class RemoteRunner:
     ) -> tuple[list[ProbeResult], str | None]:
         ask = globalping.ask_for(j.target)
         rkey = (j.vantage.name, j.group)
-        fresh = [{"magic": j.group, "limit": j.probes}]
+        fresh: list[GpLocation] = [{"magic": j.group, "limit": j.probes}]
         reuse = self._reuse.get(rkey)
         try:
             mid, count = await client.create(ask.kind, ask.target, reuse or fresh, ask.options)
@@ -343,7 +349,7 @@ class RemoteRunner:
                 await client.credits()
         mid = await client.create(ask, j.group, j.probes, f"warroom {j.target.name}")
         results, want, _done = await client.wait(mid, deadline)
-        ids = [r["prb_id"] for r in results if isinstance(r.get("prb_id"), int)]
+        ids = [pid for r in results if (pid := get_int(r, "prb_id")) is not None]
         meta = await client.probes(ids) if ids else {}
         recs = ripe_atlas.to_results(j.target, j.vantage.name, j.group, ask, results, meta)
         return recs, _group_note(recs, max(0, want - len(recs)))
