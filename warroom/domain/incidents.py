@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from warroom.base import humanize, timeutil
 from warroom.base.errors import UsageError, ValidationError
@@ -464,7 +464,7 @@ class Entry:
     conflict: bool = False
     # dynamic: each kind keeps its own free-form JSON here (status: field/old/new, handover:
     # to/acknowledged_at, comms: ...); readers such as handover/view narrow by kind.
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
 
     def record(self) -> dict[str, object]:
         """The CONTRACT.md entry record."""

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from warroom import __version__
 from warroom.base import timeutil
@@ -306,7 +306,7 @@ def _fast_verified(data: bytes) -> dict[str, object] | None:
     return doc
 
 
-def parse_bundle(data: bytes, *, where: str = "bundle") -> dict[str, Any]:
+def parse_bundle(data: bytes, *, where: str = "bundle") -> BundleDoc:
     """Parse and check a bundle; raise ``BundleError`` saying why it is refused.
 
     Order matters for the message: not JSON / truncated, then not a bundle, then a newer
@@ -327,9 +327,7 @@ def parse_bundle(data: bytes, *, where: str = "bundle") -> dict[str, Any]:
         except (SchemaViolation, RuleViolation) as exc:
             raise BundleError(str(exc), where=where) from None
         check_consistency(checked, where=where)
-    # Still typed as a plain dict: ui/handover/dialogs.py holds it as dict[str, Any]
-    # (returning ``checked``, a BundleDoc, needs that one line changed with it).
-    return doc
+    return checked
 
 
 def _parse_verified(data: bytes, *, where: str) -> dict[str, object]:
@@ -596,5 +594,5 @@ def _file_kind(mode: int) -> str:
     return "not a plain file"
 
 
-def read_bundle_file(path: Path) -> dict[str, Any]:
+def read_bundle_file(path: Path) -> BundleDoc:
     return parse_bundle(read_bundle_bytes(path), where=str(path))

@@ -43,6 +43,8 @@ from warroom.ui.tasks import run_task
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
+    from warroom.handover.merge import MergeReport
+    from warroom.handover.records import BundleDoc
     from warroom.store import Store
 
 log = logging.getLogger(__name__)
@@ -368,8 +370,8 @@ class ImportPreviewDialog(QDialog):
         self.setObjectName("handover-import")
         self.setWindowTitle(f"Import handover bundle: {Path(path).name}")
         self.store, self.path = store, Path(path)
-        self.doc: dict[str, Any] | None = None
-        self.report: Any = None
+        self.doc: BundleDoc | None = None
+        self.report: MergeReport | None = None
         self.error: str | None = None
         self.summary = QLabel("Reading and checking the bundle…")
         self.summary.setWordWrap(True)
@@ -396,7 +398,7 @@ class ImportPreviewDialog(QDialog):
         from warroom.handover.bundle import read_bundle_file
         from warroom.handover.merge import merge_bundle
 
-        def work() -> tuple[dict[str, Any], Any]:
+        def work() -> tuple[BundleDoc, MergeReport]:
             doc = read_bundle_file(self.path)
             return doc, merge_bundle(self.store, doc, dry_run=True, where=str(self.path))
 
@@ -418,7 +420,7 @@ class ImportPreviewDialog(QDialog):
         self.import_button.setEnabled(False)
         self.ready.emit()
 
-    def _previewed(self, result: tuple[dict[str, Any], Any]) -> None:
+    def _previewed(self, result: tuple[BundleDoc, MergeReport]) -> None:
         self.doc, self.report = result
         rep = self.report
         self.summary.setText(

@@ -1,8 +1,9 @@
 """Entry text to safe HTML, and the shortened preview of a huge paste. No Qt here.
 
-Markdown is rendered by ``warroom.base.markup`` (the same renderer as the HTML export: cmark-gfm
-in safe mode, then nh3's allow-list), so nothing an entry contains can run a script, load
-a remote image or style itself unreadable. Links stay visible as text with their target
+Markdown is rendered by ``warroom.base.markup`` (the same renderer as the HTML export:
+pulldown-cmark with raw HTML, images and unsafe links escaped first, then nh3's
+allow-list), so nothing an entry contains can run a script, load a remote image or
+style itself unreadable. Links stay visible as text with their target
 but are never fetched.
 """
 
