@@ -8,6 +8,7 @@ zone, the most recent such time: ``23:55`` typed at 00:10 is yesterday) or relat
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -156,6 +157,20 @@ def parse_duration(text: str | int | float) -> float:
     if not m:
         raise ValueError(f"not a duration: {text!r} (expected e.g. 30s, 5m, 1500ms)")
     return float(m.group(1)) * _UNITS[(m.group(2) or "s").lower()]
+
+
+def positive_duration(value: object, examples: str) -> float:
+    """A duration from a settings file (``"30s"``, ``5``): finite, more than zero.
+    ``examples`` words the refusal (``'"15m", "1h"'``)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"expected a duration such as {examples.split(',')[0]}")
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"bad duration {value!r}; expected e.g. {examples}") from exc
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError("must be more than zero")
+    return seconds
 
 
 def fmt_local(t: datetime, tz: tzinfo | None = None, *, seconds: bool = True) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from warroom.base.errors import WarroomError
-from warroom.base.timeutil import parse_duration
+from warroom.base.timeutil import positive_duration
 from warroom.domain.comms import STAGES, Comms, check
 
 KEYS = frozenset({"approval", "cadence", "service", "status_url", "templates", "language"})
@@ -19,18 +19,6 @@ LANGUAGES = ("en", "de", "fr")  # the built-in templates (social/templates.py)
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 
 Add = Callable[[str, int, "str | None", str, str], None]
-
-
-def _duration(v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, str | int | float):
-        raise ValueError('expected a duration such as "15m"')
-    try:
-        seconds = parse_duration(v)
-    except ValueError as exc:
-        raise ValueError(f'bad duration {v!r}; expected e.g. "15m", "1h"') from exc
-    if not seconds > 0:
-        raise ValueError("must be more than zero")
-    return seconds
 
 
 def parse(raw: object, add: Add) -> Comms:
@@ -59,7 +47,7 @@ def parse(raw: object, add: Add) -> Comms:
                 bad("cadence", f"unknown severity {sev!r}; expected SEV1..SEV4")
                 continue
             try:
-                cadence.append((sev.upper(), _duration(v)))
+                cadence.append((sev.upper(), positive_duration(v, '"15m", "1h"')))
             except ValueError as exc:
                 bad("cadence", f"{sev}: {exc}")
     strs: dict[str, str | None] = {}

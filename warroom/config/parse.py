@@ -12,7 +12,6 @@ in the raw text, because tomllib only reports lines for syntax errors.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from warroom.base.errors import WarroomError
-from warroom.base.timeutil import parse_duration
+from warroom.base.timeutil import positive_duration
 from warroom.config import comms as comms_table
 from warroom.domain.workspace import (
     DNS_RECORDS,
@@ -158,14 +157,7 @@ def _settings_value(key: str, value: object) -> float | int | tuple[str, ...]:
 
 def _seconds(key: str, value: object) -> float:
     """A [probe] duration (interval, timeout, ...) in seconds, checked."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError('expected a duration such as "30s" or "1500ms"')
-    try:
-        seconds = parse_duration(value)
-    except ValueError as exc:
-        raise ValueError(f'bad duration {value!r}; expected e.g. "30s", "5m", "1500ms"') from exc
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError("must be more than zero")
+    seconds = positive_duration(value, '"30s", "5m", "1500ms"')
     if key == "interval" and seconds < 0.05:
         raise ValueError("must be at least 50ms")
     if key == "remote_interval" and seconds < 1:

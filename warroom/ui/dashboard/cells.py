@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from warroom.base import timeutil
-from warroom.domain.probes import State, Status
+from warroom.domain.probes import ProbeResult, State, Status
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import BAD, NO_BROKEN, broken_text, effective, short_age
 from warroom.ui.dashboard.remote import probes_text
@@ -93,6 +93,21 @@ def fmt_when(t: datetime) -> str:
     return f"{local:%H:%M:%S} {local:%Z} ({utc:%H:%M:%S}Z)"
 
 
+def result_facts(r: ProbeResult) -> list[tuple[str, str]]:
+    """What one check found, as (label, value) lines: the tooltip and the detail panel
+    say the same facts in the same order."""
+    facts = [("Last check", f"{fmt_when(r.time)}, {r.status}")]
+    if r.latency_ms is not None:
+        facts.append(("Latency", fmt_latency(r.latency_ms)))
+    if r.error:
+        facts.append(("Error", r.error))
+    if r.detail:
+        facts.append(("Detail", r.detail))
+    if r.address:
+        facts.append(("Address", r.address))
+    return facts
+
+
 def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
     word = effective(s, broken)
     lines = [f"{s.target} via {s.vantage} ({s.check}): {word.upper()}"]
@@ -102,17 +117,8 @@ def cell_tooltip(s: SeriesState, broken: frozenset[str] = NO_BROKEN) -> str:
     if s.since is not None:
         ago = timeutil.fmt_duration(max(0.0, (timeutil.now() - s.since).total_seconds()))
         lines.append(f"since {fmt_when(s.since)}, {ago}")
-    r = s.last
-    if r is not None:
-        lines.append(f"last check {fmt_when(r.time)}: {r.status}")
-        if r.latency_ms is not None:
-            lines.append(f"latency {fmt_latency(r.latency_ms)}")
-        if r.error:
-            lines.append(f"error {r.error}")
-        if r.detail:
-            lines.append(r.detail)
-        if r.address:
-            lines.append(f"address {r.address}")
+    if s.last is not None:
+        lines += [f"{label.lower()}: {value}" for label, value in result_facts(s.last)]
     if s.remote:
         if s.note:
             lines.append(s.note + ": the remote probes could not be asked; not an outage")

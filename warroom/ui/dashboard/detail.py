@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 from warroom.base import timeutil
 from warroom.probes.state import SeriesState
 from warroom.probes.summary import effective
-from warroom.ui.dashboard.cells import STATE_COLOURS, cell_text, fmt_latency, fmt_when
+from warroom.ui.dashboard.cells import (
+    STATE_COLOURS,
+    cell_text,
+    fmt_latency,
+    fmt_when,
+    result_facts,
+)
 from warroom.ui.dashboard.charts import LatencyChart, Point
 
 if TYPE_CHECKING:
@@ -179,15 +185,7 @@ class DetailView(QWidget):
         r = s.last
         lines = [f"Check: {s.check}"]
         if r is not None:
-            lines.append(f"Last check: {fmt_when(r.time)}, {r.status}")
-            if r.latency_ms is not None:
-                lines.append(f"Latency: {fmt_latency(r.latency_ms)}")
-            if r.error:
-                lines.append(f"Error: {r.error}")
-            if r.detail:
-                lines.append(f"Detail: {r.detail}")
-            if r.address:
-                lines.append(f"Address: {r.address}")
+            lines += [f"{label}: {value}" for label, value in result_facts(r)]
         if s.flapping:
             lines.append("Flapping: the state changes often.")
         if s.offline:
