@@ -45,6 +45,11 @@ bundle-check:
 	  test $$rc -le 1 || { echo "bundled doctor failed (exit $$rc)"; exit 1; }; \
 	  QT_QPA_PLATFORM=offscreen ./dist/warroom/warroom --data-dir "$$d" --screenshot "$$d/shot.png" --after 0.3 \
 	    && test -s "$$d/shot.png" || { echo "bundled window did not render offscreen"; exit 1; }; \
+	  ./dist/warroom/warroom --data-dir "$$d" incident new "Bundle check" >/dev/null && \
+	  ./dist/warroom/warroom --data-dir "$$d" log latest '**bold** <b>raw</b>' >/dev/null && \
+	  ./dist/warroom/warroom --data-dir "$$d" export latest --format html -o "$$d/x.html" && \
+	  grep -q '<strong>bold</strong> &lt;b&gt;raw&lt;/b&gt;' "$$d/x.html" \
+	    || { echo "bundled Markdown renderer (pyromark) failed"; exit 1; }; \
 	  echo "bundle-check: ok ($$(du -sh dist/warroom | cut -f1))"
 
 # The README's pictures: the built-in outage at 2x, caught in its total-outage act, at
