@@ -239,3 +239,27 @@ def test_fast_json_export_equals_the_dict_bundle(store: Store) -> None:
     for d in (fast, slow):
         d.pop("exported_at"), d.pop("checksum")
     assert fast == slow
+
+
+def test_a_pattern_end_is_the_end_of_the_string(store: Store) -> None:
+    """JSON Schema's ``$`` (ECMA-262) does not match before a final newline, as Python's
+    does: an id or a time with a trailing newline is refused, by the column-wise check
+    and by the record-by-record one alike."""
+    base = export(store, populate(store))
+    for where, edit in (
+        (r"\$\.entries\[0\]\.id", lambda d: d["entries"][0].__setitem__("id", "01ABC\n")),
+        (
+            r"\$\.entries\[1\]\.revisions\[0\]\.recorded_at",
+            lambda d: d["entries"][1]["revisions"][0].__setitem__(
+                "recorded_at", d["entries"][1]["revisions"][0]["recorded_at"] + "\n"
+            ),
+        ),
+        (
+            r"\$\.incident\.id",
+            lambda d: d["incident"].__setitem__("id", d["incident"]["id"] + "\n"),
+        ),
+    ):
+        doc = reseal(base)
+        edit(doc)
+        with pytest.raises(BundleError, match=where):
+            bundle.parse_bundle(json.dumps(bundle.seal(doc)).encode())

@@ -72,6 +72,13 @@ _PYTYPES: dict[str, tuple[type, ...]] = {
 _SIMPLE_KEYS = {"type", "pattern", "description"}
 
 
+def _ecma(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as JSON Schema means it (ECMA-262): ``$`` is the end of the
+    string. Python's ``$`` also matches before a final newline, which would let an id
+    like ``"01ABC\\n"`` through; ``(?!\\n)`` after it closes that gap."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"$(?!\\n)", pattern))
+
+
 def _strings_only(search: Callable[[str], object]) -> Match:
     """A pattern applies to strings only; null and other types pass it."""
 
@@ -155,7 +162,7 @@ class _Compiler:
                 types = tuple(t for n in names for t in _PYTYPES[n])
                 rx: Match | None = None
                 if "pattern" in r:
-                    search = re.compile(_text(r["pattern"], f"{k}.pattern")).search
+                    search = _ecma(_text(r["pattern"], f"{k}.pattern")).search
                     # Called only on values whose type is str (the type test runs
                     # first), so the bare search is enough when str is the only type.
                     rx = cast(Match, search) if types == (str,) else _strings_only(search)
@@ -202,7 +209,7 @@ class _Compiler:
 
             checks.append(check_enum)
         if "pattern" in s:
-            rx = re.compile(_text(s["pattern"], "pattern"))
+            rx = _ecma(_text(s["pattern"], "pattern"))
 
             def check_pattern(v: object, p: str) -> None:
                 if isinstance(v, str) and not rx.search(v):
