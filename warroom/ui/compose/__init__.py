@@ -10,7 +10,8 @@ window, not one login per publication.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,11 +21,20 @@ from warroom.base.errors import WarroomError
 from warroom.social.channels import CommsSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from warroom.social.channels import ChannelSpec
+    from warroom.social.publish import Publisher
     from warroom.store import Store
+    from warroom.ui.compose.dialog import ComposeDialog
+    from warroom.ui.compose.work import AsyncLoop
     from warroom.ui.context import UiContext
+    from warroom.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+_Config = tuple["list[ChannelSpec]", CommsSettings, str]  # channels, settings, why none
 SHORTCUT = "Ctrl+Shift+U"
 TICK_MS = 15_000
 
@@ -35,13 +45,15 @@ class ComposeUi(QObject):
     def __init__(self, window: QMainWindow, ctx: UiContext) -> None:
         super().__init__(window)
         self.window, self.ctx = window, ctx
-        self._loop: Any = None
-        self._publisher: Any = None
+        self._loop: AsyncLoop | None = None
+        self._publisher: Publisher | None = None
         self._publisher_key: object = None
         self._reminded: set[tuple[str, str]] = set()
-        self.dialog: Any = None
-        self._tray: Any = None
-        self._config_cache: tuple[object, tuple[list[Any], CommsSettings, str]] | None = None
+        self.dialog: ComposeDialog | None = None
+        self._tray: QSystemTrayIcon | None = None
+        self._config_cache: tuple[object, tuple[list[ChannelSpec], CommsSettings, str]] | None = (
+            None
+        )
         self.reminders: list[str] = []  # what was shown, newest last
         act = QAction("Compose status &update…", window)
         act.setObjectName("action-compose")
@@ -100,7 +112,7 @@ class ComposeUi(QObject):
         except WarroomError:
             return None
 
-    def config(self) -> tuple[list[Any], CommsSettings, str]:
+    def config(self) -> _Config:
         """(channels, settings, why there are none) from the workspace file."""
         from warroom.social.channels import from_config
 
@@ -129,7 +141,9 @@ class ComposeUi(QObject):
     def _forget_publisher(self) -> None:
         self._publisher_key = None
 
-    def publisher(self, channels: list[Any], settings: CommsSettings, author: str) -> Any:
+    def publisher(
+        self, channels: list[ChannelSpec], settings: CommsSettings, author: str
+    ) -> Publisher:
         """The window's publisher for these channels (kept while they stay the same)."""
         from warroom.services.timeline import Timeline
         from warroom.social.publish import Publisher
@@ -150,12 +164,21 @@ class ComposeUi(QObject):
         self._publisher_key = key
         return self._publisher
 
-    def submit(self, coro: Any, on_done: Any, on_error: Any) -> Any:
+    def submit(
+        self,
+        coro: Coroutine[Any, Any, T],
+        on_done: Callable[[T], object],
+        on_error: Callable[[BaseException], object],
+    ) -> Task[T]:
+        if self._loop is None:
+            from warroom.ui.compose.work import AsyncLoop
+
+            self._loop = AsyncLoop()
         return self._loop.submit(self, coro, on_done, on_error)
 
     # -- actions --------------------------------------------------------------------
 
-    def open(self) -> Any:
+    def open(self) -> ComposeDialog | None:
         from warroom.services.timeline import Timeline
         from warroom.ui.compose.dialog import ComposeDialog
 

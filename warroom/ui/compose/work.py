@@ -13,13 +13,16 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 
 from warroom.ui.tasks import Task, run_task
 
 log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
 
 
 class AsyncLoop:
@@ -30,21 +33,23 @@ class AsyncLoop:
         self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
         self._thread.start()
 
+    # Coroutine[Any, Any, T]: the yield and send types of a coroutine are asyncio's
+    # business (typeshed spells asyncio.run the same way); what it returns is ours.
     def submit(
         self,
         parent: QObject,
-        coro: Coroutine[Any, Any, Any],
-        on_done: Callable[[Any], object],
+        coro: Coroutine[Any, Any, T],
+        on_done: Callable[[T], object],
         on_error: Callable[[BaseException], object],
-    ) -> Task[Any]:
+    ) -> Task[T]:
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
         return run_task(parent, fut.result, on_done, on_error, name="compose-publish")
 
-    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
         """Run a coroutine there and wait (only for shutdown and tests)."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def stop(self, cleanup: Coroutine[Any, Any, Any] | None = None) -> None:
+    def stop(self, cleanup: Coroutine[Any, Any, object] | None = None) -> None:
         if cleanup is not None:
             try:
                 self.run(cleanup, timeout=5)

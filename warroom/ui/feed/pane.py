@@ -11,9 +11,10 @@ to the active incident's timeline; its link opens only after its target was show
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -57,14 +58,29 @@ from warroom.ui.feed.model import (
 from warroom.ui.feed.sparkline import Sparkline
 
 if TYPE_CHECKING:
+    from warroom.domain.workspace import Feed
+    from warroom.services.timeline import Timeline
     from warroom.ui.context import UiContext
+    from warroom.ui.tasks import Task
+
+
+class Poller(Protocol):
+    """What the pane asks of its poller (``FeedPoller``, or a test's stand-in)."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = ...) -> None: ...
+    def poll_now(self, name: str | None = None) -> None: ...
+    def update_feeds(self, feeds: Sequence[Feed]) -> None: ...
+
+
+PollerFactory = Callable[..., Poller]
 
 log = logging.getLogger(__name__)
 READER = "pane"
 EXAMPLE = '[[feed]]\nname = "mentions"\nmastodon = "https://mastodon.social"\nhashtag = "yourbrand"'
 
 
-def default_poller(feeds: Any, **kw: Any) -> Any:
+def default_poller(feeds: Sequence[Feed], **kw: Any) -> Poller:  # kw: FeedPoller's own
     from warroom.social.poller import FeedPoller
 
     return FeedPoller(feeds, **kw)
@@ -121,15 +137,19 @@ class FeedPane(QWidget):
     tab_below_width = 1440
 
     def __init__(
-        self, ctx: UiContext, *, poller_factory: Any = default_poller, parent: QWidget | None = None
+        self,
+        ctx: UiContext,
+        *,
+        poller_factory: PollerFactory | None = default_poller,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("feed-pane")
         self.ctx = ctx
         self.store = getattr(ctx, "store", None)
         self.poller_factory = poller_factory
-        self.poller: Any = None
-        self.feeds: list[Any] = []
+        self.poller: Poller | None = None
+        self.feeds: list[Feed] = []
         self.names: list[str] | None = None  # None: no workspace file, show every source
         self.filters = flt.Filters()
         self.rates = Rates()
@@ -142,7 +162,7 @@ class FeedPane(QWidget):
         self.proxy = PostFilter(self)
         self.proxy.setSourceModel(self.model)
         self.sources = SourceTableModel(self)
-        self._tl: Any = None
+        self._tl: Timeline | None = None
         self._build()
         self._tick = QTimer(self)
         self._tick.setInterval(30_000)
@@ -313,7 +333,7 @@ class FeedPane(QWidget):
         self.apply_feeds(list(cfg.feeds))
         return True
 
-    def apply_feeds(self, feeds: list[Any]) -> None:
+    def apply_feeds(self, feeds: list[Feed]) -> None:
         """Read these feeds from now on; the cache of each is shown at once."""
         self.feeds = feeds
         self.names = [f.name for f in feeds]
@@ -389,10 +409,11 @@ class FeedPane(QWidget):
 
     # -- batches from the poller (UI thread) -------------------------------------------------
 
-    def on_batch(self, batch: dict[str, list[Any]]) -> None:
-        posts: list[Post] = batch.get("posts", [])
+    def on_batch(self, batch: dict[str, list[object]]) -> None:
+        posts = [p for p in batch.get("posts", []) if isinstance(p, Post)]
         for s in batch.get("status", []):
-            self.sources.update_status(s)
+            if isinstance(s, SourceStatus):
+                self.sources.update_status(s)
         if posts:
             if self.search.text().strip():
                 self.waiting += len(posts)
@@ -540,7 +561,7 @@ class FeedPane(QWidget):
         self.open_btn.setEnabled(p is not None and p.url is not None)
         self.copy_btn.setEnabled(p is not None)
 
-    def pin_selected(self) -> Any:
+    def pin_selected(self) -> Task[str] | None:
         """Pin the selected post to the active incident, off the UI thread; returns the
         task (None when there is nothing to pin). ``pinned`` says when it is done."""
         p = self.selected_post()
