@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 if TYPE_CHECKING:
+    from warroom.handover.merge import MergeReport
+    from warroom.services.timeline import Timeline
+    from warroom.store import Store
     from warroom.ui.context import UiContext
+    from warroom.ui.handover.dialogs import ExportDialog, HandoverDialog, ImportPreviewDialog
+    from warroom.ui.handover.report_editor import ReportEditor
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +78,15 @@ class HandoverUi(QObject):
     # -- state ------------------------------------------------------------------------
 
     @property
-    def store(self) -> Any:
-        return getattr(self.ctx, "store", None)
+    def store(self) -> Store | None:
+        return self.ctx.store
 
-    def timeline(self) -> Any:
+    def timeline(self) -> Timeline:
+        from warroom.base.errors import WarroomError
         from warroom.services.timeline import Timeline
 
+        if self.store is None:
+            raise WarroomError("no workspace is open")
         return Timeline(self.store)
 
     def incident_id(self) -> str | None:
@@ -125,11 +133,11 @@ class HandoverUi(QObject):
 
     # -- actions ----------------------------------------------------------------------
 
-    def export(self) -> Any:
+    def export(self) -> ExportDialog | None:
         from warroom.ui.handover.dialogs import ExportDialog
 
         iid = self._need_incident()
-        if iid is None:
+        if iid is None or self.store is None:
             return None
         tl = self.timeline()
         d = ExportDialog(
@@ -145,7 +153,7 @@ class HandoverUi(QObject):
         d.open()
         return d
 
-    def import_(self) -> Any:
+    def import_(self) -> ImportPreviewDialog | None:
         name, _ = QFileDialog.getOpenFileName(
             self.window, "Import handover bundle", str(Path.home()), "Warroom bundle (*.json)"
         )
@@ -153,10 +161,12 @@ class HandoverUi(QObject):
             return None
         return self.preview_import(Path(name))
 
-    def preview_import(self, path: Path, *, background: bool = True) -> Any:
+    def preview_import(self, path: Path, *, background: bool = True) -> ImportPreviewDialog | None:
         """The import preview for ``path`` (File ▸ Import and dropped files)."""
         from warroom.ui.handover.dialogs import ImportPreviewDialog
 
+        if self.store is None:
+            return None
         d = ImportPreviewDialog(self.store, path, self.window)
         d.imported.connect(self._imported)
         self._keep(d)
@@ -164,14 +174,14 @@ class HandoverUi(QObject):
         d.load(background=background)
         return d
 
-    def _imported(self, rep: Any) -> None:
+    def _imported(self, rep: MergeReport) -> None:
         self._message("Imported: " + "; ".join(rep.lines()))
         if getattr(self.ctx, "active_incident", None) is None and hasattr(
             self.ctx, "set_active_incident"
         ):
             self.ctx.set_active_incident(rep.incident, rep.title)
 
-    def hand_over(self) -> Any:
+    def hand_over(self) -> HandoverDialog | None:
         from warroom.ui.handover.dialogs import HandoverDialog
 
         iid = self._need_incident()
@@ -185,11 +195,11 @@ class HandoverUi(QObject):
         d.open()
         return d
 
-    def report(self) -> Any:
+    def report(self) -> ReportEditor | None:
         from warroom.ui.handover.report_editor import ReportEditor
 
         iid = self._need_incident()
-        if iid is None:
+        if iid is None or self.store is None:
             return None
         d = ReportEditor(self.store, iid, self.timeline().author, self.window)
         self._keep(d)
@@ -202,16 +212,14 @@ class HandoverUi(QObject):
         from warroom.ui.handover.dialogs import bundle_paths
 
         if obj is self.window and self.store is not None:
-            if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-                ev: Any = event
-                if bundle_paths(ev.mimeData().urls()):
-                    ev.acceptProposedAction()
+            if isinstance(event, QDragEnterEvent | QDragMoveEvent):
+                if bundle_paths(event.mimeData().urls()):
+                    event.acceptProposedAction()
                     return True
-            elif event.type() == QEvent.Type.Drop:
-                drop: Any = event
-                paths = bundle_paths(drop.mimeData().urls())
+            elif isinstance(event, QDropEvent):
+                paths = bundle_paths(event.mimeData().urls())
                 if paths:
-                    drop.acceptProposedAction()
+                    event.acceptProposedAction()
                     for p in paths:
                         self.preview_import(p)
                     return True

@@ -11,9 +11,9 @@ import json
 import logging
 import zoneinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,10 +41,14 @@ from warroom.ui import settings as S
 from warroom.ui.tasks import run_task
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QSettings
+    from collections.abc import Sequence
 
+    from PySide6.QtCore import QSettings, QUrl
+
+    from warroom.handover.brief import Brief
     from warroom.handover.merge import MergeReport
     from warroom.handover.records import BundleDoc
+    from warroom.services.timeline import Timeline
     from warroom.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,10 +125,10 @@ class ZoneField(QWidget):
             self._valid = text.strip()
             self.changed.emit()
 
-    def changeEvent(self, event: Any) -> None:
+    def changeEvent(self, event: QEvent) -> None:
         """A disabled field (the lossless bundle has no zone) shows no hint."""
         super().changeEvent(event)
-        if event.type() == event.Type.EnabledChange:
+        if event.type() == QEvent.Type.EnabledChange:
             self.hint.setVisible(self.isEnabled() and not self._ok)
 
     def is_valid(self) -> bool:
@@ -162,7 +166,7 @@ def _remember(settings: QSettings | None, **values: str) -> None:
         _SETTINGS[key].set(settings, value)
 
 
-def _default_zone(settings: Any) -> str:
+def _default_zone(settings: QSettings | None) -> str:
     """The last zone used, else the zone the timeline shows."""
     zone = _remembered(settings, "zone", "")
     try:
@@ -497,7 +501,7 @@ class HandoverDialog(QDialog):
 
     def __init__(
         self,
-        timeline: Any,
+        timeline: Timeline,
         incident_id: str,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
@@ -563,7 +567,7 @@ class HandoverDialog(QDialog):
         self.refresh()
         self._changed()
 
-    def brief(self) -> Any:
+    def brief(self) -> Brief:
         from warroom.handover.brief import build_brief
 
         tz = self.zone.zone()  # the last valid one: half-typed text never reaches here
@@ -626,7 +630,7 @@ class HandoverDialog(QDialog):
         self.accept()
 
 
-def bundle_paths(urls: list[Any]) -> list[Path]:
+def bundle_paths(urls: Sequence[QUrl]) -> list[Path]:
     """Local files among dropped URLs that look like bundles (.json)."""
     out = []
     for u in urls:
