@@ -28,6 +28,7 @@ from warroom.base import ids
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.store import handover as hq
+from warroom.store.timeline import REVISION_COLS as _REVISION_COLS
 
 N = int(os.environ.get("BENCH_ENTRIES", "100000"))
 ENTRY_COLS = [
@@ -35,7 +36,7 @@ ENTRY_COLS = [
     "tags", "pinned", "external", "hidden", "hidden_reason", "revision", "current_rev",
     "edited_at", "edited_by", "conflict",
 ]  # fmt: skip
-REVISION_COLS = [c.strip() for c in hq.REVISION_COLS.split(",")]
+REVISION_COLS = [c.strip() for c in _REVISION_COLS.split(",")]
 
 
 def rows(incident: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -77,13 +78,13 @@ def with_sqlite_utils(conn: Any, entries: list[Any], revs: list[Any]) -> None:
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'entries_ai'"
     ).fetchone()
     conn.execute("DROP TRIGGER entries_ai")
-    db["entries"].insert_all([ENTRY_COLS, *entries], ignore=True, batch_size=1000)
+    db.table("entries").insert_all([ENTRY_COLS, *entries], ignore=True, batch_size=1000)
     conn.execute(
         "INSERT INTO entries_fts(rowid, text, tags, author) "
         "SELECT rowid, text, tags, author FROM entries"
     )
     conn.execute(trigger[0])
-    db["revisions"].insert_all([REVISION_COLS, *revs], ignore=True, batch_size=1000)
+    db.table("revisions").insert_all([REVISION_COLS, *revs], ignore=True, batch_size=1000)
 
 
 def main() -> int:
@@ -104,7 +105,8 @@ def main() -> int:
                     fn(conn, entries, revs)
                 cpu[name].append(time.process_time() - c0)
                 wall[name].append(time.perf_counter() - w0)
-                n = store.query_one("SELECT count(*) AS n FROM entries_fts")["n"]
+                row = store.query_one("SELECT count(*) AS n FROM entries_fts")
+                n = row["n"] if row is not None else 0
                 assert n == N + 1, n  # the incident's opening entry too
                 store.close()
     print(f"{N:,} entries + {N:,} revisions into an empty workspace, 3 rounds alternating:")

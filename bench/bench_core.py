@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,7 +25,7 @@ from warroom.store import snapshots
 RUNS = 5
 
 
-def median_s(fn, runs: int = RUNS) -> float:
+def median_s(fn: Callable[[], object], runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()

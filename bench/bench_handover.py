@@ -49,7 +49,8 @@ def fill(store: Store, n: int, title: str) -> str:
     rnd = random.Random(n)
     inc = Timeline(store, author="bench").new_incident(title, severity="SEV1")
     base = 1_795_000_000_000
-    entries, revs = [], []
+    entries: list[tuple[object, ...]] = []
+    revs: list[tuple[object, ...]] = []
     for i in range(n):
         eid = ids.new_id()
         t_ms = base + i * 1500
@@ -80,7 +81,7 @@ def fill(store: Store, n: int, title: str) -> str:
     with store.write() as conn:
         hq.insert_entries_bulk(conn, entries)
         hq.insert_revisions(conn, revs)
-        hq.refresh_entries(conn, hq.ids_json(e[0] for e in entries[::20]))
+        hq.refresh_entries(conn, hq.ids_json(str(e[0]) for e in entries[::20]))
     return inc.id
 
 

@@ -236,7 +236,7 @@ def same_workload(ports: dict[str, object], seconds: float, n_targets: int = 100
     time.sleep(seconds)
     cpu, wall, k = time.process_time() - c0, time.perf_counter() - w0, engine.checks - k0
     engine.stop()
-    per_k = cpu / max(1, k) * 1000
+    per_k = float(cpu / max(1, k) * 1000)
     print(
         f"  warroom engine: {k / wall:6.1f} http checks/s for {wall:.0f} s, CPU "
         f"{cpu / wall * 100:5.1f} % of one core, {per_k:.2f} CPU s per 1,000 checks "

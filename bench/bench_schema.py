@@ -54,11 +54,11 @@ def _old_migrations() -> list[mig.Migration]:
 
 def _open_new(path: Path, old: bool) -> Store:
     if old:
-        mig.all_migrations = _old_migrations  # type: ignore[assignment]
+        mig.all_migrations = _old_migrations
     try:
         return Store.open(path)
     finally:
-        mig.all_migrations = NEW_MIGRATIONS  # type: ignore[assignment]
+        mig.all_migrations = NEW_MIGRATIONS
 
 
 def interleaved(fns: dict[str, Callable[[int], float]], runs: int) -> dict[str, float]:

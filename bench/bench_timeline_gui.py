@@ -150,7 +150,7 @@ def main() -> None:
         # Filters and search go through the same lazy path.
         for kw in ({"search": "servfail"}, {"kinds": ["decision"]}, {"pinned_only": True}):
             t = time.perf_counter()
-            pane.set_filters(**kw)  # type: ignore[arg-type]
+            pane.set_filters(**kw)
             v.viewport().repaint()
             print(f"filter {kw} -> {pane.model.rowCount():,} rows: {ms(time.perf_counter() - t)}")
             pane.set_filters(search="", kinds=[], pinned_only=False)

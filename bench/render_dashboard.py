@@ -16,6 +16,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.probes import ProbeEngine
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +33,7 @@ from helpers.servers import TestNet, seed_scenario_text  # noqa: E402
 
 def board(net: TestNet, slow_port: int) -> str:
     """The seed outage (www, three access networks) plus five more public services."""
-    return (
+    return str(
         seed_scenario_text(net, timeout="3s", interval="5s")
         + f"""
 [[target]]
@@ -121,7 +126,12 @@ def main() -> None:
 
 
 def window(
-    data: Path, ws: Path, inc: str, size: tuple[int, int], out: Path, engine: object
+    data: Path,
+    ws: Path,
+    inc: str,
+    size: tuple[int, int],
+    out: Path,
+    engine: Callable[..., ProbeEngine],
 ) -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
