@@ -103,3 +103,37 @@ def test_cache_of_new_entries_equals_the_sql_refresh(stores: tuple[Store, Store,
     assert db_snapshot(c)["entries"] == imported
     cur = q.get_entry(c, shared.id)
     assert cur is not None and cur.conflict and cur.text == "edited at B" and cur.revision == 3
+
+
+def test_column_wise_check_refuses_every_wrong_value_the_full_check_refuses(
+    store: Store,
+) -> None:
+    """Per field of an entry and a revision: a number, null, a list, a bad pattern or a
+    missing key makes the column-wise check hand over to the full one, which refuses."""
+    import copy
+
+    from warroom.handover import schema
+
+    doc = export(store, populate(store))
+    assert schema._entries_ok(doc["entries"])
+    cases = 0
+    for where in ("entry", "revision"):
+        keys = (
+            [k for k in doc["entries"][0] if k != "revisions"]
+            if where == "entry"
+            else list(doc["entries"][0]["revisions"][0])
+        )
+        for key in keys:
+            for bad in (5, None, ["x"], "not an id\n", schema._MISSING):
+                d = copy.deepcopy(doc)
+                rec = d["entries"][1] if where == "entry" else d["entries"][1]["revisions"][0]
+                if bad is schema._MISSING:
+                    del rec[key]
+                else:
+                    rec[key] = bad
+                try:
+                    schema.bundle_validator()(d, "$")
+                except schema.SchemaViolation:
+                    assert not schema._entries_ok(d["entries"]), (where, key, bad)
+                    cases += 1
+    assert cases > 40

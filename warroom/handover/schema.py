@@ -69,6 +69,7 @@ _PYTYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
 }
+_STR: tuple[type, ...] = (str,)
 _SIMPLE_KEYS = {"type", "pattern", "description"}
 
 
@@ -367,10 +368,22 @@ def _columns_ok(records: list[object], simple: list[Simple], width: int) -> bool
     if not set(map(len, dicts)) <= {width}:
         return False
     for k, types, match in simple:
-        col = _column(dicts, k)
-        if not set(map(type, col)) <= set(types):
-            return False
-        if match is not None and not all(map(match, col)):
+        col = map(dict.get, dicts, repeat(k), repeat(_MISSING))  # a lazy column
+        if types == _STR and match is not None:
+            # The bare pattern search refuses a value that is not text (TypeError), so
+            # one pass tests type and pattern, and no column list is built.
+            try:
+                if not all(map(match, col)):
+                    return False
+            except TypeError:
+                return False
+            continue
+        if match is None:
+            if not set(map(type, col)) <= set(types):
+                return False
+            continue
+        values = list(col)
+        if not set(map(type, values)) <= set(types) or not all(map(match, values)):
             return False
     return True
 
