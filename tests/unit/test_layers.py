@@ -144,3 +144,13 @@ def test_the_walk_sees_every_kind_of_import() -> None:
     assert not _allowed("cli", "ui")
     assert not _allowed("probes", "sim")
     assert _allowed("probes", "domain")
+
+
+def test_no_module_is_over_800_lines() -> None:
+    """Issue 8: a module past 800 lines holds more than one concern; split it."""
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in ROOT.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 800
+    }
+    assert not long, long

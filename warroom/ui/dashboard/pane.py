@@ -47,7 +47,7 @@ from warroom.services.probe_link import (
 from warroom.ui import settings
 from warroom.ui.bridge import Batch, ProbeBridge
 from warroom.ui.dashboard import notify
-from warroom.ui.dashboard.cells import cell_age, fmt_when
+from warroom.ui.dashboard.cells import fmt_when
 from warroom.ui.dashboard.charts import SparklineDelegate
 from warroom.ui.dashboard.detail import DetailView
 from warroom.ui.dashboard.editor import WorkspaceEditor
@@ -55,14 +55,13 @@ from warroom.ui.dashboard.link_worker import LinkWorker
 from warroom.ui.dashboard.model import (
     COL_STATE,
     COL_TARGET,
-    FIRST_VANTAGE_COL,
     DashboardModel,
     DashboardProxy,
     SeriesRole,
     TargetRole,
 )
 from warroom.ui.dashboard.remote import world_tip
-from warroom.ui.dashboard.table import ICON_ROOM, MatrixView
+from warroom.ui.dashboard.table import MatrixView, cell_widths
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent, QObject
@@ -378,40 +377,8 @@ class DashboardPane(QWidget):
         names = [r.target for r in rows] or ["Target"]
         longest = max(names[:2000], key=len)
         target_w = min(200, max(fm.horizontalAdvance(longest), fm.horizontalAdvance("Target")) + 20)
-        one: dict[int, int] = {}
-        two: dict[int, int] = {}
-        sample = rows[:300]  # a bigger board scrolls anyway; its first rows set the widths
         cols = [COL_STATE] + [self.model.vantage_column(v) for v in self.model.vantages]
-        # Straight from the rows' cached texts, each distinct string measured once: this
-        # runs after updates (at most once a second) and must cost the UI thread ~1 ms.
-        seen: dict[tuple[bool, str], int] = {}
-
-        def adv(bold: bool, text: str) -> int:
-            w = seen.get((bold, text))
-            if w is None:
-                w = seen[(bold, text)] = (fm if bold else fm_plain).horizontalAdvance(text)
-            return w
-
-        now = self.model.now
-        heads = {c: str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in cols}
-        for c in cols:
-            # A remote column's header has two lines: the widest one counts.
-            w1 = w2 = max(adv(True, line) for line in heads[c].split("\n")) + 20 - ICON_ROOM
-            v = None if c == COL_STATE else self.model.vantages[c - FIRST_VANTAGE_COL]
-            for r in sample:
-                if v is None:
-                    text, bold, age = r.state_label, True, ""
-                else:
-                    cell = r.cells.get(v)
-                    if cell is None:
-                        continue
-                    word, text = cell
-                    bold = word == "down"
-                    age = cell_age(r.vantages[v], word, now)
-                head, _, rest = text.partition(" ")
-                w1 = max(w1, adv(bold, text + age))
-                w2 = max(w2, adv(bold, head + age), adv(bold, rest))
-            one[c], two[c] = w1 + ICON_ROOM + 2, w2 + ICON_ROOM + 2
+        one, two = cell_widths(self.model, cols, fm, fm_plain)
         avail = self.table.viewport().width() or self.table.width()
         fold = target_w + sum(one.values()) > avail
         widths = two if fold else one

@@ -11,13 +11,18 @@ frozen part can never disagree with the rest.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QWidget
 
+from warroom.ui.dashboard.cells import cell_age
 from warroom.ui.dashboard.charts import CellDelegate
+from warroom.ui.dashboard.model import COL_STATE, FIRST_VANTAGE_COL
+
+if TYPE_CHECKING:
+    from warroom.ui.dashboard.model import DashboardModel
 
 ICON_ROOM = 28  # the state icon (16), its spacing and the cell's margins
 
@@ -156,3 +161,46 @@ class MatrixView(QTableView):
     ) -> None:
         if index.column() > 0:
             super().scrollTo(index, hint)
+
+
+def cell_widths(
+    model: DashboardModel, cols: list[int], bold: QFontMetrics, plain: QFontMetrics
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per column (the state and the vantages), the width its cells need on one line,
+    and folded onto two (``DOWN · 4m`` over ``refused``).
+
+    Straight from the rows' cached texts, each distinct string measured once: this runs
+    after updates (at most once a second) and must cost the UI thread about 1 ms. A
+    bigger board scrolls anyway: its first 300 rows set the widths."""
+    seen: dict[tuple[bool, str], int] = {}
+
+    def adv(is_bold: bool, text: str) -> int:
+        w = seen.get((is_bold, text))
+        if w is None:
+            w = seen[(is_bold, text)] = (bold if is_bold else plain).horizontalAdvance(text)
+        return w
+
+    one: dict[int, int] = {}
+    two: dict[int, int] = {}
+    sample = model.rows()[:300]
+    now = model.now
+    for c in cols:
+        # A remote column's header has two lines: the widest one counts.
+        head_text = str(model.headerData(c, Qt.Orientation.Horizontal))
+        w1 = w2 = max(adv(True, line) for line in head_text.split("\n")) + 20 - ICON_ROOM
+        v = None if c == COL_STATE else model.vantages[c - FIRST_VANTAGE_COL]
+        for r in sample:
+            if v is None:
+                text, is_bold, age = r.state_label, True, ""
+            else:
+                cell = r.cells.get(v)
+                if cell is None:
+                    continue
+                word, text = cell
+                is_bold = word == "down"
+                age = cell_age(r.vantages[v], word, now)
+            head, _, rest = text.partition(" ")
+            w1 = max(w1, adv(is_bold, text + age))
+            w2 = max(w2, adv(is_bold, head + age), adv(is_bold, rest))
+        one[c], two[c] = w1 + ICON_ROOM + 2, w2 + ICON_ROOM + 2
+    return one, two
