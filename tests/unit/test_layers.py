@@ -37,7 +37,6 @@ RANK = {
 SIDEWAYS = {
     ("social", "services"): "social logs into the timeline through services.timeline",
     ("handover", "services"): "handover logs into the timeline through services.timeline",
-    ("social", "handover"): "the status page reuses handover's escaping, Markdown and CSP",
     ("config", "domain"): "config parses the workspace file into domain's types",
 }
 SIM_USERS = {"demo", "sim"}

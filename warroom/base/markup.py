@@ -28,6 +28,7 @@ same output (a property test checks this). Compiled Rust, no ctypes, nothing to 
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -165,4 +166,19 @@ def render_markdown(text: str) -> str:
     return render_markdown_full(text)
 
 
-__all__ = ["neutralise", "render_markdown", "render_markdown_full", "sanitize"]
+# What a self-contained page of ours may load: nothing but its own inline style (the
+# HTML export and the public status page).
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
+
+
+def esc(text: object) -> str:
+    """Escape any user text for HTML text or attribute context."""
+    s = text if type(text) is str else ("" if text is None else str(text))
+    # Most values (clock times, ids, authors) hold nothing to escape: five substring
+    # tests cost a fifth of html.escape's five replaces, 600,000 times per export.
+    if "&" in s or "<" in s or ">" in s or '"' in s or "'" in s:
+        return html.escape(s, quote=True)
+    return s
+
+
+__all__ = ["CSP", "esc", "neutralise", "render_markdown", "render_markdown_full", "sanitize"]

@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from warroom.base.markup import CSP
 from warroom.domain.incidents import FIELD_LABELS, MILESTONE_LABELS, MILESTONES, Entry
 from warroom.handover.text import esc, render_markdown
 from warroom.handover.view import ROW_OCCURRED, Clock, ExportView, duration
 from warroom.handover.wording import field_value, hidden_note, plural
 from warroom.store.handover import EntryRow
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'"
 
 CSS = """
 :root { color-scheme: light; }

@@ -11,7 +11,7 @@ is going on. ``render(view)`` builds it from what is already public:
 Nothing internal (other entries, probe details, people's names) appears. The file has
 inline CSS, no scripts, no fonts, no images and no remote loads; a Content Security
 Policy forbids them as a second line of defence. Every piece of text is escaped
-(``warroom.handover.text.esc``) and external entries' Markdown is rendered and sanitised
+(``warroom.base.markup.esc``) and external entries' Markdown is rendered and sanitised
 by the app's one renderer (nh3), so a hostile text stays text.
 """
 
@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING
 
 from warroom.base import timeutil
 from warroom.base.jsonval import as_object
-from warroom.handover.html import CSP
-from warroom.handover.text import esc, render_markdown
+from warroom.base.markup import CSP, esc, render_markdown
 from warroom.social.channels import KIND_LABEL
 from warroom.social.lengths import link_spans
 
