@@ -262,3 +262,11 @@ def test_built_in_templates_in_german_and_french() -> None:
     # The resolved wording is itself a claim the honesty check holds against the figures.
     assert honesty.check(de, _all_down(2))
     assert templates.template_for("resolved", {"resolved": "x"}, "fr") == "x"
+
+
+def test_the_workspace_file_offers_exactly_the_built_in_languages() -> None:
+    from warroom.domain.comms import LANGUAGES, STAGES
+    from warroom.social.templates import BUILTIN
+
+    assert tuple(BUILTIN) == LANGUAGES
+    assert all(set(BUILTIN[lang]) == set(STAGES) for lang in LANGUAGES)

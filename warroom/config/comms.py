@@ -12,10 +12,9 @@ from collections.abc import Callable
 
 from warroom.base.errors import WarroomError
 from warroom.base.timeutil import positive_duration
-from warroom.domain.comms import STAGES, Comms, check
+from warroom.domain.comms import LANGUAGES, STAGES, Comms, check
 
 KEYS = frozenset({"approval", "cadence", "service", "status_url", "templates", "language"})
-LANGUAGES = ("en", "de", "fr")  # the built-in templates (social/templates.py)
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 
 Add = Callable[[str, int, "str | None", str, str], None]

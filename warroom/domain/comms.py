@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from warroom.base.errors import ValidationError
 
 STAGES = ("investigating", "identified", "monitoring", "resolved")
+LANGUAGES = ("en", "de", "fr")  # of the built-in templates (social/templates.py)
 FIELDS = ("service", "since", "next_update", "status_url", "title", "severity", "now")
 
 

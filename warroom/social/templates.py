@@ -82,7 +82,6 @@ BUILTIN: dict[str, dict[str, str]] = {
         ),
     },
 }
-LANGUAGES = tuple(BUILTIN)
 
 
 @dataclass(frozen=True, slots=True)
