@@ -137,3 +137,75 @@ def test_column_wise_check_refuses_every_wrong_value_the_full_check_refuses(
                     assert not schema._entries_ok(d["entries"]), (where, key, bad)
                     cases += 1
     assert cases > 40
+
+
+def test_column_wise_consistency_agrees_with_the_walk(store: Store) -> None:
+    """``_consistent`` (the quick pass) never accepts what ``_check_consistency`` (the
+    record walk that words refusals) refuses, for every way a revision graph can break;
+    when in doubt it hands over to the walk."""
+    import copy
+
+    iid = populate(store)
+    tl = Timeline(store, author="alice")
+    eid = tl.log(iid, "first words").value.id
+    tl.revise(eid, text="second words")
+    doc = export(store, iid)
+    multi = next(i for i, e in enumerate(doc["entries"]) if len(e["revisions"]) > 1)
+    single = next(i for i, e in enumerate(doc["entries"]) if len(e["revisions"]) == 1)
+    other = doc["entries"][single]["revisions"][0]["id"]
+
+    def edit_multi_parent_to_other(d: dict) -> None:
+        d["entries"][multi]["revisions"][1]["parent"] = other
+
+    def edit_self_parent(d: dict) -> None:
+        r = d["entries"][single]["revisions"][0]
+        r["parent"] = r["id"]
+
+    def edit_single_parent_elsewhere(d: dict) -> None:
+        d["entries"][single]["revisions"][0]["parent"] = d["entries"][multi]["revisions"][0]["id"]
+
+    def edit_duplicate_across_entries(d: dict) -> None:
+        d["entries"][single]["revisions"][0]["id"] = d["entries"][multi]["revisions"][0]["id"]
+
+    def edit_duplicate_within_entry(d: dict) -> None:
+        revs = d["entries"][multi]["revisions"]
+        revs[1]["id"] = revs[0]["id"]
+
+    def edit_unknown_parent(d: dict) -> None:
+        d["entries"][multi]["revisions"][1]["parent"] = "01NOSUCHREVISION000000000"
+
+    def unchanged(d: dict) -> None:
+        pass
+
+    verdicts = {}
+    for edit in (
+        unchanged,
+        edit_multi_parent_to_other,
+        edit_self_parent,
+        edit_single_parent_elsewhere,
+        edit_duplicate_across_entries,
+        edit_duplicate_within_entry,
+        edit_unknown_parent,
+    ):
+        d = copy.deepcopy(doc)
+        edit(d)
+        try:
+            bundle._check_consistency(d)
+            walk = True
+        except BundleError:
+            walk = False
+        assert walk or not bundle._consistent(d), edit.__name__
+        verdicts[edit.__name__] = walk
+    assert verdicts["unchanged"] and not verdicts["edit_unknown_parent"]
+    assert not verdicts["edit_duplicate_across_entries"]
+
+
+@pytest.mark.parametrize("field", ["text", "author", "note", "hidden_reason"])
+def test_a_nul_in_any_revision_text_field_is_refused(store: Store, field: str) -> None:
+    from warroom.handover.rules import RuleViolation, check_records
+
+    doc = export(store, populate(store))
+    check_records(doc)
+    doc["entries"][-1]["revisions"][0][field] = "before\x00after"
+    with pytest.raises(RuleViolation, match=r"\$\.entries\[\d+\]\.revisions\[0\].*NUL"):
+        check_records(doc)
