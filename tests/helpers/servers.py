@@ -403,11 +403,14 @@ class ClientCertServer:
                     with contextlib.suppress(ssl.SSLError, OSError):
                         self.plain.wrap_socket(conn, server_side=True).close()  # no alert
                     continue
-                try:
-                    with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                tls = self.ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+                with tls:
+                    try:
+                        tls.do_handshake()
                         tls.recv(1024)  # never reached without a client certificate
-                except (ssl.SSLError, OSError):
-                    self.refused += 1
+                    except (ssl.SSLError, OSError):
+                        self.refused += 1
+                        _lingering_close(tls)
 
     async def stop(self) -> None:
         self._stop.set()
@@ -415,6 +418,19 @@ class ClientCertServer:
             await asyncio.to_thread(self._thread.join, 2)
         if self._sock is not None:
             self._sock.close()
+
+
+def _lingering_close(sock: socket.socket) -> None:
+    """Close as nginx does (``lingering_close``): stop sending, then read and drop what
+    the client still sends for a moment. A plain close() with unread bytes (the rest of
+    the client's handshake, its request) makes the kernel send a reset, and a reset can
+    overtake the alert just written: the client would then see a reset, not the refusal,
+    depending on timing. Real servers linger; so does this one."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(0.5)
+        while sock.recv(4096):
+            pass
 
 
 class ClosedPort:
