@@ -20,6 +20,7 @@ import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
@@ -226,6 +227,35 @@ class Remote(TypedDict):
     probe: str
 
 
+Verdict = tuple[Status, float | None, str | None, str, str | None]  # status, ms, error, ...
+
+
+def member_result(
+    t: Target,
+    vantage: str,
+    group: str,
+    ask: Ask[OptionsT],
+    verdict: Verdict,
+    remote: Remote,
+    now: datetime,
+) -> ProbeResult:
+    """One remote probe's answer as a sample of (target, vantage), for Globalping and
+    RIPE Atlas alike; a substituted check says so in the detail (``ask.note``)."""
+    status, lat, err, detail, addr = verdict
+    return ProbeResult(
+        time=now,
+        target=t.name,
+        vantage=vantage,
+        check=ask.check,
+        status=status,
+        latency_ms=lat,
+        error=err,
+        detail=f"{detail} [{ask.note}]" if ask.note else detail,
+        address=addr,
+        extra={"remote": remote, "group": group},
+    )
+
+
 def probe_id(probe: Mapping[str, object]) -> str:
     """Globalping gives probes no id: a stable one from what identifies the probe, so
     the same probe (kept by measurement-id reuse) has the same id every round."""
@@ -280,9 +310,7 @@ def _first_line(raw: object) -> str:
     return text.splitlines()[0][:200] if text else ""
 
 
-def _verdict(
-    t: Target, ask: Ask[GpOptions], res: dict[str, object]
-) -> tuple[Status, float | None, str | None, str, str | None]:
+def _verdict(t: Target, ask: Ask[GpOptions], res: dict[str, object]) -> Verdict:
     """(status, latency, error, detail, address) of one finished or failed result."""
     address = get_opt_str(res, "resolvedAddress")
     if res.get("status") == "failed":
@@ -369,21 +397,6 @@ def to_results(
             continue
         if state not in ("finished", "failed"):
             continue
-        status, lat, err, detail, addr = _verdict(t, ask, res)
-        if ask.note:
-            detail = f"{detail} [{ask.note}]"
-        out.append(
-            ProbeResult(
-                time=now,
-                target=t.name,
-                vantage=vantage,
-                check=ask.check,
-                status=status,
-                latency_ms=lat,
-                error=err,
-                detail=detail,
-                address=addr,
-                extra={"remote": remote_of(probe), "group": group},
-            )
-        )
+        verdict = _verdict(t, ask, res)
+        out.append(member_result(t, vantage, group, ask, verdict, remote_of(probe), now))
     return out, pending

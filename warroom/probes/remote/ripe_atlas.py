@@ -30,7 +30,15 @@ from warroom.domain.probes import ProbeResult, Status
 from warroom.domain.workspace import Target
 from warroom.probes.remote import api
 from warroom.probes.remote.api import ApiError, Quota
-from warroom.probes.remote.globalping import MIN_POLL_S, POLL_S, Ask, Remote, error_word
+from warroom.probes.remote.globalping import (
+    MIN_POLL_S,
+    POLL_S,
+    Ask,
+    Remote,
+    Verdict,
+    error_word,
+    member_result,
+)
 from warroom.probes.remote.shapes import (
     AtlasDefinition,
     AtlasMeasurementRequest,
@@ -201,9 +209,7 @@ def _timed(
     return Status.UP, lat, None, detail, address
 
 
-def _verdict(
-    t: Target, ask: Ask[AtlasDefinition], r: dict[str, object]
-) -> tuple[Status, float | None, str | None, str, str | None]:
+def _verdict(t: Target, ask: Ask[AtlasDefinition], r: dict[str, object]) -> Verdict:
     addr = get_opt_str(r, "dst_addr")
     if ask.kind == "ping":
         rcvd = get_int(r, "rcvd")
@@ -283,9 +289,6 @@ def to_results(
         if pid is None:
             continue
         meta = probes.get(pid) or {}
-        status, lat, err, detail, addr = _verdict(t, ask, r)
-        if ask.note:
-            detail = f"{detail} [{ask.note}]"
         remote: Remote = {
             "asn": get_int(meta, "asn_v4"),
             "network": None,  # Atlas does not name the network; the ASN does
@@ -293,18 +296,5 @@ def to_results(
             "city": None,
             "probe": str(pid),
         }
-        out.append(
-            ProbeResult(
-                time=now,
-                target=t.name,
-                vantage=vantage,
-                check=ask.check,
-                status=status,
-                latency_ms=lat,
-                error=err,
-                detail=detail,
-                address=addr,
-                extra={"remote": remote, "group": group},
-            )
-        )
+        out.append(member_result(t, vantage, group, ask, _verdict(t, ask, r), remote, now))
     return out
