@@ -278,3 +278,25 @@ def test_default_layout_follows_the_window_width_until_the_user_arranges_it(
     assert not w.tabifiedDockWidgets(feed)  # 1600 px: side by side
     w.save_layout()
     assert settings.WINDOW_LAYOUT_OWN.get(w.ctx.settings) is False
+
+
+def test_a_restored_default_layout_still_follows_the_width(
+    qtbot: Any, store: Any, tmp_path: Path
+) -> None:
+    """Closed side by side at 1600 px, started again at 1280: the feed goes behind the
+    timeline, as in a first start (the layout was never the user's own)."""
+    w = window(qtbot, store, tmp_path, (1600, 1000))
+    feed = w.docks["feed"]
+    qtbot.waitUntil(lambda: not w.tabifiedDockWidgets(feed), timeout=3000)
+    w.save_layout()
+    w.close()
+    # As ``warroom`` starts: stand-ins first, the real panes once the window shows.
+    w2 = MainWindow(w.ctx, panes=dict(w._specs), restore=True, defer_panes=True)
+    qtbot.addWidget(w2)
+    w2.resize(1280, 800)
+    w2.show()
+    qtbot.waitExposed(w2)
+    w2.build_panes()
+    qtbot.waitUntil(
+        lambda: w2.tabifiedDockWidgets(w2.docks["feed"]) == [w2.docks["timeline"]], timeout=3000
+    )

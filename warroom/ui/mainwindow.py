@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
             self.build_panes()
             if not self._restored:
                 self._fit_to_width()
+            elif not self._own_layout:
+                self._tabbed = self._current_tabbed()
 
     # -- building ----------------------------------------------------------
 
@@ -314,7 +316,7 @@ class MainWindow(QMainWindow):
         if pending and not self._restored:
             self._fit_to_width()
         elif pending and not self._own_layout:
-            self._tabbed = self._wants_tabbed()  # a restored default layout, as it is
+            self._tabbed = self._current_tabbed()  # a restored default layout, as it is
         if not self._panes_ready:
             self._panes_ready = True
             log.info("panes ready: %s", ", ".join(self.docks))
@@ -373,6 +375,18 @@ class MainWindow(QMainWindow):
         if len(narrow) == len(docks):
             return frozenset()
         return frozenset(d.objectName() for d in narrow)
+
+    def _current_tabbed(self) -> frozenset[str]:
+        """The docks that may go behind a tab (a placeholder, or a pane with a
+        ``tab_below_width``) and are behind one now: what a restored layout did."""
+        from warroom.ui.placeholder import PlaceholderPane
+
+        return frozenset(
+            d.objectName()
+            for d in self.docks.values()
+            if self.tabifiedDockWidgets(d)
+            and (isinstance(d.widget(), PlaceholderPane) or hasattr(d.widget(), "tab_below_width"))
+        )
 
     def _follow_window_width(self) -> None:
         """Maximised or narrowed past a pane's ``tab_below_width``: lay the default
