@@ -10,6 +10,7 @@ import pytest
 from warroom.base.errors import StoreError
 from warroom.store import Store
 from warroom.store import migrations as mig
+from warroom.store.db import PAGE_SIZE
 
 
 def test_new_workspace_has_every_migration(data_dir: Path) -> None:
@@ -18,6 +19,8 @@ def test_new_workspace_has_every_migration(data_dir: Path) -> None:
         mode = s.query_one("PRAGMA journal_mode")
         assert mode is not None and mode[0] == "wal"
         assert s.query_one("PRAGMA foreign_keys")[0] == 1  # type: ignore[index]
+        # Set before the first page was written, so it took (bench_handover: imports).
+        assert s.query_one("PRAGMA page_size")[0] == PAGE_SIZE != 4096  # type: ignore[index]
 
 
 def test_not_sqlite_is_refused_and_untouched(data_dir: Path) -> None:
@@ -51,6 +54,7 @@ def test_old_file_is_migrated_after_a_backup(data_dir: Path) -> None:
     with Store.open(data_dir) as s:
         assert mig.pending(s) == []
         assert s.meta_get("author") == "Ada"
+        assert s.query_one("PRAGMA page_size")[0] == 4096  # type: ignore[index]  # as made
     backups = list((data_dir / "backups").glob("pre-migrate-*.sqlite"))
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])

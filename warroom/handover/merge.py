@@ -422,6 +422,13 @@ def _merge(conn: sqlite3.Connection, doc: BundleDoc, rep: MergeReport, where: st
 
 
 def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:
-    """Read, verify and merge one bundle file (``warroom import``)."""
-    doc = read_bundle_file(path)
-    return merge_bundle(store, doc, dry_run=dry_run, where=str(path))
+    """Read, verify and merge one bundle file (``warroom import``).
+
+    One collector pause over both steps: re-enabled in between, the first allocation
+    of the merge made the collector walk every object of the parsed bundle (~0.08 s
+    for 100,000 entries). The bundle is freed before the collector comes back."""
+    with gc_paused():
+        doc = read_bundle_file(path)
+        report = merge_bundle(store, doc, dry_run=dry_run, where=str(path))
+        del doc
+    return report
