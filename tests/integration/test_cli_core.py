@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.damage import wipe_page
 
 import warroom
 from warroom.base.paths import DB_NAME
@@ -127,15 +128,14 @@ def test_doctor_errors_on_a_damaged_database(data_dir: Path) -> None:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    raw = bytearray(db.read_bytes())
-    raw[4096 : 2 * 4096] = b"\x00\xff" * 2048  # page 2
-    db.write_bytes(bytes(raw))
+    wipe_page(db, 2, b"\x00\xff")
+    damaged = db.read_bytes()
     proc = run(data_dir, "doctor", "--json")
     checks, summary = doctor_json(proc)
     assert proc.returncode == 2 and summary["status"] == "error"
     assert checks["database"]["status"] == "error"
     assert "snapshot restore" in checks["database"]["advice"]
-    assert db.read_bytes() == bytes(raw)
+    assert db.read_bytes() == damaged
 
 
 def test_doctor_reports_a_bad_data_dir(tmp_path: Path) -> None:
@@ -280,9 +280,7 @@ def test_bad_database_is_one_error_line_and_left_alone(data_dir: Path, damage: s
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     if damage == "damaged":
-        raw = bytearray(db.read_bytes())
-        raw[4096 : 2 * 4096] = b"\x00\xff" * 2048
-        db.write_bytes(bytes(raw))
+        wipe_page(db, 2, b"\x00\xff")
     before = db.read_bytes()
     proc = run(data_dir, "snapshot", "create")
     assert proc.returncode == 1

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.damage import wipe_page
 
 from warroom.base.errors import NotFound, StoreError
 from warroom.base.paths import DB_NAME
@@ -107,10 +108,7 @@ def test_damaged_snapshot_is_refused_and_nothing_changes(data_dir: Path) -> None
         taken = snap.take(s, "manual")
         s.meta_set("k", "current")
         s.checkpoint()
-    raw = bytearray(taken.path.read_bytes())
-    assert len(raw) > 4 * 4096
-    raw[2 * 4096 : 3 * 4096] = b"\xff" * 4096  # wipe page 3
-    taken.path.write_bytes(bytes(raw))
+    wipe_page(taken.path, 3)
     live = data_dir / DB_NAME
     before = live.read_bytes()
     with pytest.raises(StoreError, match="damaged"):

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.damage import smash_btree_headers
 
 from warroom.base.errors import StoreError
 from warroom.store import Store
@@ -14,14 +15,6 @@ from warroom.store import snapshots as snap
 from warroom.store.db import inspect, select_in
 from warroom.system import doctor
 from warroom.system.lockfile import is_gui_running
-
-
-def _smash(path: Path) -> None:
-    """Break the b-tree page headers after page 2, keeping the SQLite header intact."""
-    raw = bytearray(path.read_bytes())
-    for page in range(2, len(raw) // 4096):
-        raw[page * 4096 : page * 4096 + 8] = b"\xff" * 8
-    path.write_bytes(bytes(raw))
 
 
 def _filled(data_dir: Path) -> Path:
@@ -76,11 +69,14 @@ def test_one_verdict_for_a_foreign_file_everywhere(data_dir: Path) -> None:
 
 def test_one_verdict_for_a_damaged_file_everywhere(data_dir: Path) -> None:
     path = _filled(data_dir)
-    _smash(path)
+    smash_btree_headers(path)
     before = path.read_bytes()
     info = inspect(path)
     assert info.kind == "damaged" and info.problem is not None
     assert info.problem.startswith(f"{path} is damaged (")
+    # SQLite's report of many damaged pages in one line: three findings and a count.
+    assert "\n" not in info.problem and "***" not in info.problem
+    assert info.problem.count("Page ") == 3 and "more)" in info.problem
     assert inspect(path, check="header").problem is None  # the header alone looks fine
     with pytest.raises(StoreError, match=r"damaged.*restore a snapshot"):
         Store.open(data_dir)
@@ -106,7 +102,7 @@ def test_one_verdict_for_a_newer_schema_everywhere(data_dir: Path) -> None:
 
 def test_side_copy_of_a_damaged_file_keeps_its_bytes(data_dir: Path) -> None:
     path = _filled(data_dir)
-    _smash(path)
+    smash_btree_headers(path)
     copy = snap.side_copy(path, data_dir)
     assert copy is not None and copy.read_bytes() == path.read_bytes()
     assert is_gui_running(data_dir) is False

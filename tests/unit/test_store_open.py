@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.damage import smash_btree_headers
 
 from warroom.base.errors import StoreError
 from warroom.store import Store
@@ -71,11 +72,7 @@ def test_damaged_file_is_refused(data_dir: Path) -> None:
     path = data_dir / "warroom.sqlite"
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    raw = bytearray(path.read_bytes())
-    # Smash the b-tree page headers after page 2, keeping the file header intact.
-    for page in range(2, len(raw) // 4096):
-        raw[page * 4096 : page * 4096 + 8] = b"\xff" * 8
-    path.write_bytes(bytes(raw))
+    smash_btree_headers(path)
     before = path.read_bytes()
     with pytest.raises(StoreError, match=r"damaged|malformed|cannot open"):
         Store.open(data_dir)

@@ -125,8 +125,7 @@ def inspect(path: Path, *, check: str = "quick", immutable: bool = False) -> DbI
         except sqlite3.DatabaseError as exc:
             return DbInfo(path, True, f"{path} is damaged ({exc})", "damaged", size=size)
         if rows != ["ok"]:
-            detail = "; ".join(rows[:3])
-            return DbInfo(path, True, f"{path} is damaged ({detail})", "damaged", size=size)
+            return DbInfo(path, True, f"{path} is damaged ({_damage(rows)})", "damaged", size=size)
         try:
             journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
             applied = migrations.applied(conn)
@@ -152,6 +151,20 @@ def inspect(path: Path, *, check: str = "quick", immutable: bool = False) -> DbI
         problem = f"{path} was written by a newer Warroom (schema {unknown[-1]!r})"
         return replace(info, problem=problem, kind="newer")
     return info
+
+
+def _damage(rows: Sequence[str]) -> str:
+    """SQLite's check report in one line: its first three findings and how many more.
+    (One row can hold many findings, one per line, under a ``*** in database ***``
+    heading; a damaged page list ran to a hundred lines in one error message.)"""
+    found = [
+        line.strip()
+        for row in rows
+        for line in str(row).splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+    return "; ".join(found[:3]) + more
 
 
 def select_in(
@@ -198,7 +211,7 @@ def quick_check(conn: sqlite3.Connection, path: Path) -> None:
         ) from exc
     if rows != ["ok"]:
         raise StoreError(
-            f"{path} is damaged ({'; '.join(rows[:3])}); restore a snapshot: warroom snapshot list"
+            f"{path} is damaged ({_damage(rows)}); restore a snapshot: warroom snapshot list"
         )
 
 
