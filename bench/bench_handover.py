@@ -136,6 +136,12 @@ def main() -> int:
         print(f"  (of which reading + checksum + validation: {time.perf_counter() - t0:.2f} s)")
         print(f"imports of {N:,} entries:")
         empty = Store.open(tmp / "empty")
+        # What the import dialog shows before anything is written (no target of its own).
+        timed(
+            "preview (dry run) into an empty workspace",
+            3.0,
+            lambda: merge.import_file(empty, path, dry_run=True),
+        )
         timed("import into an empty workspace", 3.0, lambda: merge.import_file(empty, path))
         empty.close()
         ninety = Store.open(tmp / "ninety")

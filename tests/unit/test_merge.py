@@ -119,6 +119,22 @@ def test_two_diverged_copies_merged_both_ways_lose_nothing_and_end_equal(
     assert merge.merge_bundle(b, export(a, iid)).unchanged
 
 
+def test_dry_run_of_a_diverged_copy_reports_what_the_import_then_does(
+    store: Store, other: Store
+) -> None:
+    # The preview counts without writing: conflicts, updated entries, changed fields,
+    # action items and the stored title must still be exactly what the import reports.
+    iid, shared = _diverge(store, other)
+    bundle = export(other, iid)
+    before = db_snapshot(store)
+    dry = merge.merge_bundle(store, bundle, dry_run=True)
+    assert db_snapshot(store) == before
+    real = merge.merge_bundle(store, bundle)
+    assert dry.record() | {"dry_run": True} == real.record() | {"dry_run": True}
+    assert shared in dry.conflicts and dry.entries_updated and dry.actions_updated
+    assert dry.incident_fields == ["summary"] and dry.title == real.title
+
+
 def test_older_incident_value_stays_in_history(store: Store, other: Store) -> None:
     iid = populate(store)
     merge.merge_bundle(other, export(store, iid))

@@ -404,6 +404,15 @@ def _merge(conn: sqlite3.Connection, doc: BundleDoc, rep: MergeReport, where: st
         hq.insert_changes(conn, new_changes)
     if new_changes or rep.incident_added:
         q.refresh_incident(conn, iid)
+    # The title as stored (derived from the changes), not as the bundle claimed it: the
+    # preview, a dry run inside this same transaction, must show what an import keeps.
+    stored = hq.existing_incident(conn, iid)
+    if stored is not None:
+        rep.title = stored["title"]
+    if rep.dry_run:
+        # Everything else in the report is counted above: a preview need not write (and
+        # roll back) 100,000 entries to show it, which took 1.2 s of its 2.5 s.
+        return
     if new_entry_rows:
         hq.insert_entries_bulk(conn, new_entry_rows, cached=True, only_rows=not have_any)
     if new_rev_rows:
@@ -414,11 +423,6 @@ def _merge(conn: sqlite3.Connection, doc: BundleDoc, rep: MergeReport, where: st
         q.upsert_action(conn, item)
     if ev_rows:
         hq.insert_evidence_rows(conn, ev_rows)
-    # The title as stored (derived from the changes), not as the bundle claimed it: the
-    # preview, a dry run inside this same transaction, must show what an import keeps.
-    stored = hq.existing_incident(conn, iid)
-    if stored is not None:
-        rep.title = stored["title"]
 
 
 def import_file(store: Store, path: Path, *, dry_run: bool = False) -> MergeReport:
