@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QStatusBar, QWidget
@@ -62,7 +62,7 @@ class UiContext(QObject):
         # other panes and the demo's checks); None until a dashboard exists.
         self.probe_states: Callable[[], list[SeriesState]] | None = None
         self._timers: list[QTimer] = []
-        self._on_close: list[Callable[[], Any]] = []
+        self._on_close: list[Callable[[], object]] = []
 
     # -- the active incident ---------------------------------------------
 
@@ -107,7 +107,7 @@ class UiContext(QObject):
 
     # -- periodic work and shutdown --------------------------------------
 
-    def every(self, seconds: float, callback: Callable[[], Any], *, name: str = "") -> QTimer:
+    def every(self, seconds: float, callback: Callable[[], object], *, name: str = "") -> QTimer:
         """Call ``callback`` on the UI thread every ``seconds`` until the window closes.
 
         Keep it short (no network or disk waits): start real work in a worker. A
@@ -131,7 +131,7 @@ class UiContext(QObject):
         self._timers.append(timer)
         return timer
 
-    def on_close(self, callback: Callable[[], Any]) -> None:
+    def on_close(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` when the window closes (before the store is closed)."""
         self._on_close.append(callback)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QShowEvent, QTextCharFormat, QTextCursor
@@ -70,7 +70,7 @@ class ComposeDialog(QDialog):
         incident_id: str,
         publisher: Publisher | None,
         settings: CommsSettings,
-        submit: Callable[..., Any] | None,
+        submit: Callable[..., object] | None,
         author: str,
         states: Callable[[], Sequence[VantageState]] | None = None,
         no_channels_reason: str = "",

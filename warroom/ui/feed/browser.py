@@ -11,6 +11,7 @@ scripting. Links never open by clicking: ``link_requested`` carries the URL, and
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -57,7 +58,13 @@ class SafeBrowser(QTextBrowser):
         )
 
 
-def confirm_open(parent: QWidget | None, url: str, *, ask: Any = None, warn: Any = None) -> bool:
+def confirm_open(
+    parent: QWidget | None,
+    url: str,
+    *,
+    ask: Callable[[str], object] | None = None,
+    warn: Callable[[str], object] | None = None,
+) -> bool:
     """Show where ``url`` really goes; open it in the external browser only if the user
     agrees and it is plain http(s). ``ask``/``warn`` replace the dialogs in tests."""
     target = safe_url(url)

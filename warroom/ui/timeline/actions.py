@@ -7,6 +7,7 @@ F2 edits the cell (text, owner, due), Enter in the line below adds one. Writes g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
@@ -56,7 +57,7 @@ class ActionsModel(QAbstractTableModel):
         self.incident: str | None = None
         self.show_done = False
         self.items: list[ActionItem] = []
-        self.on_error: Any = None  # (str) -> None: where a refused edit is reported
+        self.on_error: Callable[[str], object] | None = None  # where a refused edit is reported
 
     def load(self, incident: str | None) -> None:
         self.beginResetModel()
@@ -257,7 +258,7 @@ class ActionsPanel(QWidget):
             return True
         return super().eventFilter(obj, e)
 
-    def set_error_sink(self, sink: Any) -> None:
+    def set_error_sink(self, sink: Callable[[str], object] | None) -> None:
         self.model.on_error = sink
 
     def load(self, incident: str | None) -> None:

@@ -37,7 +37,11 @@ from warroom.base import humanize, timeutil
 from warroom.base.errors import WarroomError
 from warroom.domain import incidents as d
 from warroom.domain.incidents import Incident, Revision, describe_change
+from warroom.services.timeline import Result
 from warroom.ui.timeline.capture import ERROR_COLOUR, WARN_COLOUR
+
+# What ``Timeline.set_incident`` gives back: the changed fields, and warnings to show.
+Applied = Result[list[str]]
 
 SEVERITY_COLOURS = {"SEV1": "#d63a3a", "SEV2": "#d9730d", "SEV3": "#b38f00", "SEV4": "#5b7fa6"}
 STATUS_COLOURS = {
@@ -275,7 +279,7 @@ class NewIncidentDialog(_ApplyDialog):
 
     def __init__(
         self,
-        create: Callable[..., Any],
+        create: Callable[..., Incident],
         parent: QWidget | None = None,
         *,
         commander: str = "",
@@ -347,7 +351,7 @@ class IncidentDialog(_ApplyDialog):
     """Status, severity and roles. Each change becomes a ``status`` entry."""
 
     def __init__(
-        self, inc: Incident, apply: Callable[..., Any], parent: QWidget | None = None
+        self, inc: Incident, apply: Callable[..., Applied], parent: QWidget | None = None
     ) -> None:
         super().__init__(f"Status and roles — {inc.title}", parent)
         self._apply = apply
@@ -408,7 +412,7 @@ class MilestonesDialog(_ApplyDialog):
     def __init__(
         self,
         inc: Incident,
-        apply: Callable[..., Any],
+        apply: Callable[..., Applied],
         tz: tzinfo | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -492,7 +496,7 @@ class HideDialog(_ApplyDialog):
     """Hiding needs a reason; the entry stays in the record."""
 
     def __init__(
-        self, preview: str, apply: Callable[[str], Any], parent: QWidget | None = None
+        self, preview: str, apply: Callable[[str], object], parent: QWidget | None = None
     ) -> None:
         super().__init__("Hide entry", parent)
         self._apply = apply
@@ -528,7 +532,7 @@ class InsertDialog(_ApplyDialog):
     def __init__(
         self,
         default_time: str,
-        apply: Callable[[str, str, str], Any],
+        apply: Callable[[str, str, str], object],
         tz: tzinfo | None = None,
         parent: QWidget | None = None,
     ) -> None:

@@ -7,7 +7,7 @@ shortcuts lists them from ``ctx.actions``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -52,7 +52,7 @@ def install(
     pane: QWidget,
     view: QWidget,
     window: dict[str, QAction],
-    handlers: dict[str, Callable[[], Any]],
+    handlers: dict[str, Callable[[], object]],
 ) -> dict[str, QAction]:
     """Create the pane's actions (pane scope on ``pane``, list scope on ``view``)."""
     out: dict[str, QAction] = {}
@@ -87,7 +87,7 @@ def entry_menu(pane: TimelinePane, pos: QPoint) -> None:
     if e is not None:
         pane.view.setCurrentIndex(ix)
 
-        def add(text: str, fn: Callable[[], Any], key: str = "") -> None:
+        def add(text: str, fn: Callable[[], object], key: str = "") -> None:
             a = menu.addAction(text)
             a.triggered.connect(lambda _c=False: fn())
             if key in pane.actions_by_id:

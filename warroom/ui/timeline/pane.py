@@ -15,7 +15,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -208,7 +208,7 @@ class TimelinePane(EntryCommands, QWidget):
         return bar
 
     def _build_actions(self) -> None:
-        handlers: dict[str, Callable[[], Any]] = {
+        handlers: dict[str, Callable[[], object]] = {
             "focus_capture": self.focus_capture,
             "focus_search": self.focus_search,
             "prev_entry": lambda: self.move_selection(-1),
@@ -302,7 +302,7 @@ class TimelinePane(EntryCommands, QWidget):
         assert self.tl is not None
         tl = self.tl
 
-        def create(title: str, **kw: Any) -> Incident:
+        def create(title: str, **kw: Any) -> Incident:  # Any: new_incident's options
             return tl.new_incident(title, **kw)
 
         # Start from what is known: you command it; the probes say what is down.
@@ -524,7 +524,7 @@ class TimelinePane(EntryCommands, QWidget):
             self._size_columns()
             self.view.forget_heights()
 
-    def resizeEvent(self, e: Any) -> None:
+    def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
         if self.tl is not None:
             # Narrow dock: tags are in the text as #tags anyway, and the author moves
@@ -742,7 +742,7 @@ class TimelinePane(EntryCommands, QWidget):
         for dlg in list(self._dialogs):
             dlg.close()
 
-    def closeEvent(self, e: Any) -> None:
+    def closeEvent(self, e: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(e)
 

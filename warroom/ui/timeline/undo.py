@@ -29,7 +29,7 @@ class _TimelineCommand(QUndoCommand):
         self._on_error = on_error
         self._done = True
 
-    def _run(self, fn: Callable[[], Any]) -> None:
+    def _run(self, fn: Callable[[], object]) -> None:
         try:
             fn()
         except WarroomError as exc:
