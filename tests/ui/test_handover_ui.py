@@ -10,7 +10,7 @@ import pytest
 from helpers.handover import add_outage, db_snapshot, export, populate, write
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from warroom.handover import merge
@@ -96,6 +96,55 @@ def test_import_preview_lists_changes_then_imports(
     entry = Timeline(ui.store).entry(shared.id)
     assert entry.conflict
     assert Timeline(ui.store).incident(iid).status == "monitoring"
+
+
+def test_import_runs_off_the_ui_thread_and_cannot_be_cancelled_halfway(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    path = write(tmp_path / "b.json", export(src, iid))
+    d = ui.preview_import(path)
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    assert ui.store is not None
+    imported: list[object] = []
+    d.imported.connect(imported.append)
+    with ui.store._wlock:  # another writer holds the workspace: the import must wait
+        d.commit()
+        # The UI thread is free: the dialog says what it does and keeps the user out.
+        assert "Importing" in d.summary.text()
+        assert not d.import_button.isEnabled()
+        assert not d.buttons.button(QDialogButtonBox.StandardButton.Cancel).isEnabled()
+        d.reject()  # Escape or the close button
+        assert d.isVisible() and not imported
+    qtbot.waitUntil(lambda: bool(imported), timeout=10_000)
+    assert not d.isVisible()
+    assert Timeline(ui.store).incident(iid).title == "Hosting network outage"
+
+
+def test_import_refused_after_the_preview_says_why_and_lets_the_user_leave(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    d = ui.preview_import(write(tmp_path / "b.json", export(src, iid)))
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    assert ui.store is not None
+    # Meanwhile another window made an incident with this id but another creation.
+    with ui.store.write() as conn:
+        conn.execute(
+            "INSERT INTO incidents(id, created_at, created_by, title, severity, status, "
+            "updated_at) VALUES (?, '2020-01-01T00:00:00.000Z', 'mallory', 'x', 'SEV3', "
+            "'investigating', '2020-01-01T00:00:00.000Z')",
+            (iid,),
+        )
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        d.commit()
+    assert "different creation" in d.summary.text() and "Nothing was changed" in d.summary.text()
+    assert not d.importing and not d.import_button.isEnabled()
+    assert d.buttons.button(QDialogButtonBox.StandardButton.Cancel).isEnabled()
+    d.reject()
+    assert not d.isVisible()
 
 
 def test_damaged_bundle_preview_refuses_and_changes_nothing(

@@ -377,6 +377,7 @@ class ImportPreviewDialog(QDialog):
         self.doc: BundleDoc | None = None
         self.report: MergeReport | None = None
         self.error: str | None = None
+        self.importing = False
         self.summary = QLabel("Reading and checking the bundle…")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -472,19 +473,47 @@ class ImportPreviewDialog(QDialog):
             self.import_button.setText("Nothing to import")
         self.ready.emit()
 
-    def commit(self) -> None:
-        """Import for real: one transaction, re-checked against the workspace as it is now."""
+    def commit(self, *, background: bool = True) -> None:
+        """Import for real: one transaction, re-checked against the workspace as it is now.
+
+        Off the UI thread like the preview: 100,000 entries take over a second, and the
+        window must keep painting meanwhile. The dialog cannot be cancelled then (the
+        transaction either lands whole or not at all)."""
         from warroom.handover.merge import merge_bundle
 
-        if self.doc is None:
+        if self.doc is None or not self.import_button.isEnabled():
             return
-        try:
-            self.report = merge_bundle(self.store, self.doc, where=str(self.path))
-        except WarroomError as exc:
-            self._refused(exc)
+        doc = self.doc
+        self.importing = True
+        self.import_button.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(False)
+        self.summary.setText(f"Importing {len(doc['entries']):,} entries…")
+
+        def work() -> MergeReport:
+            return merge_bundle(self.store, doc, where=str(self.path))
+
+        if not background:
+            try:
+                self._done(work())
+            except Exception as exc:
+                self._import_failed(exc)
             return
-        self.imported.emit(self.report)
+        run_task(self, work, self._done, self._import_failed, name="import")
+
+    def reject(self) -> None:
+        if not self.importing:  # Escape and the close button wait for the import too
+            super().reject()
+
+    def _done(self, report: MergeReport) -> None:
+        self.importing = False
+        self.report = report
+        self.imported.emit(report)
         self.accept()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.importing = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(True)
+        self._refused(exc)
 
 
 # -- hand over ---------------------------------------------------------------------------------
