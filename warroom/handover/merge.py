@@ -125,7 +125,7 @@ class MergeReport:
 
 
 def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return f"{count:,} {one if count == 1 else many}"
 
 
 # A revision row in ``store.timeline.REVISION_COLS`` order.

@@ -444,7 +444,7 @@ class ImportPreviewDialog(QDialog):
         def group(title: str, rows: list[tuple[str, str]]) -> None:
             if not rows:
                 return
-            top = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
+            top = QTreeWidgetItem([f"{title} ({len(rows):,})", ""])
             top.setData(0, Qt.ItemDataRole.UserRole, title)
             for a, b in rows[:500]:
                 QTreeWidgetItem(top, [a, b])
