@@ -96,10 +96,10 @@ def test_real_keys_under_xvfb(xserver: str, tmp_path: Path) -> None:
             assert app.poll() is None, app.communicate()[1]
             assert time.monotonic() < deadline, "the window never reported its panes ready"
             time.sleep(0.05)
+        # No pauses between these: the X server queues the focus change and the keys in
+        # this order on the window's one connection, and Qt handles them in that order.
         xdotool(xserver, "windowfocus", "--sync", wid)
-        time.sleep(0.3)  # let Qt see the focus-in and activate the window
         xdotool(xserver, "key", "--clearmodifiers", "ctrl+2")  # toggles the timeline pane
-        time.sleep(0.5)
         xdotool(xserver, "key", "--clearmodifiers", "ctrl+q")
         _out, err = app.communicate(timeout=20)
     finally:
