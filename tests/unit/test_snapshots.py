@@ -89,6 +89,34 @@ def test_restore_is_seen_by_a_process_that_has_the_store_open(data_dir: Path) ->
     assert _value(data_dir, "k2") == "written after the restore"
 
 
+def test_snapshot_of_another_page_size_is_restored_into_the_open_workspace(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A snapshot of a workspace made before new ones had 16 KiB pages, restored into a
+    # workspace made since (its file deleted, its snapshots kept). The backup API cannot
+    # re-page a WAL database: a file swap instead went unseen by the open store.
+    from warroom.store import db
+
+    monkeypatch.setattr(db, "PAGE_SIZE", 4096)
+    with Store.open(data_dir) as s:
+        _fill(s)
+        s.meta_set("k", "from the old workspace")
+        taken = snap.take(s, "manual")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(data_dir / DB_NAME) + suffix).unlink(missing_ok=True)
+    monkeypatch.setattr(db, "PAGE_SIZE", 16384)
+    with Store.open(data_dir) as s:
+        s.meta_set("k", "new")
+        result = svc.restore(data_dir, taken.name)
+        assert result.method == "backup-api"
+        assert s.meta_get("k") == "from the old workspace"  # the open store sees it
+        assert s.query_one("PRAGMA page_size")[0] == 16384  # type: ignore[index]
+        s.meta_set("k2", "written after the restore")
+    assert _value(data_dir, "k2") == "written after the restore"
+    assert not list(data_dir.glob(".restore-*"))  # the re-paged copy is gone
+    assert sqlite3.connect(taken.path).execute("PRAGMA page_size").fetchone() == (4096,)
+
+
 def test_restore_latest_and_by_path(data_dir: Path) -> None:
     with Store.open(data_dir) as s:
         s.meta_set("k", "one")

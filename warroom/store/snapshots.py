@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -194,9 +195,61 @@ def side_copy(live: Path, data_dir: Path) -> Path | None:
     return target
 
 
+def _page_size(path: Path) -> int | None:
+    """The page size in a database file's header (None if it cannot be read)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(18)
+    except OSError:
+        return None
+    if len(head) < 18:
+        return None
+    size = int.from_bytes(head[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+@contextlib.contextmanager
+def _with_page_size(snapshot: Path, size: int | None, work_dir: Path) -> Iterator[Path]:
+    """The snapshot, or a copy of it re-paged to ``size``.
+
+    SQLite's backup API cannot change the page size of a WAL database, and a
+    workspace made by this version (16 KiB pages) may be given a snapshot of an older
+    one (4 KiB). Without this the restore fell back to replacing the file, which a
+    window that has the workspace open would not see (it kept writing to the old one).
+    """
+    if size is None or _page_size(snapshot) in (None, size):
+        yield snapshot
+        return
+    copy = work_dir / f".restore-{os.getpid()}-{snapshot.name}"
+    try:
+        shutil.copyfile(snapshot, copy)
+        conn = sqlite3.connect(copy)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")  # VACUUM re-pages only outside WAL
+            conn.execute(f"PRAGMA page_size = {int(size)}")
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+        yield copy
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+
+
 def install(snapshot: Path, live: Path) -> str:
     """Copy the snapshot's pages into the live database; replace the file if it is unusable."""
-    src = sqlite3.connect(_source_uri(snapshot), uri=True)
+    try:
+        with _with_page_size(snapshot, _page_size(live), live.parent) as source:
+            if _backup(source, live):
+                return "backup-api"
+    except (sqlite3.DatabaseError, OSError) as exc:
+        log.warning("cannot re-page %s for %s (%s); replacing the file", snapshot, live, exc)
+    return _replace(snapshot, live)
+
+
+def _backup(source: Path, live: Path) -> bool:
+    """The backup API: page by page into the open file, so every connection sees it."""
+    src = sqlite3.connect(_source_uri(source), uri=True)
     try:
         try:
             dst = connect(live)
@@ -204,24 +257,29 @@ def install(snapshot: Path, live: Path) -> str:
                 dst.execute("PRAGMA schema_version").fetchone()  # proves the file is usable
                 src.backup(dst)
                 quick_check(dst, live)
-                return "backup-api"
+                return True
             finally:
                 dst.close()
         except (sqlite3.DatabaseError, StoreError) as exc:
             log.warning("backup API into %s failed (%s); replacing the file", live, exc)
-        part = live.with_name(live.name + ".restore-part")
-        shutil.copyfile(snapshot, part)
-        with part.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        for suffix in ("-wal", "-shm"):
-            live.with_name(live.name + suffix).unlink(missing_ok=True)
-        os.replace(part, live)
-        conn = connect(live)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")  # a VACUUM INTO copy is not in WAL mode
-            quick_check(conn, live)
-        finally:
-            conn.close()
-        return "file-replace"
+            return False
     finally:
         src.close()
+
+
+def _replace(snapshot: Path, live: Path) -> str:
+    """The whole file swapped for the snapshot (the live one is unusable)."""
+    part = live.with_name(live.name + ".restore-part")
+    shutil.copyfile(snapshot, part)
+    with part.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    for suffix in ("-wal", "-shm"):
+        live.with_name(live.name + suffix).unlink(missing_ok=True)
+    os.replace(part, live)
+    conn = connect(live)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")  # a VACUUM INTO copy is not in WAL mode
+        quick_check(conn, live)
+    finally:
+        conn.close()
+    return "file-replace"
