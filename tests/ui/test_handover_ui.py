@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.handover import add_outage, db_snapshot, export, populate, write
+from helpers.handover import add_outage, db_snapshot, export, populate, reseal, write
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from warroom.handover import merge
+from warroom.handover import bundle, merge
 from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.ui.context import UiContext
@@ -96,6 +96,31 @@ def test_import_preview_lists_changes_then_imports(
     entry = Timeline(ui.store).entry(shared.id)
     assert entry.conflict
     assert Timeline(ui.store).incident(iid).status == "monitoring"
+
+
+def test_a_big_preview_lists_the_first_500_of_a_group_and_counts_the_rest(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    doc = reseal(export(src, iid))
+    template = doc["entries"][1]
+    for n in range(1600):
+        e = json.loads(json.dumps(template))
+        e["id"] = f"01MANY{n:020d}"
+        for r in e["revisions"]:
+            r["id"] = f"01MREV{n:020d}"
+            r["text"] = f"entry number {n}"
+        doc["entries"].append(e)
+    total = len(doc["entries"])
+    d = ui.preview_import(write(tmp_path / "big.json", bundle.seal(doc)))
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    top = d.tree.topLevelItem(0)
+    assert top.text(0) == f"Entries to add ({total:,})"
+    assert top.childCount() == 501
+    assert top.child(499).text(1) != ""  # the shown rows have their text
+    assert top.child(500).text(0) == f"… and {total - 500:,} more"
+    assert f"would add {total:,} entries" in d.summary.text()
 
 
 def test_import_runs_off_the_ui_thread_and_cannot_be_cancelled_halfway(

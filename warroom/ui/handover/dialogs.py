@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -441,30 +442,31 @@ class ImportPreviewDialog(QDialog):
             cur = max(e["revisions"], key=lambda r: (r["recorded_at"], r["id"]))
             return " ".join(cur["text"].split())[:160]
 
-        def group(title: str, rows: list[tuple[str, str]]) -> None:
-            if not rows:
+        shown = 500  # rows per group: the rest is counted, and not built (UI thread)
+
+        def group(title: str, keys: list[str], detail: Callable[[str], str]) -> None:
+            if not keys:
                 return
-            top = QTreeWidgetItem([f"{title} ({len(rows):,})", ""])
+            top = QTreeWidgetItem([f"{title} ({len(keys):,})", ""])
             top.setData(0, Qt.ItemDataRole.UserRole, title)
-            for a, b in rows[:500]:
-                QTreeWidgetItem(top, [a, b])
-            if len(rows) > 500:
-                QTreeWidgetItem(top, [f"… and {len(rows) - 500} more", ""])
+            for key in keys[:shown]:
+                QTreeWidgetItem(top, [key, detail(key)])
+            if len(keys) > shown:
+                QTreeWidgetItem(top, [f"… and {len(keys) - shown:,} more", ""])
             self.tree.addTopLevelItem(top)
 
-        group(
-            "Conflicting edits (both kept, newer current)",
-            [(eid, text_of(eid)) for eid in rep.conflicts],
-        )
+        values = rep.incident_values
+        actions = {a["id"]: a["text"] for a in self.doc["action_items"]}
+        group("Conflicting edits (both kept, newer current)", rep.conflicts, text_of)
         group(
             "Incident fields that change",
-            [(f, f"{old or '—'} → {new or '—'}") for f, (old, new) in rep.incident_values.items()],
+            list(values),
+            lambda f: f"{values[f][0] or '—'} → {values[f][1] or '—'}",
         )
-        group("Entries to add", [(eid, text_of(eid)) for eid in rep.entries_added])
-        group("Entries with new revisions", [(eid, text_of(eid)) for eid in rep.entries_updated])
-        actions = {a["id"]: a for a in self.doc["action_items"]}
-        group("Action items to add", [(i, actions[i]["text"]) for i in rep.actions_added])
-        group("Action items to update", [(i, actions[i]["text"]) for i in rep.actions_updated])
+        group("Entries to add", rep.entries_added, text_of)
+        group("Entries with new revisions", rep.entries_updated, text_of)
+        group("Action items to add", rep.actions_added, actions.__getitem__)
+        group("Action items to update", rep.actions_updated, actions.__getitem__)
         top = self.tree.topLevelItem(0)
         if top is not None:
             top.setExpanded(True)
