@@ -145,6 +145,20 @@ def test_import_runs_off_the_ui_thread_and_cannot_be_cancelled_halfway(
     qtbot.waitUntil(lambda: bool(imported), timeout=10_000)
     assert not d.isVisible()
     assert Timeline(ui.store).incident(iid).title == "Hosting network outage"
+    # The window keeps its closed dialogs: the parsed bundle must not stay with them.
+    assert d.doc is None
+
+
+def test_a_cancelled_preview_lets_go_of_the_bundle(
+    qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
+) -> None:
+    src, iid = source
+    d = ui.preview_import(write(tmp_path / "b.json", export(src, iid)))
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    assert d.doc is not None
+    d.reject()
+    assert d.doc is None and not d.isVisible()
 
 
 def test_import_refused_after_the_preview_says_why_and_lets_the_user_leave(
