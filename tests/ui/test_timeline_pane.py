@@ -350,6 +350,36 @@ def test_filters_kind_tag_author_pinned_search(tl: Timeline, incident: Any, make
     assert texts(pane) == ["core router reboot #bgp"]
 
 
+def test_a_filter_keeps_an_old_selected_entry_and_reads_the_ids_once(
+    tl: Timeline, incident: Any, make_pane: Any
+) -> None:
+    # An entry far above the newest page (model.PAGE) stays selected through a search
+    # that still matches it, from one read of the id list (no count query first).
+    iid = incident.id
+    start = timeutil.now() - timedelta(hours=1)
+    with tl.store.write() as conn:
+        for i in range(300):
+            t = timeutil.fmt(start + timedelta(seconds=i))
+            text = f"{'rollback ' if i % 3 == 0 else ''}step {i}"
+            tl._insert_entry(conn, iid, text, kind="note", occurred_at=t, recorded_at=t)
+    old = next(e for e in tl.entries(tl.filter(iid)) if e.text == "rollback step 3")
+    pane = make_pane()
+    pane.select_entry(old.id)
+    counted: list[object] = []
+    real_count = tl.count_matching
+    pane.model.tl.count_matching = lambda flt: counted.append(flt) or real_count(flt)
+    pane.set_filters(search="rollback")
+    assert pane.selected_id() == old.id
+    assert not counted and not pane.model._pending_full
+    assert len(texts(pane)) == 100  # every third of 300
+    # Without a selection, the newest page comes first and the rest after the paint.
+    pane.view.clearSelection()
+    pane.view.setCurrentIndex(pane.model.index(-1, 0))
+    pane.set_filters(search="step")
+    assert len(counted) == 1 and pane.model._pending_full
+    assert len(texts(pane)) == 300  # asking for every row completes the list
+
+
 def test_tag_and_author_choices_come_from_the_incident(
     tl: Timeline, incident: Any, make_pane: Any
 ) -> None:

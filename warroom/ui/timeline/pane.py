@@ -394,7 +394,10 @@ class TimelinePane(EntryCommands, QWidget):
         self.filters.stop_pending()
         self.filters.update_kind_button()
         keep = self.selected_id()
-        self.model.set_filter(self.current_filter(), tail_first=True)
+        # A selection to keep needs its row now, so the whole id list is read at once
+        # (one query; tail first would add a count query only to read the list anyway).
+        # Without one, the newest page paints first and the rest follows.
+        self.model.set_filter(self.current_filter(), tail_first=keep is None)
         self.view.after_next_paint(self.model.complete_ids)
         self.delegate.clear_cache()
         if keep and self.model.row_of(keep) is not None:
