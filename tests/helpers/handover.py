@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,19 @@ def db_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def reseal(doc: dict[str, Any]) -> dict[str, Any]:
     """A deep copy with a fresh checksum (to test checks behind the checksum)."""
     return bundle.seal(json.loads(json.dumps(doc)))
+
+
+def add_copies(doc: dict[str, Any], n: int, text: Callable[[int], str]) -> None:
+    """``n`` more entries in ``doc``, copies of its second entry with new ids and the
+    texts ``text(i)`` (the bundle needs ``bundle.seal`` again afterwards)."""
+    template = doc["entries"][1]
+    for i in range(n):
+        e = json.loads(json.dumps(template))
+        e["id"] = f"01COPY{i:020d}"
+        for r in e["revisions"]:
+            r["id"] = f"01CREV{i:020d}"
+            r["text"] = text(i)
+        doc["entries"].append(e)
 
 
 def add_outage(

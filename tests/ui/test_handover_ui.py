@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.handover import add_outage, db_snapshot, export, populate, reseal, write
+from helpers.handover import (
+    add_copies,
+    add_outage,
+    db_snapshot,
+    export,
+    populate,
+    reseal,
+    write,
+)
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
@@ -18,6 +26,7 @@ from warroom.services.timeline import Timeline
 from warroom.store import Store
 from warroom.ui.context import UiContext
 from warroom.ui.handover import HandoverUi, install_handover_actions
+from warroom.ui.handover.dialogs import ImportPreviewDialog
 
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "does not support raise"
@@ -98,23 +107,23 @@ def test_import_preview_lists_changes_then_imports(
     assert Timeline(ui.store).incident(iid).status == "monitoring"
 
 
+def previewed(qtbot: QtBot, ui: HandoverUi, path: Path) -> ImportPreviewDialog:
+    """The import preview of ``path``, once it shows what the import would do."""
+    d = ui.preview_import(path)
+    assert d is not None
+    with qtbot.waitSignal(d.ready, timeout=10_000):
+        pass
+    return d
+
+
 def test_a_big_preview_lists_the_first_500_of_a_group_and_counts_the_rest(
     qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
 ) -> None:
     src, iid = source
     doc = reseal(export(src, iid))
-    template = doc["entries"][1]
-    for n in range(1600):
-        e = json.loads(json.dumps(template))
-        e["id"] = f"01MANY{n:020d}"
-        for r in e["revisions"]:
-            r["id"] = f"01MREV{n:020d}"
-            r["text"] = f"entry number {n}"
-        doc["entries"].append(e)
+    add_copies(doc, 1600, lambda n: f"entry number {n}")
     total = len(doc["entries"])
-    d = ui.preview_import(write(tmp_path / "big.json", bundle.seal(doc)))
-    with qtbot.waitSignal(d.ready, timeout=10_000):
-        pass
+    d = previewed(qtbot, ui, write(tmp_path / "big.json", bundle.seal(doc)))
     top = d.tree.topLevelItem(0)
     assert top.text(0) == f"Entries to add ({total:,})"
     assert top.childCount() == 501
@@ -127,10 +136,7 @@ def test_import_runs_off_the_ui_thread_and_cannot_be_cancelled_halfway(
     qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
 ) -> None:
     src, iid = source
-    path = write(tmp_path / "b.json", export(src, iid))
-    d = ui.preview_import(path)
-    with qtbot.waitSignal(d.ready, timeout=10_000):
-        pass
+    d = previewed(qtbot, ui, write(tmp_path / "b.json", export(src, iid)))
     assert ui.store is not None
     imported: list[object] = []
     d.imported.connect(imported.append)
@@ -153,9 +159,7 @@ def test_a_cancelled_preview_lets_go_of_the_bundle(
     qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
 ) -> None:
     src, iid = source
-    d = ui.preview_import(write(tmp_path / "b.json", export(src, iid)))
-    with qtbot.waitSignal(d.ready, timeout=10_000):
-        pass
+    d = previewed(qtbot, ui, write(tmp_path / "b.json", export(src, iid)))
     assert d.doc is not None
     d.reject()
     assert d.doc is None and not d.isVisible()
@@ -165,9 +169,7 @@ def test_import_refused_after_the_preview_says_why_and_lets_the_user_leave(
     qtbot: QtBot, ui: HandoverUi, source: tuple[Store, str], tmp_path: Path
 ) -> None:
     src, iid = source
-    d = ui.preview_import(write(tmp_path / "b.json", export(src, iid)))
-    with qtbot.waitSignal(d.ready, timeout=10_000):
-        pass
+    d = previewed(qtbot, ui, write(tmp_path / "b.json", export(src, iid)))
     assert ui.store is not None
     # Meanwhile another window made an incident with this id but another creation.
     with ui.store.write() as conn:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.handover import content, db_snapshot, export, populate, reseal, write
+from helpers.handover import add_copies, content, db_snapshot, export, populate, reseal, write
 
 from warroom.handover import bundle, merge
 from warroom.handover.bundle import BundleError
@@ -245,14 +245,7 @@ def test_entry_id_owned_by_another_incident_here_is_refused(store: Store, other:
 def test_bulk_import_keeps_full_text_search_and_its_trigger(store: Store, other: Store) -> None:
     iid = populate(store)
     doc = reseal(export(store, iid))
-    template = doc["entries"][1]
-    for n in range(600):  # enough to take the bulk path (trigger deferred)
-        e = json.loads(json.dumps(template))
-        e["id"] = f"01BULK{n:020d}"
-        for r in e["revisions"]:
-            r["id"] = f"01BREV{n:020d}"
-            r["text"] = f"bulk entry {n} zebra{n % 7}"
-        doc["entries"].append(e)
+    add_copies(doc, 600, lambda n: f"bulk entry {n} zebra{n % 7}")  # takes the bulk path
     merge.merge_bundle(other, bundle.parse_bundle(json.dumps(bundle.seal(doc)).encode()))
     found = q.list_entries(other, q.EntryFilter(incident=iid, search="zebra3"))
     assert len(found) == len([n for n in range(600) if n % 7 == 3])
