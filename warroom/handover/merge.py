@@ -128,7 +128,9 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
-# A revision row in ``store.timeline.REVISION_COLS`` order.
+# A revision row in ``store.timeline.REVISION_COLS`` order. Flags as int(): sqlite3
+# stores a bool as 0/1 too, but only after failing to find an adapter for it, which
+# made a 100,000-entry import 0.25 s slower.
 _RevRow = tuple[str, str, str | None, str, str, str, str, str, str, int, int, int, str, str]
 
 
