@@ -123,6 +123,19 @@ def main() -> int:
             5.0,
             lambda: service.export_to_file(src, pdf_iid, "pdf", out / "x.pdf", tz="Europe/Zurich"),
         )
+        # The hand-over dialog and the report editor build these on the UI thread, the
+        # brief again after every pause in typing a name: our own budget, half a second.
+        from warroom.handover.brief import build_brief, render_brief_html
+        from warroom.handover.report import build_report
+
+        timed(
+            f"handover brief of {N:,} entries ({N // 50:,} pinned)",
+            0.5,
+            lambda: render_brief_html(
+                build_brief(src, iid, prepared_by="bench", tz="Europe/Zurich"), qt=True
+            ),
+        )
+        timed(f"post-incident report draft of {N:,} entries", 0.5, lambda: build_report(src, iid))
         src.close()
 
         path = out / "x.json"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers.handover import add_outage, populate
 
+from warroom.base import timeutil
 from warroom.handover.brief import build_brief, render_brief_html, render_brief_markdown
 from warroom.handover.facts import measure_downtime, probe_picture, wording_findings
 from warroom.handover.report import build_report, check_text, report_html
+from warroom.handover.view import load_view
 from warroom.services.timeline import Timeline
 from warroom.store import Store
+from warroom.store import handover as hq
 
 VANTAGES = ["system", "isp-a", "isp-b", "isp-c"]
 
@@ -80,6 +84,34 @@ def test_brief_has_every_section_in_order(store: Store) -> None:
     assert "<strong>DOWN</strong> timeout" in html
 
 
+def test_brief_reads_only_what_it_shows_and_shows_what_the_whole_view_gives(
+    store: Store,
+) -> None:
+    # The brief reads its entries with one narrow query; the oracle is the whole view
+    # (every current entry), newest first, as exports read it.
+    iid = populate(store)
+    tl = Timeline(store, author="Alice")
+    # The newest entries: comms only among the first eight (older than the 15 most
+    # recent), the newest of them hidden; more hidden among the most recent.
+    for i in range(40):
+        kind = "comms" if i < 8 and i % 2 else ("observation", "decision", "action")[i % 3]
+        e = tl.log(iid, f"step {i}", kind=kind, pinned=i % 9 == 0).value
+        if i in (7, 37, 38):
+            tl.hide(e.id, "duplicate")
+    b = build_brief(store, iid, prepared_by="Alice")
+    everything = sorted(
+        load_view(store, iid).entries, key=lambda e: (e.occurred_at, e.id), reverse=True
+    )
+    assert [e.id for e in b.recent] == [e.id for e in everything[:15]]
+    assert [e.id for e in b.pinned] == [e.id for e in everything if e.pinned]
+    comms = [e for e in everything if e.kind == "comms"]
+    assert b.last_comms is not None and b.last_comms.id == comms[0].id
+    assert b.last_comms.text == "step 5"  # the newest comms entry, 7, is hidden
+    shown = [*b.recent, *b.pinned, b.last_comms]
+    assert not any(e.hidden or e.text in ("step 7", "step 37", "step 38") for e in shown)
+    assert len(b.pinned) == 5 + len([e for e in everything if e.pinned and "step" not in e.text])
+
+
 def test_probe_picture_at_a_moment_and_without_data(store: Store) -> None:
     assert probe_picture(store).samples == []
     _scenario(store)
@@ -134,6 +166,33 @@ def test_report_draft_measures_and_flags_downplaying(store: Store) -> None:
     assert "over every network we measured" in md
     html = report_html(md, draft.title)
     assert "<h2>Apology</h2>" in html
+
+
+def test_report_reads_only_some_entries_and_writes_what_all_of_them_give(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The report reads pinned, comms and external entries only; with every entry read
+    # (the oracle) the draft must come out the same, word for word.
+    iid = _scenario(store)
+    tl = Timeline(store, author="Alice")
+    for i in range(30):
+        kind = ("observation", "comms", "decision")[i % 3]
+        e = tl.log(iid, f"step {i}: only some providers", kind=kind, external=i % 5 == 0).value
+        if i % 7 == 0:
+            tl.pin(e.id)
+        if i in (4, 13):
+            tl.hide(e.id, "duplicate")
+    tl.set_incident(iid, status="resolved", resolved_at="2026-11-24T11:10:00Z", force=True)
+    fixed = "2026-11-24T12:00:00.000Z"
+    monkeypatch.setattr(timeutil, "now_str", lambda: fixed)
+    narrow = build_report(store, iid, tz="Europe/Zurich")
+    monkeypatch.setattr(
+        hq, "read_report_rows", lambda st, i: hq.read_entry_rows(st, i, include_hidden=False)
+    )
+    whole = build_report(store, iid, tz="Europe/Zurich")
+    assert len(narrow.view.rows) < len(whole.view.rows)
+    assert narrow.markdown == whole.markdown
+    assert narrow.findings == whole.findings and len(narrow.findings) > 1
 
 
 def test_no_flag_when_the_measurements_agree(store: Store) -> None:

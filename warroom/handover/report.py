@@ -12,11 +12,14 @@ import itertools
 from dataclasses import dataclass
 
 from warroom.base import timeutil
+from warroom.base.errors import NotFound
 from warroom.domain.incidents import Entry
 from warroom.handover import html as h
 from warroom.handover.facts import Measurements, WordingFinding, measure_downtime, wording_findings
 from warroom.handover.text import md_block, md_inline, render_markdown
 from warroom.handover.view import ExportView, duration, load_view
+from warroom.store import handover as hq
+from warroom.store import timeline as q
 from warroom.store.db import Store
 
 TODO = "_[To be written]_"
@@ -49,8 +52,9 @@ def _texts_to_check(v: ExportView) -> list[tuple[str, str]]:
 
 def check_text(store: Store, incident_id: str, text: str) -> list[WordingFinding]:
     """Check an edited report text against the measurements (the GUI editor uses it)."""
-    v = load_view(store, incident_id)
-    inc = v.incident
+    inc = q.get_incident(store, incident_id)  # not the whole view: this runs per edit
+    if inc is None:
+        raise NotFound(f"no incident {incident_id!r}")
     m = measure_downtime(store, inc.start, inc.resolved_at or timeutil.now_str())
     return wording_findings([("the report", text)], m)
 
@@ -58,7 +62,9 @@ def check_text(store: Store, incident_id: str, text: str) -> list[WordingFinding
 def build_report(
     store: Store, incident_id: str, *, tz: str | None = None, author: str = ""
 ) -> ReportDraft:
-    v = load_view(store, incident_id, tz=tz, generated_by=author)
+    # Only the entries the report reads (pinned, comms, external): all of them took
+    # 0.8 s at 100,000 entries, on the UI thread as the editor opened.
+    v = load_view(store, incident_id, tz=tz, generated_by=author, rows=hq.read_report_rows)
     inc = v.incident
     end = inc.resolved_at or v.generated_at
     m = measure_downtime(store, inc.start, end)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
@@ -132,11 +133,11 @@ class ExportView:
 
     @cached_property
     def entries(self) -> list[Entry]:
-        return [_entry(r) for r in self.rows]
+        return [row_entry(r) for r in self.rows]
 
     @property
     def pinned(self) -> list[Entry]:
-        return [_entry(r) for r in self.rows if r[ROW_PINNED]]
+        return [row_entry(r) for r in self.rows if r[ROW_PINNED]]
 
 
 # Positions in ``hq.EntryRow`` that the exports read.
@@ -147,7 +148,7 @@ ROW_TEXT: Final = 7
 ROW_PINNED: Final = 9
 
 
-def _entry(r: hq.EntryRow) -> Entry:
+def row_entry(r: hq.EntryRow) -> Entry:
     """``Entry.from_row`` for a plain tuple in ``read_entry_rows`` order, without the
     per-row overhead that matters at 100,000 rows."""
     (eid, inc, rec, author, meta, occ, kind, text, tags, pinned, external, hidden,
@@ -166,15 +167,21 @@ def load_view(
     tz: str | None = None,
     include_hidden: bool = False,
     generated_by: str = "",
+    rows: Callable[[Store, str], list[hq.EntryRow]] | None = None,
 ) -> ExportView:
+    """The incident as exports show it. ``rows``: how to read the entries, when not
+    all of them are wanted (the brief's few); by default every current entry."""
     inc = q.get_incident(store, incident_id)
     if inc is None:
         raise NotFound(f"no incident {incident_id!r}")
-    rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden)
+    if rows is None:
+        entry_rows = hq.read_entry_rows(store, inc.id, include_hidden=include_hidden)
+    else:
+        entry_rows = rows(store, inc.id)
     clock = make_clock(tz)
     return ExportView(
         incident=inc,
-        rows=_readable(rows, clock),
+        rows=_readable(entry_rows, clock),
         changes=q.incident_changes(store, inc.id),
         actions=q.action_items(store, inc.id),
         evidence=q.evidence(store, inc.id),

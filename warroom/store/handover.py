@@ -118,18 +118,49 @@ def read_entry_json(store: Store, incident: str) -> list[EntryJsonRow]:
     return rows
 
 
+_ENTRY_ROW = (
+    "SELECT id, incident, recorded_at, author, meta, occurred_at, kind, text, tags, "
+    "pinned, external, hidden, hidden_reason, revision, current_rev, edited_at, "
+    "edited_by, conflict"
+)
+_SHOWN = "FROM entries WHERE incident = :i AND hidden = 0"
+_NEWEST = "ORDER BY occurred_at DESC, id DESC"
+
+
 def read_entry_rows(store: Store, incident: str, *, include_hidden: bool) -> list[EntryRow]:
     """Current entries (cache rows) for exports meant for people, in timeline order."""
-    sql = (
-        "SELECT id, incident, recorded_at, author, meta, occurred_at, kind, text, tags, "
-        "pinned, external, hidden, hidden_reason, revision, current_rev, edited_at, "
-        "edited_by, conflict FROM entries WHERE incident = ?"
-    )
+    sql = f"{_ENTRY_ROW} FROM entries WHERE incident = ?"
     if not include_hidden:
         sql += " AND hidden = 0"
     rows: list[EntryRow] = (
         _cursor(store).execute(sql + " ORDER BY occurred_at, id", (incident,)).fetchall()
     )
+    return rows
+
+
+def read_brief_rows(store: Store, incident: str, *, recent: int) -> list[EntryRow]:
+    """What a handover brief shows, in ``read_entry_rows``' shape and order: the pinned
+    entries, the newest ``recent`` ones and the newest comms entry (none hidden).
+    One query instead of all the incident's rows (0.25 s at 100,000)."""
+    sql = (
+        f"{_ENTRY_ROW} {_SHOWN} AND (pinned = 1 "
+        f"OR id IN (SELECT id {_SHOWN} {_NEWEST} LIMIT :n) "
+        f"OR id = (SELECT id {_SHOWN} AND kind = 'comms' {_NEWEST} LIMIT 1)) "
+        "ORDER BY occurred_at, id"
+    )
+    rows: list[EntryRow] = _cursor(store).execute(sql, {"i": incident, "n": recent}).fetchall()
+    return rows
+
+
+def read_report_rows(store: Store, incident: str) -> list[EntryRow]:
+    """What the post-incident report reads, in ``read_entry_rows``' shape and order: the
+    pinned entries (its key moments) and every comms or external one (what was said,
+    checked against the measurements), none hidden."""
+    sql = (
+        f"{_ENTRY_ROW} {_SHOWN} AND (pinned = 1 OR kind = 'comms' OR external = 1) "
+        "ORDER BY occurred_at, id"
+    )
+    rows: list[EntryRow] = _cursor(store).execute(sql, {"i": incident}).fetchall()
     return rows
 
 
